@@ -1,0 +1,62 @@
+"""rulekit: a declarative rules engine for classifying customers.
+
+    import rulekit
+    rs = rulekit.load("lifecycle")                 # a shipped ruleset id, or a path
+    rs = rulekit.compile("IF recency > 180d THEN sleeping")
+    d = rs.classify({"recency": 200}, as_of="2024-06-30")
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from .checker import Program, check
+from .errors import (BadRecord, Diagnostic, InternalError, LookupFailed, RecordError, RuleError,
+                     RulekitError)
+from .explain import ExampleResult, Explanation, WhyNot
+from .parser import parse
+from .population import FrozenPopulation
+from .runtime import BatchResult, Decision, RuleRef, Ruleset
+
+__all__ = [
+    "load", "compile", "check_text", "Ruleset", "Decision", "BatchResult", "RuleRef",
+    "Explanation", "WhyNot", "ExampleResult", "FrozenPopulation", "RuleError", "RecordError",
+    "RulekitError", "LookupFailed", "InternalError", "BadRecord", "Diagnostic", "Program",
+]
+__version__ = "0.1.0"
+
+
+def check_text(text: str, name: str = "<string>", strict: bool = False) -> Program:
+    """Parse and check rule text; returns the Program with all diagnostics (does not raise)."""
+    file, source, diagnostics = parse(text, name)
+    if diagnostics:
+        program = check(file, source, strict) if file.statements else None
+        extra = program.diagnostics if program else []
+        # Only syntax errors are reliable once the parse failed; keep checker errors out.
+        from .checker import Program as _P  # noqa: F401
+
+        result = check(type(file)([]), source, strict)
+        result.diagnostics = diagnostics + [d for d in extra if d.code == "never"]
+        return result
+    return check(file, source, strict)
+
+
+def compile(text: str, name: str = "<string>", strict: bool = False) -> Ruleset:  # noqa: A001
+    """Compile rule text to a Ruleset; raises RuleError listing every problem found."""
+    program = check_text(text, name, strict)
+    errors = [d for d in program.diagnostics if d.severity == "error"]
+    if errors:
+        raise RuleError(program.diagnostics)
+    return Ruleset(program)
+
+
+def load(ref: str | Path, strict: bool = False) -> Ruleset:
+    """Load a rule file by path, or a shipped ruleset by id or alias."""
+    from .rulesets import resolve
+
+    path = resolve(ref)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise LookupFailed(f"{path}: not UTF-8 text; save the rule file as UTF-8") from None
+    return compile(text, str(path), strict)

@@ -1,0 +1,1 @@
+"""Compilation passes: checked tree → Python source (pysource) and → SQL (see backends)."""

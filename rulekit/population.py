@@ -1,0 +1,156 @@
+"""Population statistics: the values a population function ranks a record against.
+
+P = the non-missing values of an expression over every record of a run (or a frozen
+population); N = |P|; less(x) = #{v < x}; greater(x) = #{v > x}. Ties always share a result.
+Sorted values and exact prefix sums make every function O(log N) per record.
+"""
+
+from __future__ import annotations
+
+import bisect
+import json
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+
+class Values:
+    """The sorted non-missing values of one population group."""
+
+    __slots__ = ("sorted", "_exact_suffix", "_den")
+
+    def __init__(self, values: Iterable):
+        self.sorted = sorted(v for v in values if v is not None)
+        self._exact_suffix: list[int] | None = None
+        self._den = 1
+
+    @property
+    def n(self) -> int:
+        return len(self.sorted)
+
+    def less(self, x) -> int:
+        return bisect.bisect_left(self.sorted, x)
+
+    def greater(self, x) -> int:
+        return len(self.sorted) - bisect.bisect_right(self.sorted, x)
+
+    def percentile(self, x):
+        n = len(self.sorted)
+        if n == 0:
+            return None
+        if n == 1:
+            return 0
+        return 100 * bisect.bisect_left(self.sorted, x) / (n - 1)
+
+    def score(self, x, k: int):
+        n = len(self.sorted)
+        if n == 0:
+            return None
+        return min(k, 1 + (k * bisect.bisect_left(self.sorted, x)) // n)
+
+    def in_top(self, x, p: float):
+        n = len(self.sorted)
+        return (n - bisect.bisect_right(self.sorted, x)) < p * n if n else None
+
+    def in_bottom(self, x, p: float):
+        n = len(self.sorted)
+        return bisect.bisect_left(self.sorted, x) < p * n if n else None
+
+    def cumulative_share(self, x):
+        """Σ{v ≥ x} / Σ P, from exact integer sums, rounded once (so SQL and Python agree)."""
+        if self._exact_suffix is None:
+            self._build_sums()
+        suffix = self._exact_suffix
+        total = suffix[0]
+        if total == 0:
+            return None
+        return suffix[bisect.bisect_left(self.sorted, x)] / total
+
+    def _build_sums(self) -> None:
+        # Every float is an exact binary fraction: scale all to one denominator and add ints.
+        ratios = [(v.as_integer_ratio() if isinstance(v, float) else (int(v), 1))
+                  for v in self.sorted]
+        den = max((d for _, d in ratios), default=1)
+        suffix = [0] * (len(ratios) + 1)
+        acc = 0
+        for i in range(len(ratios) - 1, -1, -1):
+            num, d = ratios[i]
+            acc += num * (den // d)
+            suffix[i] = acc
+        self._exact_suffix = suffix
+        self._den = den
+
+
+class Population:
+    """Values of one ranked expression, optionally partitioned `by` a field."""
+
+    __slots__ = ("key", "groups", "partitioned")
+
+    def __init__(self, key: str, groups: dict[Any, Values], partitioned: bool):
+        self.key = key
+        self.groups = groups
+        self.partitioned = partitioned
+
+    @classmethod
+    def build(cls, key: str, pairs: Iterable[tuple[Any, Any]], partitioned: bool):
+        buckets: dict[Any, list] = {}
+        for value, group in pairs:
+            buckets.setdefault(group if partitioned else None, []).append(value)
+        return cls(key, {g: Values(vs) for g, vs in buckets.items()}, partitioned)
+
+    _EMPTY = Values(())
+
+    def values(self, group=None) -> Values:
+        return self.groups.get(group if self.partitioned else None, self._EMPTY)
+
+    @property
+    def size(self) -> int:
+        return sum(v.n for v in self.groups.values())
+
+
+class FrozenPopulation:
+    """Populations computed once from a data set and reused, exactly, for later records.
+
+    `rs.freeze(records)` builds one; `.save(path)` writes JSON; `FrozenPopulation.load(path)`.
+    """
+
+    FORMAT = "rulekit-population/1"
+
+    def __init__(self, ruleset: str, populations: dict[str, Population], records: int,
+                 as_of: str | None = None):
+        self.ruleset = ruleset
+        self.populations = populations
+        self.records = records
+        self.as_of = as_of
+
+    def save(self, path: str | Path) -> None:
+        data = {
+            "format": self.FORMAT, "ruleset": self.ruleset, "records": self.records,
+            "as_of": self.as_of,
+            "populations": {
+                key: {"partitioned": p.partitioned,
+                      "groups": [[g, v.sorted] for g, v in p.groups.items()]}
+                for key, p in self.populations.items()
+            },
+        }
+        tmp = Path(str(path) + ".tmp")
+        tmp.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+        tmp.replace(path)
+
+    @classmethod
+    def load(cls, path: str | Path) -> "FrozenPopulation":
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+        if data.get("format") != cls.FORMAT:
+            from .errors import RulekitError
+
+            raise RulekitError(f"{path}: not a rulekit population file (format "
+                               f"{data.get('format')!r}); create one with rulekit freeze")
+        pops = {}
+        for key, p in data["populations"].items():
+            groups = {}
+            for g, values in p["groups"]:
+                v = Values(())
+                v.sorted = values
+                groups[g] = v
+            pops[key] = Population(key, groups, p["partitioned"])
+        return cls(data["ruleset"], pops, data["records"], data.get("as_of"))

@@ -1,0 +1,362 @@
+"""The one meaning of values: coercion of record values at the boundary, missing values,
+Kleene logic and the operations both the compiled Python and the explanations call.
+
+A missing value is Python's None. Durations are numbers of days. Generated code inlines the
+common fast paths (see compile/pysource.py) and falls back to the functions here.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from typing import Any
+
+from pydantic import TypeAdapter, ValidationError
+
+from . import datatypes as T
+
+
+class CoercionError(ValueError):
+    def __init__(self, reason: str):
+        super().__init__(reason)
+        self.reason = reason
+
+
+_TRUE = {"true", "yes", "y", "1", "是", "真", "t", "对"}
+_FALSE = {"false", "no", "n", "0", "否", "假", "f", "错"}
+_NUMERIC = re.compile(r"[+-]?(\d[\d,_]*)?(\.\d+)?([eE][+-]?\d+)?")
+_DATE = TypeAdapter(dt.date)
+_DATETIME = TypeAdapter(dt.datetime)
+
+
+def _show(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+def _parse_number(value: str) -> int | float:
+    text = value.strip()
+    if not _NUMERIC.fullmatch(text) or not any(c.isdigit() for c in text):
+        raise CoercionError(f"{_show(value)} is not a number")
+    text = text.replace(",", "").replace("_", "")
+    try:
+        return int(text)
+    except ValueError:
+        return float(text)
+
+
+def to_integer(value: Any) -> int | None:
+    if value is None:
+        return None
+    cls = value.__class__
+    if cls is int:
+        return value
+    if cls is bool:
+        raise CoercionError(f"{_show(value)} is true/false, not a whole number")
+    if cls is str:
+        if not value.strip():
+            return None
+        value = _parse_number(value)
+        cls = value.__class__
+        if cls is int:
+            return value
+    if isinstance(value, (float, Decimal)):
+        if value != value:
+            return None
+        if value == int(value):
+            return int(value)
+        raise CoercionError(f"{_show(value)} is not a whole number")
+    if isinstance(value, int):
+        return int(value)
+    raise CoercionError(f"{_show(value)} is not a whole number")
+
+
+def to_number(value: Any) -> int | float | None:
+    if value is None:
+        return None
+    cls = value.__class__
+    if cls is int:
+        return value
+    if cls is float:
+        return None if value != value else value
+    if cls is bool:
+        raise CoercionError(f"{_show(value)} is true/false, not a number")
+    if cls is str:
+        if not value.strip():
+            return None
+        value = _parse_number(value)
+        return None if value != value else value
+    if isinstance(value, Decimal):
+        return None if value.is_nan() else (int(value) if value == int(value) else float(value))
+    if isinstance(value, (int, float)):  # numpy scalars and other numeric types
+        value = float(value)
+        return None if value != value else (int(value) if value.is_integer() and
+                                            abs(value) < 2**53 and isinstance(value, int)
+                                            else value)
+    raise CoercionError(f"{_show(value)} is not a number")
+
+
+def to_duration(value: Any) -> int | float | None:
+    """A duration in days: a plain number means days; timedeltas and `180d`-style text work."""
+    if value is None:
+        return None
+    if isinstance(value, dt.timedelta):
+        secs = value.total_seconds()
+        return int(secs // 86400) if secs % 86400 == 0 else secs / 86400
+    if value.__class__ is str:
+        text = value.strip()
+        if not text:
+            return None
+        if text[-1:].isdigit() or text.startswith(("-", "+", ".")):
+            return to_number(text)
+        from .parser import LiteralError, decode_number
+
+        try:
+            number, kind = decode_number(text)
+        except (LiteralError, AttributeError, InvalidOperation):
+            raise CoercionError(f"{_show(value)} is not a duration (write 200, 200d or 6mo)") \
+                from None
+        if kind != "duration":
+            raise CoercionError(f"{_show(value)} is not a duration (write 200, 200d or 6mo)")
+        return number
+    try:
+        return to_number(value)
+    except CoercionError:
+        raise CoercionError(f"{_show(value)} is not a duration (a number of days)") from None
+
+
+def to_boolean(value: Any) -> bool | None:
+    if value is None:
+        return None
+    if value.__class__ is bool:
+        return value
+    if value.__class__ is str:
+        text = value.strip().lower()
+        if not text:
+            return None
+        if text in _TRUE:
+            return True
+        if text in _FALSE:
+            return False
+    elif isinstance(value, (int, float)) and value in (0, 1):
+        return bool(value)
+    raise CoercionError(f"{_show(value)} is not true/false (write true/false, yes/no, 是/否 or 1/0)")
+
+
+def to_string(value: Any) -> str | None:
+    if value is None:
+        return None
+    if value.__class__ is str:
+        return value if value else None
+    if isinstance(value, int) and value.__class__ is not bool:
+        return str(value)
+    if isinstance(value, float) and value != value:
+        return None
+    raise CoercionError(f"{_show(value)} is not text")
+
+
+def to_date(value: Any) -> dt.date | None:
+    if value is None:
+        return None
+    if value.__class__ is dt.date:
+        return value
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, str):
+        if not value.strip():
+            return None
+        try:
+            return _DATE.validate_python(value.strip()[:10] if "T" in value or " " in
+                                         value.strip() else value.strip())
+        except ValidationError:
+            raise CoercionError(f"{_show(value)} is not a date (write YYYY-MM-DD)") from None
+    raise CoercionError(f"{_show(value)} is not a date (write YYYY-MM-DD)")
+
+
+def to_timestamp(value: Any) -> dt.datetime | None:
+    if value is None:
+        return None
+    if value.__class__ is dt.datetime:
+        return value
+    if isinstance(value, dt.datetime):
+        return dt.datetime.fromisoformat(value.isoformat())
+    if isinstance(value, dt.date):
+        return dt.datetime(value.year, value.month, value.day)
+    if isinstance(value, str):
+        if not value.strip():
+            return None
+        try:
+            return _DATETIME.validate_python(value.strip())
+        except ValidationError:
+            try:
+                d = _DATE.validate_python(value.strip())
+                return dt.datetime(d.year, d.month, d.day)
+            except ValidationError:
+                raise CoercionError(f"{_show(value)} is not a timestamp "
+                                    "(write YYYY-MM-DDTHH:MM)") from None
+    raise CoercionError(f"{_show(value)} is not a timestamp (write YYYY-MM-DDTHH:MM)")
+
+
+SCALAR_COERCERS = {
+    "integer": to_integer, "number": to_number, "duration": to_duration,
+    "boolean": to_boolean, "string": to_string, "date": to_date, "timestamp": to_timestamp,
+}
+
+
+def _list_coercer(element):
+    inner = coercer(element)
+
+    def to_list(value: Any) -> tuple | None:
+        if value is None:
+            return None
+        if isinstance(value, str):
+            text = value.strip()
+            if not text:
+                return None
+            if text.startswith("["):
+                import json
+
+                try:
+                    value = json.loads(text)
+                except ValueError:
+                    raise CoercionError(f"{_show(value)} is not a list") from None
+            else:
+                value = [p.strip() for p in re.split(r"[,;，；|]", text) if p.strip()]
+        if not isinstance(value, (list, tuple, set, frozenset)):
+            raise CoercionError(f"{_show(value)} is not a list")
+        return tuple(inner(v) for v in value)
+
+    return to_list
+
+
+def coercer(t: T.Type):
+    """The function that turns a record value into a value of type t (None = missing)."""
+    if t.is_list:
+        return _list_coercer(t.element)
+    return SCALAR_COERCERS.get(t.name, lambda v: v)
+
+
+def coerce(value: Any, t: T.Type) -> Any:
+    return coercer(t)(value)
+
+
+# ---------------------------------------------------------------- operations
+
+
+def and3(a, b):
+    """Kleene AND: false wins, then unknown, then true."""
+    if a is False or b is False:
+        return False
+    if a is None or b is None:
+        return None
+    return True
+
+
+def or3(a, b):
+    if a is True or b is True:
+        return True
+    if a is None or b is None:
+        return None
+    return False
+
+
+def not3(a):
+    return None if a is None else not a
+
+
+def as_ts(v):
+    """Promote a date to a timestamp at midnight (for date/timestamp comparisons)."""
+    if v is None or isinstance(v, dt.datetime):
+        return v
+    return dt.datetime(v.year, v.month, v.day)
+
+
+def div(a, b):
+    if a is None or b is None or b == 0:
+        return None
+    return a / b
+
+
+def date_diff(a, b):
+    """date − date (or timestamp − timestamp): a duration in days."""
+    if a is None or b is None:
+        return None
+    if isinstance(a, dt.datetime) or isinstance(b, dt.datetime):
+        delta = as_ts(a) - as_ts(b)
+        secs = delta.total_seconds()
+        return int(secs // 86400) if secs % 86400 == 0 else secs / 86400
+    return (a - b).days
+
+
+def date_add(d, days, sign=1):
+    """date ± duration. A date moves by whole days (the fraction is dropped, as in SQL's
+    date + INTEGER); a timestamp moves exactly."""
+    if d is None or days is None:
+        return None
+    if isinstance(d, dt.datetime):
+        return d + dt.timedelta(days=sign * days)
+    return d + dt.timedelta(days=sign * math.trunc(days))
+
+
+def round_half_up(x, digits=0):
+    """Round half away from zero, as SQL does (not Python's round-half-even)."""
+    if x is None:
+        return None
+    q = Decimal(1).scaleb(-digits)
+    return float(Decimal(repr(float(x))).quantize(q, rounding=ROUND_HALF_UP))
+
+
+def days_since(today, d):
+    return date_diff(today, d)
+
+
+def fmin(*xs):
+    return None if any(x is None for x in xs) else min(xs)
+
+
+def fmax(*xs):
+    return None if any(x is None for x in xs) else max(xs)
+
+
+def coalesce(*xs):
+    for x in xs:
+        if x is not None:
+            return x
+    return None
+
+
+def length(x):
+    return None if x is None else len(x)
+
+
+def fabs(x):
+    return None if x is None else abs(x)
+
+
+def in3(x, options):
+    """SQL IN: true if found; unknown if not found but a missing option (or x) exists."""
+    if x is None or options is None:
+        return None
+    found = False
+    has_null = False
+    for o in options:
+        if o is None:
+            has_null = True
+        elif o == x:
+            found = True
+            break
+    if found:
+        return True
+    return None if has_null else False
+
+
+def strtest(op, s, p):
+    if s is None or p is None:
+        return None
+    if op == "contains":
+        return p in s
+    if op == "starts_with":
+        return s.startswith(p)
+    return s.endswith(p)
