@@ -168,7 +168,9 @@ class Choice:
         self.cum = tuple(cum[:-1])
         self.total = total
 
-    def __call__(self, rng: random.Random, row: dict | None = None, ctx: dict | None = None) -> object:
+    def __call__(
+        self, rng: random.Random, row: dict | None = None, ctx: dict | None = None
+    ) -> object:
         return self.values[bisect.bisect(self.cum, rng.random() * self.total)]
 
 
@@ -180,7 +182,7 @@ class Rating:
 
     def __init__(self, weights=(0.15, 0.2, 0.3, 0.2, 0.15), by=None, follow=0.0, cuts=None):
         self.by, self.follow, self.cuts = by, follow, cuts
-        self.draw = Choice(dict(zip(range(1, 6), weights)))
+        self.draw = Choice(dict(zip(range(1, 6), weights, strict=True)))
 
     def __call__(self, rng: random.Random, row: dict, ctx: dict) -> int:
         value = row[self.by] if self.by else None
@@ -251,7 +253,9 @@ def F(name, type_, kind, gen, scope=None, missing=None) -> Field:  # noqa: N802 
     if scope is None and kind == "signal":
         scope = "observed"  # behaviour signals exist only where a salesperson has met the customer
     if missing is None:
-        missing = 0.0 if kind in ("config", "derived") or isinstance(gen, Derived) else DEFAULT_MISSING
+        missing = (
+            0.0 if kind in ("config", "derived") or isinstance(gen, Derived) else DEFAULT_MISSING
+        )
     return Field(name, type_, kind, gen, scope, missing)
 
 
@@ -332,12 +336,28 @@ SIZE_FACTOR = {"large": 3.0, "medium": 1.0, "small": 0.45, None: 1.0}
 
 INDUSTRY_BY_ENTITY = {
     "person": Choice(
-        {"finance": 0.08, "manufacturing": 0.18, "services": 0.22, "healthcare": 0.07,
-         "retail": 0.1, "government": 0.05, "education": 0.08, "other": 0.22}
+        {
+            "finance": 0.08,
+            "manufacturing": 0.18,
+            "services": 0.22,
+            "healthcare": 0.07,
+            "retail": 0.1,
+            "government": 0.05,
+            "education": 0.08,
+            "other": 0.22,
+        }
     ),
     "enterprise": Choice(
-        {"finance": 0.1, "manufacturing": 0.33, "services": 0.2, "healthcare": 0.08,
-         "retail": 0.1, "government": 0.01, "education": 0.05, "other": 0.13}
+        {
+            "finance": 0.1,
+            "manufacturing": 0.33,
+            "services": 0.2,
+            "healthcare": 0.08,
+            "retail": 0.1,
+            "government": 0.01,
+            "education": 0.05,
+            "other": 0.13,
+        }
     ),
     "government": Choice({"government": 0.85, "education": 0.1, "healthcare": 0.05}),
     "reseller": Choice({"retail": 0.6, "manufacturing": 0.15, "services": 0.05, "other": 0.2}),
@@ -347,9 +367,24 @@ COMPANY_SIZE = Choice({"large": 0.15, "medium": 0.35, "small": 0.5})
 GOVERNMENT_SIZE = Choice({"large": 0.4, "medium": 0.4, "small": 0.2})
 GENDER = Choice({"female": 0.49, "male": 0.47, "other": 0.01, "unknown": 0.03})
 OCCUPATIONS = Choice(
-    {"工程师": 0.12, "科学家": 0.02, "研究员": 0.04, "程序员": 0.08, "教师": 0.07, "医生": 0.04,
-     "律师": 0.02, "会计": 0.05, "销售": 0.1, "公务员": 0.06, "设计师": 0.05, "个体经营者": 0.1,
-     "企业主": 0.05, "学生": 0.06, "退休人员": 0.08, "自由职业": 0.06}
+    {
+        "工程师": 0.12,
+        "科学家": 0.02,
+        "研究员": 0.04,
+        "程序员": 0.08,
+        "教师": 0.07,
+        "医生": 0.04,
+        "律师": 0.02,
+        "会计": 0.05,
+        "销售": 0.1,
+        "公务员": 0.06,
+        "设计师": 0.05,
+        "个体经营者": 0.1,
+        "企业主": 0.05,
+        "学生": 0.06,
+        "退休人员": 0.08,
+        "自由职业": 0.06,
+    }
 )
 SCIENCE_JOBS = frozenset({"工程师", "科学家", "研究员", "程序员", "医生"})
 ARTS_JOBS = frozenset({"教师", "律师", "会计", "销售", "公务员", "设计师"})
@@ -422,12 +457,14 @@ def _entity_block(rng: random.Random, row: dict, ctx: dict) -> None:
     reseller = entity in RESELLER_ENTITIES
     ctx["person"] = person
     row["customer_entity_type"] = entity
-    row["resells_product"] = rng.random() < (0.92 if reseller else 0.0 if entity == "internal" else 0.02)
+    row["resells_product"] = rng.random() < (
+        0.92 if reseller else 0.0 if entity == "internal" else 0.02
+    )
     row["embeds_in_own_product"] = rng.random() < (
         0.3 if entity == "enterprise" else 0.08 if reseller else 0.005
     )
     row["is_internal"] = entity == "internal" or rng.random() < 0.003
-    group = ("person" if person else "reseller" if reseller else entity)
+    group = "person" if person else "reseller" if reseller else entity
     row["industry"] = INDUSTRY_BY_ENTITY[group](rng, row, ctx)
     if person:
         age = int(_clamp(rng.gauss(38, 13), 18, 88))
@@ -442,9 +479,13 @@ def _entity_block(rng: random.Random, row: dict, ctx: dict) -> None:
         science = 0.75 if job in SCIENCE_JOBS else 0.15 if job in ARTS_JOBS else 0.3
         u = rng.random()
         row["education_background"] = (
-            "engineering_science" if u < science
-            else "liberal_arts" if u < science + (0.7 if job in ARTS_JOBS else 0.35)
-            else "other" if u < 0.95 else "unknown"
+            "engineering_science"
+            if u < science
+            else "liberal_arts"
+            if u < science + (0.7 if job in ARTS_JOBS else 0.35)
+            else "other"
+            if u < 0.95
+            else "unknown"
         )
     elif entity != "internal":
         size = GOVERNMENT_SIZE if entity == "government" else COMPANY_SIZE
@@ -511,9 +552,17 @@ def _ledger_block(rng: random.Random, row: dict, ctx: dict) -> None:
         contacted = rng.random() < 0.62
         ctx["contacted"] = contacted
         # a prospect's tenure is the age of the relationship; never-contacted records have none
-        row["tenure_days"] = min(rng.randint(0, 720), int(rng.expovariate(1 / 200))) if contacted else None
-        row.update(orders_count=0, frequency=0, monetary=0.0, lifetime_monetary=0.0,
-                   annual_purchase_volume=0.0, distinct_products_count=0)
+        row["tenure_days"] = (
+            min(rng.randint(0, 720), int(rng.expovariate(1 / 200))) if contacted else None
+        )
+        row.update(
+            orders_count=0,
+            frequency=0,
+            monetary=0.0,
+            lifetime_monetary=0.0,
+            annual_purchase_volume=0.0,
+            distinct_products_count=0,
+        )
         return
     ctx["contacted"] = True
     tenure = _draw_tenure(rng)
@@ -533,7 +582,9 @@ def _ledger_block(rng: random.Random, row: dict, ctx: dict) -> None:
         elif recency >= WINDOW_DAYS:
             frequency = 0
         else:  # the last order is in the window, the first is not, the middle ones fall between
-            frequency = 1 + _binomial(rng, orders - 2, (WINDOW_DAYS - recency) / (tenure - recency + 1))
+            frequency = 1 + _binomial(
+                rng, orders - 2, (WINDOW_DAYS - recency) / (tenure - recency + 1)
+            )
     median, sigma = ORDER_VALUE[entity]
     premium = rng.betavariate(1.0, 3.0)
     base = _lognormal(rng, median * SIZE_FACTOR[row["company_size"]] * (1 + premium), sigma)
@@ -555,7 +606,9 @@ def _ledger_block(rng: random.Random, row: dict, ctx: dict) -> None:
         avg_order_value=round(monetary / frequency, 2) if frequency else round(typical, 2),
         order_size_usd=round(typical / USD_CNY, 2),
         units_per_order=max(1.0, round(typical / unit_price, 1)),
-        purchase_interval_days_avg=round((tenure - recency) / (orders - 1), 1) if orders > 1 else None,
+        purchase_interval_days_avg=round((tenure - recency) / (orders - 1), 1)
+        if orders > 1
+        else None,
         promo_purchase_ratio=_share_of(rng, orders, promo),
         premium_purchase_ratio=round(premium, 2),
         price_index=round(math.exp(rng.gauss(0, 0.15)) * (0.85 + 0.8 * premium - 0.25 * promo), 2),
@@ -569,8 +622,13 @@ def _engagement_block(rng: random.Random, row: dict, ctx: dict) -> None:
     """Service, feedback and interaction counts, and the CRM's loyalty / value scores."""
     if ctx["kind"] == "prospect":
         contacted = ctx["contacted"]
-        row.update(profit=0.0, referrals_count=0, shares_or_reviews_count=0, complaints_count=0,
-                   value_score=0.0)
+        row.update(
+            profit=0.0,
+            referrals_count=0,
+            shares_or_reviews_count=0,
+            complaints_count=0,
+            value_score=0.0,
+        )
         row["feedback_count"] = _geometric(rng, 0.15) if contacted else 0
         row["interactions_count"] = interactions = _poisson(rng, 2.5) if contacted else 0
         if interactions:
@@ -597,8 +655,11 @@ def _engagement_block(rng: random.Random, row: dict, ctx: dict) -> None:
         last_interaction = None
     brand_share = row["brand_share"]
     loyalty = (
-        35 * min(tenure / 1095, 1.0) + 35 * min(frequency / 12, 1.0) + 30 * brand_share
-        - (20 if recency > 180 else 0) + rng.gauss(0, 8)
+        35 * min(tenure / 1095, 1.0)
+        + 35 * min(frequency / 12, 1.0)
+        + 30 * brand_share
+        - (20 if recency > 180 else 0)
+        + rng.gauss(0, 8)
     )
     loyalty = round(_clamp(loyalty, 0.0, 100.0), 1)
     long_term = tenure >= WINDOW_DAYS and orders >= 3 and recency <= 180
@@ -633,12 +694,22 @@ INTEREST = {
     "buyer": Choice({"high": 0.25, "medium": 0.35, "low": 0.25, "none": 0.15}),
 }
 CALL_OUTCOME = {
-    "high": Choice({"interested": 0.55, "considering": 0.3, "not_now": 0.08, "never": 0.02, "none": 0.05}),
-    "medium": Choice({"interested": 0.2, "considering": 0.45, "not_now": 0.2, "never": 0.05, "none": 0.1}),
-    "low": Choice({"interested": 0.05, "considering": 0.25, "not_now": 0.35, "never": 0.2, "none": 0.15}),
-    "none": Choice({"interested": 0.01, "considering": 0.1, "not_now": 0.3, "never": 0.4, "none": 0.19}),
+    "high": Choice(
+        {"interested": 0.55, "considering": 0.3, "not_now": 0.08, "never": 0.02, "none": 0.05}
+    ),
+    "medium": Choice(
+        {"interested": 0.2, "considering": 0.45, "not_now": 0.2, "never": 0.05, "none": 0.1}
+    ),
+    "low": Choice(
+        {"interested": 0.05, "considering": 0.25, "not_now": 0.35, "never": 0.2, "none": 0.15}
+    ),
+    "none": Choice(
+        {"interested": 0.01, "considering": 0.1, "not_now": 0.3, "never": 0.4, "none": 0.19}
+    ),
 }
-FEEDBACK_INTENT = Choice({"interested": 0.33, "will_contact_when_needed": 0.28, "no_need": 0.24, "none": 0.15})
+FEEDBACK_INTENT = Choice(
+    {"interested": 0.33, "will_contact_when_needed": 0.28, "no_need": 0.24, "none": 0.15}
+)
 PAGE_VIEWS = {"high": 4.0, "medium": 1.5, "low": 0.3, "none": 0.05}
 INQUIRED = {"high": 0.55, "medium": 0.2, "low": 0.05, "none": 0.01}
 CLEAR_NEED = {"high": 0.7, "medium": 0.4, "low": 0.15, "none": 0.05}
@@ -661,7 +732,9 @@ def _funnel_block(rng: random.Random, row: dict, ctx: dict) -> None:
         calls = _geometric(rng, 1.8 if not buyer else 0.9)
     outcome = CALL_OUTCOME[interest](rng, row, ctx) if calls else "none"
     quoted = rng.random() < (0.4 if calls or inquired else 0.03)
-    emails = _geometric(rng, (8 if ctx["foreign"] else 3) * (1 if buyer else 1.6)) if contacted else 0
+    emails = (
+        _geometric(rng, (8 if ctx["foreign"] else 3) * (1 if buyer else 1.6)) if contacted else 0
+    )
     if contacted and not buyer and calls == 0 and emails == 0:
         emails = 1  # a contacted prospect was reached somehow
     opened = _binomial(rng, emails, rng.betavariate(2, 3))
@@ -678,8 +751,11 @@ def _funnel_block(rng: random.Random, row: dict, ctx: dict) -> None:
     if interest in ("high", "medium") and rng.random() < 0.6:
         expected = ctx["as_of"] + dt.timedelta(days=rng.randint(-30, 180))
     potential = (
-        rng.gauss(45, 20) + (12 if not person else 0) + (10 if can_afford else 0)
-        + INTEREST_POTENTIAL[interest] + (5 if not buyer else 0)
+        rng.gauss(45, 20)
+        + (12 if not person else 0)
+        + (10 if can_afford else 0)
+        + INTEREST_POTENTIAL[interest]
+        + (5 if not buyer else 0)
     )
     # a salesperson records behaviour signals only for customers they have talked to or met
     ctx["observed"] = rng.random() < (0.55 if calls or inquired else 0.3 if not person else 0.1)
@@ -734,7 +810,9 @@ def _decoration_block(rng: random.Random, row: dict, ctx: dict) -> None:
         intent = INTENT_STRENGTH["measured"](rng)
     else:
         intent = INTENT_STRENGTH[row["interest_level"] or "none"](rng)
-    rejected = rng.random() < (0.8 if row["call_outcome"] == "never" else 0.12 if intent == "none" else 0.02)
+    rejected = rng.random() < (
+        0.8 if row["call_outcome"] == "never" else 0.12 if intent == "none" else 0.02
+    )
     design_deposit = measured and rng.random() < 0.3
     deposit = design_deposit or rng.random() < (0.15 if measured else 0.02)
     row.update(
@@ -791,7 +869,9 @@ def _bank_block(rng: random.Random, row: dict, ctx: dict) -> None:
     big = not ctx["person"]
     if rng.random() >= (0.85 if big else 0.65):
         return
-    limit = rng.choice((500_000.0, 1_000_000.0, 5_000_000.0) if big else (50_000.0, 100_000.0, 200_000.0))
+    limit = rng.choice(
+        (500_000.0, 1_000_000.0, 5_000_000.0) if big else (50_000.0, 100_000.0, 200_000.0)
+    )
     hist_max = round(limit * rng.uniform(0.05, 0.85), 2)
     if rng.random() < 0.05:  # above the customer's own record, sometimes above the limit too
         amount = hist_max * rng.uniform(1.02, 3.0)
@@ -863,7 +943,9 @@ def _bank_block(rng: random.Random, row: dict, ctx: dict) -> None:
         card_over_balance_consecutive=over,
         card_approval_rate_change=round(approval, 1),
         online_turnover_growth=round(growth, 2),
-        min_payment_interval_seconds=round(interval, 1) if interval < 60 else float(round(interval)),
+        min_payment_interval_seconds=round(interval, 1)
+        if interval < 60
+        else float(round(interval)),
         small_payment_share=round(rng.betavariate(1.5, 5), 2),
         counterparty_txn_count=counterparty,
         counterparty_pattern_deviates=rng.random() < (0.4 if counterparty >= 10 else 0.05),
@@ -936,33 +1018,61 @@ def _calls_to_identify(rng: random.Random, row: dict, ctx: dict) -> int | None:
 B = Block
 ENTITY_B, GEO_B, LEDGER_B, ENGAGE_B = B("entity"), B("geo"), B("ledger"), B("engagement")
 FUNNEL_B, DECOR_B, CHANNEL_B, BANK_B, PERSONA_B = (
-    B("funnel"), B("decoration"), B("channel"), B("bank"), B("persona"))
+    B("funnel"),
+    B("decoration"),
+    B("channel"),
+    B("bank"),
+    B("persona"),
+)
 KEY = 0.0  # never missing
 
 FIELDS: tuple[Field, ...] = (
     F("customer_id", "string", "data", Custom(lambda rng, row, ctx: ctx["id"]), missing=KEY),
     F("as_of_date", "date", "config", Custom(lambda rng, row, ctx: ctx["as_of"])),
-    F("customer_entity_type", "enum[individual, household, enterprise, government, wholesaler, retailer, "
-      "distributor, internal]", "data", ENTITY_B, missing=KEY),
+    F(
+        "customer_entity_type",
+        "enum[individual, household, enterprise, government, wholesaler, retailer, "
+        "distributor, internal]",
+        "data",
+        ENTITY_B,
+        missing=KEY,
+    ),
     F("resells_product", "bool", "data", ENTITY_B),
     F("embeds_in_own_product", "bool", "data", ENTITY_B),
     F("is_internal", "bool", "data", ENTITY_B),
-    F("industry", "enum[finance, manufacturing, services, healthcare, retail, government, education, other]",
-      "data", ENTITY_B),
+    F(
+        "industry",
+        "enum[finance, manufacturing, services, healthcare, retail, government, education, other]",
+        "data",
+        ENTITY_B,
+    ),
     F("country", "string", "data", GEO_B),
     F("home_country", "string", "config", Const(HOME_COUNTRY)),
     F("province", "string", "data", GEO_B),
     F("city", "string", "data", GEO_B),
     F("area_type", "enum[urban, rural]", "data", GEO_B),
-    F("region_zone", "enum[east, central, west]", "derived",
-      Derived(lambda row: PROVINCE_ZONE.get(row["province"]) if row["country"] == HOME_COUNTRY else None)),
+    F(
+        "region_zone",
+        "enum[east, central, west]",
+        "derived",
+        Derived(
+            lambda row: (
+                PROVINCE_ZONE.get(row["province"]) if row["country"] == HOME_COUNTRY else None
+            )
+        ),
+    ),
     F("sales_regions", "list[string]", "config", Const(list(SALES_REGIONS))),
     F("company_size", "enum[large, medium, small]", "crm", ENTITY_B),
     F("annual_purchase_volume", "decimal", "data", LEDGER_B),
     F("age", "int", "data", ENTITY_B, missing=0.05),
     F("gender", "enum[female, male, other, unknown]", "data", ENTITY_B),
     F("annual_income", "decimal", "data", ENTITY_B, missing=0.1),
-    F("education_background", "enum[engineering_science, liberal_arts, other, unknown]", "crm", ENTITY_B),
+    F(
+        "education_background",
+        "enum[engineering_science, liberal_arts, other, unknown]",
+        "crm",
+        ENTITY_B,
+    ),
     F("occupation", "string", "crm", ENTITY_B, missing=0.06),
     # the order ledger: complete, because it is computed from the orders themselves
     F("orders_count", "int", "data", LEDGER_B, missing=KEY),
@@ -995,12 +1105,32 @@ FIELDS: tuple[Field, ...] = (
     F("relationship_type", "enum[long_term, temporary]", "crm", ENGAGE_B),
     F("value_score", "decimal", "derived", ENGAGE_B),
     F("growth_potential_score", "decimal", "crm", FUNNEL_B),
-    F("price_sensitivity", "int", "crm", Rating(by="promo_purchase_ratio", follow=0.7, cuts=(0.15, 0.3, 0.45, 0.6))),
-    F("quality_orientation", "int", "crm", Rating(by="premium_purchase_ratio", follow=0.6, cuts=(0.1, 0.2, 0.35, 0.5))),
+    F(
+        "price_sensitivity",
+        "int",
+        "crm",
+        Rating(by="promo_purchase_ratio", follow=0.7, cuts=(0.15, 0.3, 0.45, 0.6)),
+    ),
+    F(
+        "quality_orientation",
+        "int",
+        "crm",
+        Rating(by="premium_purchase_ratio", follow=0.6, cuts=(0.1, 0.2, 0.35, 0.5)),
+    ),
     F("function_orientation", "int", "crm", Rating()),
     F("service_orientation", "int", "crm", Rating()),
-    F("brand_loyalty", "int", "crm", Rating(by="brand_share", follow=0.7, cuts=(0.3, 0.5, 0.65, 0.8))),
-    F("brand_knowledge", "int", "signal", Rating(by="tenure_days", follow=0.6, cuts=(30, 180, 365, 1095))),
+    F(
+        "brand_loyalty",
+        "int",
+        "crm",
+        Rating(by="brand_share", follow=0.7, cuts=(0.3, 0.5, 0.65, 0.8)),
+    ),
+    F(
+        "brand_knowledge",
+        "int",
+        "signal",
+        Rating(by="tenure_days", follow=0.6, cuts=(30, 180, 365, 1095)),
+    ),
     F("is_lead", "bool", "crm", FUNNEL_B),
     F("can_afford", "bool", "crm", FUNNEL_B),
     F("has_clear_need", "bool", "crm", FUNNEL_B),
@@ -1019,12 +1149,21 @@ FIELDS: tuple[Field, ...] = (
     F("emails_sent", "int", "data", FUNNEL_B),
     F("emails_opened", "int", "data", FUNNEL_B),
     F("replies_count", "int", "data", FUNNEL_B),
-    F("replied", "bool", "derived",
-      Derived(lambda row: None if row["replies_count"] is None else row["replies_count"] >= 1)),
+    F(
+        "replied",
+        "bool",
+        "derived",
+        Derived(lambda row: None if row["replies_count"] is None else row["replies_count"] >= 1),
+    ),
     F("last_open_days", "int", "data", FUNNEL_B),
     F("last_reply_days", "int", "data", FUNNEL_B),
     F("days_without_response", "int", "data", FUNNEL_B),
-    F("feedback_intent", "enum[interested, will_contact_when_needed, no_need, none]", "crm", FUNNEL_B),
+    F(
+        "feedback_intent",
+        "enum[interested, will_contact_when_needed, no_need, none]",
+        "crm",
+        FUNNEL_B,
+    ),
     F("purchased_from_china_before", "bool", "crm", FUNNEL_B),
     F("buys_for_own_use", "bool", "crm", FUNNEL_B),
     F("house_measured", "bool", "crm", DECOR_B),
@@ -1036,8 +1175,12 @@ FIELDS: tuple[Field, ...] = (
     F("design_deposit_paid", "bool", "data", DECOR_B),
     F("deposit_paid", "bool", "data", DECOR_B),
     F("contract_signed", "bool", "data", DECOR_B),
-    F("channel_role", "enum[distributor, regional_distributor, agent, dealer, exclusive_store, none]", "crm",
-      CHANNEL_B),
+    F(
+        "channel_role",
+        "enum[distributor, regional_distributor, agent, dealer, exclusive_store, none]",
+        "crm",
+        CHANNEL_B,
+    ),
     F("commercial_stage", "enum[order, opportunity, lead, one_time]", "crm", CHANNEL_B),
     F("named_account", "bool", "crm", CHANNEL_B),
     F("served_via_channel", "bool", "crm", CHANNEL_B),
@@ -1083,17 +1226,39 @@ FIELDS: tuple[Field, ...] = (
     F("goes_straight_to_point", "bool", "signal", Flag(0.25, by="assertiveness", lift=0.2)),
     F("asks_many_detail_questions", "bool", "signal", Flag(0.22, by="sociability", lift=-0.1)),
     F("wants_data_and_standards", "bool", "signal", Flag(0.2, by="sociability", lift=-0.12)),
-    F("checks_knowledge_of_salesperson", "bool", "signal", Flag(0.15, by="assertiveness", lift=-0.05)),
+    F(
+        "checks_knowledge_of_salesperson",
+        "bool",
+        "signal",
+        Flag(0.15, by="assertiveness", lift=-0.05),
+    ),
     F("challenges_salesperson", "bool", "signal", Flag(0.12, by="assertiveness", lift=0.1)),
     F("relationship_first", "bool", "signal", Flag(0.2, by="sociability", lift=0.1)),
     F("easy_going_calm", "bool", "signal", Flag(0.3, by="assertiveness", lift=-0.15)),
     F("tells_jokes_fast_rapport", "bool", "signal", Flag(0.2, by="sociability", lift=0.18)),
-    F("dress_style", "enum[bold_branded, neat_quality, fashionable_casual, other]", "signal",
-      Choice({"bold_branded": 0.18, "neat_quality": 0.3, "fashionable_casual": 0.25, "other": 0.27})),
+    F(
+        "dress_style",
+        "enum[bold_branded, neat_quality, fashionable_casual, other]",
+        "signal",
+        Choice(
+            {"bold_branded": 0.18, "neat_quality": 0.3, "fashionable_casual": 0.25, "other": 0.27}
+        ),
+    ),
     F("workplace_orderly", "bool", "signal", Flag(0.4)),
     F("prefers_group_activities", "bool", "signal", Flag(0.35, by="sociability", lift=0.2)),
-    F("work_style", "enum[efficiency_task_oriented, research_oriented, friendly_open, other]", "signal",
-      Choice({"efficiency_task_oriented": 0.3, "research_oriented": 0.2, "friendly_open": 0.3, "other": 0.2})),
+    F(
+        "work_style",
+        "enum[efficiency_task_oriented, research_oriented, friendly_open, other]",
+        "signal",
+        Choice(
+            {
+                "efficiency_task_oriented": 0.3,
+                "research_oriented": 0.2,
+                "friendly_open": 0.3,
+                "other": 0.2,
+            }
+        ),
+    ),
     F("voice_fast_loud_flat", "bool", "signal", Flag(0.05, by="pace=fast", lift=0.25)),
     F("arrogant", "bool", "signal", Flag(0.12)),
     F("stubborn", "bool", "signal", Flag(0.1, by="arrogant", lift=0.4)),
@@ -1136,16 +1301,38 @@ FIELDS: tuple[Field, ...] = (
     F("asks_extra_rewards", "bool", "signal", Flag(0.12)),
     F("keeps_reading_materials", "bool", "signal", Flag(0.15)),
     F("compares_products", "bool", "signal", Flag(0.3, by="rational_decider", lift=0.2)),
-    F("entry_behaviour", "enum[sits_silently_reads_materials, phones_and_brags_on_entry, "
-      "humbly_states_requirements, walks_around_viewing_wall_designs, asks_for_best_designer, other]",
-      "signal", Choice({"sits_silently_reads_materials": 0.13, "phones_and_brags_on_entry": 0.1,
-                        "humbly_states_requirements": 0.15, "walks_around_viewing_wall_designs": 0.14,
-                        "asks_for_best_designer": 0.1, "other": 0.38})),
+    F(
+        "entry_behaviour",
+        "enum[sits_silently_reads_materials, phones_and_brags_on_entry, "
+        "humbly_states_requirements, walks_around_viewing_wall_designs, asks_for_best_designer, other]",
+        "signal",
+        Choice(
+            {
+                "sits_silently_reads_materials": 0.13,
+                "phones_and_brags_on_entry": 0.1,
+                "humbly_states_requirements": 0.15,
+                "walks_around_viewing_wall_designs": 0.14,
+                "asks_for_best_designer": 0.1,
+                "other": 0.38,
+            }
+        ),
+    ),
     F("calls_to_identify", "int", "crm", Custom(_calls_to_identify)),
     F("browse_to_buy_minutes", "decimal", "data", Custom(_browse_minutes), scope="buyer"),
-    F("compared_options_count", "int", "data", Count(1.5, by="rational_decider", lift=1.0), scope="buyer"),
-    F("celebrity_or_endorsement_driven", "bool", "data", Flag(0.05, by="emotional_buyer", lift=0.3),
-      scope="buyer"),
+    F(
+        "compared_options_count",
+        "int",
+        "data",
+        Count(1.5, by="rational_decider", lift=1.0),
+        scope="buyer",
+    ),
+    F(
+        "celebrity_or_endorsement_driven",
+        "bool",
+        "data",
+        Flag(0.05, by="emotional_buyer", lift=0.3),
+        scope="buyer",
+    ),
     F("io_count_limit", "int", "config", BANK_B),
     F("io_amount_limit", "decimal", "config", BANK_B),
     F("balance_increase_limit", "decimal", "config", BANK_B),
@@ -1222,7 +1409,9 @@ _MISSING = _missing_groups()
 _EMPTY_ROW = dict.fromkeys(FIELD_NAMES)
 
 
-def iter_customers(seed: int = DEFAULT_SEED, as_of: dt.date | str | None = DEFAULT_AS_OF) -> Iterator[dict]:
+def iter_customers(
+    seed: int = DEFAULT_SEED, as_of: dt.date | str | None = DEFAULT_AS_OF
+) -> Iterator[dict]:
     """Customers one by one, without end: take as many as you need (the stream is prefix-stable)."""
     rng = random.Random(f"customers:{seed}")
     as_of = _as_date(as_of)
@@ -1250,7 +1439,9 @@ def iter_customers(seed: int = DEFAULT_SEED, as_of: dt.date | str | None = DEFAU
         yield row
 
 
-def generate_customers(n: int, seed: int = DEFAULT_SEED, as_of: dt.date | str | None = DEFAULT_AS_OF) -> list[dict]:
+def generate_customers(
+    n: int, seed: int = DEFAULT_SEED, as_of: dt.date | str | None = DEFAULT_AS_OF
+) -> list[dict]:
     """``n`` customers as dicts keyed by the vocabulary's field names (see ``FIELD_NAMES``)."""
     if n < 0:
         raise ValueError("n must be >= 0")
@@ -1314,8 +1505,10 @@ class _Ledger:
         older = [d for d in days if d >= window]
         recent_cents = _cents(customer.get("monetary"))
         older_cents = _cents(customer.get("lifetime_monetary")) - recent_cents
-        amounts = _split_cents(rng, recent_cents, len(recent)) + _split_cents(rng, older_cents, len(older))
-        placed = sorted(zip(recent + older, amounts), key=lambda pair: -pair[0])
+        amounts = _split_cents(rng, recent_cents, len(recent)) + _split_cents(
+            rng, older_cents, len(older)
+        )
+        placed = sorted(zip(recent + older, amounts, strict=True), key=lambda pair: -pair[0])
         customer_id = customer["customer_id"]
         result = []
         for days_ago, cents in placed:
@@ -1406,7 +1599,9 @@ class _Writer:
         self.path = Path(path)
         self.suffix = self.path.suffix.lower()
         if self.suffix not in self.FORMATS:
-            raise ValueError(f"{self.path}: unknown file type; use one of {', '.join(self.FORMATS)}")
+            raise ValueError(
+                f"{self.path}: unknown file type; use one of {', '.join(self.FORMATS)}"
+            )
         self.names = [name for name, _ in columns]
         self.header = [headers.get(name, name) for name in self.names]
         self.rows = 0
@@ -1422,7 +1617,9 @@ class _Writer:
             import pyarrow as pa
             import pyarrow.parquet as pq
 
-            self.schema = pa.schema([(h, _arrow_type(t)) for h, (_, t) in zip(self.header, columns)])
+            self.schema = pa.schema(
+                [(h, _arrow_type(t)) for h, (_, t) in zip(self.header, columns, strict=True)]
+            )
             self.parquet = pq.ParquetWriter(self.path, self.schema)
         else:
             from openpyxl import Workbook
@@ -1438,17 +1635,23 @@ class _Writer:
             self.csv.writerows([[cell_text(row[n]) for n in names] for row in rows])
         elif self.suffix == ".jsonl":
             for row in rows:
-                record = {h: row[n] for h, n in zip(self.header, names)}
-                self.file.write(json.dumps(record, ensure_ascii=False, default=_json_default) + "\n")
+                record = {h: row[n] for h, n in zip(self.header, names, strict=True)}
+                self.file.write(
+                    json.dumps(record, ensure_ascii=False, default=_json_default) + "\n"
+                )
         elif self.suffix == ".parquet":
             import pyarrow as pa
 
-            arrays = [pa.array([row[n] for row in rows], type=field.type)
-                      for n, field in zip(names, self.schema)]
+            arrays = [
+                pa.array([row[n] for row in rows], type=field.type)
+                for n, field in zip(names, self.schema, strict=True)
+            ]
             self.parquet.write_table(pa.Table.from_arrays(arrays, schema=self.schema))
         else:
             if self.rows > XLSX_MAX_ROWS:
-                raise ValueError(f"{self.path}: Excel holds at most {XLSX_MAX_ROWS:,} rows; use .parquet or .csv")
+                raise ValueError(
+                    f"{self.path}: Excel holds at most {XLSX_MAX_ROWS:,} rows; use .parquet or .csv"
+                )
             for row in rows:
                 self.sheet.append([_xlsx_value(row[n]) for n in names])
 
@@ -1481,7 +1684,9 @@ def _columns(table: str) -> list[tuple[str, str]]:
     raise ValueError(f"unknown table {table!r}")
 
 
-def write_rows(path: str | Path, rows: Iterable[dict], table: str = "customers", chinese_headers: bool = False) -> int:
+def write_rows(
+    path: str | Path, rows: Iterable[dict], table: str = "customers", chinese_headers: bool = False
+) -> int:
     """Write customers (or ``table="transactions"``) to ``path``; returns the number of rows."""
     headers = {}
     if chinese_headers:
@@ -1504,13 +1709,24 @@ def main(argv: list[str] | None = None) -> int:
         description="Generate a seeded synthetic customer table (csv, jsonl, parquet or xlsx by extension).",
     )
     parser.add_argument("--rows", type=int, default=1000, help="number of customers (default 1000)")
-    parser.add_argument("--seed", type=int, default=DEFAULT_SEED, help=f"random seed (default {DEFAULT_SEED})")
+    parser.add_argument(
+        "--seed", type=int, default=DEFAULT_SEED, help=f"random seed (default {DEFAULT_SEED})"
+    )
     parser.add_argument("--out", help="customer file: .csv, .jsonl, .parquet or .xlsx")
-    parser.add_argument("--transactions", metavar="FILE", help="also write one row per order to FILE")
-    parser.add_argument("--chinese-headers", action="store_true",
-                        help="Chinese column headers for the core columns (客户编号, 最近购买天数, …)")
-    parser.add_argument("--as-of", default=DEFAULT_AS_OF.isoformat(), metavar="DATE",
-                        help=f"evaluation date the *_days fields count back from (default {DEFAULT_AS_OF})")
+    parser.add_argument(
+        "--transactions", metavar="FILE", help="also write one row per order to FILE"
+    )
+    parser.add_argument(
+        "--chinese-headers",
+        action="store_true",
+        help="Chinese column headers for the core columns (客户编号, 最近购买天数, …)",
+    )
+    parser.add_argument(
+        "--as-of",
+        default=DEFAULT_AS_OF.isoformat(),
+        metavar="DATE",
+        help=f"evaluation date the *_days fields count back from (default {DEFAULT_AS_OF})",
+    )
     args = parser.parse_args(argv)
     if not args.out and not args.transactions:
         parser.error("give --out FILE and/or --transactions FILE")
@@ -1529,7 +1745,11 @@ def main(argv: list[str] | None = None) -> int:
         if args.out:
             out = _Writer(args.out, _columns("customers"), CHINESE_HEADERS if zh else {})
         if args.transactions:
-            tx = _Writer(args.transactions, _columns("transactions"), TRANSACTION_CHINESE_HEADERS if zh else {})
+            tx = _Writer(
+                args.transactions,
+                _columns("transactions"),
+                TRANSACTION_CHINESE_HEADERS if zh else {},
+            )
         while batch := list(islice(customers, BATCH_ROWS)):
             if out:
                 out.write(batch)

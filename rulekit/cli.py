@@ -117,3 +117,7 @@ def main(argv: Optional[list[str]] = None) -> int:
         err.print(f"internal error: {type(e).__name__}: {e}. This is a bug in rulekit; "
                   "please report it with the command you ran.", markup=False)
         return 70
+
+
+# Batch commands (sql, profile, freeze) live in their own module and register on `app`.
+from . import cli_batch  # noqa: E402,F401

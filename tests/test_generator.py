@@ -29,13 +29,21 @@ MAX_FILE_BYTES = 1_600_000
 
 # Vocabulary fields the engine computes from population functions (not generated).
 POPULATION_FIELDS = {
-    "monetary_percentile", "frequency_percentile", "profit_percentile", "aov_percentile",
-    "value_score_percentile", "r_score", "f_score", "m_score",
+    "monetary_percentile",
+    "frequency_percentile",
+    "profit_percentile",
+    "aov_percentile",
+    "value_score_percentile",
+    "r_score",
+    "f_score",
+    "m_score",
 }
 
 
 def _load_generator():
-    spec = importlib.util.spec_from_file_location("generate_customers", EXAMPLES / "generate_customers.py")
+    spec = importlib.util.spec_from_file_location(
+        "generate_customers", EXAMPLES / "generate_customers.py"
+    )
     module = importlib.util.module_from_spec(spec)
     sys.modules[spec.name] = module  # dataclasses look their module up while the class is built
     spec.loader.exec_module(module)
@@ -144,7 +152,13 @@ def test_booleans_occur_both_ways(customers):
 
 
 def test_ratings_spread_over_one_to_five(customers):
-    for name in ("assertiveness", "sociability", "talkativeness", "price_sensitivity", "brand_loyalty"):
+    for name in (
+        "assertiveness",
+        "sociability",
+        "talkativeness",
+        "price_sensitivity",
+        "brand_loyalty",
+    ):
         assert {row[name] for row in customers} - {None} == {1, 2, 3, 4, 5}, name
 
 
@@ -199,8 +213,13 @@ def test_funnel_invariants(customers):
             assert row["deposit_paid"]
         if row["calls_count"] == 0 and row["call_outcome"] is not None:
             assert row["call_outcome"] == "none"
-        for name in ("promo_purchase_ratio", "premium_purchase_ratio", "brand_share",
-                     "new_product_trial_ratio", "small_payment_share"):
+        for name in (
+            "promo_purchase_ratio",
+            "premium_purchase_ratio",
+            "brand_share",
+            "new_product_trial_ratio",
+            "small_payment_share",
+        ):
             assert row[name] is None or 0 <= row[name] <= 1
 
 
@@ -241,48 +260,79 @@ def _above(row, value, limit):
 # Conditions from the catalog's schemes that need the tails of the distributions.
 REACHED = {
     "recency > 365d": lambda r: _ge(r["recency_days"], 366),
-    "sleeping 181..365d": lambda r: r["recency_days"] is not None and 180 < r["recency_days"] <= 365,
+    "sleeping 181..365d": lambda r: (
+        r["recency_days"] is not None and 180 < r["recency_days"] <= 365
+    ),
     "tenure <= 30d buyer": lambda r: r["orders_count"] > 0 and r["tenure_days"] <= 30,
     "frequency >= 12": lambda r: _ge(r["frequency"], 12),
-    "active (recency <= 90d, frequency >= 4)": lambda r: _ge(r["frequency"], 4) and _le(r["recency_days"], 90),
+    "active (recency <= 90d, frequency >= 4)": lambda r: (
+        _ge(r["frequency"], 4) and _le(r["recency_days"], 90)
+    ),
     "loyalty_score >= 70": lambda r: _ge(r["loyalty_score"], 70),
-    "profit <= 0 buyer": lambda r: r["orders_count"] > 0 and r["profit"] is not None and r["profit"] <= 0,
+    "profit <= 0 buyer": lambda r: (
+        r["orders_count"] > 0 and r["profit"] is not None and r["profit"] <= 0
+    ),
     "order_size_usd >= 30000": lambda r: _ge(r["order_size_usd"], 30000),
-    "order_size_usd 1000..29999": lambda r: _ge(r["order_size_usd"], 1000) and r["order_size_usd"] < 30000,
-    "order_size_usd < 1000": lambda r: r["order_size_usd"] is not None and r["order_size_usd"] < 1000,
+    "order_size_usd 1000..29999": lambda r: (
+        _ge(r["order_size_usd"], 1000) and r["order_size_usd"] < 30000
+    ),
+    "order_size_usd < 1000": lambda r: (
+        r["order_size_usd"] is not None and r["order_size_usd"] < 1000
+    ),
     "units_per_order <= 2": lambda r: _le(r["units_per_order"], 2),
     "visits_after_measurement >= 2": lambda r: _ge(r["visits_after_measurement"], 2),
     "designer_communications >= 2": lambda r: _ge(r["designer_communications"], 2),
     "complaints_count >= 3": lambda r: _ge(r["complaints_count"], 3),
     "extra_demands_count >= 3": lambda r: _ge(r["extra_demands_count"], 3),
-    "days_without_response >= 365, nothing opened": lambda r: _ge(r["days_without_response"], 365)
-    and r["emails_opened"] == 0,
-    "quoted, no response, >= 3 days": lambda r: r["quoted"] and r["responded_after_quote"] is False
-    and _ge(r["days_since_quote"], 3),
+    "days_without_response >= 365, nothing opened": lambda r: (
+        _ge(r["days_without_response"], 365) and r["emails_opened"] == 0
+    ),
+    "quoted, no response, >= 3 days": lambda r: (
+        r["quoted"] and r["responded_after_quote"] is False and _ge(r["days_since_quote"], 3)
+    ),
     "txn_amount > single_txn_limit": lambda r: _above(r, "txn_amount", "single_txn_limit"),
     "txn_amount > hist_max_txn_amount": lambda r: _above(r, "txn_amount", "hist_max_txn_amount"),
     "txn_count_1d > max_txn_count_1d": lambda r: _above(r, "txn_count_1d", "max_txn_count_1d"),
-    "consecutive_txn_count > max_txn_count_1d": lambda r: _above(r, "consecutive_txn_count", "max_txn_count_1d"),
-    "txn_count_period > mean + 3 sd": lambda r: None not in (r["txn_count_period"], r["hist_same_period_mean"],
-                                                            r["hist_same_period_std"])
-    and r["txn_count_period"] > r["hist_same_period_mean"] + 3 * r["hist_same_period_std"],
+    "consecutive_txn_count > max_txn_count_1d": lambda r: _above(
+        r, "consecutive_txn_count", "max_txn_count_1d"
+    ),
+    "txn_count_period > mean + 3 sd": lambda r: (
+        None not in (r["txn_count_period"], r["hist_same_period_mean"], r["hist_same_period_std"])
+        and r["txn_count_period"] > r["hist_same_period_mean"] + 3 * r["hist_same_period_std"]
+    ),
     "account_reports_count >= 2": lambda r: _ge(r["account_reports_count"], 2),
-    "account_io_count_period > io_count_limit": lambda r: _above(r, "account_io_count_period", "io_count_limit"),
-    "account_io_amount_period > io_amount_limit": lambda r: _above(r, "account_io_amount_period", "io_amount_limit"),
-    "balance_increase_amount > limit": lambda r: _above(r, "balance_increase_amount", "balance_increase_limit"),
-    "card_cumulative_balance > limit": lambda r: _above(r, "card_cumulative_balance", "card_balance_limit"),
-    "card_over_balance_consecutive > limit": lambda r: _above(r, "card_over_balance_consecutive",
-                                                             "card_over_balance_limit"),
-    "|card_approval_rate_change| >= 20": lambda r: r["card_approval_rate_change"] is not None
-    and abs(r["card_approval_rate_change"]) >= 20,
+    "account_io_count_period > io_count_limit": lambda r: _above(
+        r, "account_io_count_period", "io_count_limit"
+    ),
+    "account_io_amount_period > io_amount_limit": lambda r: _above(
+        r, "account_io_amount_period", "io_amount_limit"
+    ),
+    "balance_increase_amount > limit": lambda r: _above(
+        r, "balance_increase_amount", "balance_increase_limit"
+    ),
+    "card_cumulative_balance > limit": lambda r: _above(
+        r, "card_cumulative_balance", "card_balance_limit"
+    ),
+    "card_over_balance_consecutive > limit": lambda r: _above(
+        r, "card_over_balance_consecutive", "card_over_balance_limit"
+    ),
+    "|card_approval_rate_change| >= 20": lambda r: (
+        r["card_approval_rate_change"] is not None and abs(r["card_approval_rate_change"]) >= 20
+    ),
     "online_turnover_growth >= 3": lambda r: _ge(r["online_turnover_growth"], 3),
-    "min_payment_interval_seconds < 60": lambda r: r["min_payment_interval_seconds"] is not None
-    and r["min_payment_interval_seconds"] < 60,
-    "counterparty >= 10 and deviating": lambda r: _ge(r["counterparty_txn_count"], 10)
-    and r["counterparty_pattern_deviates"],
+    "min_payment_interval_seconds < 60": lambda r: (
+        r["min_payment_interval_seconds"] is not None and r["min_payment_interval_seconds"] < 60
+    ),
+    "counterparty >= 10 and deviating": lambda r: (
+        _ge(r["counterparty_txn_count"], 10) and r["counterparty_pattern_deviates"]
+    ),
     "strategy_change_pct >= 30": lambda r: _ge(r["strategy_change_pct"], 30),
-    "driver (assertive, reserved)": lambda r: _ge(r["assertiveness"], 4) and _le(r["sociability"], 2),
-    "amiable (easy-going, sociable)": lambda r: _le(r["assertiveness"], 2) and _ge(r["sociability"], 4),
+    "driver (assertive, reserved)": lambda r: (
+        _ge(r["assertiveness"], 4) and _le(r["sociability"], 2)
+    ),
+    "amiable (easy-going, sociable)": lambda r: (
+        _le(r["assertiveness"], 2) and _ge(r["sociability"], 4)
+    ),
     "peacock (fast, sociable)": lambda r: r["pace"] == "fast" and _ge(r["sociability"], 4),
     "owl (slow, reserved)": lambda r: r["pace"] == "slow" and _le(r["sociability"], 2),
     "premium_purchase_ratio >= 0.7": lambda r: _ge(r["premium_purchase_ratio"], 0.7),
@@ -312,10 +362,12 @@ def test_transactions_reproduce_each_customer(customers, transactions):
             continue
         days = [(AS_OF - order["order_date"]).days for order in orders]
         assert max(days) == row["tenure_days"] and min(days) == row["recency_days"]
-        recent = [o for o, d in zip(orders, days) if d < row["window_days"]]
+        recent = [o for o, d in zip(orders, days, strict=True) if d < row["window_days"]]
         assert len(recent) == row["frequency"]
         assert round(sum(o["amount"] for o in recent) * 100) == round(row["monetary"] * 100)
-        assert round(sum(o["amount"] for o in orders) * 100) == round(row["lifetime_monetary"] * 100)
+        assert round(sum(o["amount"] for o in orders) * 100) == round(
+            row["lifetime_monetary"] * 100
+        )
         assert all(o["amount"] > 0 and round(o["amount"], 2) == o["amount"] for o in orders)
         assert [o["order_date"] for o in orders] == sorted(o["order_date"] for o in orders)
 
@@ -446,7 +498,9 @@ def test_parquet_keeps_column_types(tmp_path, customers):
 
 def test_cli_writes_customers_and_transactions(tmp_path, customers, capsys):
     out, orders = tmp_path / "c.parquet", tmp_path / "o.csv"
-    code = gen.main(["--rows", "40", "--seed", str(SEED), "--out", str(out), "--transactions", str(orders)])
+    code = gen.main(
+        ["--rows", "40", "--seed", str(SEED), "--out", str(out), "--transactions", str(orders)]
+    )
     assert code == 0
     assert "wrote 40 customers" in capsys.readouterr().err
     _, values = _read_back(out)
@@ -458,7 +512,10 @@ def test_cli_writes_customers_and_transactions(tmp_path, customers, capsys):
 
 def test_cli_chinese_headers_and_as_of(tmp_path):
     out = tmp_path / "zh.csv"
-    assert gen.main(["--rows", "5", "--out", str(out), "--chinese-headers", "--as-of", "2023-12-31"]) == 0
+    assert (
+        gen.main(["--rows", "5", "--out", str(out), "--chinese-headers", "--as-of", "2023-12-31"])
+        == 0
+    )
     lines = _read_csv(out)
     assert lines[0][:2] == ["客户编号", "统计日期"]
     assert {line[1] for line in lines[1:]} == {"2023-12-31"}
