@@ -11,8 +11,15 @@ from __future__ import annotations
 from pathlib import Path
 
 from .checker import Program, check
-from .errors import (BadRecord, Diagnostic, InternalError, LookupFailed, RecordError, RuleError,
-                     RulekitError)
+from .errors import (
+    BadRecord,
+    Diagnostic,
+    InternalError,
+    LookupFailed,
+    RecordError,
+    RuleError,
+    RulekitError,
+)
 from .explain import ExampleResult, Explanation, WhyNot
 from .parser import parse
 from .population import FrozenPopulation
@@ -30,13 +37,10 @@ def check_text(text: str, name: str = "<string>", strict: bool = False) -> Progr
     """Parse and check rule text; returns the Program with all diagnostics (does not raise)."""
     file, source, diagnostics = parse(text, name)
     if diagnostics:
-        program = check(file, source, strict) if file.statements else None
-        extra = program.diagnostics if program else []
-        # Only syntax errors are reliable once the parse failed; keep checker errors out.
-        from .checker import Program as _P  # noqa: F401
-
+        # After a syntax error the tree is partial, so only the syntax (and literal) errors
+        # are reported: checking a partial tree would invent errors that are not there.
         result = check(type(file)([]), source, strict)
-        result.diagnostics = diagnostics + [d for d in extra if d.code == "never"]
+        result.diagnostics = diagnostics
         return result
     return check(file, source, strict)
 

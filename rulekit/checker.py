@@ -263,7 +263,7 @@ class Checker:
                         base != T.ERROR and T.unify(it, base) is None
                     ):
                         self.error("bad-declaration", f"`one of` value {item_text(self, item)} "
-                                   f"is not a {base}", item.span,
+                                   f"is not {a(base)}", item.span,
                                    hint=f"write values such as {T.example_of(base)}")
             self.fields[d.name] = FieldInfo(d.name, t, d.column or d.name, d)
 
@@ -311,7 +311,7 @@ class Checker:
     def condition(self, node: n.Node) -> None:
         t = self.expr(node, T.BOOLEAN)
         if t not in (T.BOOLEAN, T.ERROR, T.UNKNOWN):
-            self.error("not-a-condition", f"this condition is a {t}, not true/false",
+            self.error("not-a-condition", f"this condition is {a(t)}, not true/false",
                        node.span, hint=f"compare it, e.g. `{item_text(self, node)} > "
                        f"{T.example_of(t)}`" if t.orderable else None)
 
@@ -350,7 +350,7 @@ class Checker:
         t = self.expr(node.operand, expected)
         if t.numeric or t in (T.DURATION, T.ERROR, T.UNKNOWN):
             return t
-        self.error("type-mismatch", f"cannot negate a {t}", node.span,
+        self.error("type-mismatch", f"cannot negate {a(t)}", node.span,
                    hint="`-` applies to numbers and durations")
         return T.ERROR
 
@@ -383,8 +383,8 @@ class Checker:
                          x.name in self.inferred_at), None)
         if conflict is not None:
             line = self.source.line_col(self.inferred_at[conflict.name].start)[0]
-            self.error("conflicting-use", f"`{conflict.name}` is used as a "
-                       f"{self.inferred[conflict.name]} (line {line}) and differently here",
+            self.error("conflicting-use", f"`{conflict.name}` is used as {a(self.inferred[conflict.name])} "
+                       f"(line {line}) and differently here",
                        span, label=label, hint=f"declare the field: field {conflict.name} : "
                        f"{self.inferred[conflict.name]}")
             return
@@ -398,7 +398,7 @@ class Checker:
                 f = self.fields[name_node.name]
                 unit = f" ({f.unit})" if f.unit else ""
                 alt = [k for k, v in self.fields.items() if v.type == lit_t]
-                hint = f"{f.name} is a {f.type}{unit}" + (
+                hint = f"{f.name} is {a(f.type)}{unit}" + (
                     f"; did you mean {alt[0]}?" if len(alt) >= 1 else "")
             if hint:
                 break
@@ -421,7 +421,7 @@ class Checker:
             if not T.comparable(ta, tb, op):
                 a_word = "cannot order" if T.unify(ta, tb) and op not in ("=", "!=") else \
                     "cannot compare"
-                self._mismatch(node.op_spans[i], f"{a_word} a {ta} with a {tb}",
+                self._mismatch(node.op_spans[i], f"{a_word} {a(ta)} with {a(tb)}",
                                node.operands[i], node.operands[i + 1], ta, tb, f"{ta} {op} {tb}")
         return T.BOOLEAN
 
@@ -444,14 +444,14 @@ class Checker:
         if lt in (T.ERROR, T.UNKNOWN):
             return T.BOOLEAN
         if not lt.is_list:
-            self.error("type-mismatch", f"`in` needs a list, not a {lt}", node.options.span,
+            self.error("type-mismatch", f"`in` needs a list, not {a(lt)}", node.options.span,
                        hint='write a list such as ["north", "south"]')
             return T.BOOLEAN
         if t == T.UNKNOWN and lt.element != T.UNKNOWN:
             t = self._bind(node.operand, lt.element) or t
         if t not in (T.UNKNOWN, T.ERROR) and lt.element != T.UNKNOWN and \
                 not T.comparable(t, lt.element, "="):
-            self._mismatch(node.options.span, f"cannot look for a {t} in a {lt}",
+            self._mismatch(node.options.span, f"cannot look for {a(t)} in {a(lt)}",
                            node.operand, node.options, t, lt, f"{t} in {lt}")
         return T.BOOLEAN
 
@@ -466,6 +466,9 @@ class Checker:
                 self._bind(part, T.STRING)
             elif t not in (T.STRING, T.ERROR):
                 word = node.op.replace("_", " ")
+                if isinstance(part, n.Name) and part.name in self.inferred_at:
+                    self._mismatch(part.span, "", part, part, t, T.STRING, f"{t}, not text")
+                    continue
                 self.error("type-mismatch", f"`{word}` works on text, not on a {t}", part.span,
                            hint="compare numbers with `>`, `=` …")
         return T.BOOLEAN
@@ -520,7 +523,7 @@ class Checker:
                     continue
                 common = T.unify(t, ta) if t else ta
                 if common is None or (f != "coalesce" and not common.orderable):
-                    self.error("type-mismatch", f"`{f}` mixes a {t} and a {ta}", a.span,
+                    self.error("type-mismatch", f"`{f}` mixes {a(t)} and {a(ta)}", a.span,
                                hint=f"give {f} values of one type")
                     return T.ERROR
                 t = common
@@ -557,7 +560,7 @@ class Checker:
                 return T.ERROR
             t = self.expr(node.args[0], T.STRING)
             if t not in (T.ERROR, T.UNKNOWN, T.STRING) and not t.is_list:
-                self.error("type-mismatch", f"`len` needs a list or text, not a {t}",
+                self.error("type-mismatch", f"`len` needs a list or text, not {a(t)}",
                            node.args[0].span, hint="len counts list items or characters")
             return T.INTEGER
         raise AssertionError(f)
@@ -566,7 +569,7 @@ class Checker:
         if t in (T.ERROR, T.UNKNOWN):
             return t
         if t.name not in names:
-            self.error("type-mismatch", f"expected {words}, not a {t}", node.span,
+            self.error("type-mismatch", f"expected {words}, not {a(t)}", node.span,
                        hint=f"for example {T.example_of(T.SCALARS.get(names[0], T.NUMBER))}")
             return T.ERROR
         return t
@@ -651,7 +654,7 @@ class Checker:
             try:
                 coerce(value, target.type)
             except CoercionError as e:
-                self.error("bad-example", f"`{g.name}` is a {target.type}: {e.reason}",
+                self.error("bad-example", f"`{g.name}` is {a(target.type)}: {e.reason}",
                            g.value_node.span, hint=f"write a value such as "
                            f"{T.example_of(target.type)}")
         for label in ex.expect or ():
@@ -663,6 +666,10 @@ class Checker:
                            + "labels are " + ", ".join(self.labels))
 
     def _warnings(self, produced: set[str], rules: list[n.Rule]) -> None:
+        if self.strict:
+            self._strict(rules)
+        if any(d.severity == "error" for d in self.diagnostics):
+            return  # "unused" is noise while a typo hides the use
         for label in self.labels.values():
             if label.decl and label.name not in produced:
                 self.warn("unused-label", f"label `{label.name}` is declared but no rule "
@@ -676,7 +683,9 @@ class Checker:
             if f.decl and not f.used:
                 self.warn("unused-field", f"field `{f.name}` is declared but no rule reads it",
                           f.decl.name_span, hint="use it in a rule, or remove the declaration")
-        if self.strict:
+
+    def _strict(self, rules: list[n.Rule]) -> None:
+        if True:
             if not self.declared_fields:
                 for name in self.inferred:
                     self.error("undeclared", f"field `{name}` is not declared (strict mode)",
@@ -687,6 +696,12 @@ class Checker:
                     self.error("undeclared", f"label `{rule.label}` is not declared (strict "
                                "mode)", rule.label_span,
                                hint=f"declare it: label {rule.label} \"显示名\"")
+
+
+def a(word) -> str:
+    """`a number`, `an integer`."""
+    text = str(word)
+    return ("an " if text[:1] in "aeiou" else "a ") + text
 
 
 def literal_value(node: n.Node | None) -> Any:

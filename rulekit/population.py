@@ -138,7 +138,7 @@ class FrozenPopulation:
         tmp.replace(path)
 
     @classmethod
-    def load(cls, path: str | Path) -> "FrozenPopulation":
+    def load(cls, path: str | Path) -> FrozenPopulation:
         data = json.loads(Path(path).read_text(encoding="utf-8"))
         if data.get("format") != cls.FORMAT:
             from .errors import RulekitError

@@ -92,7 +92,7 @@ def as_date(value) -> dt.date:
 class _MultiTable(dict):
     """Decisions of `hit all`/`unique`, by bit mask of matched rules, built on first use."""
 
-    def __init__(self, ruleset: "Ruleset"):
+    def __init__(self, ruleset: Ruleset):
         super().__init__()
         self.rs = ruleset
 
@@ -193,7 +193,7 @@ class Ruleset:
         """Compute the populations once, to classify later records against the same ranks."""
         records = list(records)
         pops = self.populations(records, as_of, on_bad=lambda *a: None)
-        return FrozenPopulation(self.id, dict(zip(self.compiled.pop_keys, pops)), len(records),
+        return FrozenPopulation(self.id, dict(zip(self.compiled.pop_keys, pops, strict=False)), len(records),
                                 str(as_date(as_of)))
 
     def _resolve_population(self, population, records, as_of, on_bad) -> list:

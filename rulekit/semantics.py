@@ -90,11 +90,11 @@ def to_number(value: Any) -> int | float | None:
         return None if value != value else value
     if isinstance(value, Decimal):
         return None if value.is_nan() else (int(value) if value == int(value) else float(value))
-    if isinstance(value, (int, float)):  # numpy scalars and other numeric types
+    if isinstance(value, int):  # numpy integers and other int-like types
+        return int(value)
+    if isinstance(value, float):  # numpy floats
         value = float(value)
-        return None if value != value else (int(value) if value.is_integer() and
-                                            abs(value) < 2**53 and isinstance(value, int)
-                                            else value)
+        return None if value != value else value
     raise CoercionError(f"{_show(value)} is not a number")
 
 

@@ -169,12 +169,6 @@ class _Emitter:
         return a, b
 
     def v_Compare(self, node: n.Compare):
-        operands = []
-        for i, operand in enumerate(node.operands):
-            if i == 0 or i == len(node.operands) - 1 or len(node.operands) == 2:
-                operands.append(operand)
-            else:
-                operands.append(operand)
         pairs = []
         for i, op in enumerate(node.ops):
             a, b = self._cmp_operands(node.operands[i], node.operands[i + 1])
@@ -278,7 +272,7 @@ class _Emitter:
         types = [self.type(o) for o in operands]
         mixed = len({t.name for t in types} & {"date", "timestamp"}) == 2
         if mixed:
-            names = [f"_as_ts({c})" if t == T.DATE else c for c, t in zip(names, types)]
+            names = [f"_as_ts({c})" if t == T.DATE else c for c, t in zip(names, types, strict=False)]
         tests = []
         for i, op in enumerate(ops):
             guards = [f"{names[j]} is not None" for j in (i, i + 1) if nullable[j]]
@@ -304,7 +298,7 @@ class _Emitter:
         types = [self.type(o) for o in (node.operand, node.low, node.high)]
         if len({t.name for t in types} & {"date", "timestamp"}) == 2:
             names = [(f"_as_ts({c})", nl) if t == T.DATE else (c, nl)
-                     for (c, nl), t in zip(names, types)]
+                     for (c, nl), t in zip(names, types, strict=False)]
         (x, xn), (lo, lon), (hi, hin) = names
 
         def pair(a, an, op, b, bn):
