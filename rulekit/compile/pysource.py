@@ -261,7 +261,7 @@ class _Emitter:
     def _t_pairs(self, operands, ops, want):
         # Evaluate every non-trivial operand once, up front, then test each pair.
         pre, names, nullable = [], [], []
-        for i, operand in enumerate(operands):
+        for operand in operands:
             code, null = self.v(operand)
             if not _is_simple(code):
                 t = self.tmp()
@@ -356,8 +356,8 @@ def _pair_node(node: n.Between, bound: n.Node, op: str) -> n.Compare:
 
 _CHECKS = {
     "integer": "{v}.__class__ is not int",
-    "number": "{v}.__class__ is not int and ({v}.__class__ is not float or {v} != {v})",
-    "duration": "{v}.__class__ is not int and ({v}.__class__ is not float or {v} != {v})",
+    "number": "(_c := {v}.__class__) is not int and (_c is not float or {v} != {v})",
+    "duration": "(_c := {v}.__class__) is not int and (_c is not float or {v} != {v})",
     "boolean": "{v}.__class__ is not bool",
     "string": "{v}.__class__ is not str or not {v}",
     "date": "{v}.__class__ is not _date",
@@ -403,7 +403,7 @@ def compile_program(program: Program) -> Compiled:
             v = em.field_var[name]
             cname = f"C_{i}"
             ns[cname] = _make_coercer(name, info.type, info.one_of)
-            w(f"{indent}{v} = rec.get({em.const(info.column)})")
+            w(f"{indent}{v} = get({em.const(info.column)})")
             check = _CHECKS.get(info.type.name) if not info.type.is_list and not info.one_of \
                 else None
             if check:
@@ -439,9 +439,9 @@ def compile_program(program: Program) -> Compiled:
     w("def _batch(records, start, _P, _today, _T, out, bad):")
     w("    append = out.append")
     bind_populations("    ")
-    w("    for _i in range(start, len(records)):")
-    w("        rec = records[_i]")
+    w("    for rec in (records if start == 0 else records[start:]):")
     w("        try:")
+    w("            get = rec.get")
     fields("            ")
     lets("            ")
     if program.hit in ("first", "priority"):
@@ -462,13 +462,14 @@ def compile_program(program: Program) -> Compiled:
         w("            if d is None: d = _T.make(m)")
         w("            append(d)")
     w("        except (Bad, Conflict) as e:")
+    w("            bad(len(out), e, rec)")
     w("            append(None)")
-    w("            bad(_i, e, rec)")
     w("")
 
     # ---- traced evaluation: every node's value goes to the observer
     em.trace = True
     w("def _trace(rec, _P, _today, _r, _rpop, _rlet, _rfield, _ov):")
+    w("    get = rec.get")
     bind_populations("    ")
     fields("    ")
     for name in program.fields:
@@ -484,6 +485,7 @@ def compile_program(program: Program) -> Compiled:
     # ---- population inputs: the ranked value (and its group) of each population key
     em.trace = False
     w("def _popargs(rec, _today):")
+    w("    get = rec.get")
     pop_nodes = _population_nodes(program)
     needed_lets = set()
     for node in pop_nodes.values():
@@ -518,7 +520,7 @@ _UNSET = _Unset()
 
 def _population_nodes(program: Program) -> dict[str, n.Node]:
     out: dict[str, n.Node] = {}
-    roots = [r.condition for r in program.rules] + [l.decl.expr for l in program.lets.values()]
+    roots = [r.condition for r in program.rules] + [let.decl.expr for let in program.lets.values()]
     for root in roots:
         for node in n.walk(root):
             key = program.population_keys.get(node.id)
