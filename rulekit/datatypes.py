@@ -8,7 +8,7 @@ from dataclasses import dataclass
 @dataclass(frozen=True, slots=True)
 class Type:
     name: str
-    element: "Type | None" = None  # for lists
+    element: Type | None = None  # for lists
 
     def __str__(self) -> str:
         return f"list of {self.element}" if self.element else self.name

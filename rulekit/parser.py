@@ -522,6 +522,8 @@ def _describe_token(tok: Token) -> str:
 
 
 def _expected_list(expected: set[str]) -> str:
+    if "NAME" in expected:  # label positions also take these words; "a name" says it
+        expected = expected - {"TRUE", "FALSE", "TOP", "BOTTOM", "TODAY"}
     words = sorted({_word(t) for t in expected if not t.startswith("__")})
     if len(words) > 7:
         words = words[:7] + ["…"]
