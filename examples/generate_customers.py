@@ -11,9 +11,11 @@ The data is skewed and internally consistent: log-normal order values make spend
 about one record in six is a prospect who never bought (``orders_count = 0``, no recency, no spend);
 ``frequency <= orders_count``; ``recency_days <= tenure_days``; ``avg_order_value`` is
 ``monetary / frequency``; the ledger reproduces each customer's first and last purchase, order count,
-in-window frequency and spend to the cent. Salesperson-observed signals are recorded only for
-customers a salesperson has met, and a few percent of the other non-key values are missing, as in a
-real export. The distributions are broad enough that every label of every catalog scheme occurs.
+in-window frequency and spend to the cent. As in a real export, some fields apply to part of the
+customers only (behaviour signals to customers a salesperson has met, bank-account fields to
+customers with a payment account, the home-decoration funnel to households and individuals), and a
+few percent of the other non-key values are missing. The distributions are broad enough that every
+label of every catalog scheme occurs.
 
 Run it::
 
@@ -62,6 +64,7 @@ __all__ = [
     "FIELD_NAMES",
     "TRANSACTION_CHINESE_HEADERS",
     "TRANSACTION_FIELDS",
+    "cell_text",
     "generate_customers",
     "generate_transactions",
     "iter_customers",
@@ -149,6 +152,8 @@ class Flag:
     lift: float = 0.0
 
     def __call__(self, rng: random.Random, row: dict, ctx: dict) -> bool:
+        if self.by is None:
+            return rng.random() < self.p
         lean = _lean(row, self.by)
         p = self.p if lean is None else min(1.0, max(0.0, self.p + self.lift * lean))
         return rng.random() < p
@@ -234,6 +239,8 @@ class Derived:
 
 @dataclass(frozen=True, slots=True)
 class Field:
+    """One column: its vocabulary name, type and kind, and how its values are made."""
+
     name: str
     type: str  # the vocabulary's type, verbatim: int, decimal, bool, enum[a, b], list[string]…
     kind: str  # data, crm, signal, config or derived, as in the vocabulary
@@ -249,7 +256,8 @@ class Field:
         return tuple(v.strip() for v in self.type[5:-1].split(","))
 
 
-def F(name, type_, kind, gen, scope=None, missing=None) -> Field:  # noqa: N802 - table shorthand
+def F(name, type_, kind, gen, scope=None, missing=None) -> Field:
+    """Table shorthand: signals are scoped to observed customers; config never goes missing."""
     if scope is None and kind == "signal":
         scope = "observed"  # behaviour signals exist only where a salesperson has met the customer
     if missing is None:
@@ -528,7 +536,7 @@ def _draw_recency(rng: random.Random, tenure: int) -> int:
         days = int(rng.expovariate(1 / 22))
     elif u < 0.63:
         days = rng.randint(31, 180)
-    elif u < 0.80:
+    elif u < 0.84:
         days = rng.randint(181, 365)
     else:
         days = 366 + int(rng.expovariate(1 / 300))
@@ -544,7 +552,7 @@ def _ledger_block(rng: random.Random, row: dict, ctx: dict) -> None:
     """Order history: the fields an order ledger determines. Never left missing."""
     entity = row["customer_entity_type"]
     u = rng.random()
-    kind = "prospect" if u < 0.17 else "one_time" if u < 0.37 else "repeat"
+    kind = "prospect" if u < 0.16 else "one_time" if u < 0.36 else "repeat"
     ctx["kind"] = kind
     ctx["buyer"] = kind != "prospect"
     row["window_days"] = WINDOW_DAYS
@@ -567,13 +575,15 @@ def _ledger_block(rng: random.Random, row: dict, ctx: dict) -> None:
     ctx["contacted"] = True
     tenure = _draw_tenure(rng)
     if kind == "one_time":
+        if rng.random() < 0.45:  # many one-time buyers are recent: the second order may yet come
+            tenure = rng.randint(0, WINDOW_DAYS - 1)
         orders = 1
         recency = tenure
         frequency = 1 if tenure < WINDOW_DAYS else 0
     else:
         tenure = max(tenure, 1)
         recency = _draw_recency(rng, tenure)
-        rate = _clamp(_lognormal(rng, 3.5, 0.9), 0.3, 60.0)  # purchases per year
+        rate = _clamp(_lognormal(rng, 4.5, 0.9), 0.3, 60.0)  # purchases per year
         if entity in RESELLER_ENTITIES:
             rate = min(60.0, rate * 2)
         orders = 2 + _poisson(rng, rate * (tenure - recency) / 365)
@@ -588,6 +598,8 @@ def _ledger_block(rng: random.Random, row: dict, ctx: dict) -> None:
     median, sigma = ORDER_VALUE[entity]
     premium = rng.betavariate(1.0, 3.0)
     base = _lognormal(rng, median * SIZE_FACTOR[row["company_size"]] * (1 + premium), sigma)
+    if kind == "repeat":  # frequent buyers fill smaller baskets
+        base *= (rate / 4.5) ** -0.35
     recent_avg = max(9.9, base * math.exp(rng.gauss(0, 0.15)))
     older_avg = max(9.9, base * math.exp(rng.gauss(0, 0.2)))
     monetary = round(recent_avg * frequency, 2)
@@ -863,77 +875,91 @@ def _channel_block(rng: random.Random, row: dict, ctx: dict) -> None:
     )
 
 
+# The bank's limits (config fields): one set for the whole bank, the same defaults as the
+# parameters of rulesets/bank_transaction_anomaly.rules, so reading the columns or the ruleset's own
+# parameters gives the same flags.
+BANK_LIMITS = {
+    "single_txn_limit": 50_000.0,
+    "max_txn_count_1d": 10,
+    "io_count_limit": 30,
+    "io_amount_limit": 500_000.0,
+    "balance_increase_limit": 200_000.0,
+    "card_balance_limit": 50_000.0,
+    "card_over_balance_limit": 3,
+}
+ANOMALY_SHARE = 0.03  # share of account holders beyond each limit
+
+
+def _beyond(rng: random.Random, usual: float, limit: float, most: float = 3.0) -> float:
+    """Usually ``usual``; for ANOMALY_SHARE of the customers somewhere above ``limit``."""
+    return limit * rng.uniform(1.01, most) if rng.random() < ANOMALY_SHARE else usual
+
+
 def _bank_block(rng: random.Random, row: dict, ctx: dict) -> None:
-    """Payment / bank-account behaviour with per-customer limits; a few percent break them.
+    """Payment / bank-account behaviour against the bank's limits; a few percent break them.
     Customers without a payment account with us have none of these fields."""
+    lim = BANK_LIMITS
+    row.update(lim)
     big = not ctx["person"]
     if rng.random() >= (0.85 if big else 0.65):
         return
-    limit = rng.choice(
-        (500_000.0, 1_000_000.0, 5_000_000.0) if big else (50_000.0, 100_000.0, 200_000.0)
-    )
-    hist_max = round(limit * rng.uniform(0.05, 0.85), 2)
-    if rng.random() < 0.05:  # above the customer's own record, sometimes above the limit too
-        amount = hist_max * rng.uniform(1.02, 3.0)
+    hist_max = round(lim["single_txn_limit"] * rng.uniform(0.05, 0.9), 2)
+    if rng.random() < 0.04:  # above the customer's own record (and sometimes the limit too)
+        amount = hist_max * rng.uniform(1.02, 2.5)
     else:
-        amount = hist_max * min(1.0, _lognormal(rng, 0.12, 0.9))
-    day_limit = 50 if big else 20
-    per_day = _poisson(rng, 8 if big else 2)
-    if rng.random() < 0.03:
-        per_day = day_limit + rng.randint(1, 30)
-    run = rng.randint(0, per_day) if per_day else 0
-    if rng.random() < 0.02:
-        run = day_limit + rng.randint(1, 10)
-    mean = round(_lognormal(rng, 120 if big else 20, 0.6), 1)
+        amount = _beyond(rng, hist_max * min(1.0, _lognormal(rng, 0.12, 0.9)), hist_max)
+    day_limit = lim["max_txn_count_1d"]
+    per_day = min(day_limit, _poisson(rng, 3 if big else 1.5))
+    per_day = int(_beyond(rng, per_day, day_limit + 1, 3))
+    run = int(_beyond(rng, rng.randint(0, per_day), day_limit + 1, 2))
+    mean = round(_lognormal(rng, 60 if big else 20, 0.6), 1)
     std = round(mean * rng.uniform(0.15, 0.4), 1)
     period = max(0, round(rng.gauss(mean, std)))
-    if rng.random() < 0.03:
+    if rng.random() < ANOMALY_SHARE:
         period = math.ceil(mean + std * rng.uniform(3.2, 8))
-    io_limit = 300 if big else 60
-    io_count = _poisson(rng, io_limit * 0.2)
-    if rng.random() < 0.03:
-        io_count = io_limit + rng.randint(1, io_limit)
-    io_amount_limit = 5_000_000.0 if big else 500_000.0
-    io_amount = io_amount_limit * min(0.95, _lognormal(rng, 0.08, 1.0))
-    if rng.random() < 0.03:
-        io_amount = io_amount_limit * rng.uniform(1.01, 4)
-    balance_limit = 2_000_000.0 if big else 200_000.0
-    balance_up = balance_limit * min(0.95, _lognormal(rng, 0.05, 1.2))
-    if rng.random() < 0.03:
-        balance_up = balance_limit * rng.uniform(1.01, 5)
-    card_limit = 500_000.0 if big else 50_000.0
-    card_balance = card_limit * rng.uniform(0.0, 0.95)
-    if rng.random() < 0.03:
-        card_balance = card_limit * rng.uniform(1.01, 1.6)
-    over_limit = 3
-    over = _geometric(rng, 0.15)
-    if rng.random() < 0.02:
-        over = over_limit + rng.randint(1, 5)
+    io_count = int(
+        _beyond(rng, min(_poisson(rng, 8), lim["io_count_limit"]), lim["io_count_limit"] + 1)
+    )
+    io_amount = _beyond(
+        rng,
+        lim["io_amount_limit"] * min(0.95, _lognormal(rng, 0.08, 1.0)),
+        lim["io_amount_limit"],
+        4,
+    )
+    balance_up = _beyond(
+        rng,
+        lim["balance_increase_limit"] * min(0.95, _lognormal(rng, 0.05, 1.2)),
+        lim["balance_increase_limit"],
+        5,
+    )
+    card_balance = _beyond(
+        rng, lim["card_balance_limit"] * rng.uniform(0.0, 0.95), lim["card_balance_limit"], 1.6
+    )
+    over_limit = lim["card_over_balance_limit"]
+    over = int(_beyond(rng, min(_geometric(rng, 0.15), over_limit), over_limit + 1, 2.5))
     approval = rng.gauss(0, 5)
-    if rng.random() < 0.03:
+    if rng.random() < ANOMALY_SHARE:
         approval = rng.choice((-1, 1)) * rng.uniform(20, 45)
-    growth = math.exp(rng.gauss(0, 0.3)) if rng.random() > 0.03 else rng.uniform(3, 10)
-    interval = _lognormal(rng, 1800, 1.3) if rng.random() > 0.03 else rng.uniform(1, 59)
+    growth = _beyond(rng, math.exp(rng.gauss(0, 0.3)), 3.0)
+    interval = _lognormal(rng, 1800, 1.3) if rng.random() > ANOMALY_SHARE else rng.uniform(1, 59)
     counterparty = _geometric(rng, 2.5) if rng.random() > 0.05 else rng.randint(10, 60)
     strategy_change = abs(rng.gauss(0, 8)) if rng.random() > 0.04 else rng.uniform(30, 90)
     reports = 0 if rng.random() > 0.04 else rng.choice((1, 1, 2, 3, 5))
     row.update(
         txn_amount=round(max(amount, 1.0), 2),
-        single_txn_limit=limit,
         hist_max_txn_amount=hist_max,
         txn_count_1d=per_day,
-        max_txn_count_1d=day_limit,
         consecutive_txn_count=run,
         txn_count_period=period,
         hist_same_period_mean=mean,
         hist_same_period_std=std,
-        strategy_inconsistent_with_history=rng.random() < 0.04,
-        behaviour_without_history=rng.random() < 0.05,
+        strategy_inconsistent_with_history=rng.random() < 0.03,
+        behaviour_without_history=rng.random() < 0.03,
         fund_source_unclear=rng.random() < 0.02,
         abnormal_fund_flow=rng.random() < 0.02,
-        failed_or_rejected_payments=_geometric(rng, 0.15),
-        cancelled_payments=_geometric(rng, 0.15),
-        receipts_not_received=_geometric(rng, 0.05),
+        failed_or_rejected_payments=_geometric(rng, 0.04),
+        cancelled_payments=_geometric(rng, 0.04),
+        receipts_not_received=_geometric(rng, 0.02),
         account_reports_count=reports,
         account_io_count_period=io_count,
         balance_increase_amount=float(round(balance_up)),
@@ -943,19 +969,14 @@ def _bank_block(rng: random.Random, row: dict, ctx: dict) -> None:
         card_over_balance_consecutive=over,
         card_approval_rate_change=round(approval, 1),
         online_turnover_growth=round(growth, 2),
-        min_payment_interval_seconds=round(interval, 1)
-        if interval < 60
-        else float(round(interval)),
-        small_payment_share=round(rng.betavariate(1.5, 5), 2),
+        min_payment_interval_seconds=(
+            round(interval, 1) if interval < 60 else float(round(interval))
+        ),
+        small_payment_share=round(rng.betavariate(1.5, 6), 2),
         counterparty_txn_count=counterparty,
         counterparty_pattern_deviates=rng.random() < (0.4 if counterparty >= 10 else 0.05),
-        risk_level_changed=rng.random() < 0.04,
+        risk_level_changed=rng.random() < 0.03,
         strategy_change_pct=round(strategy_change, 1),
-        io_count_limit=io_limit,
-        io_amount_limit=io_amount_limit,
-        balance_increase_limit=balance_limit,
-        card_balance_limit=card_limit,
-        card_over_balance_limit=over_limit,
     )
 
 
@@ -1708,11 +1729,19 @@ def main(argv: list[str] | None = None) -> int:
         prog="generate_customers.py",
         description="Generate a seeded synthetic customer table (csv, jsonl, parquet or xlsx by extension).",
     )
-    parser.add_argument("--rows", type=int, default=1000, help="number of customers (default 1000)")
     parser.add_argument(
-        "--seed", type=int, default=DEFAULT_SEED, help=f"random seed (default {DEFAULT_SEED})"
+        "--rows", type=int, default=1000, metavar="N", help="number of customers (default 1000)"
     )
-    parser.add_argument("--out", help="customer file: .csv, .jsonl, .parquet or .xlsx")
+    parser.add_argument(
+        "--seed",
+        type=int,
+        default=DEFAULT_SEED,
+        metavar="S",
+        help=f"random seed (default {DEFAULT_SEED})",
+    )
+    parser.add_argument(
+        "--out", metavar="FILE", help="customer file: .csv, .jsonl, .parquet or .xlsx"
+    )
     parser.add_argument(
         "--transactions", metavar="FILE", help="also write one row per order to FILE"
     )
