@@ -214,11 +214,19 @@ class Ruleset:
 
     # ---- classification
     def classify_many(self, records: Iterable[Mapping], as_of=None, population=None,
-                      on_error: str = "fail", engine: str = "python") -> BatchResult:
+                      on_error: str = "fail", engine: str = "python",
+                      validate: str = "needed") -> BatchResult:
         """Classify every record; the population of population functions is the batch unless
-        a frozen population (or another list of records) is given."""
+        a frozen population (or another list of records) is given.
+
+        validate="needed" (default): a record is bad when a value the evaluation reads — the
+        fields of the rules evaluated up to the decision — cannot be coerced. validate="all":
+        every declared field of every record is read and checked first.
+        """
         if on_error not in ON_ERROR:
             raise RulekitError(f"on_error must be one of {', '.join(ON_ERROR)}, not {on_error!r}")
+        if validate not in ("needed", "all"):
+            raise RulekitError(f"validate must be 'needed' or 'all', not {validate!r}")
         if engine not in ("python", "auto"):
             from .backends import classify_with_engine
 
@@ -236,22 +244,32 @@ class Ruleset:
                 raise RecordError(br)
             rejected.setdefault(i, br)
 
+        if validate == "all":
+            check = self.compiled.validate
+            for i, rec in enumerate(records):
+                try:
+                    check(rec)
+                except Bad as e:
+                    bad(i, e, rec)
         pops = self._resolve_population(population, records, today, bad)
         out: list = []
         self.compiled.batch(records, 0, pops, today, self._table, out, bad)
+        for i in rejected:
+            out[i] = None
         return BatchResult(out, sorted(rejected.values(), key=lambda b: b.index), today)
 
-    def classify(self, record: Mapping, as_of=None, population=None) -> Decision:
+    def classify(self, record: Mapping, as_of=None, population=None,
+                 validate: str = "needed") -> Decision:
         """Classify one record (raises RecordError for a bad record)."""
-        return self.classify_many([record], as_of, population)[0]
+        return self.classify_many([record], as_of, population, validate=validate)[0]
 
     # ---- explanation
     def explain(self, record: Mapping, as_of=None, population=None, overrides=None,
-                batch: Sequence[Mapping] | None = None):
+                batch: Sequence[Mapping] | None = None, validate: str = "needed"):
         """Evaluate one record with an observer attached: the decision and why."""
         from .explain import trace_record
 
-        return trace_record(self, record, as_of, population, overrides or {}, batch)
+        return trace_record(self, record, as_of, population, overrides or {}, batch, validate)
 
     def why_not(self, record: Mapping, label: str, as_of=None, population=None, batch=None):
         from .explain import why_not

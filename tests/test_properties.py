@@ -90,3 +90,26 @@ def test_parser_never_crashes_on_arbitrary_unicode(text):
         rulekit.compile(text, "fuzz.rules")
     except rulekit.RuleError:
         pass
+
+
+MESSY = st.fixed_dictionaries({
+    "orders_count": st.one_of(st.none(), st.integers(0, 5), st.sampled_from(["2", "x", "1.5"])),
+    "recency_days": st.one_of(st.none(), st.integers(0, 800), st.sampled_from(["200d", "?", ""])),
+    "tenure_days": st.one_of(st.none(), st.integers(0, 900), st.just("long")),
+    "frequency": st.one_of(st.none(), st.integers(0, 9), st.just(True)),
+})
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.lists(MESSY, min_size=1, max_size=20), st.sampled_from(["needed", "all"]))
+def test_fast_and_traced_paths_agree_on_bad_records(records, validate):
+    rs = rulekit.load("lifecycle")
+    out = rs.classify_many(records, as_of="2024-06-30", on_error="skip", validate=validate)
+    rejected = {b.index: b.field for b in out.rejected}
+    for i, rec in enumerate(records):
+        try:
+            ex = rs.explain(rec, as_of="2024-06-30", batch=records, validate=validate)
+        except rulekit.RecordError as e:
+            assert rejected.get(i) == e.bad.field, (rec, rejected)
+        else:
+            assert i not in rejected and ex.decision == out[i], rec

@@ -326,3 +326,24 @@ def test_explain_records_values_and_unreached_rules():
     assert "decided" in statuses
     decided = statuses.index("decided")
     assert all(s == "not reached" for s in statuses[decided + 1:])
+
+
+def test_validation_reads_what_the_decision_needs():
+    rs = rulekit.compile('field a : integer "甲"\nfield b : integer "乙"\n'
+                         "if a > 1 then x\nif b > 1 then y\n")
+    good_a_bad_b = {"a": 5, "b": "oops"}
+    # decided by the first rule: b is never read, so its bad value does not matter …
+    assert rs.classify(good_a_bad_b).label == "x"
+    assert rs.explain(good_a_bad_b).decision.label == "x"
+    # … unless every declared field must be valid
+    with pytest.raises(rulekit.RecordError, match="field 'b'"):
+        rs.classify(good_a_bad_b, validate="all")
+    with pytest.raises(rulekit.RecordError, match="field 'b'"):
+        rs.explain(good_a_bad_b, validate="all")
+    # the second rule reads b: now the record is bad, in both paths
+    with pytest.raises(rulekit.RecordError, match="field 'b'"):
+        rs.classify({"a": 0, "b": "oops"})
+    with pytest.raises(rulekit.RecordError, match="field 'b'"):
+        rs.explain({"a": 0, "b": "oops"})
+    out = rs.classify_many([good_a_bad_b, {"a": 0, "b": "x"}], on_error="skip", validate="all")
+    assert out.labels == [None, None] and [b.index for b in out.rejected] == [0, 1]

@@ -66,6 +66,8 @@ class Compiled:
     pop_keys: list[str]  # population keys, index = position in _P
     pop_partitioned: list[bool]
     namespace: dict = field(repr=False, default_factory=dict)
+    validate: Any = None  # reads and coerces every declared field (validate="all")
+    rule_fields: list = field(default_factory=list)  # fields each rule reads, declaration order
 
 
 class _Emitter:
@@ -395,34 +397,37 @@ def compile_program(program: Program) -> Compiled:
     lines: list[str] = []
     w = lines.append
 
-    # Field reading + coercion, shared by all three functions.
-    def fields(indent: str, names=None):
-        for i, (name, info) in enumerate(program.fields.items()):
-            if names is not None and name not in names:
-                continue
-            v = em.field_var[name]
-            cname = f"C_{i}"
-            ns[cname] = _make_coercer(name, info.type, info.one_of)
+    # Field reading + coercion, shared by every generated function.
+    def load(indent: str, name: str, capture: bool = False):
+        i = list(program.fields).index(name)
+        info = program.fields[name]
+        v = em.field_var[name]
+        cname = f"C_{i}"
+        ns[cname] = _make_coercer(name, info.type, info.one_of)
+        check = _CHECKS.get(info.type.name) if not info.type.is_list and not info.one_of \
+            else None
+        convert = f"if {check.format(v=v)}: {v} = {cname}({v})" if check else \
+            f"{v} = {cname}({v})"
+        if capture:  # traced: a bad value is recorded, the caller decides whether it matters
+            w(f"{indent}try:")
+            w(f"{indent}    {v} = get({em.const(info.column)})")
+            w(f"{indent}    {convert}")
+            w(f"{indent}except Bad as e:")
+            w(f"{indent}    {v} = None")
+            w(f"{indent}    _rbad({name!r}, e)")
+        else:
             w(f"{indent}{v} = get({em.const(info.column)})")
-            check = _CHECKS.get(info.type.name) if not info.type.is_list and not info.one_of \
-                else None
-            if check:
-                w(f"{indent}if {check.format(v=v)}: {v} = {cname}({v})")
-            else:
-                w(f"{indent}{v} = {cname}({v})")
+            w(f"{indent}{convert}")
 
-    def lets(indent: str, only=None, overridable=False):
-        for name, info in program.lets.items():
-            if only is not None and name not in only:
-                continue
-            v = em.let_var[name]
-            code, _ = em.v(info.decl.expr)
-            if overridable:
-                w(f"{indent}{v} = _ov.get({name!r}, _UNSET)")
-                w(f"{indent}if {v} is _UNSET: {v} = {code}")
-                w(f"{indent}_rlet({name!r}, {v})")
-            else:
-                w(f"{indent}{v} = {code}")
+    def let(indent: str, name: str, overridable=False):
+        v = em.let_var[name]
+        code, _ = em.v(program.lets[name].decl.expr)
+        if overridable:
+            w(f"{indent}{v} = _ov.get({name!r}, _UNSET)")
+            w(f"{indent}if {v} is _UNSET: {v} = {code}")
+            w(f"{indent}_rlet({name!r}, {v})")
+        else:
+            w(f"{indent}{v} = {code}")
 
     def bind_populations(indent: str):
         for k, part in enumerate(em.pop_partitioned):
@@ -433,8 +438,12 @@ def compile_program(program: Program) -> Compiled:
     order = list(range(len(rules)))
     if program.hit == "priority":
         order.sort(key=lambda i: (-rules[i].priority, i))
+    reads = [_reads(program, r.condition) for r in rules]
+    rule_fields = [f for f, _ in reads]
 
-    # ---- fast batch
+    # ---- fast batch. A field is read (and coerced) just before the first rule, in evaluation
+    # order, that needs it; a let is computed just before its first use. Under first/priority a
+    # record decided by an early rule never touches the fields only later rules read.
     em.trace = False
     w("def _batch(records, start, _P, _today, _T, out, bad):")
     w("    append = out.append")
@@ -442,17 +451,29 @@ def compile_program(program: Program) -> Compiled:
     w("    for rec in (records if start == 0 else records[start:]):")
     w("        try:")
     w("            get = rec.get")
-    fields("            ")
-    lets("            ")
+    loaded_f: set[str] = set()
+    loaded_l: set[str] = set()
+
+    def prepare(indent: str, ri: int):
+        fs, ls = reads[ri]
+        for name in fs:
+            if name not in loaded_f:
+                load(indent, name)
+                loaded_f.add(name)
+        for name in ls:
+            if name not in loaded_l:
+                let(indent, name)
+                loaded_l.add(name)
+
     if program.hit in ("first", "priority"):
+        w("            while True:")
         for pos, ri in enumerate(order):
-            kw = "if" if pos == 0 else "elif"
-            w(f"            {kw} {em.t(rules[ri].condition, True)}: append(_T[{pos}])")
-        if rules:
-            w("            else: append(_T[-1])")
-        else:
-            w("            append(_T[-1])")
+            prepare("                ", ri)
+            w(f"                if {em.t(rules[ri].condition, True)}: append(_T[{pos}]); break")
+        w("                append(_T[-1]); break")
     else:
+        for ri in order:
+            prepare("            ", ri)
         w("            m = 0")
         for pos, ri in enumerate(order):
             w(f"            if {em.t(rules[ri].condition, True)}: m |= {1 << pos}")
@@ -466,15 +487,26 @@ def compile_program(program: Program) -> Compiled:
     w("            append(None)")
     w("")
 
-    # ---- traced evaluation: every node's value goes to the observer
+    # ---- validate="all": read and coerce every declared field, decide nothing
+    w("def _validate(rec):")
+    w("    get = rec.get")
+    for name in program.fields:
+        load("    ", name)
+    w("    return True")
+    w("")
+
+    # ---- traced evaluation: every node's value goes to the observer. All fields are read; a
+    # bad one is reported to `_rbad`, and explain.py applies the same rule as the fast path
+    # (bad only if a rule evaluated before the decision reads it).
     em.trace = True
-    w("def _trace(rec, _P, _today, _r, _rpop, _rlet, _rfield, _ov):")
+    w("def _trace(rec, _P, _today, _r, _rpop, _rlet, _rfield, _rbad, _ov):")
     w("    get = rec.get")
     bind_populations("    ")
-    fields("    ")
     for name in program.fields:
+        load("    ", name, capture=True)
         w(f"    _rfield({name!r}, {em.field_var[name]})")
-    lets("    ", overridable=True)
+    for name in program.lets:
+        let("    ", name, overridable=True)
     w("    return (")
     for ri in range(len(rules)):
         code, _ = em.v(rules[ri].condition)
@@ -487,13 +519,18 @@ def compile_program(program: Program) -> Compiled:
     w("def _popargs(rec, _today):")
     w("    get = rec.get")
     pop_nodes = _population_nodes(program)
-    needed_lets = set()
+    pop_fields: list[str] = []
+    pop_lets: list[str] = []
     for node in pop_nodes.values():
-        for sub in n.walk(_pop_arg(node)):
-            if isinstance(sub, n.Name) and sub.name in program.lets:
-                needed_lets |= _let_closure(program, sub.name)
-    fields("    ")
-    lets("    ", only=needed_lets)
+        fs, ls = _reads(program, node)
+        pop_fields += [f for f in fs if f not in pop_fields]
+        pop_lets += [x for x in ls if x not in pop_lets]
+    for name in program.fields:
+        if name in pop_fields:
+            load("    ", name)
+    for name in program.lets:
+        if name in pop_lets:
+            let("    ", name)
     items = []
     for key in em.pop_keys:
         node = pop_nodes[key]
@@ -507,7 +544,7 @@ def compile_program(program: Program) -> Compiled:
     code = compile(source, f"<rulekit {program.path}>", "exec")
     exec(code, ns)  # noqa: S102 - source generated from the checked tree only
     return Compiled(source, ns["_batch"], ns["_trace"], ns["_popargs"], order, em.pop_keys,
-                    em.pop_partitioned, ns)
+                    em.pop_partitioned, ns, ns["_validate"], rule_fields)
 
 
 class _Unset:
@@ -537,12 +574,22 @@ def _pop_by(node: n.Node):
     return node.by
 
 
-def _let_closure(program: Program, name: str) -> set[str]:
-    out = {name}
-    for sub in n.walk(program.lets[name].decl.expr):
-        if isinstance(sub, n.Name) and sub.name in program.lets and sub.name not in out:
-            out |= _let_closure(program, sub.name)
-    return out
+def _reads(program: Program, root: n.Node) -> tuple[list[str], list[str]]:
+    """Fields (declaration order) and lets (definition order) an expression reads, through lets."""
+    fields: set[str] = set()
+    lets: set[str] = set()
+
+    def visit(node):
+        for sub in n.walk(node):
+            if isinstance(sub, n.Name):
+                if sub.name in program.lets and sub.name not in lets:
+                    lets.add(sub.name)
+                    visit(program.lets[sub.name].decl.expr)
+                elif sub.name in program.fields:
+                    fields.add(sub.name)
+
+    visit(root)
+    return ([f for f in program.fields if f in fields], [x for x in program.lets if x in lets])
 
 
 def example_value(node) -> Any:
