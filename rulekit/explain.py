@@ -4,7 +4,9 @@ and example runs. Nothing here re-derives a decision: it reads what the evaluati
 from __future__ import annotations
 
 import datetime as dt
+import json
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 from . import nodes as n
@@ -22,6 +24,7 @@ class Trace:
     population_sizes: dict[int, int] = field(default_factory=dict)
     lets: dict[str, Any] = field(default_factory=dict)
     fields: dict[str, Any] = field(default_factory=dict)
+    bad: dict[str, Any] = field(default_factory=dict)  # field → the Bad raised reading it
 
     def r(self, node_id, value):
         self.values[node_id] = value
@@ -36,6 +39,9 @@ class Trace:
 
     def rfield(self, name, value):
         self.fields[name] = value
+
+    def rbad(self, name, error):
+        self.bad[name] = error
 
 
 @dataclass
@@ -187,16 +193,37 @@ def _operands(node: n.Node) -> tuple:
     return (node,)
 
 
-def trace_record(rs: Ruleset, record, as_of, population, overrides, batch=None) -> Explanation:
+def _first_bad(rs: Ruleset, tr: Trace, values, validate: str):
+    """The bad value that makes this record bad, by the fast path's rule: a field counts only
+    if a rule evaluated up to the decision reads it (or every declared field, validate="all")."""
+    if not tr.bad:
+        return None
+    if validate == "all":
+        return next(tr.bad[f] for f in rs.program.fields if f in tr.bad)
+    single = rs.hit in ("first", "priority")
+    for ri in rs.compiled.order:
+        for f in rs.compiled.rule_fields[ri]:
+            if f in tr.bad:
+                return tr.bad[f]
+        if single and values[ri] is True:
+            return None
+    return None
+
+
+def trace_record(rs: Ruleset, record, as_of, population, overrides, batch=None,
+                 validate: str = "needed") -> Explanation:
     today = as_date(as_of)
     records = batch if batch is not None else [record]
     pops = rs._resolve_population(population, records, today, on_bad=lambda *a: None)
     tr = Trace()
     try:
         values = rs.compiled.trace(record, pops, today, tr.r, tr.rpop, tr.rlet, tr.rfield,
-                                   overrides)
+                                   tr.rbad, overrides)
     except Bad as e:
         raise RecordError(BadRecord(0, e.field, e.value, e.reason, record)) from None
+    bad = _first_bad(rs, tr, values, validate)
+    if bad is not None:
+        raise RecordError(BadRecord(0, bad.field, bad.value, bad.reason, record))
     matched = [i for i, v in enumerate(values) if v is True]
     conflict = None
     try:
@@ -229,10 +256,13 @@ class WhyNotRule:
     result: Any
     needs: list[Need]
     blocked_by: list[str]
+    # The earlier rules that matched and would still win, as data: name, file, line, label.
+    blocking: list[dict] = field(default_factory=list)
 
     def to_dict(self):
         return {"rule": self.rule, "line": self.line, "result": _json(self.result),
-                "needs": [x.to_dict() for x in self.needs], "blocked_by": self.blocked_by}
+                "needs": [x.to_dict() for x in self.needs], "blocked_by": self.blocked_by,
+                "blocking": self.blocking}
 
 
 @dataclass
@@ -247,20 +277,63 @@ class WhyNot:
                 "rules": [r.to_dict() for r in self.rules]}
 
 
-def _fmt(value, type_name: str, unit: str | None = None) -> str:
+_MONEY = {"CNY": "¥", "RMB": "¥", "元": "¥", "人民币": "¥", "¥": "¥", "USD": "$", "$": "$",
+          "EUR": "€", "€": "€"}
+
+
+def _number(x, money: bool = False) -> str:
+    """12000 → 12,000; 93.07692 → 93.08; 0.12345 → 0.1235 (money keeps two decimals)."""
+    if isinstance(x, Decimal):
+        x = int(x) if x == x.to_integral_value() else float(x)
+    if isinstance(x, float) and x.is_integer() and abs(x) < 2**53:
+        x = int(x)
+    if isinstance(x, int):
+        return f"{x:,}"
+    if money:
+        return f"{x:,.2f}"
+    digits = 2 if abs(x) >= 1 else 4
+    return f"{x:,.{digits}f}".rstrip("0").rstrip(".")
+
+
+def describe_value(value, type_name: str = "", unit: str | None = None) -> str:
+    """A value in words and units, as explanations show it: `200 days`, `¥12,000`, `12 orders`,
+    `"north"`, `missing`."""
     if value is None:
         return "missing"
-    if type_name == "duration":
-        v = int(value) if float(value).is_integer() else round(value, 2)
-        return f"{v} days"
     if isinstance(value, bool):
         return "true" if value else "false"
-    if isinstance(value, float):
-        value = int(value) if value.is_integer() else round(value, 4)
-    return f"{value}{' ' + unit if unit else ''}"
+    if isinstance(value, (list, tuple)):
+        element = type_name[len("list of "):] if type_name.startswith("list of ") else ""
+        return "[" + ", ".join(describe_value(v, element) for v in value) + "]"
+    if isinstance(value, str):
+        return json.dumps(value, ensure_ascii=False)
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    if not isinstance(value, (int, float, Decimal)):
+        return str(value)
+    if type_name == "duration":
+        return f"{_number(value)} day" if value == 1 else f"{_number(value)} days"
+    if unit in _MONEY:
+        return ("-" if value < 0 else "") + _MONEY[unit] + _number(abs(value), money=True)
+    text = _number(value)
+    if not unit:
+        return text
+    if any(c.isdigit() for c in unit):  # a scale such as 1-5 or 0..1
+        return f"{text} ({unit})"
+    if value == 1 and unit.isalpha() and unit.endswith("s") and len(unit) > 2:
+        unit = unit[:-1]
+    return f"{text} {unit}"
 
 
+_fmt = describe_value
+_SYMBOL = {">": ">", ">=": "≥", "<": "<", "<=": "≤", "=": "=", "!=": "≠"}
 _FLIP = {">": "<", ">=": "<=", "<": ">", "<=": ">=", "=": "=", "!=": "!="}
+
+
+def _unit_of(ex: Explanation, node: n.Node) -> str | None:
+    if isinstance(node, n.Name) and node.name in ex.ruleset.program.fields:
+        return ex.ruleset.program.fields[node.name].unit
+    return None
 
 
 def _needs_compare(ex: Explanation, a: n.Node, op: str, b: n.Node) -> str:
@@ -269,34 +342,38 @@ def _needs_compare(ex: Explanation, a: n.Node, op: str, b: n.Node) -> str:
     if not isinstance(a, (n.Name, n.Call)) and isinstance(b, (n.Name, n.Call)):
         a, b, va, vb, op = b, a, vb, va, _FLIP[op]
     tname = str(p.types.get(a.id, ""))
+    unit = _unit_of(ex, a) or _unit_of(ex, b)
     name = " ".join(p.source.snippet(a.span).split())
-    target = _fmt(vb, tname)
+    target = _fmt(vb, tname, unit)
+    sym = _SYMBOL[op]
     if va is None:
-        return f"{name} is missing; needs a value {op} {target}"
+        return f"{name} is missing; needs a value {sym} {target}"
     if vb is None:
         return f"the other side ({' '.join(p.source.snippet(b.span).split())}) is missing"
-    head = f"{name} = {_fmt(va, tname)}, needs {op} {target}"
+    head = f"{name} = {_fmt(va, tname, unit)}, needs {sym} {target}"
     if isinstance(va, (int, float)) and isinstance(vb, (int, float)) and not isinstance(va, bool):
         step = 1 if tname in ("integer", "duration") and float(vb).is_integer() else 0
-        unit = " days" if tname == "duration" else ""
+
+        def amount(x):  # durations and money carry their unit; counts are plain numbers
+            return _fmt(x, tname, unit) if tname == "duration" or unit in _MONEY else _num(x)
+
         if op in (">=", ">"):
             gap = vb + (step if op == ">" else 0) - va
             if gap > 0:
-                amount = gap if step or op == ">=" else gap
-                more = f"{_num(amount)}{unit} more" if (step or op == ">=") else \
-                    f"more than {_num(gap)}{unit} more"
+                more = f"{amount(gap)} more" if (step or op == ">=") else \
+                    f"more than {amount(gap)} more"
                 return f"{head}: {more}"
         if op in ("<=", "<"):
             gap = va - vb + (step if op == "<" else 0)
             if gap > 0:
-                less = f"{_num(gap)}{unit} less" if (step or op == "<=") else \
-                    f"more than {_num(gap)}{unit} less"
+                less = f"{amount(gap)} less" if (step or op == "<=") else \
+                    f"more than {amount(gap)} less"
                 return f"{head}: {less}"
     return head
 
 
-def _num(x):
-    return int(x) if float(x).is_integer() else round(x, 4)
+def _num(x) -> str:
+    return _number(x)
 
 
 def _needs(ex: Explanation, node: n.Node) -> list[Need]:
@@ -328,10 +405,11 @@ def _needs(ex: Explanation, node: n.Node) -> list[Need]:
         lo, hi = ex._v(node.low), ex._v(node.high)
         name = " ".join(p.source.snippet(node.operand.span).split())
         tname = str(p.types.get(node.operand.id, ""))
+        unit = _unit_of(ex, node.operand)
         v = ex._v(node.operand)
         word = "outside" if node.negated else "between"
-        return [Need(text, v, value, f"{name} = {_fmt(v, tname)}, needs {word} "
-                     f"{_fmt(lo, tname)} and {_fmt(hi, tname)}")]
+        return [Need(text, v, value, f"{name} = {_fmt(v, tname, unit)}, needs {word} "
+                     f"{_fmt(lo, tname, unit)} and {_fmt(hi, tname, unit)}")]
     if isinstance(node, n.InList):
         v = ex._v(node.operand)
         name = " ".join(p.source.snippet(node.operand.span).split())
@@ -348,7 +426,23 @@ def _needs(ex: Explanation, node: n.Node) -> list[Need]:
     if isinstance(node, n.Not):
         return [Need(text, None, value, f"needs `{text}` to be false (it is "
                      f"{'true' if ex._v(node.operand) is True else 'unknown'})")]
+    if isinstance(node, n.RankIn):
+        v = ex._v(node.operand)
+        name = " ".join(p.source.snippet(node.operand.span).split())
+        unit = _unit_of(ex, node.operand)
+        size = ex.trace.population_sizes.get(node.id)
+        where = "top" if node.top else "bottom"
+        share = " ".join(p.source.snippet(node.fraction.span).split())
+        of = f" of {size:,} customers" if size is not None else ""
+        return [Need(text, v, value, f"{name} = {_fmt(v, str(p.types.get(node.operand.id, '')), unit)}"
+                     f", needs to rank in the {where} {share}{of}")]
     if isinstance(node, n.Name):
+        let = p.lets.get(node.name)
+        if let is not None and node.name not in ex.overrides:
+            # A true/false let: say which part of its formula fails.
+            inner = _needs(ex, let.decl.expr)
+            if inner:
+                return inner
         return [Need(text, value, value, f"{text} = {_fmt(value, 'boolean')}, needs true")]
     return [Need(text, value, value, f"needs `{text}` to be true (it is "
                  f"{'unknown' if value is None else 'false'})")]
@@ -359,7 +453,8 @@ def _cmp(a, op, b):
             "<=": a <= b}[op]
 
 
-def why_not(rs: Ruleset, record, label: str, as_of=None, population=None, batch=None) -> WhyNot:
+def why_not(rs: Ruleset, record, label: str, as_of=None, population=None, batch=None,
+            overrides=None) -> WhyNot:
     if label not in rs.program.labels:
         from .suggest import nearest
 
@@ -367,20 +462,22 @@ def why_not(rs: Ruleset, record, label: str, as_of=None, population=None, batch=
         raise RulekitError(f"unknown label {label!r} for ruleset {rs.id}"
                            + (f"; did you mean {guess!r}?" if guess else "")
                            + "; labels are " + ", ".join(rs.program.labels))
-    ex = trace_record(rs, record, as_of, population, {}, batch)
+    ex = trace_record(rs, record, as_of, population, overrides or {}, batch)
     order = rs.compiled.order
     out = []
     for i, rule in enumerate(rs.program.rules):
         if rule.label != label:
             continue
         needs = _needs(ex, rule.condition)
-        blocked = []
+        blocked, blocking = [], []
         if rs.hit in ("first", "priority"):
             for j in order[: order.index(i)]:
-                if ex.rule_values[j] is True and rs.program.rules[j].label != label:
-                    blocked.append(f"{rs.program.rules[j].name} (line {rs.program.rules[j].line})"
-                                   f" → {rs.program.rules[j].label}")
-        out.append(WhyNotRule(rule.name, rule.line, ex.rule_values[i], needs, blocked))
+                other = rs.program.rules[j]
+                if ex.rule_values[j] is True and other.label != label:
+                    blocked.append(f"{other.name} (line {other.line}) → {other.label}")
+                    blocking.append({"name": other.name, "file": rs.path, "line": other.line,
+                                     "label": other.label})
+        out.append(WhyNotRule(rule.name, rule.line, ex.rule_values[i], needs, blocked, blocking))
     return WhyNot(label, ex.decision, out, ex)
 
 
