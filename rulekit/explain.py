@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -320,8 +321,8 @@ def describe_value(value, type_name: str = "", unit: str | None = None) -> str:
         return text
     if any(c.isdigit() for c in unit):  # a scale such as 1-5 or 0..1
         return f"{text} ({unit})"
-    if value == 1 and unit.isalpha() and unit.endswith("s") and len(unit) > 2:
-        unit = unit[:-1]
+    if value == 1:  # 1 order, 1 order/window
+        unit = re.sub(r"^([A-Za-z]{2,})s\b", r"\1", unit)
     return f"{text} {unit}"
 
 

@@ -26,7 +26,7 @@ class CoercionError(ValueError):
 
 _TRUE = {"true", "yes", "y", "1", "是", "真", "t", "对"}
 _FALSE = {"false", "no", "n", "0", "否", "假", "f", "错"}
-_NUMERIC = re.compile(r"[+-]?(\d[\d,_]*)?(\.\d+)?([eE][+-]?\d+)?")
+_NUMERIC = re.compile(r"[+-]?(?=\.?\d)(\d[\d,_]*)?(\.\d+)?([eE][+-]?\d+)?")
 _DATE = TypeAdapter(dt.date)
 _DATETIME = TypeAdapter(dt.datetime)
 

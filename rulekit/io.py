@@ -1,0 +1,394 @@
+"""Read and write data tables — CSV, JSON Lines, Parquet, Excel (.xlsx) — chosen by file
+extension, with every output written atomically (a temporary file, then one rename).
+
+Values are kept as the file gives them: CSV cells are read as text (the engine coerces each field
+by its declared type, so an identifier such as `00123` stays `00123`), JSON Lines as JSON values,
+Parquet and Excel as their typed cells. Each row remembers where it came from (`Table.where`), so
+an error can name `customers.csv row 17 (line 18)` rather than a record index.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import datetime as dt
+import io
+import json
+import os
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from .errors import RulekitError
+
+# extension → format
+FORMATS = {
+    ".csv": "csv", ".tsv": "tsv", ".txt": "csv",
+    ".jsonl": "jsonl", ".ndjson": "jsonl",
+    ".parquet": "parquet", ".pq": "parquet",
+    ".xlsx": "xlsx", ".xlsm": "xlsx",
+}
+SUPPORTED = ".csv, .tsv, .jsonl, .ndjson, .parquet, .xlsx"
+
+
+class DataFileError(RulekitError):
+    """A data file that cannot be read as a table (bad JSON line, duplicate header, …)."""
+
+
+class UnsupportedFormat(RulekitError):
+    """A file extension rulekit does not read or write."""
+
+
+def format_of(path: str | Path) -> str:
+    """The table format of a path, by its extension."""
+    suffix = Path(path).suffix.lower()
+    fmt = FORMATS.get(suffix)
+    if fmt is None:
+        raise UnsupportedFormat(
+            f"{path}: rulekit cannot tell the format from the extension "
+            f"{suffix or '(none)'!r}; use one of {SUPPORTED}")
+    return fmt
+
+
+@dataclass
+class Table:
+    """Rows of a data file as dicts (column → value), with where each row came from."""
+
+    path: Path
+    format: str
+    columns: list[str]
+    rows: list[dict]
+    lines: list[int] | None = None  # first physical line (CSV, JSONL) or sheet row (XLSX)
+    arrow: Any = None  # the pyarrow table a Parquet file was read as (typed output)
+    encoding: str = "utf-8"
+    bom: bool = False
+    notes: list[str] = field(default_factory=list)
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def where(self, index: int) -> str:
+        """`customers.csv row 17 (line 18)` for the 0-based record index."""
+        name = self.path.name
+        row = f"{name} row {index + 1}"
+        if self.lines is None or index >= len(self.lines):
+            return row
+        if self.format == "xlsx":
+            return f"{row} (sheet row {self.lines[index]})"
+        return f"{row} (line {self.lines[index]})"
+
+
+# ---------------------------------------------------------------- reading
+
+def read_table(path: str | Path) -> Table:
+    """Read a data file into a Table, by its extension."""
+    path = Path(path)
+    fmt = format_of(path)
+    if not path.is_file():
+        raise FileNotFoundError(path)
+    reader = {"csv": _read_csv, "tsv": _read_csv, "jsonl": _read_jsonl,
+              "parquet": _read_parquet, "xlsx": _read_xlsx}[fmt]
+    return reader(path, fmt)
+
+
+def _decode(path: Path) -> tuple[str, str, bool]:
+    """File text, its encoding and whether it had a UTF-8 BOM. Chinese spreadsheets are often
+    exported as GBK, so GB18030 (a superset) is tried when the bytes are not UTF-8."""
+    raw = path.read_bytes()
+    bom = raw.startswith(b"\xef\xbb\xbf")
+    try:
+        return raw.decode("utf-8-sig"), "utf-8", bom
+    except UnicodeDecodeError as e:
+        first_error = e
+    try:
+        return raw.decode("gb18030"), "gb18030", False
+    except UnicodeDecodeError:
+        line = raw[: first_error.start].count(b"\n") + 1
+        raise DataFileError(f"{path.name} line {line}: the file is neither UTF-8 nor GB18030 "
+                            "text; save it as UTF-8 (CSV UTF-8 in Excel)") from None
+
+
+def _header(path: Path, names: Sequence[Any], where: str) -> list[str]:
+    columns = []
+    seen: dict[str, int] = {}
+    for i, name in enumerate(names):
+        text = "" if name is None else str(name).strip()
+        if not text:
+            text = f"column_{i + 1}"
+        if text in seen:
+            raise DataFileError(f"{path.name} {where}: column {text!r} appears twice (columns "
+                                f"{seen[text] + 1} and {i + 1}); give each column its own name")
+        seen[text] = i
+        columns.append(text)
+    return columns
+
+
+def _read_csv(path: Path, fmt: str) -> Table:
+    text, encoding, bom = _decode(path)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter="\t" if fmt == "tsv" else ",")
+    rows: list[dict] = []
+    lines: list[int] = []
+    columns: list[str] | None = None
+    width = 0
+    while True:
+        start = reader.line_num + 1
+        try:
+            values = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as e:
+            raise DataFileError(f"{path.name} line {start}: {e}; check the quotes on that "
+                                "line") from None
+        if not values or (len(values) == 1 and values[0] == ""):
+            continue  # blank line
+        if columns is None:
+            columns = _header(path, values, "line 1 (the header)")
+            width = len(columns)
+            continue
+        if len(values) > width:
+            extra = values[width:]
+            if any(v.strip() for v in extra):
+                raise DataFileError(
+                    f"{path.name} row {len(rows) + 1} (line {start}) has {len(values)} values "
+                    f"but the header has {width} columns; quote values that contain "
+                    f"{'tabs' if fmt == 'tsv' else 'commas'}")
+            values = values[:width]
+        rows.append(dict(zip(columns, values, strict=False)))  # a short row: missing values
+        lines.append(start)
+    if columns is None:
+        raise DataFileError(f"{path.name}: the file is empty; the first line must name the "
+                            "columns")
+    return Table(path, fmt, columns, rows, lines, encoding=encoding, bom=bom)
+
+
+def _read_jsonl(path: Path, fmt: str) -> Table:
+    text, encoding, bom = _decode(path)
+    rows: list[dict] = []
+    lines: list[int] = []
+    columns: dict[str, None] = {}
+    for number, line in enumerate(text.splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            value = json.loads(line)
+        except json.JSONDecodeError as e:
+            raise DataFileError(f"{path.name} line {number}, column {e.colno}: not valid JSON "
+                                f"({e.msg}); each line must be one JSON object") from None
+        if not isinstance(value, dict):
+            raise DataFileError(f"{path.name} line {number}: a JSON {type(value).__name__}, not "
+                                "an object; each line must be one object such as "
+                                '{"customer_id": "C1", "recency_days": 200}')
+        for key in value:
+            if key not in columns:
+                columns[key] = None
+        rows.append(value)
+        lines.append(number)
+    return Table(path, fmt, list(columns), rows, lines, encoding=encoding, bom=bom)
+
+
+def _read_parquet(path: Path, fmt: str) -> Table:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    try:
+        table = pq.read_table(path)
+    except (pa.ArrowInvalid, OSError) as e:
+        raise DataFileError(f"{path.name}: not a readable Parquet file ({e})") from None
+    _header(path, table.column_names, "(the schema)")
+    return Table(path, fmt, list(table.column_names), table.to_pylist(), None, arrow=table)
+
+
+def _read_xlsx(path: Path, fmt: str) -> Table:
+    import zipfile
+
+    import openpyxl
+
+    try:
+        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as e:
+        raise DataFileError(f"{path.name}: not a readable .xlsx workbook ({e}); save it from "
+                            "Excel as an .xlsx workbook") from None
+    try:
+        sheet = book.worksheets[0]
+        rows: list[dict] = []
+        lines: list[int] = []
+        columns: list[str] | None = None
+        width = 0
+        for number, values in enumerate(sheet.iter_rows(values_only=True), 1):
+            if all(v is None or (isinstance(v, str) and not v.strip()) for v in values):
+                continue
+            if columns is None:
+                names = list(values)
+                while names and names[-1] is None:
+                    names.pop()
+                columns = _header(path, names, f"sheet row {number} (the header)")
+                width = len(columns)
+                continue
+            values = tuple(values[:width]) + (None,) * (width - len(values))
+            rows.append({c: _cell(v) for c, v in zip(columns, values, strict=True)})
+            lines.append(number)
+    finally:
+        book.close()
+    if columns is None:
+        raise DataFileError(f"{path.name}: the first sheet is empty; its first row must name "
+                            "the columns")
+    return Table(path, fmt, columns, rows, lines)
+
+
+def _cell(value: Any) -> Any:
+    # Excel stores whole numbers as floats; give them back as ints so `12.0` is a whole number.
+    if isinstance(value, float) and value.is_integer() and abs(value) < 2**53:
+        return int(value)
+    return value
+
+
+# ---------------------------------------------------------------- writing
+
+@contextlib.contextmanager
+def atomic_path(path: Path) -> Iterator[Path]:
+    """A temporary path beside `path`; renamed over it only if the block completes."""
+    if not path.parent.exists():
+        raise FileNotFoundError(path.parent)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        yield tmp
+        with open(tmp, "rb+") as f:
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            tmp.unlink()
+
+
+def write_table(path: str | Path, columns: Sequence[str], rows: Sequence[Mapping],
+                extra: Mapping[str, Sequence] | None = None, *, arrow: Any = None,
+                bom: bool = False) -> int:
+    """Write `rows` (their `columns`, then the `extra` columns, each a list aligned with rows)
+    to `path` in the format its extension names; returns the number of rows written.
+
+    An extra column named like an input column replaces it. `arrow` (the pyarrow table a Parquet
+    input was read as) keeps the input's column types in a Parquet output.
+    """
+    path = Path(path)
+    fmt = format_of(path)
+    extra = dict(extra or {})
+    base = [c for c in columns if c not in extra]
+    names = base + list(extra)
+    with atomic_path(path) as tmp:
+        if fmt == "parquet":
+            _write_parquet(tmp, base, rows, extra, arrow)
+        elif fmt == "xlsx":
+            _write_xlsx(tmp, names, _row_values(base, rows, extra))
+        elif fmt == "jsonl":
+            with open(tmp, "w", encoding="utf-8", newline="\n") as f:
+                for values in _row_values(base, rows, extra):
+                    f.write(json.dumps(dict(zip(names, values, strict=True)), ensure_ascii=False,
+                                       default=_json_default))
+                    f.write("\n")
+        else:
+            with open(tmp, "w", encoding="utf-8-sig" if bom else "utf-8", newline="") as f:
+                writer = csv.writer(f, delimiter="\t" if fmt == "tsv" else ",",
+                                    lineterminator="\n")
+                writer.writerow(names)
+                for values in _row_values(base, rows, extra):
+                    writer.writerow([cell_text(v) for v in values])
+    return len(rows)
+
+
+def _row_values(base: Sequence[str], rows: Sequence[Mapping], extra: Mapping[str, Sequence]):
+    cols = list(extra.values())
+    for i, row in enumerate(rows):
+        get = row.get
+        yield [get(c) for c in base] + [col[i] for col in cols]
+
+
+def cell_text(value: Any) -> str:
+    """A value as the text of one CSV cell (lists as JSON, missing as empty)."""
+    if value is None:
+        return ""
+    if value.__class__ is str:
+        return value
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (list, tuple, dict)):
+        return json.dumps(list(value) if isinstance(value, tuple) else value,
+                          ensure_ascii=False, default=_json_default)
+    if isinstance(value, (dt.date, dt.datetime, dt.time)):
+        return value.isoformat()
+    return str(value)
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, (dt.date, dt.datetime, dt.time)):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    if isinstance(value, (set, frozenset)):
+        return sorted(value, key=str)
+    if isinstance(value, bytes):
+        return value.decode("utf-8", "replace")
+    if isinstance(value, dt.timedelta):
+        return value.total_seconds() / 86400
+    return str(value)
+
+
+def _arrow_array(values: list):
+    """An arrow array of the values; a column of mixed types is written as text."""
+    import pyarrow as pa
+
+    try:
+        return pa.array(values)
+    except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError, TypeError,
+            OverflowError):
+        return pa.array([None if v is None else cell_text(v) for v in values], pa.string())
+
+
+def _write_parquet(tmp: Path, base: Sequence[str], rows: Sequence[Mapping],
+                   extra: Mapping[str, Sequence], arrow: Any) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    if arrow is not None and arrow.num_rows == len(rows):
+        table = arrow.select(list(base))
+    else:
+        table = pa.table({c: _arrow_array([r.get(c) for r in rows]) for c in base}) if base \
+            else pa.table({})
+    for name, values in extra.items():
+        array = _arrow_array([list(v) if isinstance(v, tuple) else v for v in values])
+        if pa.types.is_null(array.type):
+            array = pa.array(values, pa.string())
+        if table.num_columns == 0:
+            table = pa.table({name: array})
+        else:
+            table = table.append_column(name, array)
+    pq.write_table(table, str(tmp))
+
+
+def _write_xlsx(tmp: Path, names: Sequence[str], rows) -> None:
+    import openpyxl
+    from openpyxl.cell import WriteOnlyCell
+
+    book = openpyxl.Workbook(write_only=True)
+    sheet = book.create_sheet()
+    sheet.append(list(names))
+    for values in rows:
+        sheet.append([_xlsx_value(sheet, v, WriteOnlyCell) for v in values])
+    book.save(str(tmp))
+
+
+def _xlsx_value(sheet, value: Any, cell_cls: Callable) -> Any:
+    if value is None or isinstance(value, (bool, int, float, Decimal)):
+        return value
+    if isinstance(value, dt.datetime):
+        return value.isoformat() if value.tzinfo else value
+    if isinstance(value, (dt.date, dt.time)):
+        return value
+    text = value if isinstance(value, str) else cell_text(value)
+    if text.startswith("="):
+        # A value is data, never a formula: keep `=1+1` as the text it was.
+        cell = cell_cls(sheet, value=text)
+        cell.data_type = "s"
+        return cell
+    return text
