@@ -242,8 +242,9 @@ def _bad_record_text(rs, bad, table=None) -> str:
 def run(
     rulesets: Annotated[list[str], typer.Argument(
         metavar="RULESET", help="Rule files or shipped ruleset ids.")],
-    data: Annotated[str, typer.Option(
-        "--data", "-d", metavar="FILE", help="Input: .csv, .tsv, .jsonl, .parquet or .xlsx.")],
+    data: Annotated[str | None, typer.Option(
+        "--data", "-d", metavar="FILE",
+        help="Input: .csv, .tsv, .jsonl, .parquet or .xlsx.")] = None,
     out: Annotated[str | None, typer.Option(
         "--out", "-o", metavar="FILE",
         help="Output file, format by extension. Default: print a preview.")] = None,
@@ -259,6 +260,21 @@ def run(
         help="Rank against a frozen population (rulekit freeze) instead of this data.")] = None,
     preview: Annotated[int, typer.Option(
         "--preview", metavar="N", help="Rows to preview when there is no --out.")] = 10,
+    transactions: Annotated[str | None, typer.Option(
+        "--transactions", metavar="FILE",
+        help="Instead of --data: raw orders, profiled per customer in DuckDB first "
+        "(see rulekit profile).")] = None,
+    customer: Annotated[str | None, typer.Option(
+        "--customer", metavar="COL", help="With --transactions: the customer column.")] = None,
+    date_col: Annotated[str | None, typer.Option(
+        "--date", metavar="COL", help="With --transactions: the order date column.")] = None,
+    amount: Annotated[str | None, typer.Option(
+        "--amount", metavar="COL", help="With --transactions: the amount column.")] = None,
+    order: Annotated[str | None, typer.Option(
+        "--order", metavar="COL", help="With --transactions: the order id column.")] = None,
+    window: Annotated[str | None, typer.Option(
+        "--window", metavar="DURATION",
+        help="With --transactions: frequency/monetary window, e.g. 365d.")] = None,
     quiet: Quiet = False,
 ):
     """Classify every row of a data file with one or more rulesets.
@@ -269,11 +285,17 @@ def run(
 
     $ rulekit run lifecycle rfm --data examples/data/customers.csv --as-of 2024-06-30
     $ rulekit run lifecycle --data customers.csv --out labelled.parquet --on-error quarantine
+    $ rulekit run rfm --transactions examples/data/transactions.csv --customer customer_id --date order_date --amount amount --as-of 2024-06-30
     """
     from . import io as rio
 
     ui.quiet = quiet
     today = _as_of(as_of) or dt.date.today()
+    if (data is None) == (transactions is None):
+        raise Usage("give the customers with --data FILE, or raw orders with --transactions FILE "
+                    "--customer COL --date COL --amount COL (one of the two)")
+    if transactions is not None:
+        data = _profile_for_run(transactions, customer, date_col, amount, order, today, window)
     if out is not None:
         try:
             rio.format_of(out)
@@ -356,6 +378,28 @@ def run(
         _print(Text(f"wrote {render.plural(count, 'rejected row')} with their reasons to "
                     f"{rejected_path}"), soft_wrap=True)
     raise Exit(0)
+
+
+def _profile_for_run(transactions, customer, date_col, amount, order, today, window) -> str:
+    """Profile raw orders per customer (DuckDB) into a temporary Parquet file; its path."""
+    import atexit
+    import tempfile
+
+    missing = [flag for flag, v in (("--customer", customer), ("--date", date_col),
+                                    ("--amount", amount)) if not v]
+    if missing:
+        raise Usage(f"--transactions needs {', '.join(missing)} to name its columns")
+    if not Path(transactions).is_file():
+        raise Usage(f"--transactions {transactions}: no such file")
+    from .backends.profile import build_profile
+
+    tmp = Path(tempfile.mkdtemp(prefix="rulekit-")) / (Path(transactions).stem + ".profile.parquet")
+    atexit.register(lambda: (tmp.unlink(missing_ok=True), tmp.parent.rmdir()))
+    result = build_profile(transactions, customer, date_col, amount, order, as_of=today,
+                           window=window, out=tmp)
+    _note(f"profiled {Path(transactions).name}: {result.to_dict().get('customers', '?')} "
+          f"customers from its orders (as of {today.isoformat()})")
+    return str(tmp)
 
 
 def _frozen(path: str):

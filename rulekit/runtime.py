@@ -227,10 +227,11 @@ class Ruleset:
             raise RulekitError(f"on_error must be one of {', '.join(ON_ERROR)}, not {on_error!r}")
         if validate not in ("needed", "all"):
             raise RulekitError(f"validate must be 'needed' or 'all', not {validate!r}")
-        if engine not in ("python", "auto"):
+        if engine != "python":  # "duckdb", or "auto": DuckDB for files and large batches
             from .backends import classify_with_engine
 
-            return classify_with_engine(self, records, as_of, population, on_error, engine)
+            return classify_with_engine(self, records, as_of, population, on_error, engine,
+                                        validate)
         records = records if isinstance(records, list) else list(records)
         today = as_date(as_of)
         rejected: dict[int, BadRecord] = {}

@@ -65,7 +65,7 @@ def to_integer(value: Any) -> int | None:
     if isinstance(value, (float, Decimal)):
         if value != value:
             return None
-        if value == int(value):
+        if value not in (math.inf, -math.inf) and value == int(value):
             return int(value)
         raise CoercionError(f"{_show(value)} is not a whole number")
     if isinstance(value, int):

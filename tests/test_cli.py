@@ -152,7 +152,7 @@ def test_run_quarantine_needs_out(cli):
     (["--data", SAMPLE, "--on-error", "ignore"], "'ignore' is not one of"),
     (["--data", SAMPLE, "--engine", "spark"], "'spark' is not one of"),
     (["--data", SAMPLE, "--population", "nope.json"], "no such file"),
-    ([], "Missing option '--data'"),
+    ([], "give the customers with --data FILE, or raw orders with --transactions"),
 ])
 def test_run_usage_errors_exit_2(cli, args, message):
     r = cli("run", "lifecycle", *args)
