@@ -89,7 +89,11 @@ def to_number(value: Any) -> int | float | None:
         value = _parse_number(value)
         return None if value != value else value
     if isinstance(value, Decimal):
-        return None if value.is_nan() else (int(value) if value == int(value) else float(value))
+        if value.is_nan():
+            return None
+        if not value.is_finite():
+            return float(value)
+        return int(value) if value == int(value) else float(value)
     if isinstance(value, int):  # numpy integers and other int-like types
         return int(value)
     if isinstance(value, float):  # numpy floats
@@ -157,7 +161,13 @@ def to_string(value: Any) -> str | None:
     raise CoercionError(f"{_show(value)} is not text")
 
 
+_DATE_TEXT = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+_TIMESTAMP_TEXT = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}([Tt _][0-9]{2}:[0-9]{2}(:[0-9]{2}([.,][0-9]+)?)?)?")
+
+
 def to_date(value: Any) -> dt.date | None:
+    """ISO dates only (`2024-06-30`; a timestamp text keeps its date part). Digit strings such
+    as Unix times or `20240630`, and time zones, are not guessed at: they are bad values."""
     if value is None:
         return None
     if value.__class__ is dt.date:
@@ -165,37 +175,40 @@ def to_date(value: Any) -> dt.date | None:
     if isinstance(value, dt.datetime):
         return value.date()
     if isinstance(value, str):
-        if not value.strip():
+        text = value.strip()
+        if not text:
             return None
-        try:
-            return _DATE.validate_python(value.strip()[:10] if "T" in value or " " in
-                                         value.strip() else value.strip())
-        except ValidationError:
-            raise CoercionError(f"{_show(value)} is not a date (write YYYY-MM-DD)") from None
+        if "T" in text or " " in text:
+            text = text[:10]
+        if _DATE_TEXT.fullmatch(text) and not text.startswith("0000"):
+            try:
+                return _DATE.validate_python(text)
+            except ValidationError:
+                pass
     raise CoercionError(f"{_show(value)} is not a date (write YYYY-MM-DD)")
 
 
 def to_timestamp(value: Any) -> dt.datetime | None:
+    """ISO timestamps without a time zone (`2024-06-30T08:00`, `2024-06-30 08:00:05.1`) or dates."""
     if value is None:
         return None
-    if value.__class__ is dt.datetime:
+    if value.__class__ is dt.datetime and value.tzinfo is None:
         return value
-    if isinstance(value, dt.datetime):
+    if isinstance(value, dt.datetime) and value.tzinfo is None:
         return dt.datetime.fromisoformat(value.isoformat())
-    if isinstance(value, dt.date):
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
         return dt.datetime(value.year, value.month, value.day)
     if isinstance(value, str):
-        if not value.strip():
+        text = value.strip()
+        if not text:
             return None
-        try:
-            return _DATETIME.validate_python(value.strip())
-        except ValidationError:
+        if _TIMESTAMP_TEXT.fullmatch(text) and not text.startswith("0000"):
+            norm = text[:10] + ("T" + text[11:].replace(",", ".") if len(text) > 10 else "")
             try:
-                d = _DATE.validate_python(value.strip())
-                return dt.datetime(d.year, d.month, d.day)
+                return _DATETIME.validate_python(norm) if len(text) > 10 else \
+                    as_ts(_DATE.validate_python(norm))
             except ValidationError:
-                raise CoercionError(f"{_show(value)} is not a timestamp "
-                                    "(write YYYY-MM-DDTHH:MM)") from None
+                pass
     raise CoercionError(f"{_show(value)} is not a timestamp (write YYYY-MM-DDTHH:MM)")
 
 
@@ -312,12 +325,19 @@ def days_since(today, d):
     return date_diff(today, d)
 
 
+def _comparable(xs):
+    """Dates beside timestamps are compared as timestamps at midnight."""
+    if any(isinstance(x, dt.datetime) for x in xs):
+        return [as_ts(x) for x in xs]
+    return xs
+
+
 def fmin(*xs):
-    return None if any(x is None for x in xs) else min(xs)
+    return None if any(x is None for x in xs) else min(_comparable(xs))
 
 
 def fmax(*xs):
-    return None if any(x is None for x in xs) else max(xs)
+    return None if any(x is None for x in xs) else max(_comparable(xs))
 
 
 def coalesce(*xs):
@@ -341,6 +361,8 @@ def in3(x, options):
         return None
     found = False
     has_null = False
+    if isinstance(x, dt.date) and any(isinstance(o, dt.date) for o in options):
+        x, options = as_ts(x), [as_ts(o) if isinstance(o, dt.date) else o for o in options]
     for o in options:
         if o is None:
             has_null = True

@@ -347,3 +347,16 @@ def test_validation_reads_what_the_decision_needs():
         rs.explain({"a": 0, "b": "oops"})
     out = rs.classify_many([good_a_bad_b, {"a": 0, "b": "x"}], on_error="skip", validate="all")
     assert out.labels == [None, None] and [b.index for b in out.rejected] == [0, 1]
+
+
+def test_dates_are_iso_only_and_mix_with_timestamps():
+    d = 'field d : date "d"\nfield t : timestamp "t"\n'
+    for text in ("1719705600", "20240630", "2024/06/30"):
+        with pytest.raises(rulekit.RecordError, match="is not a date"):
+            rulekit.compile(d + "if d is not missing then x\n").classify({"d": text})
+    with pytest.raises(rulekit.RecordError, match="is not a timestamp"):
+        rulekit.compile(d + "if t is not missing then x\n").classify({"t": "2024-06-30T08:00+08:00"})
+    rec = {"d": "2024-06-01", "t": "2024-06-01 00:00"}
+    assert truth("d in [2024-06-01T00:00]", rec, d) is True
+    assert truth("d = 2024-06-01T00:00", rec, d) is True
+    assert value("min(d, t)", rec, d) == dt.datetime(2024, 6, 1)

@@ -315,8 +315,10 @@ class _Emitter:
     def t_InList(self, node: n.InList, want):
         want = want != node.negated
         opts = node.options
+        mixed_dates = {self.type(node.operand).name, str(self.type(opts))} & {
+            "date", "timestamp", "list of date", "list of timestamp"}
         if isinstance(opts, n.ListExpr) and all(isinstance(i, n.Literal) and i.value is not None
-                                                for i in opts.items):
+                                                for i in opts.items) and len(mixed_dates) < 2:
             values = [i.value for i in opts.items]
             try:
                 container = self.const(frozenset(values))
