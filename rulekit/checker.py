@@ -93,6 +93,28 @@ class Program:
     def type_of(self, node: n.Node) -> T.Type:
         return self.types[node.id]
 
+    def expressions(self) -> list[n.Node]:
+        """Every rule condition and let formula: the roots of all expressions."""
+        return [r.condition for r in self.rules] + [x.decl.expr for x in self.lets.values()]
+
+    def node(self, node_id: int) -> n.Node:
+        """The expression node with this id."""
+        for root in self.expressions():
+            for sub in n.walk(root):
+                if sub.id == node_id:
+                    return sub
+        raise KeyError(node_id)
+
+    def population_nodes(self) -> dict[str, n.Node]:
+        """Population key → the first node ranking by it."""
+        out: dict[str, n.Node] = {}
+        for root in self.expressions():
+            for sub in n.walk(root):
+                key = self.population_keys.get(sub.id)
+                if key is not None:
+                    out.setdefault(key, sub)
+        return out
+
 
 def _default_id(path: str) -> str:
     stem = re.sub(r"\.rules$", "", path.replace("\\", "/").rsplit("/", 1)[-1])

@@ -135,7 +135,7 @@ class Explanation:
             rules.append(entry)
         pops = []
         for node_id, size in self.trace.population_sizes.items():
-            node = _find(p, node_id)
+            node = p.node(node_id)
             pops.append({"function": " ".join(p.source.snippet(node.span).split()),
                          "value": _json(self.trace.values.get(node_id)), "of": size})
         return {
@@ -167,15 +167,6 @@ def _json(value):
     if isinstance(value, tuple):
         return [_json(v) for v in value]
     return value
-
-
-def _find(program, node_id):
-    roots = [r.condition for r in program.rules] + [x.decl.expr for x in program.lets.values()]
-    for root in roots:
-        for node in n.walk(root):
-            if node.id == node_id:
-                return node
-    raise KeyError(node_id)
 
 
 def _operands(node: n.Node) -> tuple:

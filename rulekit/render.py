@@ -128,7 +128,7 @@ def explanation_json(ex: Explanation) -> dict:
                      "constant": _is_constant(info.decl.expr), "value": _json(value),
                      "shown": describe_value(value, str(info.type)),
                      "given": name in ex.overrides, "population": pops})
-    population = [_population(ex, _node(p, node_id)) for node_id in tr.population_sizes]
+    population = [_population(ex, p.node(node_id)) for node_id in tr.population_sizes]
     rules = []
     for position, index in enumerate(rs.compiled.order, 1):
         rule = p.rules[index]
@@ -153,15 +153,6 @@ def explanation_json(ex: Explanation) -> dict:
                        if node_id not in in_lets],
         "rules": rules,
     }
-
-
-def _node(program, node_id: int) -> n.Node:
-    roots = [r.condition for r in program.rules] + [x.decl.expr for x in program.lets.values()]
-    for root in roots:
-        for node in n.walk(root):
-            if node.id == node_id:
-                return node
-    raise KeyError(node_id)
 
 
 def _population(ex: Explanation, node: n.Node) -> dict:

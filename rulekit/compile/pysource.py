@@ -520,7 +520,7 @@ def compile_program(program: Program) -> Compiled:
     em.trace = False
     w("def _popargs(rec, _today):")
     w("    get = rec.get")
-    pop_nodes = _population_nodes(program)
+    pop_nodes = program.population_nodes()
     pop_fields: list[str] = []
     pop_lets: list[str] = []
     for node in pop_nodes.values():
@@ -555,17 +555,6 @@ class _Unset:
 
 
 _UNSET = _Unset()
-
-
-def _population_nodes(program: Program) -> dict[str, n.Node]:
-    out: dict[str, n.Node] = {}
-    roots = [r.condition for r in program.rules] + [let.decl.expr for let in program.lets.values()]
-    for root in roots:
-        for node in n.walk(root):
-            key = program.population_keys.get(node.id)
-            if key is not None:
-                out.setdefault(key, node)
-    return out
 
 
 def _pop_arg(node: n.Node) -> n.Node:

@@ -156,7 +156,7 @@ class Generator(Coercion):
         keys = list(dict.fromkeys(program.population_keys.values()))
         self.pop_keys = keys
         self.pop_key_index = {k: i for i, k in enumerate(keys)}
-        self.pop_nodes = _population_nodes(program)  # key -> first node with it
+        self.pop_nodes = program.population_nodes()  # key -> first node with it
         self.arg_col = {k: self._unique(f"{self.PREFIX}arg_{i}") for i, k in enumerate(keys)}
         self.pop_col: dict[int, str] = {}
         for let in program.lets.values():
@@ -168,8 +168,8 @@ class Generator(Coercion):
                                for part in ("less", "greater", "n", "below", "total")}
                            for i, k in enumerate(keys)}
         share_keys = [program.population_keys[i] for i in program.population_keys
-                      if isinstance(_node(program, i), n.Call) and
-                      _node(program, i).func == "cumulative_share"]
+                      if isinstance(program.node(i), n.Call) and
+                      program.node(i).func == "cumulative_share"]
         self.scaled_col: dict[str, str] = {}
         self.scale_col: dict[str, tuple[str, str]] = {}
         if not frozen and self.EXACT_DIVISION:
@@ -1169,26 +1169,6 @@ _EXPRESSION_NODES = (n.Literal, n.Today, n.Name, n.ListExpr, n.Neg, n.Binary, n.
                      n.Or, n.Not)
 
 Generator._dispatch = _build_dispatch(Generator)
-
-
-def _node(program: Program, node_id: int) -> n.Node:
-    roots = [r.condition for r in program.rules] + [let_.decl.expr for let_ in program.lets.values()]
-    for root in roots:
-        for sub in n.walk(root):
-            if sub.id == node_id:
-                return sub
-    raise KeyError(node_id)
-
-
-def _population_nodes(program: Program) -> dict[str, n.Node]:
-    out: dict[str, n.Node] = {}
-    roots = [r.condition for r in program.rules] + [let_.decl.expr for let_ in program.lets.values()]
-    for root in roots:
-        for node in n.walk(root):
-            key = program.population_keys.get(node.id)
-            if key is not None:
-                out.setdefault(key, node)
-    return out
 
 
 def _indent(text: str, by: int = 2) -> str:
