@@ -17,25 +17,13 @@ from rich.syntax import Syntax
 from rich.table import Table
 from rich.text import Text
 
-from .cli import Exit, Quiet, Usage, _as_of, _load, _note, _plain, _print, app, ui
+from .cli import Engine, Exit, OnError, Quiet, Usage, _as_of, _load, _note, _plain, _print, app, ui
 from .errors import RecordError
 
 
 class Dialect(enum.StrEnum):
     duckdb = "duckdb"
     spark = "spark"
-
-
-class OnErrorBatch(enum.StrEnum):
-    fail = "fail"
-    skip = "skip"
-    quarantine = "quarantine"
-
-
-class FreezeEngine(enum.StrEnum):
-    auto = "auto"
-    duckdb = "duckdb"
-    python = "python"
 
 
 def _existing(path: str, option: str) -> Path:
@@ -146,9 +134,9 @@ def profile(
     window: Annotated[str | None, typer.Option(
         "--window", metavar="DURATION", help="frequency and monetary count the last DURATION "
         "(e.g. 365d, 12mo). Default: the whole history.")] = None,
-    on_error: Annotated[OnErrorBatch, typer.Option(
+    on_error: Annotated[OnError, typer.Option(
         "--on-error", help="A bad row stops the run (fail), is set aside (skip), or is "
-        "written to <out>.rejected.<ext> (quarantine).")] = OnErrorBatch.fail,
+        "written to <out>.rejected.<ext> (quarantine).")] = OnError.fail,
     memory_limit: Annotated[str | None, typer.Option(
         "--memory-limit", metavar="SIZE", help="DuckDB's memory limit, e.g. 2GB (it spills "
         "to disk beyond it).")] = None,
@@ -221,9 +209,9 @@ def freeze(
                                      help="The population file to write (JSON).")],
     as_of: Annotated[str | None, typer.Option(
         "--as-of", metavar="DATE", help="Pin 'today' (YYYY-MM-DD). Default: today.")] = None,
-    engine: Annotated[FreezeEngine, typer.Option(
+    engine: Annotated[Engine, typer.Option(
         "--engine", help="auto uses DuckDB for CSV, JSONL and Parquet files.")]
-    = FreezeEngine.auto,
+    = Engine.auto,
     quiet: Quiet = False,
 ):
     """Compute a ruleset's populations once and save them, to rank later rows against the
