@@ -317,7 +317,6 @@ def describe_value(value, type_name: str = "", unit: str | None = None) -> str:
     return f"{text} {unit}"
 
 
-_fmt = describe_value
 _SYMBOL = {">": ">", ">=": "≥", "<": "<", "<=": "≤", "=": "=", "!=": "≠"}
 _FLIP = {">": "<", ">=": "<=", "<": ">", "<=": ">=", "=": "=", "!=": "!="}
 
@@ -336,18 +335,18 @@ def _needs_compare(ex: Explanation, a: n.Node, op: str, b: n.Node) -> str:
     tname = str(p.types.get(a.id, ""))
     unit = _unit_of(ex, a) or _unit_of(ex, b)
     name = " ".join(p.source.snippet(a.span).split())
-    target = _fmt(vb, tname, unit)
+    target = describe_value(vb, tname, unit)
     sym = _SYMBOL[op]
     if va is None:
         return f"{name} is missing; needs a value {sym} {target}"
     if vb is None:
         return f"the other side ({' '.join(p.source.snippet(b.span).split())}) is missing"
-    head = f"{name} = {_fmt(va, tname, unit)}, needs {sym} {target}"
+    head = f"{name} = {describe_value(va, tname, unit)}, needs {sym} {target}"
     if isinstance(va, (int, float)) and isinstance(vb, (int, float)) and not isinstance(va, bool):
         step = 1 if tname in ("integer", "duration") and float(vb).is_integer() else 0
 
         def amount(x):  # durations and money carry their unit; counts are plain numbers
-            return _fmt(x, tname, unit) if tname == "duration" or unit in _MONEY else _num(x)
+            return describe_value(x, tname, unit) if tname == "duration" or unit in _MONEY else _num(x)
 
         if op in (">=", ">"):
             gap = vb + (step if op == ">" else 0) - va
@@ -400,17 +399,17 @@ def _needs(ex: Explanation, node: n.Node) -> list[Need]:
         unit = _unit_of(ex, node.operand)
         v = ex._v(node.operand)
         word = "outside" if node.negated else "between"
-        return [Need(text, v, value, f"{name} = {_fmt(v, tname, unit)}, needs {word} "
-                     f"{_fmt(lo, tname, unit)} and {_fmt(hi, tname, unit)}")]
+        return [Need(text, v, value, f"{name} = {describe_value(v, tname, unit)}, needs {word} "
+                     f"{describe_value(lo, tname, unit)} and {describe_value(hi, tname, unit)}")]
     if isinstance(node, n.InList):
         v = ex._v(node.operand)
         name = " ".join(p.source.snippet(node.operand.span).split())
         opts = ex._v(node.options) if not isinstance(node.options, n.ListExpr) else \
             tuple(literal_value(i) if isinstance(i, n.Literal) else ex._v(i)
                   for i in node.options.items)
-        shown = ", ".join(_fmt(o, "") for o in (opts or ()))
+        shown = ", ".join(describe_value(o, "") for o in (opts or ()))
         word = "none of" if node.negated else "one of"
-        return [Need(text, v, value, f"{name} = {_fmt(v, '')}, needs {word} [{shown}]")]
+        return [Need(text, v, value, f"{name} = {describe_value(v, '')}, needs {word} [{shown}]")]
     if isinstance(node, n.IsMissing):
         name = " ".join(p.source.snippet(node.operand.span).split())
         return [Need(text, ex._v(node.operand), value,
@@ -426,7 +425,7 @@ def _needs(ex: Explanation, node: n.Node) -> list[Need]:
         where = "top" if node.top else "bottom"
         share = " ".join(p.source.snippet(node.fraction.span).split())
         of = f" of {size:,} customers" if size is not None else ""
-        return [Need(text, v, value, f"{name} = {_fmt(v, str(p.types.get(node.operand.id, '')), unit)}"
+        return [Need(text, v, value, f"{name} = {describe_value(v, str(p.types.get(node.operand.id, '')), unit)}"
                      f", needs to rank in the {where} {share}{of}")]
     if isinstance(node, n.Name):
         let = p.lets.get(node.name)
@@ -435,7 +434,7 @@ def _needs(ex: Explanation, node: n.Node) -> list[Need]:
             inner = _needs(ex, let.decl.expr)
             if inner:
                 return inner
-        return [Need(text, value, value, f"{text} = {_fmt(value, 'boolean')}, needs true")]
+        return [Need(text, value, value, f"{text} = {describe_value(value, 'boolean')}, needs true")]
     return [Need(text, value, value, f"needs `{text}` to be true (it is "
                  f"{'unknown' if value is None else 'false'})")]
 

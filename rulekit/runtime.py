@@ -7,7 +7,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from .checker import Program, literal_value
+from .checker import Program
 from .compile.pysource import Bad, Compiled, Conflict, compile_program
 from .errors import BadRecord, RecordError, RulekitError
 from .population import FrozenPopulation, Population
@@ -285,8 +285,3 @@ class Ruleset:
 
     def __repr__(self) -> str:
         return f"<Ruleset {self.id} ({len(self.program.rules)} rules, hit {self.hit})>"
-
-
-def example_record(example) -> tuple[dict, dict]:
-    """An example's `given` values split into a record (by column) and let overrides."""
-    return ({g.name: literal_value(g.value_node) for g in example.given}, {})

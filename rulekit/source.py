@@ -15,9 +15,6 @@ class Span:
     start: int
     end: int
 
-    def cover(self, other: Span) -> Span:
-        return Span(min(self.start, other.start), max(self.end, other.end))
-
 
 def char_width(ch: str) -> int:
     """Terminal display cells of one character (2 for wide East Asian characters)."""

@@ -24,7 +24,7 @@ from typing import Any
 from .. import datatypes as T
 from .. import nodes as n
 from .. import semantics as S
-from ..checker import Program, literal_value
+from ..checker import Program
 
 _OPS = {"=": "==", "!=": "!=", ">": ">", ">=": ">=", "<": "<", "<=": "<="}
 _SAFE = (int, float, str, bool, type(None))
@@ -581,7 +581,3 @@ def _reads(program: Program, root: n.Node) -> tuple[list[str], list[str]]:
 
     visit(root)
     return ([f for f in program.fields if f in fields], [x for x in program.lets if x in lets])
-
-
-def example_value(node) -> Any:
-    return literal_value(node)
