@@ -315,6 +315,13 @@ def run(
         seen[rs.id] = ref
     frozen = _frozen(population) if population else None
     engine_name = _engine(engine.value)
+    if Path(data).is_file():
+        from . import cli_files
+
+        rows = cli_files.streams(engine_name, data, out)
+        if rows is not None:  # DuckDB reads and writes the files itself
+            cli_files.run_streaming(sys.modules[__name__], loaded, rows, out, today,
+                                    on_error.value, frozen, preview, as_of is not None)
 
     with _progress() as progress:
         task = progress.add_task(f"reading {Path(data).name}", total=None) if progress else None
@@ -330,12 +337,7 @@ def run(
                 batch = _classify(rs, table.rows, today, on_error.value, engine_name, frozen,
                                   progress)
             except RecordError as e:
-                _plain("error: " + _bad_record_text(rs, e.bad, table), err=True)
-                fix = f"Fix the value in {table.path.name}" if e.bad.field else \
-                    "Make the rules exclusive (hit unique allows one match per row)"
-                _plain(f"  {fix}, or run with --on-error skip to set bad rows aside, or "
-                       "--on-error quarantine --out FILE to also write them, with their "
-                       "reasons, to FILE.rejected.<ext>.", err=True)
+                report_bad_record(rs, e.bad, table)
                 raise Exit(1) from None
             results.append((rs, batch, time.perf_counter() - start))
 
@@ -378,6 +380,16 @@ def run(
         _print(Text(f"wrote {render.plural(count, 'rejected row')} with their reasons to "
                     f"{rejected_path}"), soft_wrap=True)
     raise Exit(0)
+
+
+def report_bad_record(rs, bad, table) -> None:
+    """The error of a run stopped by a bad row (on_error fail), and the ways out."""
+    _plain("error: " + _bad_record_text(rs, bad, table), err=True)
+    fix = f"Fix the value in {table.path.name}" if bad.field else \
+        "Make the rules exclusive (hit unique allows one match per row)"
+    _plain(f"  {fix}, or run with --on-error skip to set bad rows aside, or "
+           "--on-error quarantine --out FILE to also write them, with their "
+           "reasons, to FILE.rejected.<ext>.", err=True)
 
 
 def _profile_for_run(transactions, customer, date_col, amount, order, today, window) -> str:

@@ -2,8 +2,8 @@
 extension, with every output written atomically (a temporary file, then one rename).
 
 Values are kept as the file gives them: CSV cells are read as text (the engine coerces each field
-by its declared type, so an identifier such as `00123` stays `00123`), JSON Lines as JSON values,
-Parquet and Excel as their typed cells. Each row remembers where it came from (`Table.where`), so
+by its declared type, so an identifier such as `00123` stays `00123`; an empty cell is missing,
+None), JSON Lines as JSON values, Parquet and Excel as their typed cells. Each row remembers where it came from (`Table.where`), so
 an error can name `customers.csv row 17 (line 18)` rather than a record index.
 """
 
@@ -125,24 +125,30 @@ def _header(path: Path, names: Sequence[Any], where: str) -> list[str]:
     return columns
 
 
-def _read_csv(path: Path, fmt: str) -> Table:
-    text, encoding, bom = _decode(path)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter="\t" if fmt == "tsv" else ",")
-    rows: list[dict] = []
-    lines: list[int] = []
-    columns: list[str] | None = None
-    width = 0
+def _csv_rows(stream, fmt: str, name: str) -> Iterator[tuple[int, list[str]]]:
+    """(first physical line, values) of every non-blank CSV or TSV row, the header included."""
+    reader = csv.reader(stream, delimiter="\t" if fmt == "tsv" else ",")
     while True:
         start = reader.line_num + 1
         try:
             values = next(reader)
         except StopIteration:
-            break
+            return
         except csv.Error as e:
-            raise DataFileError(f"{path.name} line {start}: {e}; check the quotes on that "
+            raise DataFileError(f"{name} line {start}: {e}; check the quotes on that "
                                 "line") from None
         if not values or (len(values) == 1 and values[0] == ""):
             continue  # blank line
+        yield start, values
+
+
+def _read_csv(path: Path, fmt: str) -> Table:
+    text, encoding, bom = _decode(path)
+    rows: list[dict] = []
+    lines: list[int] = []
+    columns: list[str] | None = None
+    width = 0
+    for start, values in _csv_rows(io.StringIO(text, newline=""), fmt, path.name):
         if columns is None:
             columns = _header(path, values, "line 1 (the header)")
             width = len(columns)
@@ -155,12 +161,63 @@ def _read_csv(path: Path, fmt: str) -> Table:
                     f"but the header has {width} columns; quote values that contain "
                     f"{'tabs' if fmt == 'tsv' else 'commas'}")
             values = values[:width]
-        rows.append(dict(zip(columns, values, strict=False)))  # a short row: missing values
+        # an empty cell is missing (None), as DuckDB reads it; a short row: missing values
+        rows.append({c: v if v != "" else None for c, v in zip(columns, values, strict=False)})
         lines.append(start)
     if columns is None:
         raise DataFileError(f"{path.name}: the file is empty; the first line must name the "
                             "columns")
     return Table(path, fmt, columns, rows, lines, encoding=encoding, bom=bom)
+
+
+def line_numbers(path: str | Path, indexes: Sequence[int]) -> dict[int, int]:
+    """The first physical line of the rows at these 0-based indexes of a UTF-8 CSV, TSV or
+    JSON Lines file, as read_table numbers them, reading only as far as the last one (the file
+    is streamed, never held). Rows past the end are left out."""
+    path = Path(path)
+    fmt = format_of(path)
+    wanted = set(indexes)
+    if not wanted or fmt not in ("csv", "tsv", "jsonl"):
+        return {}
+    last = max(wanted)
+    found: dict[int, int] = {}
+    with open(path, encoding="utf-8-sig", newline="" if fmt != "jsonl" else None) as f:
+        if fmt == "jsonl":
+            rows = ((number, line) for number, line in enumerate(f, 1) if line.strip())
+        else:
+            rows = _csv_rows(f, fmt, path.name)
+            next(rows, None)  # the header
+        for index, (line, _) in enumerate(rows):
+            if index in wanted:
+                found[index] = line
+            if index >= last:
+                break
+    return found
+
+
+def sniff_text(path: str | Path, size: int = 1 << 20) -> tuple[bool, bool]:
+    """(whether the start of the file is UTF-8 text, whether it has a UTF-8 BOM)."""
+    import codecs
+
+    with open(path, "rb") as f:
+        head = f.read(size)
+    bom = head.startswith(b"\xef\xbb\xbf")
+    try:
+        codecs.getincrementaldecoder("utf-8")().decode(head, final=len(head) < size)
+    except UnicodeDecodeError:
+        return False, bom
+    return True, bom
+
+
+def header(path: str | Path) -> list[str]:
+    """The column names of a UTF-8 CSV or TSV file, checked as read_table checks them."""
+    path = Path(path)
+    with open(path, encoding="utf-8-sig", newline="") as f:
+        first = next(_csv_rows(f, format_of(path), path.name), None)
+    if first is None:
+        raise DataFileError(f"{path.name}: the file is empty; the first line must name the "
+                            "columns")
+    return _header(path, first[1], "line 1 (the header)")
 
 
 def _read_jsonl(path: Path, fmt: str) -> Table:
@@ -305,7 +362,8 @@ def _row_values(base: Sequence[str], rows: Sequence[Mapping], extra: Mapping[str
 
 
 def cell_text(value: Any) -> str:
-    """A value as the text of one CSV cell (lists as JSON, missing as empty)."""
+    """A value as the text of one CSV cell (lists as compact JSON, as DuckDB writes them;
+    missing as empty)."""
     if value is None:
         return ""
     if value.__class__ is str:
@@ -314,7 +372,7 @@ def cell_text(value: Any) -> str:
         return "true" if value else "false"
     if isinstance(value, (list, tuple, dict)):
         return json.dumps(list(value) if isinstance(value, tuple) else value,
-                          ensure_ascii=False, default=_json_default)
+                          ensure_ascii=False, default=_json_default, separators=(",", ":"))
     if isinstance(value, (dt.date, dt.datetime, dt.time)):
         return value.isoformat()
     return str(value)

@@ -8,6 +8,7 @@ Sorted values and exact prefix sums make every function O(log N) per record.
 from __future__ import annotations
 
 import bisect
+import datetime as dt
 import json
 from collections.abc import Iterable
 from pathlib import Path
@@ -129,7 +130,7 @@ class FrozenPopulation:
             "as_of": self.as_of,
             "populations": {
                 key: {"partitioned": p.partitioned,
-                      "groups": [[g, v.sorted] for g, v in p.groups.items()]}
+                      "groups": [[_encode_group(g), v.sorted] for g, v in p.groups.items()]}
                 for key, p in self.populations.items()
             },
         }
@@ -151,6 +152,37 @@ class FrozenPopulation:
             for g, values in p["groups"]:
                 v = Values(())
                 v.sorted = values
-                groups[g] = v
+                groups[_decode_group(g)] = v
             pops[key] = Population(key, groups, p["partitioned"])
         return cls(data["ruleset"], pops, data["records"], data.get("as_of"))
+
+
+# A group key is the `by` field's coerced value: JSON keeps texts, whole numbers, numbers,
+# booleans and null as they are; a date, a timestamp or a list is written as a one-key object
+# ({"date": "2024-06-30"}, {"timestamp": "2024-06-30T08:00:00.000001"}, {"list": [...]}) so
+# that it loads back as the same Python value (a date is not equal to a timestamp, and a list
+# group is a tuple) and a loaded population ranks a record exactly as the live one.
+
+
+def _encode_group(g: Any) -> Any:
+    if isinstance(g, dt.datetime):
+        return {"timestamp": g.isoformat()}
+    if isinstance(g, dt.date):
+        return {"date": g.isoformat()}
+    if isinstance(g, (tuple, list)):
+        return {"list": [_encode_group(x) for x in g]}
+    return g
+
+
+def _decode_group(g: Any) -> Any:
+    if isinstance(g, dict) and len(g) == 1:
+        ((tag, text),) = g.items()
+        if tag == "timestamp":
+            return dt.datetime.fromisoformat(text)
+        if tag == "date":
+            return dt.date.fromisoformat(text)
+        if tag == "list":
+            return tuple(_decode_group(x) for x in text)
+    if isinstance(g, list):  # a list group written before lists were tagged
+        return tuple(_decode_group(x) for x in g)
+    return g

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import os
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -518,7 +518,6 @@ def plural(count: int, word: str) -> str:
 
 def summary_json(rs, batch, seconds: float | None = None) -> dict:
     """Label counts of one ruleset over one run; rows in = labelled + no label + set aside."""
-    counts = batch.counts
     by_decision = Counter(map(id, batch.decisions))
     decisions = {id(d): d for d in batch.decisions}
     per_label: Counter = Counter()
@@ -527,6 +526,12 @@ def summary_json(rs, batch, seconds: float | None = None) -> dict:
         if d is not None:
             for label in d.labels:
                 per_label[label] += k
+    return summary_of_counts(rs, per_label, batch.counts, batch.as_of, seconds)
+
+
+def summary_of_counts(rs, per_label: Mapping[str, int], counts: Mapping[str, int], as_of,
+                      seconds: float | None = None) -> dict:
+    """summary_json from counts already made (a DuckDB run's RunSummary)."""
     rows_in = counts["rows_in"]
     labels = []
     names = list(rs.program.labels) + [lab for lab in per_label if lab not in rs.program.labels]
@@ -537,7 +542,7 @@ def summary_json(rs, batch, seconds: float | None = None) -> dict:
                        "display_en": info["display_en"],
                        "count": c, "share": c / rows_in if rows_in else 0.0})
     return {"format": SUMMARY_FORMAT, "ruleset": rs.id, "display": rs.program.display.zh,
-            "hit": rs.hit, "as_of": batch.as_of.isoformat(), "labels": labels,
+            "hit": rs.hit, "as_of": as_of.isoformat(), "labels": labels,
             "rows_in": rows_in, "labelled": counts["labelled"],
             "unlabelled": counts["unlabelled"], "rejected": counts["rejected"],
             "seconds": seconds}

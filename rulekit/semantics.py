@@ -305,12 +305,17 @@ def date_diff(a, b):
 
 def date_add(d, days, sign=1):
     """date ± duration. A date moves by whole days (the fraction is dropped, as in SQL's
-    date + INTEGER); a timestamp moves exactly."""
+    date + INTEGER); a timestamp moves exactly. A result outside years 1..9999 (or a duration
+    that is not a finite number) is missing, never an error, like division by zero; the SQL
+    backends write the same range check (generator.date_add_days_sql)."""
     if d is None or days is None:
         return None
-    if isinstance(d, dt.datetime):
-        return d + dt.timedelta(days=sign * days)
-    return d + dt.timedelta(days=sign * math.trunc(days))
+    try:
+        if isinstance(d, dt.datetime):
+            return d + dt.timedelta(days=sign * days)
+        return d + dt.timedelta(days=sign * math.trunc(days))
+    except (OverflowError, ValueError):  # out of range; ValueError: a NaN duration
+        return None
 
 
 def round_half_up(x, digits=0):

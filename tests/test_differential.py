@@ -430,6 +430,82 @@ def test_nan_and_mixed_columns_same_answer():
     assert_same(rs, records)
 
 
+def test_dates_outside_years_1_to_9999_are_missing_on_both_engines():
+    """date ± duration past Python's range (years 1..9999) is missing, not an error, and SQL,
+    whose own range is wider, gives NULL for exactly the same results: at both ends, for
+    shifts past any range, and for infinite durations."""
+    rs = rulekit.compile("""
+        field d : date
+        field t : timestamp
+        field x : duration
+        hit all
+        let a = d + x
+        let b = d - x
+        let c = t + x
+        let e = t - x
+        if a is missing then a_missing
+        if a = 9999-12-31 or a = 0001-01-01 then a_edge
+        if days_since(a) > 0d then a_past
+        if b is missing then b_missing
+        if b = 9999-12-31 or b = 0001-01-01 then b_edge
+        if c is missing then c_missing
+        if c >= 9999-12-31T23:59 or c <= 0001-01-01T00:01 then c_edge
+        if days_since(c) > 0d then c_past
+        if e is missing then e_missing
+        if e >= 9999-12-31T23:59 or e <= 0001-01-01T00:01 then e_edge
+        if d + 1000000000d is missing and t - 1000000000d is missing then far
+        let a3 = ((d + x) - x) + x
+        let c3 = ((t + x) - x) + x
+        if a3 is missing then a3_missing
+        if a3 = 9999-12-31 or a3 = 0001-01-01 then a3_edge
+        if c3 is missing then c3_missing
+        if c3 >= 9999-12-31T23:59 or c3 <= 0001-01-01T00:01 then c3_edge
+        """, "range.rules")
+    to_end = (dt.date(9999, 12, 31) - AS_OF).days
+    to_start = (AS_OF - dt.date(1, 1, 1)).days
+    micro = 1 / 86_400_000_000
+    shifts = [0, 1, -1, 1.5, -0.5, 0.9, -0.9, to_end, to_end + 1, to_start, to_start + 1,
+              -to_start, -to_start - 1, 3_652_058, 3_652_059, -3_652_059, 1e9, -1e9, 10**20,
+              1e300, -1e300, math.inf, -math.inf, None, micro, -micro, 2.4 * micro]
+    points = [(AS_OF, dt.datetime(2024, 6, 30, 8)), (dt.date(1, 1, 1), dt.datetime(1, 1, 1)),
+              (dt.date(9999, 12, 31), dt.datetime(9999, 12, 31, 23, 59, 59, 999999)),
+              (None, dt.datetime(9999, 12, 31)), (AS_OF, None)]
+    records = [{"d": d, "t": t, "x": x} for x in shifts for d, t in points]
+    assert_same(rs, records)
+    labels = rs.classify_many(records, as_of=AS_OF).decisions
+    # the edges are reached exactly, and one step further is missing
+    at = {(r["d"], r["x"]): d.labels for r, d in zip(records, labels)}
+    assert "a_edge" in at[(AS_OF, to_end)] and "a_missing" in at[(AS_OF, to_end + 1)]
+    assert "b_edge" in at[(AS_OF, to_start)] and "b_missing" in at[(AS_OF, to_start + 1)]
+    assert all("far" in d.labels for d in labels)
+    assert "a3_edge" in at[(AS_OF, to_end)] and "a3_missing" in at[(AS_OF, to_end + 1)]
+
+
+def test_nested_date_shifts_stay_linear_in_sql_and_agree():
+    """A shift of a shift writes its date once (a CASE would repeat it, doubling the text at
+    every level); both forms give Python's values."""
+    from rulekit.backends.sql.duckdb import DuckDBGenerator
+
+    depth = 25
+    date_expr = "d" + " + x" * depth
+    ts_expr = "t" + " - x" * depth
+    rs = rulekit.compile(f"field d : date\nfield t : timestamp\nfield x : duration\nhit all\n"
+                         f"let a = {date_expr}\nlet c = {ts_expr}\n"
+                         "if a is missing then a_missing\nif a >= 9999-12-01 then a_late\n"
+                         "if c is missing then c_missing\nif c <= 0001-02-01T00:00 then c_early\n"
+                         "if a < 2024-07-01 and c > 2024-06-30T07:00 then near\n", "deep.rules")
+    sql = DuckDBGenerator(rs.program, as_of=AS_OF).decisions_sql(
+        rulekit.backends.sql.Source(rulekit.backends.sql.Relation(table="t"), {}))
+    assert len(sql) < 40_000
+    to_end = (dt.date(9999, 12, 31) - AS_OF).days
+    step = to_end // depth
+    records = [{"d": AS_OF, "t": dt.datetime(2024, 6, 30, 8), "x": x}
+               for x in (0, 1, 0.5, step, step + 1, -step, 1e9, math.inf, None)]
+    records += [{"d": dt.date(1, 1, 1), "t": dt.datetime(9999, 12, 31), "x": 1.5},
+                {"d": dt.date(9999, 12, 31), "t": dt.datetime(1, 1, 1), "x": -1.5}]
+    assert_same(rs, records)
+
+
 @settings(max_examples=15, **SETTINGS)
 @given(st.lists(st.tuples(st.one_of(st.none(), st.floats(1e-9, 1e9, allow_nan=False),
                                     st.sampled_from([0.1, 0.2, 0.3, 0.7, 1.15, 2.675, 0])),

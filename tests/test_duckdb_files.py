@@ -212,8 +212,11 @@ def test_run_file_quarantine_reconciles(tmp_path):
             for r in rejected] == [(b.index, b.field, b.reason) for b in expected.rejected]
     assert all(r["rejected_ruleset"] == "mixed" for r in rejected)
     assert [r["金额"] for r in rejected] == [records[b.index]["金额"] for b in expected.rejected]
-    written = rio.read_table(out).rows
-    assert len(written) == summary.rows_in - summary.rejected
+    written = rio.read_table(out).rows  # every row, as `rulekit run` writes it
+    assert len(written) == summary.rows_in == len(records)
+    assert [r["mixed"] or None for r in written] == expected.labels
+    assert all(not written[b.index]["mixed"] and not written[b.index]["mixed_rule"]
+               for b in expected.rejected)
     with pytest.raises(RecordError) as stop:
         run_file(rs, data, tmp_path / "never.csv", as_of=AS_OF)
     assert stop.value.bad.index == 1 and stop.value.bad.field == "amount"
@@ -249,13 +252,14 @@ def test_hit_all_and_unique_files(tmp_path):
         expected = rs.classify_many(rio.read_table(data).rows, as_of=AS_OF, on_error="skip")
         assert summary.counts == expected.counts
         got = pq.read_table(out).to_pylist()
-        good = [d for d in expected.decisions if d is not None]
+        assert len(got) == len(rows)  # a set-aside row stays, with no label
         if hit == "all":
-            assert [r[rs.id] for r in got] == [list(d.labels) or None for d in good]
-            assert [r[rs.id + "_rule"] for r in got] == [[x.name for x in d.rules] or None
-                                                         for d in good]
+            assert [r[rs.id] for r in got] == [list(d.labels) or None if d else None
+                                               for d in expected.decisions]
+            assert [r[rs.id + "_rule"] for r in got] == [
+                [x.name for x in d.rules] or None if d else None for d in expected.decisions]
         else:
-            assert [r[rs.id] for r in got] == [d.label for d in good]
+            assert [r[rs.id] for r in got] == expected.labels
 
 
 def test_read_records_matches_cli_reader(tmp_path):

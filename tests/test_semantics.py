@@ -164,6 +164,58 @@ def test_date_and_duration_arithmetic():
     assert truth("d < 2024-06-30T08:00", rec, d) is True
 
 
+OVERFLOW = 'field d : date "d"\nfield t : timestamp "t"\nfield r : duration "r"\nfield k : number "k"\n'
+
+
+@pytest.mark.parametrize("expr, rec", [
+    ("d + 1000000000d", {"d": "2024-06-30"}),  # past timedelta's own limit
+    ("d - 1000000000d", {"d": "2024-06-30"}),
+    ("d + r", {"d": "2024-06-30", "r": 3_000_000}),  # past year 9999
+    ("d - r", {"d": "2024-06-30", "r": 800_000}),  # before year 1
+    ("d + r", {"d": "9999-12-31", "r": 1}),
+    ("d - r", {"d": "0001-01-01", "r": 1}),
+    ("d + r", {"d": "2024-06-30", "r": 10**20}),
+    ("d + r * k", {"d": "2024-06-30", "r": 1e200, "k": 1e200}),  # inf days
+    ("d + (r - r)", {"d": "2024-06-30", "r": float("inf")}),  # NaN days
+    ("t + 1000000000d", {"t": "2024-06-30T08:00"}),
+    ("t + r", {"t": "9999-12-31T23:59:59.999999", "r": 1 / 86400}),  # one second too far
+    ("t - r", {"t": "0001-01-01T00:00", "r": 1e-6}),
+    ("t - r", {"t": "2024-06-30T08:00", "r": float("inf")}),
+])
+def test_date_arithmetic_outside_years_1_to_9999_is_missing(expr, rec):
+    """Like division by zero: a date or timestamp outside Python's range is missing (unknown
+    in conditions), never an error, on the fast path and the traced one alike."""
+    assert value(expr, rec, OVERFLOW) is None
+    assert truth(f"{expr} > 2024-01-01", rec, OVERFLOW) is None
+    assert truth(f"{expr} is missing", rec, OVERFLOW) is True
+    assert truth(f"days_since({expr}) > 0d", rec, OVERFLOW) is None
+
+
+def test_date_arithmetic_up_to_the_ends_of_the_range():
+    assert value("d + r", {"d": "2024-06-30", "r": 2_912_992}, OVERFLOW) == dt.date(9999, 12, 31)
+    assert value("d - r", {"d": "2024-06-30", "r": 739_066}, OVERFLOW) == dt.date(1, 1, 1)
+    # a date moves by whole days: the fraction that would cross the end is dropped
+    assert value("d + r", {"d": "9999-12-31", "r": 0.9}, OVERFLOW) == dt.date(9999, 12, 31)
+    assert value("d - r", {"d": "0001-01-01", "r": 0.9}, OVERFLOW) == dt.date(1, 1, 1)
+    assert value("t + r", {"t": "9999-12-31T23:59", "r": 59 / 86400}, OVERFLOW) == \
+        dt.datetime(9999, 12, 31, 23, 59, 59)
+    assert value("days_since(d)", {"d": "0001-01-01"}, OVERFLOW, as_of="9999-12-31") == \
+        3_652_058
+
+
+def test_explain_shows_an_out_of_range_date_as_missing():
+    from rulekit.render import explanation_json
+
+    rs = rulekit.compile(OVERFLOW + 'let later = d + r "later"\nif later > 2024-01-01 then a\n'
+                         "if later is missing then b\n")
+    ex = rs.explain({"d": "2024-06-30", "r": 1e9}, as_of=AS_OF)
+    assert ex.label == "b"
+    shown = explanation_json(ex)
+    assert [(x["name"], x["value"], x["shown"]) for x in shown["lets"]] == \
+        [("later", None, "missing")]
+    assert rs.classify({"d": "2024-06-30", "r": 1e9}, as_of=AS_OF).label == "b"
+
+
 def test_functions():
     assert value("min(a, b, 3)", {"a": 5, "b": 1}) == 1
     assert value("max(a, b)", {"a": 5, "b": None}) is None

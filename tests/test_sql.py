@@ -187,3 +187,12 @@ def test_docs_show_the_current_query(capsys):
     shown = doc.split("```sql\n", 1)[1].split("```", 1)[0]
     assert main(["sql", "rfm", "--as-of", "2024-06-30"]) == 0
     assert capsys.readouterr().out == shown
+
+
+def test_readme_shows_the_current_query(capsys):
+    """README.md shows the decision step of `rulekit sql lifecycle --as-of 2024-06-30`."""
+    readme = (RULESETS.parent / "README.md").read_text(encoding="utf-8")
+    shown = readme.split("```sql\n", 1)[1].split("```", 1)[0]
+    assert main(["sql", "lifecycle", "--as-of", "2024-06-30"]) == 0
+    out = capsys.readouterr().out
+    assert shown.startswith('"rk_decided" AS (') and out.endswith(shown)

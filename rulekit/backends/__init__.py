@@ -68,10 +68,18 @@ def classify_with_engine(ruleset, records: Iterable[Mapping] | str, as_of=None, 
 
 def run_file(ruleset, input_path, output_path, **options):
     """Classify a file into a file on DuckDB without holding the rows in Python; see
-    duckdb_engine.run_file. Returns a RunSummary."""
-    from .duckdb_engine import run_file as _run_file
+    files.run_files. Returns a RunSummary."""
+    from .files import run_file as _run_file
 
     return _run_file(ruleset, input_path, output_path, **options)
+
+
+def run_files(rulesets, input_path, output_path, **options):
+    """Classify a file into a file with several rulesets on DuckDB; see files.run_files.
+    Returns a RunSummary per ruleset."""
+    from .files import run_files as _run_files
+
+    return _run_files(rulesets, input_path, output_path, **options)
 
 
 def freeze(ruleset, data, as_of=None, engine: str = "duckdb"):
@@ -102,4 +110,4 @@ def sql_for(ruleset, dialect: str = "duckdb", as_of=None, table: str | None = No
 
 
 __all__ = ["ENGINES", "AUTO_MIN_ROWS", "choose_engine", "classify_with_engine", "run_file",
-           "freeze", "sql_for"]
+           "run_files", "freeze", "sql_for"]

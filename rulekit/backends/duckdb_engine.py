@@ -10,9 +10,8 @@ Three ways in, one query generator:
 * `classify_file` — CSV (every value as text, as Python's csv module gives it), JSON Lines
   (every value as one JSON value) and Parquet (typed) are read by DuckDB itself. The decisions
   come back to Python (a BatchResult).
-* `run_file` — the same, but the labelled rows are written by DuckDB straight to an output file
-  with COPY, and the rejected rows to a side file: the data never passes through Python, so
-  memory stays bounded (DuckDB spills to a temporary directory past its memory limit).
+* file to file (files.py's `run_file`, `rulekit run`) — the same query, but the rows are
+  written by DuckDB straight to an output file with COPY: the data never passes through Python.
 
 Results are in input order (a row number is taken when reading). Bad rows follow the on_error
 policy of runtime.py: fail stops at the first one in input order; skip and quarantine set them
@@ -28,9 +27,7 @@ import math
 import os
 import resource
 import tempfile
-import time
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -393,7 +390,7 @@ def classify_file(ruleset, path, as_of, population=None, on_error="fail", valida
     bad = [r[0] for r in rows if r[2] is not None or (unique and len(r[1]) > 1)]
     raw = _raw_rows(con, gen, source, bad, path) if bad else {}
     rel = gen.relation_sql(source.relation)
-    total = _run(con, f"SELECT count(*) FROM {rel}", f"count the rows of {path}").fetchone()[0]
+    total = _run(con, f"SELECT count(*) FROM {rel}", f"count the rows of {path}").fetchall()[0][0]
     return _decode(ruleset, rows, total, today, on_error, raw.get)
 
 
@@ -482,156 +479,13 @@ def freeze(ruleset, data, as_of=None, con=None) -> FrozenPopulation:
         source = file_source(con, data)
         total = _run(con, f"SELECT count(*) FROM "
                           f"{DuckDBGenerator(ruleset.program).relation_sql(source.relation)}",
-                     f"count the rows of {data}").fetchone()[0]
+                     f"count the rows of {data}").fetchall()[0][0]
     else:
         data = data if isinstance(data, list) else list(data)
         source = records_source(con, data, _columns(ruleset), name="rk_population_records")
         total = len(data)
     gen = DuckDBGenerator(ruleset.program, as_of=today)
     return population_values(con, gen, source, total, today)
-
-
-# ---------------------------------------------------------------------- file to file
-
-
-@dataclass
-class RunSummary:
-    """What a file-to-file run did: counts that reconcile, where things went, how it went."""
-
-    input: str
-    output: str
-    rejected_path: str | None
-    as_of: dt.date
-    rows_in: int
-    labelled: int
-    unlabelled: int
-    rejected: int
-    labels: dict = field(default_factory=dict)  # label -> rows
-    seconds: float = 0.0
-    peak_rss_mb: float = 0.0
-
-    @property
-    def counts(self) -> dict[str, int]:
-        return {"rows_in": self.rows_in, "labelled": self.labelled,
-                "unlabelled": self.unlabelled, "rejected": self.rejected}
-
-    @property
-    def rows_per_second(self) -> float:
-        return self.rows_in / self.seconds if self.seconds else 0.0
-
-
-def _copy_options(path: Path) -> str:
-    fmt = file_format(path)
-    if fmt == "csv":
-        return "(FORMAT csv, HEADER true)"
-    if fmt == "tsv":
-        return "(FORMAT csv, HEADER true, DELIMITER '\t')"
-    if fmt == "parquet":
-        return "(FORMAT parquet)"
-    return "(FORMAT json)"
-
-
-def run_file(ruleset, input_path, output_path, *, as_of=None, population=None,
-             on_error: str = "fail", rejected_path=None, validate: str = "needed",
-             memory_limit: str | None = None, threads: int | None = None,
-             con=None) -> RunSummary:
-    """Classify a file into another file on DuckDB (COPY), never holding the rows in Python.
-
-    The output has every input column, then `<ruleset id>` (the label; a list under hit all)
-    and `<id>_rule` (the deciding rule; the matching rules under hit all), as `rulekit run`
-    writes them. Bad rows stop the run under fail (before anything is written); under skip
-    they are counted; under quarantine they go to `rejected_path` (default
-    <output>.rejected.<ext>) with `run`'s columns: rejected_row (1-based), rejected_line,
-    rejected_ruleset, rejected_field, rejected_column, rejected_value, rejected_reason, then
-    the input columns.
-    """
-    from ..runtime import ON_ERROR, as_date
-
-    if on_error not in ON_ERROR:
-        raise RulekitError(f"on_error must be one of {', '.join(ON_ERROR)}, not {on_error!r}")
-    started = time.perf_counter()
-    today = as_date(as_of)
-    input_path, output_path = Path(input_path), Path(output_path)
-    con = con or connect(memory_limit, threads)
-    source = file_source(con, input_path)
-    gen = _prepare(con, ruleset, source, today, population, validate,
-                   compact_text=file_format(output_path) == "parquet")
-
-    if on_error == "fail":  # find the first bad row before writing anything
-        stop = _first_bad(con, gen, source, input_path)
-        if stop is not None:
-            raise RecordError(stop)
-
-    out_lit = gen.string_sql(str(output_path))
-    written = _run(con, f"COPY ({gen.labelled_sql(source, passthrough=True)}) TO {out_lit} "
-                        f"{_copy_options(output_path)}", f"write {output_path}").fetchone()[0]
-    rejected = 0
-    reject_sql = gen.rejected_sql(source, passthrough=True)
-    if reject_sql is not None and on_error == "quarantine":
-        rejected_path = Path(rejected_path or _default_rejected(output_path))
-        rejected = _run(con, f"COPY ({_quarantine_sql(gen, reject_sql)}) TO "
-                             f"{gen.string_sql(str(rejected_path))} "
-                             f"{_copy_options(rejected_path)}",
-                        f"write {rejected_path}").fetchone()[0]
-    elif reject_sql is not None:
-        rejected = _run(con, f"SELECT count(*) FROM ({gen.rejected_sql(source, False)})",
-                        "count the rejected rows").fetchone()[0]
-    labels, unlabelled = _label_counts(con, gen, ruleset, output_path)
-    return RunSummary(str(input_path), str(output_path),
-                      str(rejected_path) if on_error == "quarantine" and reject_sql else None,
-                      today, written + rejected, written - unlabelled, unlabelled, rejected,
-                      labels, time.perf_counter() - started, peak_rss_mb())
-
-
-def _quarantine_sql(gen, reject_sql: str) -> str:
-    """The rejected rows with `rulekit run`'s quarantine columns."""
-    ident, s = gen.identifier_sql, gen.string_sql
-    N = gen.internal
-    columns = " ".join(f"WHEN {s(name)} THEN {s(info.column)}"
-                       for name, info in gen.p.fields.items())
-    internal = ", ".join(ident(N[k]) for k in ("row", "stage", "field", "value", "reason"))
-    return (f"SELECT {ident(N['row'])} + 1 AS rejected_row, CAST(NULL AS BIGINT) AS "
-            f"rejected_line, {s(gen.p.id)} AS rejected_ruleset, {ident(N['field'])} AS "
-            f"rejected_field, CASE {ident(N['field'])} {columns} END AS rejected_column, "
-            f"{ident(N['value'])} AS rejected_value, {ident(N['reason'])} AS rejected_reason, "
-            f"* EXCLUDE ({internal})\nFROM (\n{reject_sql}\n)\nORDER BY rejected_row")
-
-
-def _label_counts(con, gen, ruleset, output_path: Path) -> tuple[dict, int]:
-    """Rows per label, read back from the output (one column: cheap for Parquet)."""
-    fmt = file_format(output_path)
-    rel = gen.relation_sql(Relation(path=str(output_path), format=fmt,
-                                    json_columns=(ruleset.program.id,)))
-    col = gen.identifier_sql(ruleset.program.id)
-    if fmt == "json":
-        col = f"json_extract_string({col}, '$')" if ruleset.hit != "all" else col
-    if ruleset.hit == "all" and fmt == "parquet":
-        col = f"{col}[1]"
-    counts = dict(_run(con, f"SELECT CAST({col} AS VARCHAR), count(*) FROM {rel} GROUP BY 1",
-                       f"read back {output_path}").fetchall())
-    unlabelled = counts.pop(None, 0) + counts.pop("[]", 0)
-    return dict(sorted(counts.items(), key=lambda kv: -kv[1])), unlabelled
-
-
-def _default_rejected(output: Path) -> Path:
-    return output.with_name(output.stem + ".rejected" + output.suffix)
-
-
-def _first_bad(con, gen, source, path) -> BadRecord | None:
-    """The row runtime.py would stop at: it checks every field first (validate="all"), then
-    the population's arguments, then evaluates row by row (a bad value or a unique conflict)."""
-    sql = gen.rejected_sql(source, passthrough=True)
-    if sql is None:
-        return None
-    ident = gen.identifier_sql
-    N = gen.internal
-    cur = _run(con, f"SELECT * FROM (\n{sql}\n) ORDER BY {ident(N['stage'])}, "
-                    f"{ident(N['row'])} LIMIT 1", f"check {path}")
-    row = cur.fetchone()
-    if row is None:
-        return None
-    names = [d[0] for d in cur.description]
-    return BadRecord(row[0], row[2], row[3], row[4], dict(zip(names[5:], row[5:])))
 
 
 # ---------------------------------------------------------------------- reading for Python

@@ -32,14 +32,13 @@ from .. import datatypes as T
 from ..checker import FieldInfo
 from ..errors import BadRecord, RecordError, RulekitError
 from .duckdb_engine import (
-    _copy_options,
-    _default_rejected,
     _run,
     connect,
     file_format,
     file_source,
     peak_rss_mb,
 )
+from .files import copy_to, default_rejected
 from .sql.duckdb import DuckDBGenerator
 from .sql.generator import Column
 
@@ -135,12 +134,12 @@ def build_profile(path, customer: str, date: str, amount: str, order: str | None
                            f"columns are {have}")
     gen = DuckDBGenerator(_program_stub(), as_of=today)
     sql = _profile_sql(gen, source, wanted, today, days)
-    ident, s = gen.identifier_sql, gen.string_sql
+    ident = gen.identifier_sql
 
     counts = _run(con, f"{sql['with']}\nSELECT count(*), count(*) FILTER (WHERE "
                        f"{sql['bad']} IS NULL AND {ident('date')} > {gen.date_literal_sql(today)}),"
                        f" count(*) FILTER (WHERE {sql['bad']} IS NOT NULL)\n"
-                       f"FROM {ident('rk_fields')}", f"read {path}").fetchone()
+                       f"FROM {ident('rk_fields')}", f"read {path}").fetchall()[0]
     rows_in, after, rejected = counts
     examples = []
     if rejected:
@@ -154,21 +153,19 @@ def build_profile(path, customer: str, date: str, amount: str, order: str | None
     written_rejected = None
     if rejected and on_error == "quarantine":
         target = Path(rejected_path) if rejected_path else \
-            _default_rejected(Path(out) if out else path.with_suffix(".profile.csv"))
-        _run(con, f"COPY ({sql['with']}\nSELECT {ident('rk_row')} + 1 AS rejected_row, "
-                  f"{sql['field']} AS rejected_column, {sql['value']} AS rejected_value, "
-                  f"{sql['reason']} AS rejected_reason, {ident('rk_raw')}.*\n"
-                  f"FROM {ident('rk_fields')} WHERE {sql['bad']} IS NOT NULL "
-                  f"ORDER BY {ident('rk_row')}) TO {s(str(target))} {_copy_options(target)}",
-             f"write {target}")
+            default_rejected(Path(out) if out else path.with_suffix(".profile.csv"))
+        copy_to(con, f"{sql['with']}\nSELECT {ident('rk_row')} + 1 AS rejected_row, "
+                     f"{sql['field']} AS rejected_column, {sql['value']} AS rejected_value, "
+                     f"{sql['reason']} AS rejected_reason, {ident('rk_raw')}.*\n"
+                     f"FROM {ident('rk_fields')} WHERE {sql['bad']} IS NOT NULL "
+                     f"ORDER BY {ident('rk_row')}", target, f"write {target}")
         written_rejected = str(target)
     if out is not None:
         out = Path(out)
-        customers = _run(con, f"COPY ({sql['query']}) TO {s(str(out))} {_copy_options(out)}",
-                         f"write {out}").fetchone()[0]
+        customers = copy_to(con, sql["query"], out, f"write {out}")
     else:
         customers = _run(con, f"SELECT count(*) FROM ({sql['query']})",
-                         f"profile {path}").fetchone()[0]
+                         f"profile {path}").fetchall()[0][0]
     return ProfileResult(str(path), str(out) if out else None, today, days, customers, rows_in,
                          rows_in - after - rejected, after, rejected, written_rejected,
                          examples, [customer, *COLUMNS], time.perf_counter() - started,

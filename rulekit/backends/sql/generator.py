@@ -146,7 +146,7 @@ class Generator(Coercion):
         self._names: set[str] = set()
         self.internal = {k: self._unique(self.PREFIX + k) for k in (
             "src", "raw", "row", "input", "prep", "fields", "checked", "valid", "decided", "pos",
-            "matches", "bad", "pop_bad", "all_bad", "stage", "field", "value", "reason")}
+            "matches", "bad", "pop_bad", "all_bad", "stage", "field", "value", "reason", "flag")}
         self.field_index = {name: i for i, name in enumerate(program.fields)}
         self.err_col: dict[str, str] = {}
         self.text_col: dict[str, str] = {}
@@ -289,11 +289,51 @@ class Generator(Coercion):
         return (f"(CAST(epoch_us({a}) - epoch_us({b}) AS DOUBLE) / 1000000.0 / 86400.0)")
 
     def date_add_days_sql(self, d: str, days: str) -> str:
-        """date + whole days (a fraction is dropped toward zero, as semantics.date_add)."""
-        return f"({d} + CAST(trunc({days}) AS INTEGER))"
+        """date + whole days (a fraction is dropped toward zero, as semantics.date_add).
+
+        A result outside Python's years 1..9999 is NULL, as semantics.date_add gives missing
+        (SQL's own range is wider, and overflowing it is an error). The shift is checked (or
+        clamped to just past the range) first, so no cast or addition after it can overflow;
+        NaN and ±inf are out of range too (NaN sorts above every number). Then the result's
+        range: short operands are repeated in a CASE (the fastest form: CASE evaluates a branch
+        only for the rows that reach it, and DuckDB computes a repeated subexpression once);
+        long ones, a shift of a shift, are written once and tested through a one-element list's
+        lambda, since repeating them, or NULLIF, which DuckDB expands to a CASE, would double
+        the query at every level of nesting."""
+        limit = (dt.date.max - dt.date.min).days + 1  # a shift this large leaves the range
+        s = self.cast_sql(days, "DOUBLE")
+        first, last = self.date_literal_sql(dt.date.min), self.date_literal_sql(dt.date.max)
+        if len(d) + len(days) <= 100:
+            moved = f"({d} + {self.cast_sql(f'trunc({s})', 'INTEGER')})"
+            return (f"CASE WHEN abs({s}) < {limit} THEN CASE WHEN {moved} BETWEEN {first} AND "
+                    f"{last} THEN {moved} END END")
+        shift = self.cast_sql(f"trunc(least({limit}, greatest(-{limit}, {s})))", "INTEGER")
+        v = "rk_v"
+        kept = self.list_transform_sql(self.list_sql([f"{d} + {shift}"]), v,
+                                       f"CASE WHEN {v} BETWEEN {first} AND {last} THEN {v} END")
+        return self.list_element_sql(kept, "0")
 
     def timestamp_add_days_sql(self, ts: str, days: str) -> str:
-        return f"({ts} + to_microseconds(CAST(round({days} * 86400000000.0) AS BIGINT)))"
+        """timestamp + days, to the microsecond (rounded half away from zero); NULL outside
+        years 1..9999, as date_add_days_sql (the range is checked on epoch microseconds,
+        cheaper than on timestamps)."""
+        limit = (dt.date.max - dt.date.min).days + 1
+        s = self.cast_sql(days, "DOUBLE")
+        lo, hi = (self.integer_sql((t - dt.datetime(1970, 1, 1)) // dt.timedelta(microseconds=1))
+                  for t in (dt.datetime.min, dt.datetime.max))
+        if len(ts) + len(days) <= 100:
+            micros = self.cast_sql(f"round({s} * 86400000000.0)", "BIGINT")
+            return (f"CASE WHEN abs({s}) < {limit} THEN CASE WHEN epoch_us({ts}) + {micros} "
+                    f"BETWEEN {lo} AND {hi} THEN ({ts} + to_microseconds({micros})) END END")
+        bound = self.double_sql(4e17)  # µs: more than the whole range (3.2e17)
+        micros = self.cast_sql(
+            f"round(least({bound}, greatest(-{bound}, {s} * 86400000000.0)))", "BIGINT")
+        v = "rk_v"
+        epoch = self.timestamp_literal_sql(dt.datetime(1970, 1, 1))
+        kept = self.list_transform_sql(
+            self.list_sql([f"epoch_us({ts}) + {micros}"]), v,
+            f"CASE WHEN {v} BETWEEN {lo} AND {hi} THEN {epoch} + to_microseconds({v}) END")
+        return self.list_element_sql(kept, "0")
 
     def round_sql(self, x: str, digits: int, integer: bool) -> str:
         return f"round({x}, {digits})"
@@ -305,8 +345,10 @@ class Generator(Coercion):
         """A text known to be one of `values`, in the dialect's compact form (if any)."""
         return expr
 
-    def star_sql(self, struct: str) -> str:
-        """Every field of a packed row, as columns."""
+    def star_sql(self, struct: str, exclude: list[str] | None = None) -> str:
+        """Every field of a packed row, as columns (less the `exclude` ones)."""
+        if exclude:
+            return f"{struct}.* EXCLUDE ({', '.join(map(self.identifier_sql, exclude))})"
         return f"{struct}.*"
 
     def pack_row_sql(self, alias: str) -> str:
@@ -972,13 +1014,28 @@ class Generator(Coercion):
         info = self.p.labels.get(label)
         return (info.display.get(self.lang) if info else None) or label
 
-    def _result_columns(self) -> list[str]:
+    def result_names(self, rule_column: bool = True) -> list[str]:
+        """The names of the result columns labelled_sql adds."""
+        rid = self.p.id
+        return [rid] + ([rid + "_rule"] if rule_column else []) + \
+            ([rid + "_display"] if self.display else [])
+
+    def _result_columns(self, good: str | None = None, rule_column: bool = True) -> list[str]:
         """The label and the deciding rule, in columns named after the ruleset (`run`'s output
         columns): `<id>` and `<id>_rule`; under hit all, the list of labels (in file order,
-        without repeats) and the list of matching rules. With display, also `<id>_display`."""
+        without repeats) and the list of matching rules. With display, also `<id>_display`.
+        With `good` (a condition), a row where it is not true gets no label and no rule."""
+        columns = self._result_values()
+        names = self.result_names()
+        if not rule_column:
+            del columns[1], names[1]
+        ident = self.identifier_sql
+        return [f"{value if good is None else f'CASE WHEN {good} THEN {value} END'} AS "
+                f"{ident(name)}" for value, name in zip(columns, names, strict=True)]
+
+    def _result_values(self) -> list[str]:
         ident = self.identifier_sql
         N = self.internal
-        rid = self.p.id
         labels = [self.rules[ri].label for ri in self.order]
         names = [self.rules[ri].name for ri in self.order]
         default = self.p.default
@@ -993,11 +1050,10 @@ class Generator(Coercion):
             if self.compact_text:  # one dictionary of values, written faster than free text
                 label = self.text_set_sql(label, labels + ([default] if default else []))
                 rule = self.text_set_sql(rule, names)
-            out = [f"{label} AS {ident(rid)}", f"{rule} AS {ident(rid + '_rule')}"]
+            out = [label, rule]
             if self.display:
                 shown = [self.label_display(x) for x in labels]
-                out.append(f"{self._case_by_pos(pos, shown, self.label_display(default))} AS "
-                           f"{ident(rid + '_display')}")
+                out.append(self._case_by_pos(pos, shown, self.label_display(default)))
             return out
         m = ident(N["matches"])
         p = ident("p")
@@ -1007,7 +1063,7 @@ class Generator(Coercion):
         label_list = f"CASE WHEN {self.list_length_sql(m)} = 0 THEN {fallback} ELSE {distinct} END"
         rule_list = (f"CASE WHEN {self.list_length_sql(m)} > 0 THEN "
                      f"{self.list_transform_sql(m, p, self._case_by_pos(p, names, None))} END")
-        out = [f"{label_list} AS {ident(rid)}", f"{rule_list} AS {ident(rid + '_rule')}"]
+        out = [label_list, rule_list]
         if self.display:
             lab = ident("l")
             shown = list(dict.fromkeys(labels + ([default] if default else [])))
@@ -1016,7 +1072,7 @@ class Generator(Coercion):
                 for x in shown) + " END") if shown else "NULL"
             joined = self.list_join_sql(self.list_transform_sql(label_list, lab, display_of),
                                         self.LABEL_SEPARATOR)
-            out.append(f"NULLIF({joined}, '') AS {ident(rid + '_display')}")
+            out.append(f"NULLIF({joined}, '')")
         return out
 
     def _conflict_reason_sql(self) -> str:
@@ -1051,18 +1107,49 @@ class Generator(Coercion):
 
     # ------------------------------------------------------------------ the final SELECTs
     def labelled_sql(self, source: Source, passthrough: bool = True,
-                     order: bool | None = None) -> str:
-        """Every good row with its label, display name and deciding rule, in input order."""
+                     order: bool | None = None, keep_bad: bool = False,
+                     rule_column: bool = True, flag_bad: bool = False) -> str:
+        """Every good row with its label, display name and deciding rule, in input order.
+
+        passthrough: the input's columns come first (a column named like a result column is
+        replaced by it); else the row number. keep_bad: the bad rows too, with no label and no
+        rule (`rulekit run`'s output); else they are left out. rule_column: the `<id>_rule`
+        column. flag_bad (with keep_bad): a last column, `rk_flag`, is 1 on a bad row."""
         ctes, last = self._ctes(source, passthrough)
         ident = self.identifier_sql
         N = self.internal
-        cols = ([self.star_sql(ident(N["raw"]))] if passthrough else [ident(N["row"])]) + \
-            self._result_columns()
-        final = "SELECT\n" + _indent(",\n".join(cols)) + f"\nFROM {ident(last)}"
-        if self.err_col or self.p.hit == "unique":
+        row = ident(N["row"])
+        bad = self.err_col or self.p.hit == "unique"
+        names = self.result_names(rule_column)
+        results = self._result_columns(self._good_row_sql() if bad and keep_bad else None,
+                                       rule_column)
+        flag = ident(N["flag"])
+        if flag_bad:
+            results.append(f"CASE WHEN NOT ({self._good_row_sql()}) THEN 1 END AS {flag}"
+                           if bad else f"CAST(NULL AS INTEGER) AS {flag}")
+        if passthrough:
+            replaced = [c for c in source.columns or {} if c in set(names)]
+            head = [self.star_sql(ident(N["raw"]), replaced)]
+        else:
+            head = [row]
+        ordered = order if order is not None else self.needs_order()
+        if keep_bad and self.has_pop_bad:
+            # rows with a bad population argument never reach the decision: add them back,
+            # with no result, and put every row in its place
+            extra = [row] if passthrough else []
+            decided = "SELECT\n" + _indent(",\n".join(head + results + extra)) + \
+                f"\nFROM {ident(last)}"
+            nulls = [f"NULL AS {ident(c)}" for c in names] + ([f"1 AS {flag}"] if flag_bad else [])
+            back = "SELECT\n" + _indent(",\n".join(head + nulls + extra)) + \
+                f"\nFROM {ident(self.checked)}\nWHERE {ident(N['pop_bad'])} IS NOT NULL"
+            star = self.star_sql("", [N["row"]]).lstrip(".") if passthrough else "*"
+            return self._with(ctes, f"SELECT {star}\nFROM (\n{_indent(decided)}\nUNION ALL\n"
+                                    f"{_indent(back)}\n)\nORDER BY {row}")
+        final = "SELECT\n" + _indent(",\n".join(head + results)) + f"\nFROM {ident(last)}"
+        if bad and not keep_bad:
             final += f"\nWHERE {self._good_row_sql()}"
-        if order if order is not None else self.needs_order():
-            final += f"\nORDER BY {ident(N['row'])}"
+        if ordered:
+            final += f"\nORDER BY {row}"
         return self._with(ctes, final)
 
     def _rejected_parts(self, raw: list[str], decided: str, conflicts: bool = True,
@@ -1115,10 +1202,11 @@ class Generator(Coercion):
         return parts
 
     def rejected_sql(self, source: Source, passthrough: bool = True,
-                     conflicts: bool = True) -> str | None:
+                     conflicts: bool = True, reasons: bool = True) -> str | None:
         """The bad rows, in input order: row number, stage, field, value, reason (and the raw
-        row). None when no row can be bad."""
-        ctes, last = self._ctes(source, passthrough, reasons=True)
+        row); without reasons, only row number, stage and the bad field's index (cheaper).
+        None when no row can be bad."""
+        ctes, last = self._ctes(source, passthrough, reasons=reasons)
         ident = self.identifier_sql
         raw = [self.star_sql(ident(self.internal["raw"]))] if passthrough else []
         parts = self._rejected_parts(raw, last, conflicts)
