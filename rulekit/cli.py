@@ -321,7 +321,8 @@ def run(
         rows = cli_files.streams(engine_name, data, out)
         if rows is not None:  # DuckDB reads and writes the files itself
             cli_files.run_streaming(sys.modules[__name__], loaded, rows, out, today,
-                                    on_error.value, frozen, preview, as_of is not None)
+                                    on_error.value, frozen, preview, as_of is not None,
+                                    engine_name)
 
     with _progress() as progress:
         task = progress.add_task(f"reading {Path(data).name}", total=None) if progress else None

@@ -102,16 +102,14 @@ def estimated_rows(path: Path, fmt: str) -> int:
 
 
 def run_streaming(cli, loaded, rows: FileRows, out: str | None, today, on_error: str, frozen,
-                  preview: int, pinned: bool) -> None:
-    """Run `loaded` over the file with DuckDB and print what `run` prints. `cli` is the cli
-    module (its consoles, helpers and exits)."""
+                  preview: int, pinned: bool, engine: str) -> None:
+    """Run `loaded` over the file with DuckDB and print what `run` prints; exits (cli.Exit).
+    `cli` is the cli module (its consoles, helpers and exits). Under engine auto, a file DuckDB
+    cannot read returns instead, for `run` to read it in Python (which says what is wrong, by
+    line, or reads it)."""
+    from .backends.duckdb_engine import EngineError
     from .backends.files import run_files
 
-    for rs in loaded:
-        cli._check_columns(rs, rows)
-        for name in (rs.id, rs.id + "_rule"):
-            if name in rows.columns:
-                cli._warn(f"the input already has a column {name!r}; the output replaces it")
     work = Path(tempfile.mkdtemp(prefix="rulekit-"))
     target = Path(out) if out is not None else work / "preview.parquet"
     try:
@@ -127,11 +125,18 @@ def run_streaming(cli, loaded, rows: FileRows, out: str | None, today, on_error:
                     source=rows.source)
             except RecordError as e:
                 rs = next(r for r in loaded if r.id == getattr(e, "ruleset", loaded[0].id))
+                _check(cli, loaded, rows)
                 cli.report_bad_record(rs, e.bad, rows)
                 raise cli.Exit(1) from None
+            except EngineError as e:
+                if engine != "auto":
+                    raise
+                cli._note(f"engine auto: {e}; reading {rows.path.name} in Python instead")
+                return
             finally:
                 if task is not None:
                     progress.remove_task(task)
+        _check(cli, loaded, rows)
         if cli.ui.quiet:
             raise cli.Exit(0)
         if out is None:
@@ -161,6 +166,15 @@ def run_streaming(cli, loaded, rows: FileRows, out: str | None, today, on_error:
     finally:
         shutil.rmtree(work, ignore_errors=True)
     raise cli.Exit(0)
+
+
+def _check(cli, loaded, rows: FileRows) -> None:
+    """`run`'s warnings about the input's columns."""
+    for rs in loaded:
+        cli._check_columns(rs, rows)
+        for name in (rs.id, rs.id + "_rule"):
+            if name in rows.columns:
+                cli._warn(f"the input already has a column {name!r}; the output replaces it")
 
 
 def _preview(cli, loaded, rows: FileRows, path: Path, limit: int, total: int) -> None:

@@ -124,7 +124,10 @@ def _run(con, sql: str, what: str):
     try:
         return con.execute(sql)
     except _duckdb().Error as e:
-        message = str(e).split("\n")[0]
+        lines = str(e).split("\n")
+        # the first line, and for a CSV error what was expected (not DuckDB's option hints)
+        details = [x for x in lines[1:] if x.startswith(("Expected Number", "Original Line"))]
+        message = "; ".join([lines[0], *details])
         raise EngineError(f"DuckDB could not {what}: {message}") from None
 
 
@@ -270,9 +273,14 @@ def register_frozen(con, gen: DuckDBGenerator, frozen: FrozenPopulation) -> None
         arg = node.operand if hasattr(node, "operand") else node.args[0]
         v_type = "BIGINT" if program.types[arg.id] == T.INTEGER else "DOUBLE"
         by = node.by
-        g_type = gen.sql_type(program.fields[by.name].type) if by is not None else "VARCHAR"
+        by_type = program.fields[by.name].type if by is not None else None
+        g_type = gen.sql_type(by_type) if by_type is not None else "VARCHAR"
+        group_value, group_type = _group_form(by_type)
         gs, vs, les, sums, exact, groups, ns, totals, exact_totals = ([] for _ in range(9))
         for g, values in pop.groups.items():
+            g = group_value(g)
+            if g is _NO_GROUP:
+                continue
             seq = values.sorted
             # exact sums as population.Values builds them: every value over one denominator
             ratios = [(v.as_integer_ratio() if isinstance(v, float) else (int(v), 1))
@@ -298,12 +306,12 @@ def register_frozen(con, gen: DuckDBGenerator, frozen: FrozenPopulation) -> None
         def decimals(xs, fits=fits):  # exact integers up to 38 digits; else none (doubles)
             return pa.array([Decimal(w) if fits else None for w in xs], pa.decimal128(38, 0))
 
-        values_t = pa.table({"g": pa.array([_plain(g) for g in gs]),
+        values_t = pa.table({"g": pa.array(gs, group_type),
                              "v": pa.array([float(v) for v in vs], pa.float64()),
                              "le": pa.array(les, pa.int64()),
                              "sum_le": pa.array([float(s) for s in sums], pa.float64()),
                              "sum_le_exact": decimals(exact)})
-        groups_t = pa.table({"g": pa.array([_plain(g) for g in groups]),
+        groups_t = pa.table({"g": pa.array(groups, group_type),
                              "n": pa.array(ns, pa.int64()),
                              "total": pa.array([float(t) for t in totals], pa.float64()),
                              "total_exact": decimals(exact_totals)})
@@ -323,6 +331,66 @@ def _plain(g):
     return g if g is None or isinstance(g, (str, int, float, bool)) else str(g)
 
 
+_NO_GROUP = object()
+
+
+def _group_form(by_type: T.Type | None):
+    """How a frozen population's group keys are registered for the view to cast to the `by`
+    field's SQL type: (Python key -> Arrow value, Arrow type or None to infer). A scalar group
+    as it is (others as text); a list group (a tuple: semantics.py coerces a list to a tuple)
+    as an Arrow list of the element's type, so that it is cast as a list, not parsed from text;
+    a missing group stays missing and an empty list an empty list."""
+    import pyarrow as pa
+
+    if by_type is None or not by_type.is_list:
+        return _plain, None
+    name = by_type.element.name
+    arrow = {"integer": pa.int64(), "number": pa.float64(), "duration": pa.float64(),
+             "boolean": pa.bool_(), "date": pa.date32(), "timestamp": pa.timestamp("us")}.get(
+        name, pa.string())  # a string, or an element of unknown type as text
+
+    def element(x):
+        # the value of the element type equal to x in Python (1 == 1.0 == True), or _NO_GROUP
+        if x is None:
+            return None
+        if name == "integer":
+            if isinstance(x, float) and x.is_integer():
+                x = int(x)
+            return x if isinstance(x, int) and -2**63 <= x < 2**63 else _NO_GROUP
+        if name in ("number", "duration"):
+            if isinstance(x, float):
+                return x if x == x else _NO_GROUP  # NaN equals nothing
+            ok = isinstance(x, int) and abs(x) < 2**1024 and float(x) == x
+            return float(x) if ok else _NO_GROUP
+        if name == "boolean":
+            return bool(x) if isinstance(x, (int, float)) and x in (0, 1) else _NO_GROUP
+        if name == "date":
+            return x if x.__class__ is dt.date else _NO_GROUP
+        if name == "timestamp":
+            return x if isinstance(x, dt.datetime) and x.tzinfo is None else _NO_GROUP
+        if name == "string":
+            return x if isinstance(x, str) else _NO_GROUP
+        return _plain(x)
+
+    def value(g):
+        # A group no value of the `by` field can equal (from a population frozen with another
+        # type) has no records in Python either: it is left out, never an error.
+        if g is None:
+            return None
+        if not isinstance(g, (tuple, list)):
+            return _NO_GROUP
+        out = [element(x) for x in g]
+        return _NO_GROUP if any(x is _NO_GROUP for x in out) else out
+
+    return value, pa.list_(arrow)
+
+
+def _group_key(g):
+    """A group as runtime.py keys it: the `by` field's coerced value, where a list is a tuple
+    (DuckDB gives a list group as a Python list)."""
+    return tuple(g) if isinstance(g, list) else g
+
+
 def population_values(con, gen: DuckDBGenerator, source: Source, records: int,
                       as_of: dt.date) -> FrozenPopulation:
     """The population of every ranked expression, computed by DuckDB, as the same object
@@ -336,7 +404,7 @@ def population_values(con, gen: DuckDBGenerator, source: Source, records: int,
         for g, values in rows:
             v = Values(())
             v.sorted = list(values)
-            groups[g if partitioned else None] = v
+            groups[_group_key(g) if partitioned else None] = v
         pops[key] = Population(key, groups, partitioned)
     return FrozenPopulation(gen.p.id, pops, records, str(as_of))
 
