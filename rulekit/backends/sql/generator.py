@@ -288,6 +288,18 @@ class Generator(Coercion):
         / 86400 (each division rounded once, as Python's)."""
         return (f"(CAST(epoch_us({a}) - epoch_us({b}) AS DOUBLE) / 1000000.0 / 86400.0)")
 
+    def move_date_sql(self, d: str, days: str) -> str:
+        """A date moved by a number of days (a DOUBLE in range), the fraction dropped toward
+        zero."""
+        return f"({d} + {self.cast_sql(f'trunc({days})', 'INTEGER')})"
+
+    def epoch_micros_sql(self, ts: str) -> str:
+        return f"epoch_us({ts})"
+
+    def from_epoch_micros_sql(self, micros: str) -> str:
+        epoch = self.timestamp_literal_sql(dt.datetime(1970, 1, 1))
+        return f"({epoch} + to_microseconds({micros}))"
+
     def date_add_days_sql(self, d: str, days: str) -> str:
         """date + whole days (a fraction is dropped toward zero, as semantics.date_add).
 
@@ -304,12 +316,12 @@ class Generator(Coercion):
         s = self.cast_sql(days, "DOUBLE")
         first, last = self.date_literal_sql(dt.date.min), self.date_literal_sql(dt.date.max)
         if len(d) + len(days) <= 100:
-            moved = f"({d} + {self.cast_sql(f'trunc({s})', 'INTEGER')})"
+            moved = self.move_date_sql(d, s)
             return (f"CASE WHEN abs({s}) < {limit} THEN CASE WHEN {moved} BETWEEN {first} AND "
                     f"{last} THEN {moved} END END")
-        shift = self.cast_sql(f"trunc(least({limit}, greatest(-{limit}, {s})))", "INTEGER")
+        moved = self.move_date_sql(d, f"least({limit}, greatest(-{limit}, {s}))")
         v = "rk_v"
-        kept = self.list_transform_sql(self.list_sql([f"{d} + {shift}"]), v,
+        kept = self.list_transform_sql(self.list_sql([moved]), v,
                                        f"CASE WHEN {v} BETWEEN {first} AND {last} THEN {v} END")
         return self.list_element_sql(kept, "0")
 
@@ -322,17 +334,17 @@ class Generator(Coercion):
         lo, hi = (self.integer_sql((t - dt.datetime(1970, 1, 1)) // dt.timedelta(microseconds=1))
                   for t in (dt.datetime.min, dt.datetime.max))
         if len(ts) + len(days) <= 100:
-            micros = self.cast_sql(f"round({s} * 86400000000.0)", "BIGINT")
-            return (f"CASE WHEN abs({s}) < {limit} THEN CASE WHEN epoch_us({ts}) + {micros} "
-                    f"BETWEEN {lo} AND {hi} THEN ({ts} + to_microseconds({micros})) END END")
+            micros = (f"{self.epoch_micros_sql(ts)} + "
+                      f"{self.cast_sql(f'round({s} * 86400000000.0)', 'BIGINT')}")
+            return (f"CASE WHEN abs({s}) < {limit} THEN CASE WHEN {micros} BETWEEN {lo} AND "
+                    f"{hi} THEN {self.from_epoch_micros_sql(micros)} END END")
         bound = self.double_sql(4e17)  # µs: more than the whole range (3.2e17)
         micros = self.cast_sql(
             f"round(least({bound}, greatest(-{bound}, {s} * 86400000000.0)))", "BIGINT")
         v = "rk_v"
-        epoch = self.timestamp_literal_sql(dt.datetime(1970, 1, 1))
         kept = self.list_transform_sql(
-            self.list_sql([f"epoch_us({ts}) + {micros}"]), v,
-            f"CASE WHEN {v} BETWEEN {lo} AND {hi} THEN {epoch} + to_microseconds({v}) END")
+            self.list_sql([f"{self.epoch_micros_sql(ts)} + {micros}"]), v,
+            f"CASE WHEN {v} BETWEEN {lo} AND {hi} THEN {self.from_epoch_micros_sql(v)} END")
         return self.list_element_sql(kept, "0")
 
     def round_sql(self, x: str, digits: int, integer: bool) -> str:

@@ -9,8 +9,6 @@ decimal form of a double (it goes through BigDecimal), which is semantics.round_
 
 from __future__ import annotations
 
-import datetime as dt
-
 from .generator import Generator
 
 _SPACE_ENDS = r"^[\s\u3000\u00a0]+|[\s\u3000\u00a0]+$"
@@ -76,38 +74,15 @@ class SparkGenerator(Generator):
     def timestamp_diff_days_sql(self, a: str, b: str) -> str:
         return (f"(CAST(unix_micros({a}) - unix_micros({b}) AS DOUBLE) / 1000000.0 / 86400.0)")
 
-    def date_add_days_sql(self, d: str, days: str) -> str:
-        # as Generator.date_add_days_sql; CAST(double AS INT) drops the fraction toward zero
-        limit = (dt.date.max - dt.date.min).days + 1
-        s = self.cast_sql(days, "DOUBLE")
-        first, last = self.date_literal_sql(dt.date.min), self.date_literal_sql(dt.date.max)
-        if len(d) + len(days) <= 100:
-            moved = f"date_add({d}, {self.cast_sql(s, 'INT')})"
-            return (f"CASE WHEN abs({s}) < {limit} THEN CASE WHEN {moved} BETWEEN {first} AND "
-                    f"{last} THEN {moved} END END")
-        shift = self.cast_sql(f"least({limit}, greatest(-{limit}, {s}))", "INT")
-        v = "rk_v"
-        kept = self.list_transform_sql(self.list_sql([f"date_add({d}, {shift})"]), v,
-                                       f"CASE WHEN {v} BETWEEN {first} AND {last} THEN {v} END")
-        return self.list_element_sql(kept, "0")
+    def move_date_sql(self, d: str, days: str) -> str:
+        # CAST(double AS INT) drops the fraction toward zero
+        return f"date_add({d}, {self.cast_sql(days, 'INT')})"
 
-    def timestamp_add_days_sql(self, ts: str, days: str) -> str:
-        limit = (dt.date.max - dt.date.min).days + 1
-        s = self.cast_sql(days, "DOUBLE")
-        lo, hi = (self.integer_sql((t - dt.datetime(1970, 1, 1)) // dt.timedelta(microseconds=1))
-                  for t in (dt.datetime.min, dt.datetime.max))
-        if len(ts) + len(days) <= 100:
-            micros = f"unix_micros({ts}) + {self.cast_sql(f'round({s} * 86400000000.0)', 'BIGINT')}"
-            return (f"CASE WHEN abs({s}) < {limit} THEN CASE WHEN {micros} BETWEEN {lo} AND "
-                    f"{hi} THEN timestamp_micros({micros}) END END")
-        bound = self.double_sql(4e17)  # µs: more than the whole range (3.2e17)
-        micros = self.cast_sql(
-            f"round(least({bound}, greatest(-{bound}, {s} * 86400000000.0)))", "BIGINT")
-        v = "rk_v"
-        kept = self.list_transform_sql(
-            self.list_sql([f"unix_micros({ts}) + {micros}"]), v,
-            f"CASE WHEN {v} BETWEEN {lo} AND {hi} THEN timestamp_micros({v}) END")
-        return self.list_element_sql(kept, "0")
+    def epoch_micros_sql(self, ts: str) -> str:
+        return f"unix_micros({ts})"
+
+    def from_epoch_micros_sql(self, micros: str) -> str:
+        return f"timestamp_micros({micros})"
 
     def round_sql(self, x: str, digits: int, integer: bool) -> str:
         return f"round(CAST({x} AS DOUBLE), {digits})"
