@@ -157,8 +157,8 @@ def run_streaming(cli, loaded, rows: FileRows, out: str | None, today, on_error:
         cli._print(Text(f"as of {today.isoformat()} ({note})"), soft_wrap=True)
         if out is not None:
             cli._print(Text(f"wrote {first.rows_in:,} rows to {out} ({len(first.columns):,} "
-                            f"columns; classified with DuckDB in {first.seconds:.2f} s)"),
-                       soft_wrap=True)
+                            f"columns; classified with DuckDB in {first.seconds:.2f} s, peak "
+                            f"memory {first.peak_rss_mb:,.0f} MB)"), soft_wrap=True)
         if first.rejected_path is not None:
             count = sum(s.rejected for s in summaries)
             cli._print(Text(f"wrote {render.plural(count, 'rejected row')} with their reasons "

@@ -19,7 +19,7 @@ from .cli_support import AS_OF, ROOT, cli_fixture  # noqa: F401
 
 SAMPLE = ROOT / "examples" / "data" / "customers.csv"
 RULESETS = ["lifecycle", "rfm", "common_types_loyal_potential_price_sensitive"]
-TIMING = re.compile(r" \d+\.\d\d s\)|classified with DuckDB in|classified in")
+TIMING = re.compile(r" \d+\.\d\d s(, peak memory [\d,]+ MB)?\)|classified with DuckDB in|classified in")
 
 
 def messy(tmp_path, name="in.csv", rows=400):
