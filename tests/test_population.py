@@ -12,6 +12,7 @@ import random
 import pytest
 
 import rulekit
+from rulekit.backends import freeze
 from rulekit.population import FrozenPopulation
 
 AS_OF = dt.date(2024, 6, 30)
@@ -44,9 +45,9 @@ def _ruleset(group_type: str):
         """, f"by_{group_type.replace(' ', '_')}.rules")
 
 
-def _records(group_type: str, count: int, seed: int):
+def _records(group_type: str, count: int, seed: int, groups: list | None = None):
     rnd = random.Random(seed)
-    groups = GROUPS[group_type]
+    groups = GROUPS[group_type] if groups is None else groups
     records = []
     for _ in range(count):
         i = rnd.randrange(len(groups))
@@ -118,7 +119,8 @@ def test_a_file_with_plain_groups_still_loads(tmp_path):
         {"东": [1, 2], None: [3], 7: [4]}
 
 
-@pytest.mark.parametrize("group_type", ["date", "timestamp", "boolean", "number", "string"])
+@pytest.mark.parametrize("group_type", ["date", "timestamp", "boolean", "number", "string",
+                                        "list of string"])
 def test_loaded_population_with_typed_groups_on_duckdb(group_type, tmp_path):
     """DuckDB registers the loaded groups (duckdb_engine.register_frozen) and joins on them:
     the same labels as Python with the live population."""
@@ -133,3 +135,108 @@ def test_loaded_population_with_typed_groups_on_duckdb(group_type, tmp_path):
     duck = rs.classify_many(later, as_of=AS_OF, population=loaded, engine="duckdb")
     assert duck.labels == python.labels
     assert [d.rules for d in duck.decisions] == [d.rules for d in python.decisions]
+
+
+# `by` a list field: a group is the coerced list (a tuple), elements as the element type; the
+# missing group, the empty list and a list holding a missing element are groups of their own
+LIST_GROUPS = {
+    "string": ["a,b", "b,a", ["c"], '["a", null]', ["东", "2024-01-01"], [], "[]", None],
+    "integer": [[1, 2], "2;1", [-7, None], [0], [], None],
+    "number": [[1, 2.5], [2.5, 1], [0.1], [-0.0], [3, None], [], None],
+    "boolean": [[True], [False, True], "是,否", [None], [], None],
+    "date": [["2024-01-01"], ["2024-01-01", "0001-01-01"], ["9999-12-31", None], [], None],
+    "timestamp": [["2024-01-01T08:00"], ["2024-01-01T08:00:00.000001"], ["2024-01-01"], [],
+                  None],
+    "duration": [[1, 2.5], "30d", ["1d", "2d"], [None], [], None],
+}
+LIST_UNSEEN = {"string": ["z"], "integer": [99], "number": [99.5], "boolean": [True, True],
+               "date": ["2030-05-05"], "timestamp": ["2030-05-05T05:05"], "duration": [99]}
+
+
+def _later(element: str, seed: int) -> list[dict]:
+    """Records to classify against a frozen population: random ones, then every group (and an
+    unseen one) with a value below, inside and above the range of the frozen values."""
+    groups = LIST_GROUPS[element]
+    return _records(f"list of {element}", 60, seed, groups) + [
+        {"g": g, "x": x} for g in [*groups, LIST_UNSEEN[element]] for x in (0, 4, 1000, None)]
+
+
+def _same(result, expected) -> None:
+    assert result.labels == expected.labels
+    assert [d.rules for d in result.decisions] == [d.rules for d in expected.decisions]
+
+
+@pytest.mark.parametrize("element", list(LIST_GROUPS))
+def test_list_groups_live_and_frozen_by_duckdb_as_python(element):
+    """`by` a list field on DuckDB: the live window (PARTITION BY the list column) ranks as
+    Python does, and DuckDB's frozen population (duckdb_engine.population_values) is the one
+    Ruleset.freeze builds: the same tuple groups, the same sorted values."""
+    group_type = f"list of {element}"
+    rs = _ruleset(group_type)
+    records = _records(group_type, 300, seed=5, groups=LIST_GROUPS[element])
+    _same(rs.classify_many(records, as_of=AS_OF, engine="duckdb"),
+          rs.classify_many(records, as_of=AS_OF))
+    python = rs.freeze(records, as_of=AS_OF)
+    duck = freeze(rs, records, as_of=AS_OF, engine="duckdb")
+    assert _groups(duck) == _groups(python)
+    groups = python.populations["x|g"].groups
+    assert None in groups and () in groups  # the missing group and the empty list
+    assert all(g is None or isinstance(g, tuple) for g in duck.populations["x|g"].groups)
+    assert duck.records == python.records
+
+
+@pytest.mark.parametrize("element", list(LIST_GROUPS))
+def test_loaded_list_groups_classify_alike_on_both_engines(element, tmp_path):
+    """A population frozen `by` a list field, by either engine, saved and loaded: DuckDB
+    registers its list groups (duckdb_engine.register_frozen) and both engines classify later
+    records as Python does with the population it froze itself."""
+    group_type = f"list of {element}"
+    rs = _ruleset(group_type)
+    records = _records(group_type, 300, seed=6, groups=LIST_GROUPS[element])
+    python = rs.freeze(records, as_of=AS_OF)
+    later = _later(element, seed=7)
+    expected = rs.classify_many(later, as_of=AS_OF, population=python)
+    for engine in ("python", "duckdb"):
+        path = tmp_path / f"{engine}.json"
+        freeze(rs, records, as_of=AS_OF, engine=engine).save(path)
+        loaded = FrozenPopulation.load(path)
+        assert _groups(loaded) == _groups(python)
+        for run_on in ("python", "duckdb"):
+            _same(rs.classify_many(later, as_of=AS_OF, population=loaded, engine=run_on),
+                  expected)
+    _same(rs.classify_many(later, as_of=AS_OF, population=python, engine="duckdb"), expected)
+
+
+def test_list_groups_from_a_parquet_file(tmp_path):
+    """A typed list column read by DuckDB partitions and freezes as Python's records do."""
+    pa = pytest.importorskip("pyarrow")
+    pq = pytest.importorskip("pyarrow.parquet")
+    rs = _ruleset("list of integer")
+    rnd = random.Random(8)
+    groups = [[1, 2], [2, 1], [3], [None, 3], [], None]
+    records = [{"g": rnd.choice(groups), "x": rnd.choice([1, 2, 3, 5, None])} for _ in range(150)]
+    path = tmp_path / "records.parquet"
+    pq.write_table(pa.table({"g": pa.array([r["g"] for r in records], pa.list_(pa.int64())),
+                             "x": pa.array([r["x"] for r in records], pa.float64())}), path)
+    frozen = freeze(rs, str(path), as_of=AS_OF, engine="duckdb")
+    assert _groups(frozen) == _groups(rs.freeze(records, as_of=AS_OF))
+    _same(rs.classify_many(str(path), as_of=AS_OF, engine="duckdb"),
+          rs.classify_many(records, as_of=AS_OF))
+    later = [{"g": g, "x": x} for g in groups + [[4]] for x in (0, 2, 9, None)]
+    _same(rs.classify_many(later, as_of=AS_OF, population=frozen, engine="duckdb"),
+          rs.classify_many(later, as_of=AS_OF, population=frozen))
+
+
+def test_list_groups_of_another_type_match_no_record_on_either_engine():
+    """A population frozen by a field of another type (same key) has groups no list of the
+    `by` field can equal: Python finds no group for a record, and DuckDB leaves those groups
+    out (no cast error); a group equal in Python (1.0 == 1) still matches."""
+    rs = _ruleset("list of integer")
+    records = [{"g": g, "x": x} for g in ([1], [1, 2], ["1"], [], None) for x in (1, 4)]
+    for other, data in (("string", ["a", "1", None]),
+                        ("list of string", [["1"], [], ["a", None]]),
+                        ("list of number", [[1.0], [1.5], [1, 2.0], None])):
+        frozen = _ruleset(other).freeze([{"g": g, "x": i} for i, g in enumerate(data)],
+                                        as_of=AS_OF)
+        _same(rs.classify_many(records, as_of=AS_OF, population=frozen, engine="duckdb"),
+              rs.classify_many(records, as_of=AS_OF, population=frozen))
