@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import random
+from decimal import Decimal
 
 import pytest
 
@@ -132,3 +133,19 @@ def test_freeze_command(tmp_path, capsys):
                  str(out)]) == 2  # no population function: nothing to freeze
     assert main(["freeze", "rfm", "--data", str(CUSTOMERS), "--out",
                  str(tmp_path / "x.csv")]) == 2
+
+
+@pytest.mark.parametrize("element", ["date", "timestamp", "string", "number", "integer",
+                                     "boolean"])
+def test_list_items_of_every_python_type_as_python(element):
+    """A list's items are coerced as Python coerces each item: a date or datetime object in a
+    list of dates, a Decimal in a list of numbers (JSON has neither type)."""
+    rs = rulekit.compile(f"field g : list of {element}\nif len(g) > 0 then x", "t.rules")
+    records = [{"g": [dt.datetime(2024, 1, 1, 8)]}, {"g": [dt.date(2024, 1, 1)]},
+               {"g": ["2024-01-01"]}, {"g": [Decimal("1.5"), 2]}, {"g": None}, {"g": []},
+               {"g": (1, None)}, {"g": [True, "是"]}, {"g": [[1]]}, {"g": [float("nan")]}]
+    python = rs.classify_many(records, as_of=AS_OF, on_error="skip", engine="python")
+    duck = rs.classify_many(records, as_of=AS_OF, on_error="skip", engine="duckdb")
+    assert duck.labels == python.labels
+    assert [(b.index, b.reason) for b in duck.rejected] == \
+        [(b.index, b.reason) for b in python.rejected]

@@ -179,7 +179,8 @@ def records_source(con, records: Sequence[Mapping], columns: list[str],
         array, kind = _arrow_column(values)
         if array is not None:
             arrays[col] = array
-            kinds[col] = Column(col, kind)
+            kinds[col] = Column(col, "list", "tagged") if kind == "tagged list" else \
+                Column(col, kind)
     index = "rk_index"
     while index in arrays:
         index += "_"
@@ -194,7 +195,8 @@ _INT64 = (-2**63, 2**63 - 1)
 
 def _arrow_column(values: list) -> tuple[Any, str]:
     """An Arrow array of these Python values and the kind the SQL coerces it as: a column of
-    one Python type keeps it; a mixed column becomes (Python type, canonical text) pairs."""
+    one Python type keeps it; a column of lists becomes lists of (Python type, canonical
+    text) pairs ("tagged list"); a mixed column becomes such pairs ("tagged")."""
     import pyarrow as pa
 
     classes = {v.__class__ for v in values if v is not None}
@@ -214,11 +216,27 @@ def _arrow_column(values: list) -> tuple[Any, str]:
             return pa.array(values, pa.date32()), "date"
         if cls is dt.datetime and all(v.tzinfo is None for v in values if v is not None):
             return pa.array(values, pa.timestamp("us")), "timestamp"
-    pairs = [_variant(v) for v in values]
+    if classes <= {list, tuple}:
+        # a column of lists: each item tagged with its Python type, so that a date or a
+        # Decimal in a list is coerced as that Python value is (JSON has no such types)
+        items = [_variant(x) for v in values if v is not None for x in v]
+        offsets, at = [], 0
+        for v in values:
+            offsets.append(None if v is None else at)
+            at += len(v) if v is not None else 0
+        offsets.append(at)
+        return pa.ListArray.from_arrays(pa.array(offsets, pa.int32()),
+                                        _tagged_struct(items)), "tagged list"
+    return _tagged_struct([_variant(v) for v in values]), "tagged"
+
+
+def _tagged_struct(pairs: list[tuple[str, str | None]]):
+    import pyarrow as pa
+
     return pa.StructArray.from_arrays(
         [pa.array([p[0] for p in pairs], pa.string()), pa.array([p[1] for p in pairs],
                                                                 pa.string())],
-        names=["t", "v"]), "tagged"
+        names=["t", "v"])
 
 
 def _variant(value: Any) -> tuple[str, str | None]:
