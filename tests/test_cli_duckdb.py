@@ -207,3 +207,30 @@ def test_auto_uses_duckdb_from_about_ten_thousand_rows(tmp_path, monkeypatch):
     rio.write_table(parquet, ["a"], [{"a": i} for i in range(12_000)])
     assert cli_files.estimated_rows(parquet, "parquet") == 12_000
     assert cli_files.streams("auto", str(parquet), None) is not None
+
+
+def test_typed_parquet_cells_in_text_outputs(cli, tmp_path):
+    """Timestamps (with and without microseconds), dates, doubles, decimals and booleans are
+    written as rulekit.io writes them."""
+    import datetime as dt
+    from decimal import Decimal
+
+    import pyarrow as pa
+
+    src = tmp_path / "types.parquet"
+    pq.write_table(pa.table({
+        "id": ["a", "b", "c"],
+        "ts": [dt.datetime(2024, 1, 1, 8), dt.datetime(1969, 12, 31, 23, 59, 59, 123400), None],
+        "d": [dt.date(2024, 1, 1), None, dt.date(1999, 12, 31)],
+        "x": [1.0, 0.1, 1e20], "n": [1, None, -5], "b": [True, False, None],
+        "dec": pa.array([Decimal("1.50"), Decimal("2"), None], pa.decimal128(10, 2)),
+        "recency_days": [200, 10, None], "orders_count": [3, 1, 0]}), src)
+    for ext in ("csv", "tsv", "jsonl"):
+        (py, py_out), (duck, duck_out) = both(cli, tmp_path, src, ext, "lifecycle")
+        assert py.code == duck.code == 0, (py.err, duck.err)
+        if ext == "jsonl":  # the same JSON values (2 and 2.0, 1e+20 and 1e20 are equal)
+            assert [json.loads(x) for x in duck_out.read_text(encoding="utf-8").splitlines()] \
+                == [json.loads(x) for x in py_out.read_text(encoding="utf-8").splitlines()]
+        else:
+            assert duck_out.read_bytes() == py_out.read_bytes()
+        assert "1969-12-31T23:59:59.123400" in duck_out.read_text(encoding="utf-8")

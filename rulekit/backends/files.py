@@ -108,7 +108,10 @@ def _cells(con, sql: str, fmt: str) -> str:
         elif t.endswith("[]") and fmt != "json":
             replace.append(f"CAST(to_json({c}) AS VARCHAR) AS {c}")
         elif t.startswith("TIMESTAMP") and "TIME ZONE" not in t:
-            replace.append(f"replace(CAST({c} AS VARCHAR), ' ', 'T') AS {c}")
+            # as Python's isoformat(): microseconds, six digits, only when there are some
+            replace.append(f"CASE WHEN epoch_us({c}) % 1000000 = 0 THEN strftime({c}, "
+                           f"'%Y-%m-%dT%H:%M:%S') ELSE strftime({c}, '%Y-%m-%dT%H:%M:%S.%f') "
+                           f"END AS {c}")
     if not replace:
         return sql
     return f"SELECT * REPLACE ({', '.join(replace)})\nFROM (\n{sql}\n)"
