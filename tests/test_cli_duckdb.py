@@ -234,3 +234,43 @@ def test_typed_parquet_cells_in_text_outputs(cli, tmp_path):
         else:
             assert duck_out.read_bytes() == py_out.read_bytes()
         assert "1969-12-31T23:59:59.123400" in duck_out.read_text(encoding="utf-8")
+
+
+CELLS = ["", " ", "0", "12", "200", "1,200", "12.5", "abc", "是", "否", "true", "2024-06-30",
+         "180d", "6mo", "-3", "1e3", "'quoted'", 'say "hi"', "a,b", "line\nbreak", "中文",
+         "\t tab", "NaN", "00012"]
+
+
+def test_any_csv_gives_the_python_output(cli, tmp_path):
+    """Hypothesis: CSV files of tricky cells (quotes, commas, line breaks, blanks, bad values)
+    give the same bytes, notes and summary on both engines, under each on_error policy."""
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+
+    columns = ["customer_id", "orders_count", "recency_days", "tenure_days", "frequency",
+               "monetary"]
+    row = st.lists(st.sampled_from(CELLS), min_size=len(columns), max_size=len(columns))
+
+    @settings(max_examples=12, deadline=None, derandomize=True,
+              suppress_health_check=[HealthCheck.function_scoped_fixture])
+    @given(st.lists(row, min_size=1, max_size=12), st.sampled_from(["skip", "quarantine"]))
+    def check(rows, on_error):
+        data = tmp_path / "h.csv"
+        with open(data, "w", newline="", encoding="utf-8") as f:
+            csv.writer(f, lineterminator="\n").writerows([columns, *rows])
+        (py, py_out), (duck, duck_out) = both(cli, tmp_path, data, "csv", "lifecycle", "rfm",
+                                              "--on-error", on_error)
+        assert py.code == duck.code, (py.err, duck.err)
+        if py.code == 0:
+            assert duck_out.read_bytes() == py_out.read_bytes()
+            same_text(py.out, duck.out)
+            assert duck.err == py.err
+            if on_error == "quarantine":
+                rejected = [p.with_name(p.stem + ".rejected.csv") for p in (py_out, duck_out)]
+                assert rejected[0].exists() == rejected[1].exists()
+                if rejected[0].exists():
+                    assert rejected[1].read_bytes() == rejected[0].read_bytes()
+                    for p in rejected:
+                        p.unlink()
+
+    check()
