@@ -240,3 +240,24 @@ def test_list_groups_of_another_type_match_no_record_on_either_engine():
                                         as_of=AS_OF)
         _same(rs.classify_many(records, as_of=AS_OF, population=frozen, engine="duckdb"),
               rs.classify_many(records, as_of=AS_OF, population=frozen))
+
+
+@pytest.mark.parametrize("by_type,records_g,others", [
+    ("integer", [1, 2, "1", None], [("string", ["1", "a", None]), ("number", [1.0, 2.5]),
+                                    ("boolean", [True, False])]),
+    ("string", ["1", "a", None], [("integer", [1, 2]), ("number", [1.0])]),
+    ("number", [1, 1.5, None], [("integer", [1, 3]), ("string", ["1", "1.5"])]),
+    ("date", ["2024-01-01", None], [("string", ["2024-01-01"]), ("timestamp",
+                                                                  ["2024-01-01T00:00"])]),
+])
+def test_scalar_groups_of_another_type_match_alike_on_both_engines(by_type, records_g, others):
+    """A population frozen by a `by` field of another type: a group Python finds equal to the
+    record's value (1 == 1.0) matches on both engines; one it does not ('1' vs 1) matches no
+    record on either (DuckDB's cast would have made '1' equal 1)."""
+    rs = _ruleset(by_type)
+    records = [{"g": g, "x": x} for g in records_g for x in (1, 4)]
+    for other, data in others:
+        frozen = _ruleset(other).freeze([{"g": g, "x": i} for i, g in enumerate(data)],
+                                        as_of=AS_OF)
+        _same(rs.classify_many(records, as_of=AS_OF, population=frozen, engine="duckdb"),
+              rs.classify_many(records, as_of=AS_OF, population=frozen))

@@ -355,14 +355,16 @@ _NO_GROUP = object()
 def _group_form(by_type: T.Type | None):
     """How a frozen population's group keys are registered for the view to cast to the `by`
     field's SQL type: (Python key -> Arrow value, Arrow type or None to infer). A scalar group
-    as it is (others as text); a list group (a tuple: semantics.py coerces a list to a tuple)
-    as an Arrow list of the element's type, so that it is cast as a list, not parsed from text;
-    a missing group stays missing and an empty list an empty list."""
+    as the value of the field's type that Python finds equal to it (1.0 for an integer 1; a
+    text '1' equals no integer, so it is left out, as Python matches no record to it); a list
+    group (a tuple: semantics.py coerces a list to a tuple) as an Arrow list of the element's
+    type, so that it is cast as a list, not parsed from text; a missing group stays missing
+    and an empty list an empty list."""
     import pyarrow as pa
 
-    if by_type is None or not by_type.is_list:
+    if by_type is None:
         return _plain, None
-    name = by_type.element.name
+    name = by_type.element.name if by_type.is_list else by_type.name
     arrow = {"integer": pa.int64(), "number": pa.float64(), "duration": pa.float64(),
              "boolean": pa.bool_(), "date": pa.date32(), "timestamp": pa.timestamp("us")}.get(
         name, pa.string())  # a string, or an element of unknown type as text
@@ -372,7 +374,7 @@ def _group_form(by_type: T.Type | None):
         if x is None:
             return None
         if name == "integer":
-            if isinstance(x, float) and x.is_integer():
+            if isinstance(x, float) and x.is_integer() or isinstance(x, bool):
                 x = int(x)
             return x if isinstance(x, int) and -2**63 <= x < 2**63 else _NO_GROUP
         if name in ("number", "duration"):
@@ -400,6 +402,8 @@ def _group_form(by_type: T.Type | None):
         out = [element(x) for x in g]
         return _NO_GROUP if any(x is _NO_GROUP for x in out) else out
 
+    if not by_type.is_list:  # a scalar group: the value of the field's type equal to it
+        return element, arrow
     return value, pa.list_(arrow)
 
 
