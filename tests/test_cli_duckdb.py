@@ -274,3 +274,27 @@ def test_any_csv_gives_the_python_output(cli, tmp_path):
                         p.unlink()
 
     check()
+
+
+def test_frozen_population_and_transactions(cli, tmp_path):
+    """--population and --transactions take the DuckDB path too, with the Python output."""
+    data = messy(tmp_path, rows=200)
+    pop = tmp_path / "pop.json"
+    assert cli("freeze", "rfm", "--data", SAMPLE, "--as-of", AS_OF, "--out", pop).code == 0
+    (py, py_out), (duck, duck_out) = both(cli, tmp_path, data, "csv", "rfm", "lifecycle",
+                                          "--population", pop, "--on-error", "skip")
+    assert py.code == duck.code == 0, (py.err, duck.err)
+    assert "classified with DuckDB" in duck.out
+    assert duck_out.read_bytes() == py_out.read_bytes()
+    same_text(py.out, duck.out)
+    orders = ROOT / "examples" / "data" / "transactions.csv"
+    args = ["--customer", "customer_id", "--date", "order_date", "--amount", "amount",
+            "--order", "order_id", "--window", "365d", "--as-of", AS_OF]
+    outs = {}
+    for engine in ("python", "duckdb"):
+        out = tmp_path / f"t_{engine}.csv"
+        r = cli("run", "rfm", "--transactions", orders, *args, "--out", out,
+                "--engine", engine)
+        assert r.code == 0, r.err
+        outs[engine] = out.read_bytes()
+    assert outs["duckdb"] == outs["python"] and outs["python"].count(b"\n") == 250
