@@ -344,11 +344,8 @@ def run(
 
     extra: dict[str, list] = {}
     for rs, batch, _ in results:
-        labels, rules = _output_columns(rs, batch)
-        for name in (rs.id, rs.id + "_rule"):
-            if name in table.columns:
-                _warn(f"the input already has a column {name!r}; the output replaces it")
-        extra[rs.id], extra[rs.id + "_rule"] = labels, rules
+        extra[rs.id], extra[rs.id + "_rule"] = _output_columns(rs, batch)
+    _warn_replaced(loaded, table.columns)
 
     if out is not None:
         rio.write_table(out, table.columns, table.rows, extra, arrow=table.arrow, bom=table.bom)
@@ -358,29 +355,67 @@ def run(
 
     if quiet:
         raise Exit(0)
-    if out is None:
-        _print_preview(table, results, extra, preview)
-    for rs, batch, _ in results:
-        _print(render.summary_text(render.summary_json(rs, batch)))
-        _print()
-        if batch.rejected and on_error is OnError.skip:
-            for bad in batch.rejected[:5]:
-                _note("set aside: " + _bad_record_text(rs, bad, table), style="yellow")
-            if len(batch.rejected) > 5:
-                _note(f"… and {len(batch.rejected) - 5:,} more; write them all with "
-                      "--on-error quarantine --out FILE", style="yellow")
-    pinned = "pinned with --as-of" if as_of else "today; pin it with --as-of"
-    _print(Text(f"as of {today.isoformat()} ({pinned})"), soft_wrap=True)
+    if out is None and preview > 0 and len(table):
+        n = min(preview, len(table))
+        _print_preview(_id_column(table), [{**table.rows[i], **{k: v[i] for k, v in extra.items()}}
+                                           for i in range(n)], loaded, len(table))
+    _print_report(table, [(rs, render.summary_json(rs, batch), batch.rejected,
+                           len(batch.rejected)) for rs, batch, _ in results],
+                  on_error.value, today, as_of is not None)
     seconds = sum(s for _, _, s in results)
-    if out is not None:
-        _print(Text(f"wrote {len(table):,} rows to {out} "
-                    f"({len(set(table.columns) | set(extra)):,} columns; classified in "
-                    f"{seconds:.2f} s)"), soft_wrap=True)
-    if rejected_path is not None:
-        count = sum(len(b.rejected) for _, b, _ in results)
-        _print(Text(f"wrote {render.plural(count, 'rejected row')} with their reasons to "
-                    f"{rejected_path}"), soft_wrap=True)
+    _print_written(out, len(table), len(set(table.columns) | set(extra)),
+                   f"classified in {seconds:.2f} s",
+                   rejected_path, sum(len(b.rejected) for _, b, _ in results))
     raise Exit(0)
+
+
+SET_ASIDE_SHOWN = 5  # bad rows named in the notes of an --on-error skip run
+
+
+def _warn_replaced(loaded, columns) -> None:
+    for rs in loaded:
+        for name in (rs.id, rs.id + "_rule"):
+            if name in columns:
+                _warn(f"the input already has a column {name!r}; the output replaces it")
+
+
+def _print_preview(id_col: str, rows: list, loaded, total: int) -> None:
+    """The first output rows (mappings holding the id column and each ruleset's pair)."""
+    from . import io as rio
+
+    def text(value) -> str:
+        return ", ".join(value) if isinstance(value, list) else value or ""
+
+    ids = [rio.cell_text(r.get(id_col)) for r in rows]
+    cells = [[(text(r[rs.id]), text(r[rs.id + "_rule"])) for rs in loaded] for r in rows]
+    _print(render.preview_table(id_col, ids, [rs.id for rs in loaded], cells, total))
+    _print()
+
+
+def _print_report(table, entries, on_error: str, today: dt.date, pinned: bool) -> None:
+    """Per ruleset its summary and, under skip, the first rows set aside; then the as-of date.
+    entries: (ruleset, summary_json, the first rejected rows, how many were rejected)."""
+    for rs, summary, rejected, count in entries:
+        _print(render.summary_text(summary))
+        _print()
+        if count and on_error == "skip":
+            for bad in rejected[:SET_ASIDE_SHOWN]:
+                _note("set aside: " + _bad_record_text(rs, bad, table), style="yellow")
+            if count > SET_ASIDE_SHOWN:
+                _note(f"… and {count - SET_ASIDE_SHOWN:,} more; write them all with "
+                      "--on-error quarantine --out FILE", style="yellow")
+    note = "pinned with --as-of" if pinned else "today; pin it with --as-of"
+    _print(Text(f"as of {today.isoformat()} ({note})"), soft_wrap=True)
+
+
+def _print_written(out, rows: int, columns: int, how: str, rejected_path, rejected: int) -> None:
+    """What a run wrote: the output (if any) and the rejected rows (if quarantined)."""
+    if out is not None:
+        _print(Text(f"wrote {rows:,} rows to {out} ({columns:,} columns; {how})"),
+               soft_wrap=True)
+    if rejected_path is not None:
+        _print(Text(f"wrote {render.plural(rejected, 'rejected row')} with their reasons to "
+                    f"{rejected_path}"), soft_wrap=True)
 
 
 def report_bad_record(rs, bad, table) -> None:
@@ -570,10 +605,10 @@ def _output_columns(rs, batch) -> tuple[list, list]:
 
 def _write_rejected(out: Path, table, results) -> Path:
     from . import io as rio
+    from .backends.files import REJECTED_COLUMNS as meta
+    from .backends.files import default_rejected
 
-    path = out.with_name(out.stem + ".rejected" + out.suffix)
-    meta = ["rejected_row", "rejected_line", "rejected_ruleset", "rejected_field",
-            "rejected_column", "rejected_value", "rejected_reason"]
+    path = default_rejected(out)
     rows = []
     for rs, batch, _ in results:
         for bad in batch.rejected:
@@ -590,27 +625,6 @@ def _write_rejected(out: Path, table, results) -> Path:
     rio.write_table(path, meta + [c for c in table.columns if c not in meta], rows,
                     bom=table.bom)
     return path
-
-
-def _print_preview(table, results, extra: dict[str, list], limit: int) -> None:
-    from . import io as rio
-
-    if limit <= 0 or not len(table):
-        return
-    id_col = _id_column(table)
-    n = min(limit, len(table))
-    ids = [rio.cell_text(table.rows[i].get(id_col)) for i in range(n)]
-    cells = []
-    for i in range(n):
-        row = []
-        for rs, _, _ in results:
-            label, rule = extra[rs.id][i], extra[rs.id + "_rule"][i]
-            row.append((", ".join(label) if isinstance(label, list) else label or "",
-                        ", ".join(rule) if isinstance(rule, list) else rule or ""))
-        cells.append(row)
-    _print(render.preview_table(id_col, ids, [rs.id for rs, _, _ in results], cells,
-                                len(table)))
-    _print()
 
 
 # ================================================================ explain

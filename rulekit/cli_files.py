@@ -21,11 +21,9 @@ from __future__ import annotations
 
 import shutil
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-
-from rich.text import Text
 
 from . import io as rio
 from . import render
@@ -38,20 +36,28 @@ AUTO_ROWS = 10_000  # from about here DuckDB is faster end to end (see above)
 @dataclass
 class FileRows:
     """An input file as `run`'s messages name its rows (rulekit.io.Table's `where`), without
-    reading the rows: line numbers are found by streaming the file when a message needs one."""
+    reading the rows: line numbers are found by streaming the file when a message needs one,
+    for all the rows it needs at once, and kept."""
 
     path: Path
     format: str
     columns: list[str]
     source: Any = None  # how DuckDB reads it (rulekit.backends.sql.Source)
+    bom: bool = False  # a UTF-8 text file that starts with a BOM (kept in a text output)
+    known: dict = field(default_factory=dict)  # row index -> first line
 
     def where(self, index: int) -> str:
         row = f"{self.path.name} row {index + 1}"
-        line = rio.line_numbers(self.path, [index]).get(index)
+        line = self.lines([index]).get(index)
         return row if line is None else f"{row} (line {line})"
 
     def lines(self, indexes: list[int]) -> dict[int, int]:
-        return rio.line_numbers(self.path, indexes)
+        if self.format == "parquet":
+            return {}
+        wanted = [i for i in indexes if i not in self.known]
+        if wanted:
+            self.known.update(rio.line_numbers(self.path, wanted))
+        return {i: self.known[i] for i in indexes if i in self.known}
 
 
 def streams(engine: str, data: str, out: str | None) -> FileRows | None:
@@ -70,7 +76,8 @@ def streams(engine: str, data: str, out: str | None) -> FileRows | None:
         return None
     if engine == "auto" and estimated_rows(path, fmt) < AUTO_ROWS:
         return None
-    if fmt != "parquet" and not rio.sniff_text(path)[0]:
+    utf8, bom = rio.sniff_text(path) if fmt != "parquet" else (True, False)
+    if not utf8:
         return None  # GB18030 and other encodings: rulekit.io decodes them
     from .backends.duckdb_engine import EngineError, connect, file_source
 
@@ -81,7 +88,7 @@ def streams(engine: str, data: str, out: str | None) -> FileRows | None:
     columns = list(source.columns)
     if fmt in ("csv", "tsv") and rio.header(path) != columns:
         return None  # a blank header name: rulekit.io names it its own way
-    return FileRows(path, fmt, columns, source)
+    return FileRows(path, fmt, columns, source, bom)
 
 
 def estimated_rows(path: Path, fmt: str) -> int:
@@ -119,13 +126,11 @@ def run_streaming(cli, loaded, rows: FileRows, out: str | None, today, on_error:
             try:
                 summaries = run_files(
                     loaded, rows.path, target, as_of=today, population=frozen,
-                    on_error=on_error, input_format=DUCKDB_FORMATS[rows.format],
-                    bom=rows.format != "parquet" and rio.sniff_text(rows.path)[1],
-                    line_numbers=rows.lines if rows.format != "parquet" else None,
-                    source=rows.source)
+                    on_error=on_error, input_format=DUCKDB_FORMATS[rows.format], bom=rows.bom,
+                    line_numbers=rows.lines, sample=cli.SET_ASIDE_SHOWN, source=rows.source)
             except RecordError as e:
                 rs = next(r for r in loaded if r.id == getattr(e, "ruleset", loaded[0].id))
-                _check(cli, loaded, rows)
+                _check_columns(cli, loaded, rows)
                 cli.report_bad_record(rs, e.bad, rows)
                 raise cli.Exit(1) from None
             except EngineError as e:
@@ -136,60 +141,30 @@ def run_streaming(cli, loaded, rows: FileRows, out: str | None, today, on_error:
             finally:
                 if task is not None:
                     progress.remove_task(task)
-        _check(cli, loaded, rows)
+        _check_columns(cli, loaded, rows)
+        cli._warn_replaced(loaded, rows.columns)
         if cli.ui.quiet:
             raise cli.Exit(0)
-        if out is None:
-            _preview(cli, loaded, rows, target, preview, summaries[0].rows_in)
-        for rs, s in zip(loaded, summaries, strict=True):
-            cli._print(render.summary_text(render.summary_of_counts(rs, s.labels, s.counts,
-                                                                    s.as_of)))
-            cli._print()
-            if s.first_rejected and on_error == "skip":
-                for bad in s.first_rejected:
-                    cli._note("set aside: " + cli._bad_record_text(rs, bad, rows),
-                              style="yellow")
-                if s.rejected > len(s.first_rejected):
-                    cli._note(f"… and {s.rejected - len(s.first_rejected):,} more; write them "
-                              "all with --on-error quarantine --out FILE", style="yellow")
         first = summaries[0]
-        note = "pinned with --as-of" if pinned else "today; pin it with --as-of"
-        cli._print(Text(f"as of {today.isoformat()} ({note})"), soft_wrap=True)
-        if out is not None:
-            cli._print(Text(f"wrote {first.rows_in:,} rows to {out} ({len(first.columns):,} "
-                            f"columns; classified with DuckDB in {first.seconds:.2f} s, peak "
-                            f"memory {first.peak_rss_mb:,.0f} MB)"), soft_wrap=True)
-        if first.rejected_path is not None:
-            count = sum(s.rejected for s in summaries)
-            cli._print(Text(f"wrote {render.plural(count, 'rejected row')} with their reasons "
-                            f"to {first.rejected_path}"), soft_wrap=True)
+        if out is None and preview > 0 and first.rows_in:
+            import pyarrow.parquet as pq
+
+            head = next(pq.ParquetFile(target).iter_batches(batch_size=preview)).to_pylist()
+            cli._print_preview(cli._id_column(rows), head, loaded, first.rows_in)
+        rows.lines([b.index for s in summaries for b in s.first_rejected])  # in one pass
+        cli._print_report(rows, [(rs, render.summary_of_counts(rs, s.labels, s.counts, s.as_of),
+                                  s.first_rejected, s.rejected)
+                                 for rs, s in zip(loaded, summaries, strict=True)],
+                          on_error, today, pinned)
+        cli._print_written(out, first.rows_in, len(first.columns),
+                           f"classified with DuckDB in {first.seconds:.2f} s, peak memory "
+                           f"{first.peak_rss_mb:,.0f} MB", first.rejected_path,
+                           sum(s.rejected for s in summaries))
     finally:
         shutil.rmtree(work, ignore_errors=True)
     raise cli.Exit(0)
 
 
-def _check(cli, loaded, rows: FileRows) -> None:
-    """`run`'s warnings about the input's columns."""
+def _check_columns(cli, loaded, rows: FileRows) -> None:
     for rs in loaded:
         cli._check_columns(rs, rows)
-        for name in (rs.id, rs.id + "_rule"):
-            if name in rows.columns:
-                cli._warn(f"the input already has a column {name!r}; the output replaces it")
-
-
-def _preview(cli, loaded, rows: FileRows, path: Path, limit: int, total: int) -> None:
-    """The first rows of the (temporary) output, as the Python path previews them."""
-    if limit <= 0 or not total:
-        return
-    import pyarrow.parquet as pq
-
-    id_col = cli._id_column(rows)
-    first = next(pq.ParquetFile(path).iter_batches(batch_size=limit)).to_pylist()
-    ids = [rio.cell_text(r.get(id_col)) for r in first]
-
-    def text(value) -> str:
-        return ", ".join(value) if isinstance(value, list) else value or ""
-
-    cells = [[(text(r[rs.id]), text(r[rs.id + "_rule"])) for rs in loaded] for r in first]
-    cli._print(render.preview_table(id_col, ids, [rs.id for rs in loaded], cells, total))
-    cli._print()

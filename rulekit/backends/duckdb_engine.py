@@ -43,6 +43,10 @@ FORMATS = {".csv": "csv", ".tsv": "tsv", ".parquet": "parquet", ".pq": "parquet"
            ".jsonl": "json", ".ndjson": "json", ".json": "json"}
 
 
+# A generator without a program: its quoting and file readers only.
+QUOTING = DuckDBGenerator.__new__(DuckDBGenerator)
+
+
 class EngineError(RulekitError):
     """DuckDB could not run a query or read a file; the message says which and why."""
 
@@ -140,7 +144,7 @@ def file_source(con, path: str | Path, fmt: str | None = None) -> Source:
     if not path.exists():
         raise EngineError(f"{path}: no such file")
     fmt = fmt or file_format(path)
-    gen = DuckDBGenerator.__new__(DuckDBGenerator)  # only its quoting and readers
+    gen = QUOTING
     if fmt == "json":
         keys = _json_keys(con, path)
         rel = Relation(path=str(path), format="json", json_columns=tuple(keys))
@@ -158,7 +162,7 @@ def file_source(con, path: str | Path, fmt: str | None = None) -> Source:
 
 def _json_keys(con, path: Path) -> list[str]:
     """Every top-level key of a JSON Lines file, in order of first appearance."""
-    gen = DuckDBGenerator.__new__(DuckDBGenerator)
+    gen = QUOTING
     lit = gen.string_sql(str(path))
     fmt = "newline_delimited" if path.suffix.lower() in (".jsonl", ".ndjson") else "auto"
     keys = "json_keys(json)"

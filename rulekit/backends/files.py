@@ -28,9 +28,11 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 from ..errors import BadRecord, RecordError, RulekitError
 from .duckdb_engine import (
+    QUOTING,
     _prepare,
     _run,
     _temp_dir,
@@ -46,8 +48,7 @@ REJECTED_COLUMNS = ["rejected_row", "rejected_line", "rejected_ruleset", "reject
                     "rejected_column", "rejected_value", "rejected_reason"]
 BOM = b"\xef\xbb\xbf"
 
-# quoting and file readers only (no program)
-_Q = DuckDBGenerator.__new__(DuckDBGenerator)
+_Q = QUOTING
 
 
 @dataclass
@@ -78,6 +79,16 @@ class RunSummary:
     @property
     def rows_per_second(self) -> float:
         return self.rows_in / self.seconds if self.seconds else 0.0
+
+
+class _Part(NamedTuple):
+    """One ruleset's share of a run."""
+
+    ruleset: object
+    gen: DuckDBGenerator
+    results: Path | None  # its (row, label, rule) file, when several rulesets share the run
+    rejected: Path | None  # its rejected rows
+    count: int  # how many
 
 
 # ---------------------------------------------------------------------- writing
@@ -191,7 +202,7 @@ def run_files(rulesets: Sequence, input_path, output_path, *, as_of=None, popula
 
     work = Path(tempfile.mkdtemp(prefix="run-", dir=_temp_dir()))
     try:
-        parts: list[tuple] = []  # (ruleset, results | None, rejected file | None, count, gen)
+        parts: list[_Part] = []
         for i, rs in enumerate(rulesets):
             gen = prepare(rs)
             results = None
@@ -214,26 +225,28 @@ def run_files(rulesets: Sequence, input_path, output_path, *, as_of=None, popula
                 rejected = work / f"rejected_{i}.parquet"
                 count = copy_to(con, _quarantine_sql(gen, reject_sql, source), rejected,
                                 f"set aside the bad rows of {input_path.name}")
-            parts.append((rs, results, rejected, count, gen))
-        gens = [p[4] for p in parts]
+            parts.append(_Part(rs, gen, results, rejected, count))
+        gens = [p.gen for p in parts]
         if multi:
-            written = copy_to(con, _join_sql(source, [(p[1], p[4]) for p in parts], rule_column),
+            written = copy_to(con, _join_sql(source, [(p.results, p.gen) for p in parts],
+                                             rule_column),
                               output_path, f"write {output_path}", bom)
         columns = _output_names(source, gens, rule_column)
 
         written_rejected = None
-        if on_error == "quarantine" and any(p[3] for p in parts):
+        if on_error == "quarantine" and any(p.count for p in parts):
             target = Path(rejected_path) if rejected_path else default_rejected(output_path)
-            copy_to(con, _rejected_file_sql(con, [p[2] for p in parts if p[3]], line_numbers),
+            copy_to(con, _rejected_file_sql(con, [p.rejected for p in parts if p.count],
+                                            line_numbers),
                     target, f"write {target}", bom)
             written_rejected = str(target)
         summaries = []
-        for rs, results, rejected, count, _ in parts:  # labels read back from the results
-            labels, labelled = label_counts(con, rs, _relation(results or output_path))
+        for p in parts:  # labels read back from the results
+            labels, labelled = label_counts(con, p.ruleset, _relation(p.results or output_path))
             summaries.append(RunSummary(
-                rs.id, str(input_path), str(output_path), written_rejected, today, written,
-                labelled, written - labelled - count, count, labels,
-                _first_rows(con, rejected, sample) if count else [], columns))
+                p.ruleset.id, str(input_path), str(output_path), written_rejected, today,
+                written, labelled, written - labelled - p.count, p.count, labels,
+                _first_rows(con, p.rejected, sample) if p.count else [], columns))
     finally:
         shutil.rmtree(work, ignore_errors=True)
     seconds, peak = time.perf_counter() - started, peak_rss_mb()

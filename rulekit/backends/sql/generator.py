@@ -357,11 +357,13 @@ class Generator(Coercion):
         """A text known to be one of `values`, in the dialect's compact form (if any)."""
         return expr
 
-    def star_sql(self, struct: str, exclude: list[str] | None = None) -> str:
-        """Every field of a packed row, as columns (less the `exclude` ones)."""
+    def star_sql(self, struct: str | None, exclude: list[str] | None = None) -> str:
+        """Every field of a packed row (or, without one, every column), less the `exclude`
+        ones."""
+        star = f"{struct}.*" if struct else "*"
         if exclude:
-            return f"{struct}.* EXCLUDE ({', '.join(map(self.identifier_sql, exclude))})"
-        return f"{struct}.*"
+            return f"{star} EXCLUDE ({', '.join(map(self.identifier_sql, exclude))})"
+        return star
 
     def pack_row_sql(self, alias: str) -> str:
         """The whole source row as one struct value."""
@@ -1154,7 +1156,7 @@ class Generator(Coercion):
             nulls = [f"NULL AS {ident(c)}" for c in names] + ([f"1 AS {flag}"] if flag_bad else [])
             back = "SELECT\n" + _indent(",\n".join(head + nulls + extra)) + \
                 f"\nFROM {ident(self.checked)}\nWHERE {ident(N['pop_bad'])} IS NOT NULL"
-            star = self.star_sql("", [N["row"]]).lstrip(".") if passthrough else "*"
+            star = self.star_sql(None, [N["row"]]) if passthrough else "*"
             return self._with(ctes, f"SELECT {star}\nFROM (\n{_indent(decided)}\nUNION ALL\n"
                                     f"{_indent(back)}\n)\nORDER BY {row}")
         final = "SELECT\n" + _indent(",\n".join(head + results)) + f"\nFROM {ident(last)}"
