@@ -185,9 +185,13 @@ def run_files(rulesets: Sequence, input_path, output_path, *, as_of=None, popula
     con = con or connect(memory_limit, threads)
     source = source or file_source(con, input_path, input_format)
 
+    prepared: dict[int, DuckDBGenerator] = {}
+
     def prepare(rs):  # a frozen population registers its tables: prepare just before use
-        return _prepare(con, rs, source, today, population, validate,
-                        compact_text=out_fmt == "parquet")
+        if id(rs) not in prepared:
+            prepared[id(rs)] = _prepare(con, rs, source, today, population, validate,
+                                        compact_text=out_fmt == "parquet")
+        return prepared[id(rs)]
 
     def stop(gen, rs) -> None:
         bad = first_bad(con, gen, source, input_path)
