@@ -25,10 +25,14 @@ def summary(rs, records) -> None:
     print(f"\n{rs.id} — {rs.display} (as of {result.as_of}, hit {rs.hit})")
     for label, n in counts.most_common():
         bar = "█" * round(40 * n / len(records))
-        print(f"  {rs.label_display(label) if label != '—' else '(no label)':<12} {label:<24} "
-              f"{n:>6} {n / len(records):6.1%} {bar}")
-    print(f"  rows in {c['rows_in']} = labelled {c['labelled']} + no label {c['unlabelled']} "
-          f"+ set aside {c['rejected']}")
+        print(
+            f"  {rs.label_display(label) if label != '—' else '(no label)':<12} {label:<24} "
+            f"{n:>6} {n / len(records):6.1%} {bar}"
+        )
+    print(
+        f"  rows in {c['rows_in']} = labelled {c['labelled']} + no label {c['unlabelled']} "
+        f"+ set aside {c['rejected']}"
+    )
 
 
 def main(argv: list[str]) -> int:

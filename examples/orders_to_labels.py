@@ -23,21 +23,35 @@ AS_OF = "2024-06-30"
 def main(argv: list[str]) -> int:
     out_dir = Path(argv[0]) if argv else Path(tempfile.mkdtemp(prefix="rulekit-example-"))
     out_dir.mkdir(parents=True, exist_ok=True)
-    profile = build_profile(ORDERS, "customer_id", "order_date", "amount", order="order_id",
-                            as_of=AS_OF, window="365d", out=out_dir / "profile.parquet")
-    print(f"profiled {profile.rows_in:,} orders into {profile.customers:,} customers "
-          f"({profile.seconds:.2f} s) -> {profile.out}")
+    profile = build_profile(
+        ORDERS,
+        "customer_id",
+        "order_date",
+        "amount",
+        order="order_id",
+        as_of=AS_OF,
+        window="365d",
+        out=out_dir / "profile.parquet",
+    )
+    print(
+        f"profiled {profile.rows_in:,} orders into {profile.customers:,} customers "
+        f"({profile.seconds:.2f} s) -> {profile.out}"
+    )
 
     rulesets = [rulekit.load("rfm"), rulekit.load("lifecycle")]
     labelled = out_dir / "labelled.parquet"
     for s in run_files(rulesets, profile.out, labelled, as_of=AS_OF):
         c = s.counts
-        print(f"\n{s.ruleset}: rows in {c['rows_in']:,} = labelled {c['labelled']:,} + "
-              f"no label {c['unlabelled']:,} + set aside {c['rejected']:,}")
+        print(
+            f"\n{s.ruleset}: rows in {c['rows_in']:,} = labelled {c['labelled']:,} + "
+            f"no label {c['unlabelled']:,} + set aside {c['rejected']:,}"
+        )
         for label, n in s.labels.items():
             print(f"  {label:<24} {n:>5}")
-    print(f"\nwrote {labelled} ({len(s.columns)} columns) in {s.seconds:.2f} s, "
-          f"peak memory {s.peak_rss_mb:.0f} MB")
+    print(
+        f"\nwrote {labelled} ({len(s.columns)} columns) in {s.seconds:.2f} s, "
+        f"peak memory {s.peak_rss_mb:.0f} MB"
+    )
     return 0
 
 

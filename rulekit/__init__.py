@@ -1,9 +1,9 @@
 """rulekit: a declarative rules engine for classifying customers.
 
-    import rulekit
-    rs = rulekit.load("lifecycle")                 # a shipped ruleset id, or a path
-    rs = rulekit.compile("IF recency > 180d THEN sleeping")
-    d = rs.classify({"recency": 200}, as_of="2024-06-30")
+import rulekit
+rs = rulekit.load("lifecycle")                 # a shipped ruleset id, or a path
+rs = rulekit.compile("IF recency > 180d THEN sleeping")
+d = rs.classify({"recency": 200}, as_of="2024-06-30")
 """
 
 from __future__ import annotations
@@ -26,9 +26,25 @@ from .population import FrozenPopulation
 from .runtime import BatchResult, Decision, RuleRef, Ruleset
 
 __all__ = [
-    "load", "compile", "check_text", "Ruleset", "Decision", "BatchResult", "RuleRef",
-    "Explanation", "WhyNot", "ExampleResult", "FrozenPopulation", "RuleError", "RecordError",
-    "RulekitError", "LookupFailed", "InternalError", "BadRecord", "Diagnostic", "Program",
+    "load",
+    "compile",
+    "check_text",
+    "Ruleset",
+    "Decision",
+    "BatchResult",
+    "RuleRef",
+    "Explanation",
+    "WhyNot",
+    "ExampleResult",
+    "FrozenPopulation",
+    "RuleError",
+    "RecordError",
+    "RulekitError",
+    "LookupFailed",
+    "InternalError",
+    "BadRecord",
+    "Diagnostic",
+    "Program",
 ]
 __version__ = "0.1.0"
 

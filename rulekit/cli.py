@@ -32,11 +32,14 @@ from .errors import LookupFailed, RecordError, RuleError, RulekitError
 REPORT_AT = "the rulekit issue tracker"
 
 app = typer.Typer(
-    name="rulekit", add_completion=False, no_args_is_help=True, rich_markup_mode="rich",
+    name="rulekit",
+    add_completion=False,
+    no_args_is_help=True,
+    rich_markup_mode="rich",
     context_settings={"help_option_names": ["-h", "--help"]},
     help="rulekit — classify customers with plain-text rules, and explain why.\n\n"
-         "RULESET, wherever it appears, is a path to a rule file or the id of a shipped "
-         "ruleset (see [bold]rulekit list[/bold]).",
+    "RULESET, wherever it appears, is a path to a rule file or the id of a shipped "
+    "ruleset (see [bold]rulekit list[/bold]).",
 )
 
 
@@ -127,20 +130,23 @@ class Engine(enum.StrEnum):
     duckdb = "duckdb"
 
 
-Quiet = Annotated[bool, typer.Option("--quiet", "-q",
-                                     help="Print only errors (and the result itself).")]
+Quiet = Annotated[
+    bool, typer.Option("--quiet", "-q", help="Print only errors (and the result itself).")
+]
 Fmt = Annotated[Format, typer.Option("--format", help="text or json.")]
 
 
 @app.callback(invoke_without_command=True)
-def _root(version: Annotated[bool, typer.Option(
-        "--version", help="Show the version and exit.")] = False):
+def _root(
+    version: Annotated[bool, typer.Option("--version", help="Show the version and exit.")] = False,
+):
     if version:
         _print(f"rulekit {rulekit.__version__}")
         raise Exit(0)
 
 
 # ================================================================ shared helpers
+
 
 def _load(ref: str, strict: bool = False) -> rulekit.Ruleset:
     try:
@@ -155,8 +161,9 @@ def _as_of(text: str | None) -> dt.date | None:
     try:
         return dt.date.fromisoformat(text.strip())
     except ValueError:
-        raise Usage(f"--as-of {text!r} is not a date; write it as YYYY-MM-DD, e.g. "
-                    "--as-of 2024-06-30") from None
+        raise Usage(
+            f"--as-of {text!r} is not a date; write it as YYYY-MM-DD, e.g. --as-of 2024-06-30"
+        ) from None
 
 
 def _read(path: str | Path, option: str = "--data"):
@@ -165,8 +172,9 @@ def _read(path: str | Path, option: str = "--data"):
     try:
         return rio.read_table(path)
     except FileNotFoundError:
-        raise Usage(f"{option} {path}: no such file; check the path (it is relative to "
-                    f"{Path.cwd()})") from None
+        raise Usage(
+            f"{option} {path}: no such file; check the path (it is relative to {Path.cwd()})"
+        ) from None
     except rio.UnsupportedFormat as e:
         raise Usage(f"{option} {e}") from None
 
@@ -196,8 +204,9 @@ def _read_rules(path: Path) -> str:
     try:
         return path.read_text(encoding="utf-8")
     except UnicodeDecodeError as e:
-        raise RulekitError(f"{render.show_path(path)}: byte {e.start} is not UTF-8; save the "
-                           "rule file as UTF-8") from None
+        raise RulekitError(
+            f"{render.show_path(path)}: byte {e.start} is not UTF-8; save the rule file as UTF-8"
+        ) from None
 
 
 ID_COLUMNS = ("customer_id", "id", "客户编号", "客户ID", "客户id", "客户号", "编号", "ID")
@@ -238,43 +247,86 @@ def _bad_record_text(rs, bad, table=None) -> str:
 
 # ================================================================ run
 
+
 @app.command(no_args_is_help=True)
 def run(
-    rulesets: Annotated[list[str], typer.Argument(
-        metavar="RULESET", help="Rule files or shipped ruleset ids.")],
-    data: Annotated[str | None, typer.Option(
-        "--data", "-d", metavar="FILE",
-        help="Input: .csv, .tsv, .jsonl, .parquet or .xlsx.")] = None,
-    out: Annotated[str | None, typer.Option(
-        "--out", "-o", metavar="FILE",
-        help="Output file, format by extension. Default: print a preview.")] = None,
-    as_of: Annotated[str | None, typer.Option(
-        "--as-of", metavar="DATE", help="Pin 'today' (YYYY-MM-DD). Default: today.")] = None,
-    on_error: Annotated[OnError, typer.Option(
-        "--on-error", help="A bad record stops the run (fail), is set aside (skip), or is "
-        "written to <out>.rejected.<ext> (quarantine).")] = OnError.fail,
-    engine: Annotated[Engine, typer.Option(
-        "--engine", help="Evaluation engine; auto uses DuckDB when available.")] = Engine.auto,
-    population: Annotated[str | None, typer.Option(
-        "--population", metavar="FILE",
-        help="Rank against a frozen population (rulekit freeze) instead of this data.")] = None,
-    preview: Annotated[int, typer.Option(
-        "--preview", metavar="N", help="Rows to preview when there is no --out.")] = 10,
-    transactions: Annotated[str | None, typer.Option(
-        "--transactions", metavar="FILE",
-        help="Instead of --data: raw orders, profiled per customer in DuckDB first "
-        "(see rulekit profile).")] = None,
-    customer: Annotated[str | None, typer.Option(
-        "--customer", metavar="COL", help="With --transactions: the customer column.")] = None,
-    date_col: Annotated[str | None, typer.Option(
-        "--date", metavar="COL", help="With --transactions: the order date column.")] = None,
-    amount: Annotated[str | None, typer.Option(
-        "--amount", metavar="COL", help="With --transactions: the amount column.")] = None,
-    order: Annotated[str | None, typer.Option(
-        "--order", metavar="COL", help="With --transactions: the order id column.")] = None,
-    window: Annotated[str | None, typer.Option(
-        "--window", metavar="DURATION",
-        help="With --transactions: frequency/monetary window, e.g. 365d.")] = None,
+    rulesets: Annotated[
+        list[str], typer.Argument(metavar="RULESET", help="Rule files or shipped ruleset ids.")
+    ],
+    data: Annotated[
+        str | None,
+        typer.Option(
+            "--data", "-d", metavar="FILE", help="Input: .csv, .tsv, .jsonl, .parquet or .xlsx."
+        ),
+    ] = None,
+    out: Annotated[
+        str | None,
+        typer.Option(
+            "--out",
+            "-o",
+            metavar="FILE",
+            help="Output file, format by extension. Default: print a preview.",
+        ),
+    ] = None,
+    as_of: Annotated[
+        str | None,
+        typer.Option("--as-of", metavar="DATE", help="Pin 'today' (YYYY-MM-DD). Default: today."),
+    ] = None,
+    on_error: Annotated[
+        OnError,
+        typer.Option(
+            "--on-error",
+            help="A bad record stops the run (fail), is set aside (skip), or is "
+            "written to <out>.rejected.<ext> (quarantine).",
+        ),
+    ] = OnError.fail,
+    engine: Annotated[
+        Engine, typer.Option("--engine", help="Evaluation engine; auto uses DuckDB when available.")
+    ] = Engine.auto,
+    population: Annotated[
+        str | None,
+        typer.Option(
+            "--population",
+            metavar="FILE",
+            help="Rank against a frozen population (rulekit freeze) instead of this data.",
+        ),
+    ] = None,
+    preview: Annotated[
+        int, typer.Option("--preview", metavar="N", help="Rows to preview when there is no --out.")
+    ] = 10,
+    transactions: Annotated[
+        str | None,
+        typer.Option(
+            "--transactions",
+            metavar="FILE",
+            help="Instead of --data: raw orders, profiled per customer in DuckDB first "
+            "(see rulekit profile).",
+        ),
+    ] = None,
+    customer: Annotated[
+        str | None,
+        typer.Option("--customer", metavar="COL", help="With --transactions: the customer column."),
+    ] = None,
+    date_col: Annotated[
+        str | None,
+        typer.Option("--date", metavar="COL", help="With --transactions: the order date column."),
+    ] = None,
+    amount: Annotated[
+        str | None,
+        typer.Option("--amount", metavar="COL", help="With --transactions: the amount column."),
+    ] = None,
+    order: Annotated[
+        str | None,
+        typer.Option("--order", metavar="COL", help="With --transactions: the order id column."),
+    ] = None,
+    window: Annotated[
+        str | None,
+        typer.Option(
+            "--window",
+            metavar="DURATION",
+            help="With --transactions: frequency/monetary window, e.g. 365d.",
+        ),
+    ] = None,
     quiet: Quiet = False,
 ):
     """Classify every row of a data file with one or more rulesets.
@@ -292,8 +344,10 @@ def run(
     ui.quiet = quiet
     today = _as_of(as_of) or dt.date.today()
     if (data is None) == (transactions is None):
-        raise Usage("give the customers with --data FILE, or raw orders with --transactions FILE "
-                    "--customer COL --date COL --amount COL (one of the two)")
+        raise Usage(
+            "give the customers with --data FILE, or raw orders with --transactions FILE "
+            "--customer COL --date COL --amount COL (one of the two)"
+        )
     if transactions is not None:
         data = _profile_for_run(transactions, customer, date_col, amount, order, today, window)
     if out is not None:
@@ -304,14 +358,18 @@ def run(
         if not Path(out).resolve().parent.is_dir():
             raise Usage(f"--out {out}: the directory {Path(out).parent} does not exist")
     if on_error is OnError.quarantine and out is None:
-        raise Usage("--on-error quarantine writes the bad rows to <out>.rejected.<ext>, so it "
-                    "needs --out FILE")
+        raise Usage(
+            "--on-error quarantine writes the bad rows to <out>.rejected.<ext>, so it "
+            "needs --out FILE"
+        )
     loaded = [_load(r) for r in rulesets]
     seen: dict[str, str] = {}
     for ref, rs in zip(rulesets, loaded, strict=True):
         if rs.id in seen:
-            raise Usage(f"{ref} and {seen[rs.id]} are both ruleset {rs.id}; each ruleset gives "
-                        "one pair of output columns, so give it once")
+            raise Usage(
+                f"{ref} and {seen[rs.id]} are both ruleset {rs.id}; each ruleset gives "
+                "one pair of output columns, so give it once"
+            )
         seen[rs.id] = ref
     frozen = _frozen(population) if population else None
     engine_name = _engine(engine.value)
@@ -320,9 +378,18 @@ def run(
 
         rows = cli_files.streams(engine_name, data, out)
         if rows is not None:  # DuckDB reads and writes the files itself
-            cli_files.run_streaming(sys.modules[__name__], loaded, rows, out, today,
-                                    on_error.value, frozen, preview, as_of is not None,
-                                    engine_name)
+            cli_files.run_streaming(
+                sys.modules[__name__],
+                loaded,
+                rows,
+                out,
+                today,
+                on_error.value,
+                frozen,
+                preview,
+                as_of is not None,
+                engine_name,
+            )
 
     with _progress() as progress:
         task = progress.add_task(f"reading {Path(data).name}", total=None) if progress else None
@@ -335,8 +402,9 @@ def run(
         for rs in loaded:
             start = time.perf_counter()
             try:
-                batch = _classify(rs, table.rows, today, on_error.value, engine_name, frozen,
-                                  progress)
+                batch = _classify(
+                    rs, table.rows, today, on_error.value, engine_name, frozen, progress
+                )
             except RecordError as e:
                 report_bad_record(rs, e.bad, table)
                 raise Exit(1) from None
@@ -357,15 +425,31 @@ def run(
         raise Exit(0)
     if out is None and preview > 0 and len(table):
         n = min(preview, len(table))
-        _print_preview(_id_column(table), [{**table.rows[i], **{k: v[i] for k, v in extra.items()}}
-                                           for i in range(n)], loaded, len(table))
-    _print_report(table, [(rs, render.summary_json(rs, batch), batch.rejected,
-                           len(batch.rejected)) for rs, batch, _ in results],
-                  on_error.value, today, as_of is not None)
+        _print_preview(
+            _id_column(table),
+            [{**table.rows[i], **{k: v[i] for k, v in extra.items()}} for i in range(n)],
+            loaded,
+            len(table),
+        )
+    _print_report(
+        table,
+        [
+            (rs, render.summary_json(rs, batch), batch.rejected, len(batch.rejected))
+            for rs, batch, _ in results
+        ],
+        on_error.value,
+        today,
+        as_of is not None,
+    )
     seconds = sum(s for _, _, s in results)
-    _print_written(out, len(table), len(set(table.columns) | set(extra)),
-                   f"classified in {seconds:.2f} s",
-                   rejected_path, sum(len(b.rejected) for _, b, _ in results))
+    _print_written(
+        out,
+        len(table),
+        len(set(table.columns) | set(extra)),
+        f"classified in {seconds:.2f} s",
+        rejected_path,
+        sum(len(b.rejected) for _, b, _ in results),
+    )
     raise Exit(0)
 
 
@@ -402,8 +486,11 @@ def _print_report(table, entries, on_error: str, today: dt.date, pinned: bool) -
             for bad in rejected[:SET_ASIDE_SHOWN]:
                 _note("set aside: " + _bad_record_text(rs, bad, table), style="yellow")
             if count > SET_ASIDE_SHOWN:
-                _note(f"… and {count - SET_ASIDE_SHOWN:,} more; write them all with "
-                      "--on-error quarantine --out FILE", style="yellow")
+                _note(
+                    f"… and {count - SET_ASIDE_SHOWN:,} more; write them all with "
+                    "--on-error quarantine --out FILE",
+                    style="yellow",
+                )
     note = "pinned with --as-of" if pinned else "today; pin it with --as-of"
     _print(Text(f"as of {today.isoformat()} ({note})"), soft_wrap=True)
 
@@ -411,21 +498,31 @@ def _print_report(table, entries, on_error: str, today: dt.date, pinned: bool) -
 def _print_written(out, rows: int, columns: int, how: str, rejected_path, rejected: int) -> None:
     """What a run wrote: the output (if any) and the rejected rows (if quarantined)."""
     if out is not None:
-        _print(Text(f"wrote {rows:,} rows to {out} ({columns:,} columns; {how})"),
-               soft_wrap=True)
+        _print(Text(f"wrote {rows:,} rows to {out} ({columns:,} columns; {how})"), soft_wrap=True)
     if rejected_path is not None:
-        _print(Text(f"wrote {render.plural(rejected, 'rejected row')} with their reasons to "
-                    f"{rejected_path}"), soft_wrap=True)
+        _print(
+            Text(
+                f"wrote {render.plural(rejected, 'rejected row')} with their reasons to "
+                f"{rejected_path}"
+            ),
+            soft_wrap=True,
+        )
 
 
 def report_bad_record(rs, bad, table) -> None:
     """The error of a run stopped by a bad row (on_error fail), and the ways out."""
     _plain("error: " + _bad_record_text(rs, bad, table), err=True)
-    fix = f"Fix the value in {table.path.name}" if bad.field else \
-        "Make the rules exclusive (hit unique allows one match per row)"
-    _plain(f"  {fix}, or run with --on-error skip to set bad rows aside, or "
-           "--on-error quarantine --out FILE to also write them, with their "
-           "reasons, to FILE.rejected.<ext>.", err=True)
+    fix = (
+        f"Fix the value in {table.path.name}"
+        if bad.field
+        else "Make the rules exclusive (hit unique allows one match per row)"
+    )
+    _plain(
+        f"  {fix}, or run with --on-error skip to set bad rows aside, or "
+        "--on-error quarantine --out FILE to also write them, with their "
+        "reasons, to FILE.rejected.<ext>.",
+        err=True,
+    )
 
 
 def _profile_for_run(transactions, customer, date_col, amount, order, today, window) -> str:
@@ -433,8 +530,11 @@ def _profile_for_run(transactions, customer, date_col, amount, order, today, win
     import atexit
     import tempfile
 
-    missing = [flag for flag, v in (("--customer", customer), ("--date", date_col),
-                                    ("--amount", amount)) if not v]
+    missing = [
+        flag
+        for flag, v in (("--customer", customer), ("--date", date_col), ("--amount", amount))
+        if not v
+    ]
     if missing:
         raise Usage(f"--transactions needs {', '.join(missing)} to name its columns")
     if not Path(transactions).is_file():
@@ -443,10 +543,13 @@ def _profile_for_run(transactions, customer, date_col, amount, order, today, win
 
     tmp = Path(tempfile.mkdtemp(prefix="rulekit-")) / (Path(transactions).stem + ".profile.parquet")
     atexit.register(lambda: (tmp.unlink(missing_ok=True), tmp.parent.rmdir()))
-    result = build_profile(transactions, customer, date_col, amount, order, as_of=today,
-                           window=window, out=tmp)
-    _note(f"profiled {Path(transactions).name}: {result.to_dict().get('customers', '?')} "
-          f"customers from its orders (as of {today.isoformat()})")
+    result = build_profile(
+        transactions, customer, date_col, amount, order, as_of=today, window=window, out=tmp
+    )
+    _note(
+        f"profiled {Path(transactions).name}: {result.to_dict().get('customers', '?')} "
+        f"customers from its orders (as of {today.isoformat()})"
+    )
     return str(tmp)
 
 
@@ -458,8 +561,9 @@ def _frozen(path: str):
     try:
         return FrozenPopulation.load(path)
     except (ValueError, KeyError, TypeError):
-        raise Usage(f"--population {path}: not a rulekit population file; create one with "
-                    "rulekit freeze") from None
+        raise Usage(
+            f"--population {path}: not a rulekit population file; create one with rulekit freeze"
+        ) from None
 
 
 def _engine(name: str) -> str:
@@ -472,8 +576,9 @@ def _engine(name: str) -> str:
     except ImportError as e:
         if name == "auto":
             return "python"
-        raise Usage(f"--engine {name} is not available in this installation ({e}); use "
-                    "--engine python") from None
+        raise Usage(
+            f"--engine {name} is not available in this installation ({e}); use --engine python"
+        ) from None
     return name
 
 
@@ -497,8 +602,15 @@ def _progress():
         TimeElapsedColumn,
     )
 
-    return Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(),
-                    MofNCompleteColumn(), TimeElapsedColumn(), console=ui.err, transient=True)
+    return Progress(
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=ui.err,
+        transient=True,
+    )
 
 
 CHUNK = 50_000
@@ -510,23 +622,29 @@ def _classify(rs, rows, today, on_error, engine, frozen, progress):
     from .runtime import BatchResult
 
     if engine != "python":
-        task = progress.add_task(f"classifying with {rs.id} ({engine})", total=None) \
-            if progress else None
+        task = (
+            progress.add_task(f"classifying with {rs.id} ({engine})", total=None)
+            if progress
+            else None
+        )
         try:
-            return rs.classify_many(rows, as_of=today, population=frozen, on_error=on_error,
-                                    engine=engine)
+            return rs.classify_many(
+                rows, as_of=today, population=frozen, on_error=on_error, engine=engine
+            )
         except (ImportError, NotImplementedError) as e:
             if engine != "auto":
-                raise Usage(f"--engine {engine} cannot run ruleset {rs.id} ({e}); use "
-                            "--engine python") from None
+                raise Usage(
+                    f"--engine {engine} cannot run ruleset {rs.id} ({e}); use --engine python"
+                ) from None
             _note(f"engine auto: using python for {rs.id} ({e})")
             engine = "python"
         finally:
             if task is not None:
                 progress.remove_task(task)
     if len(rows) <= CHUNK or progress is None:
-        return rs.classify_many(rows, as_of=today, population=frozen, on_error=on_error,
-                                engine=engine)
+        return rs.classify_many(
+            rows, as_of=today, population=frozen, on_error=on_error, engine=engine
+        )
     task = progress.add_task(f"classifying with {rs.id}", total=len(rows))
     population = frozen
     set_aside: dict = {}  # index → BadRecord, from building the population (as classify_many)
@@ -540,15 +658,17 @@ def _classify(rs, rows, today, on_error, engine, frozen, progress):
         pops = rs.populations(rows, today, on_bad=bad)
         if set_aside and on_error == "fail":
             raise RecordError(set_aside[min(set_aside)])
-        population = FrozenPopulation(rs.id, dict(zip(rs.compiled.pop_keys, pops, strict=True)),
-                                      len(rows), today.isoformat())
+        population = FrozenPopulation(
+            rs.id, dict(zip(rs.compiled.pop_keys, pops, strict=True)), len(rows), today.isoformat()
+        )
     decisions: list = []
     rejected: list = []
     for start in range(0, len(rows), CHUNK):
-        chunk = rows[start:start + CHUNK]
+        chunk = rows[start : start + CHUNK]
         try:
-            part = rs.classify_many(chunk, as_of=today, population=population,
-                                    on_error=on_error, engine=engine)
+            part = rs.classify_many(
+                chunk, as_of=today, population=population, on_error=on_error, engine=engine
+            )
         except RecordError as e:
             e.bad.index += start
             raise
@@ -561,8 +681,9 @@ def _classify(rs, rows, today, on_error, engine, frozen, progress):
     if set_aside:
         for i in set_aside:
             decisions[i] = None
-        rejected = sorted({**{r.index: r for r in rejected}, **set_aside}.values(),
-                          key=lambda r: r.index)
+        rejected = sorted(
+            {**{r.index: r for r in rejected}, **set_aside}.values(), key=lambda r: r.index
+        )
     return BatchResult(decisions, rejected, today)
 
 
@@ -573,13 +694,17 @@ def _check_columns(rs, table) -> None:
     if not missing or not wanted:
         return
     if len(missing) == len(wanted):
-        _warn(f"none of the columns ruleset {rs.id} reads are in {table.path.name} "
-              f"({', '.join(missing[:6])}{', …' if len(missing) > 6 else ''}), so no row can "
-              "match a rule. If the data names them differently, map each field to its column "
-              "with `from` in the rule file, e.g. field recency_days : duration from 最近购买天数")
+        _warn(
+            f"none of the columns ruleset {rs.id} reads are in {table.path.name} "
+            f"({', '.join(missing[:6])}{', …' if len(missing) > 6 else ''}), so no row can "
+            "match a rule. If the data names them differently, map each field to its column "
+            "with `from` in the rule file, e.g. field recency_days : duration from 最近购买天数"
+        )
     else:
-        _note(f"{rs.id}: {table.path.name} has no column {', '.join(missing)}; "
-              "those fields are missing in every row")
+        _note(
+            f"{rs.id}: {table.path.name} has no column {', '.join(missing)}; "
+            "those fields are missing in every row"
+        )
 
 
 def _output_columns(rs, batch) -> tuple[list, list]:
@@ -614,46 +739,86 @@ def _write_rejected(out: Path, table, results) -> Path:
         for bad in batch.rejected:
             info = rs.fields.get(bad.field) if bad.field else None
             line = table.lines[bad.index] if table.lines else None
-            value = bad.value if bad.value is None or isinstance(bad.value, str) \
+            value = (
+                bad.value
+                if bad.value is None or isinstance(bad.value, str)
                 else rio.cell_text(bad.value)
-            rows.append({"rejected_row": bad.index + 1, "rejected_line": line,
-                         "rejected_ruleset": rs.id, "rejected_field": bad.field,
-                         "rejected_column": info.column if info else None,
-                         "rejected_value": value, "rejected_reason": bad.reason,
-                         **{c: v for c, v in table.rows[bad.index].items() if c not in meta}})
+            )
+            rows.append(
+                {
+                    "rejected_row": bad.index + 1,
+                    "rejected_line": line,
+                    "rejected_ruleset": rs.id,
+                    "rejected_field": bad.field,
+                    "rejected_column": info.column if info else None,
+                    "rejected_value": value,
+                    "rejected_reason": bad.reason,
+                    **{c: v for c, v in table.rows[bad.index].items() if c not in meta},
+                }
+            )
     rows.sort(key=lambda r: (r["rejected_row"], r["rejected_ruleset"]))
-    rio.write_table(path, meta + [c for c in table.columns if c not in meta], rows,
-                    bom=table.bom)
+    rio.write_table(path, meta + [c for c in table.columns if c not in meta], rows, bom=table.bom)
     return path
 
 
 # ================================================================ explain
 
+
 @app.command(no_args_is_help=True)
 def explain(
-    ruleset: Annotated[str, typer.Argument(
-        metavar="RULESET", help="A rule file or shipped ruleset id.")],
-    record: Annotated[str | None, typer.Option(
-        "--record", metavar="JSON", help="The record as a JSON object of field values.")] = None,
-    sets: Annotated[list[str] | None, typer.Option(
-        "--set", metavar="FIELD=VALUE",
-        help="One field value (repeat it); `missing` for none. A let may be given too.")] = None,
-    data: Annotated[str | None, typer.Option(
-        "--data", "-d", metavar="FILE",
-        help="Data file: the population, and the row for --id.")] = None,
-    id_: Annotated[str | None, typer.Option(
-        "--id", metavar="ID", help="Explain the row of --data with this id.")] = None,
-    id_column: Annotated[str | None, typer.Option(
-        "--id-column", metavar="COLUMN",
-        help="The column --id looks in (default: customer_id, id, 客户编号, or the first)."),
+    ruleset: Annotated[
+        str, typer.Argument(metavar="RULESET", help="A rule file or shipped ruleset id.")
+    ],
+    record: Annotated[
+        str | None,
+        typer.Option(
+            "--record", metavar="JSON", help="The record as a JSON object of field values."
+        ),
     ] = None,
-    population: Annotated[str | None, typer.Option(
-        "--population", metavar="FILE",
-        help="A frozen population (rulekit freeze) or a data file to rank against.")] = None,
-    why_not: Annotated[str | None, typer.Option(
-        "--why-not", metavar="LABEL", help="Also say what it would take to get LABEL.")] = None,
-    as_of: Annotated[str | None, typer.Option(
-        "--as-of", metavar="DATE", help="Pin 'today' (YYYY-MM-DD). Default: today.")] = None,
+    sets: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--set",
+            metavar="FIELD=VALUE",
+            help="One field value (repeat it); `missing` for none. A let may be given too.",
+        ),
+    ] = None,
+    data: Annotated[
+        str | None,
+        typer.Option(
+            "--data", "-d", metavar="FILE", help="Data file: the population, and the row for --id."
+        ),
+    ] = None,
+    id_: Annotated[
+        str | None,
+        typer.Option("--id", metavar="ID", help="Explain the row of --data with this id."),
+    ] = None,
+    id_column: Annotated[
+        str | None,
+        typer.Option(
+            "--id-column",
+            metavar="COLUMN",
+            help="The column --id looks in (default: customer_id, id, 客户编号, or the first).",
+        ),
+    ] = None,
+    population: Annotated[
+        str | None,
+        typer.Option(
+            "--population",
+            metavar="FILE",
+            help="A frozen population (rulekit freeze) or a data file to rank against.",
+        ),
+    ] = None,
+    why_not: Annotated[
+        str | None,
+        typer.Option(
+            "--why-not", metavar="LABEL", help="Also say what it would take to get LABEL."
+        ),
+    ] = None,
+    as_of: Annotated[
+        str | None,
+        typer.Option("--as-of", metavar="DATE", help="Pin 'today' (YYYY-MM-DD). Default: today."),
+    ] = None,
     fmt: Fmt = Format.text,
     quiet: Quiet = False,
 ):
@@ -671,17 +836,22 @@ def explain(
     rs = _load(ruleset)
     today = _as_of(as_of) or dt.date.today()
     if id_ is None and record is None and not sets:
-        raise Usage("give the record to explain: --record '{\"field\": value}', --set "
-                    "field=value (repeatable), or --data FILE --id ID")
+        raise Usage(
+            "give the record to explain: --record '{\"field\": value}', --set "
+            "field=value (repeatable), or --data FILE --id ID"
+        )
     if id_ is not None and data is None:
         raise Usage("--id picks a row of a data file: give the file with --data FILE")
     if id_ is not None and record is not None:
         raise Usage("give the record either with --record or with --data FILE --id ID, not both")
     if why_not is not None and why_not not in rs.labels:
         guess = _suggest(why_not, rs.labels)
-        raise Usage(f"--why-not {why_not}: ruleset {rs.id} has no label {why_not!r}"
-                    + (f"; did you mean {guess!r}?" if guess else "")
-                    + " Its labels are " + ", ".join(rs.labels))
+        raise Usage(
+            f"--why-not {why_not}: ruleset {rs.id} has no label {why_not!r}"
+            + (f"; did you mean {guess!r}?" if guess else "")
+            + " Its labels are "
+            + ", ".join(rs.labels)
+        )
 
     table = _read(data) if data else None
     rec: dict = {}
@@ -708,16 +878,21 @@ def explain(
             source["population"] = f"{Path(population).name} ({len(batch):,} rows)"
         else:
             frozen = _frozen(population)
-            source["population"] = (f"frozen population {Path(population).name} "
-                                    f"({frozen.records:,} records"
-                                    + (f", as of {frozen.as_of}" if frozen.as_of else "") + ")")
+            source["population"] = (
+                f"frozen population {Path(population).name} "
+                f"({frozen.records:,} records"
+                + (f", as of {frozen.as_of}" if frozen.as_of else "")
+                + ")"
+            )
     elif table is not None:
         batch = table.rows
         source["population"] = f"{table.path.name} ({len(batch):,} rows)"
     elif rs.compiled.pop_keys:
         source["population"] = "the record alone"
-        _note(f"ruleset {rs.id} ranks records within a population; with no --data or "
-              "--population this record is ranked only against itself")
+        _note(
+            f"ruleset {rs.id} ranks records within a population; with no --data or "
+            "--population this record is ranked only against itself"
+        )
 
     from .explain import why_not as why_not_fn
 
@@ -727,17 +902,18 @@ def explain(
             ex = wn.explanation
         else:
             wn = None
-            ex = rs.explain(rec, as_of=today, population=frozen, overrides=overrides,
-                            batch=batch)
+            ex = rs.explain(rec, as_of=today, population=frozen, overrides=overrides, batch=batch)
     except RecordError as e:
         if row_index is not None:
             e.bad.index = row_index
             _plain("error: " + _bad_record_text(rs, e.bad, table), err=True)
-            _plain(f"  Fix the value in {table.path.name}, or override it with --set "
-                   f"{e.bad.field or 'field'}=VALUE", err=True)
+            _plain(
+                f"  Fix the value in {table.path.name}, or override it with --set "
+                f"{e.bad.field or 'field'}=VALUE",
+                err=True,
+            )
             raise Exit(1) from None
-        raise Usage(_bad_record_text(rs, e.bad) + "; " + _value_hint(rs, e.bad.field)) \
-            from None
+        raise Usage(_bad_record_text(rs, e.bad) + "; " + _value_hint(rs, e.bad.field)) from None
 
     d = render.explanation_json(ex)
     d["input"] = source
@@ -759,16 +935,22 @@ def _find_row(table, ident: str, column: str | None) -> tuple[int, str]:
     col = column or _id_column(table)
     if col not in table.columns:
         guess = _suggest(col, table.columns)
-        raise Usage(f"--id-column {col}: {table.path.name} has no such column"
-                    + (f"; did you mean {guess!r}?" if guess else ""))
+        raise Usage(
+            f"--id-column {col}: {table.path.name} has no such column"
+            + (f"; did you mean {guess!r}?" if guess else "")
+        )
     want = ident.strip()
     hits = [i for i, row in enumerate(table.rows) if rio.cell_text(row.get(col)).strip() == want]
     if not hits:
-        raise Usage(f"--id {ident}: no row of {table.path.name} has {col} = {ident!r}"
-                    + ("" if column else "; name the id column with --id-column"))
+        raise Usage(
+            f"--id {ident}: no row of {table.path.name} has {col} = {ident!r}"
+            + ("" if column else "; name the id column with --id-column")
+        )
     if len(hits) > 1:
-        _note(f"{len(hits)} rows of {table.path.name} have {col} = {ident!r}; explaining the "
-              f"first ({table.where(hits[0])})")
+        _note(
+            f"{len(hits)} rows of {table.path.name} have {col} = {ident!r}; explaining the "
+            f"first ({table.where(hits[0])})"
+        )
     return hits[0], col
 
 
@@ -797,16 +979,20 @@ def _put_value(rs, name: str, value, rec: dict, overrides: dict, option: str) ->
             target, column = by_column[name].type, name
         else:
             guess = _suggest(name, [*p.fields, *p.lets])
-            raise Usage(f"{option}: ruleset {rs.id} has no field or let {name!r}"
-                        + (f"; did you mean {guess!r}?" if guess else ".")
-                        + " Its fields are " + ", ".join(p.fields))
+            raise Usage(
+                f"{option}: ruleset {rs.id} has no field or let {name!r}"
+                + (f"; did you mean {guess!r}?" if guess else ".")
+                + " Its fields are "
+                + ", ".join(p.fields)
+            )
     try:
         typed = coerce(value, target)
     except CoercionError as e:
         from .datatypes import example_of
 
-        raise Usage(f"{option}: {name}: {e.reason}; {name} is a {target}, e.g. "
-                    f"{example_of(target)}") from None
+        raise Usage(
+            f"{option}: {name}: {e.reason}; {name} is a {target}, e.g. {example_of(target)}"
+        ) from None
     if column is None:
         overrides[name] = typed
     else:
@@ -817,11 +1003,15 @@ def _record_from_json(rs, text: str, rec: dict, overrides: dict) -> None:
     try:
         obj = json.loads(text)
     except json.JSONDecodeError as e:
-        raise Usage(f"--record is not valid JSON ({e.msg} at column {e.colno}); write one JSON "
-                    "object, e.g. --record '{\"recency_days\": 200, \"frequency\": 3}'") from None
+        raise Usage(
+            f"--record is not valid JSON ({e.msg} at column {e.colno}); write one JSON "
+            'object, e.g. --record \'{"recency_days": 200, "frequency": 3}\''
+        ) from None
     if not isinstance(obj, dict):
-        raise Usage(f"--record must be a JSON object, not a {type(obj).__name__}; e.g. "
-                    "--record '{\"recency_days\": 200}'")
+        raise Usage(
+            f"--record must be a JSON object, not a {type(obj).__name__}; e.g. "
+            "--record '{\"recency_days\": 200}'"
+        )
     for key, value in obj.items():
         _put_value(rs, key, value, rec, overrides, "--record")
 
@@ -834,18 +1024,23 @@ def _record_from_set(rs, item: str, rec: dict, overrides: dict) -> None:
     if not sep or not name.strip():
         raise Usage(f"--set {item!r}: write it as FIELD=VALUE, e.g. --set recency_days=200d")
     name, value = name.strip(), value.strip()
-    _put_value(rs, name, None if value.lower() in MISSING_WORDS else value, rec, overrides,
-               f"--set {item}")
+    _put_value(
+        rs, name, None if value.lower() in MISSING_WORDS else value, rec, overrides, f"--set {item}"
+    )
 
 
 # ================================================================ check
 
+
 @app.command(no_args_is_help=True)
 def check(
-    files: Annotated[list[str], typer.Argument(
-        metavar="FILE", help="Rule files, directories, or shipped ruleset ids.")],
-    strict: Annotated[bool, typer.Option(
-        "--strict", help="Also require every field and label to be declared.")] = False,
+    files: Annotated[
+        list[str],
+        typer.Argument(metavar="FILE", help="Rule files, directories, or shipped ruleset ids."),
+    ],
+    strict: Annotated[
+        bool, typer.Option("--strict", help="Also require every field and label to be declared.")
+    ] = False,
     fmt: Fmt = Format.text,
     quiet: Quiet = False,
 ):
@@ -874,17 +1069,22 @@ def check(
         _plain(d.render())
         _plain("")
     if not quiet:
-        _plain(f"{render.plural(len(paths), 'file')} checked: {render.plural(errors, 'error')}, "
-               f"{render.plural(len(diags) - errors, 'warning')}")
+        _plain(
+            f"{render.plural(len(paths), 'file')} checked: {render.plural(errors, 'error')}, "
+            f"{render.plural(len(diags) - errors, 'warning')}"
+        )
     raise Exit(1 if errors else 0)
 
 
 # ================================================================ test
 
+
 @app.command("test", no_args_is_help=True)
 def test_cmd(
-    paths: Annotated[list[str], typer.Argument(
-        metavar="FILE|DIR", help="Rule files, directories, or shipped ruleset ids.")],
+    paths: Annotated[
+        list[str],
+        typer.Argument(metavar="FILE|DIR", help="Rule files, directories, or shipped ruleset ids."),
+    ],
     fmt: Fmt = Format.text,
     quiet: Quiet = False,
 ):
@@ -912,12 +1112,18 @@ def test_cmd(
         for r in results:
             if r.explanation is not None and r.explanation.decision is not None:
                 exercised.update(r.explanation.decision.rules)
-        report.append({
-            "file": name, "ruleset": rs.id, "error": None,
-            "examples": [_example_json(r) for r in results],
-            "rules": [{"name": ref.name, "line": ref.line, "exercised": ref in exercised}
-                      for ref in rs.rule_refs],
-        })
+        report.append(
+            {
+                "file": name,
+                "ruleset": rs.id,
+                "error": None,
+                "examples": [_example_json(r) for r in results],
+                "rules": [
+                    {"name": ref.name, "line": ref.line, "exercised": ref in exercised}
+                    for ref in rs.rule_refs
+                ],
+            }
+        )
     examples = [e for f in report for e in f["examples"]]
     failed = sum(not e["passed"] for e in examples)
     broken = sum(f["error"] is not None for f in report)
@@ -925,16 +1131,28 @@ def test_cmd(
     covered = sum(r["exercised"] for r in rules)
     code = 1 if failed or broken else 0
     if fmt is Format.json:
-        _json_out({"format": "rulekit-test/1", "files": report,
-                   "passed": len(examples) - failed, "failed": failed, "broken_files": broken,
-                   "rules": len(rules), "rules_exercised": covered})
+        _json_out(
+            {
+                "format": "rulekit-test/1",
+                "files": report,
+                "passed": len(examples) - failed,
+                "failed": failed,
+                "broken_files": broken,
+                "rules": len(rules),
+                "rules_exercised": covered,
+            }
+        )
         raise Exit(code)
     for f in report:
         _print_test_file(f, quiet)
     if not quiet:
-        _print(Text(f"{render.plural(len(files), 'file')}, "
-                    f"{render.plural(len(examples), 'example')}; rules exercised by an example: "
-                    f"{covered:,} of {len(rules):,}"))
+        _print(
+            Text(
+                f"{render.plural(len(files), 'file')}, "
+                f"{render.plural(len(examples), 'example')}; rules exercised by an example: "
+                f"{covered:,} of {len(rules):,}"
+            )
+        )
     summary = f"{len(examples) - failed} passed, {failed} failed"
     if broken:
         summary += f" ({render.plural(broken, 'file')} with rule errors)"
@@ -943,11 +1161,20 @@ def test_cmd(
 
 
 def _example_json(r) -> dict:
-    out = {"name": r.name, "file": render.show_path(r.file), "line": r.line,
-           "expected": list(r.expected or ()), "actual": list(r.actual or ()),
-           "passed": r.passed, "error": r.error}
-    out["explanation"] = render.explanation_json(r.explanation) \
-        if not r.passed and r.explanation is not None else None
+    out = {
+        "name": r.name,
+        "file": render.show_path(r.file),
+        "line": r.line,
+        "expected": list(r.expected or ()),
+        "actual": list(r.actual or ()),
+        "passed": r.passed,
+        "error": r.error,
+    }
+    out["explanation"] = (
+        render.explanation_json(r.explanation)
+        if not r.passed and r.explanation is not None
+        else None
+    )
     return out
 
 
@@ -964,15 +1191,22 @@ def _print_test_file(f: dict, quiet: bool) -> None:
     n = len(f["examples"])
     head = Text("FAIL " if failed else "ok   ", style="bold red" if failed else "green")
     head.append(f["file"], style="bold")
-    head.append(f"  {n - len(failed)}/{n} examples passed · rules exercised "
-                f"{len(f['rules']) - len(missing)}/{len(f['rules'])}", style="dim")
+    head.append(
+        f"  {n - len(failed)}/{n} examples passed · rules exercised "
+        f"{len(f['rules']) - len(missing)}/{len(f['rules'])}",
+        style="dim",
+    )
     _print(head)
     for e in failed:
         _print(Padding(_failure_view(e), (0, 0, 0, 4)))
     if missing and not quiet:
         for r in missing:
-            _print(Text(f"    not exercised by any example: rule {r['name']} "
-                        f"({f['file']}:{r['line']})", style="yellow"))
+            _print(
+                Text(
+                    f"    not exercised by any example: rule {r['name']} ({f['file']}:{r['line']})",
+                    style="yellow",
+                )
+            )
 
 
 def _failure_view(e: dict) -> RenderableType:
@@ -992,12 +1226,12 @@ def _failure_view(e: dict) -> RenderableType:
         parts.append(Text(f"  actual:   {labels(e['actual'])}"))
     if e["explanation"] is not None:
         parts.append(Text(f"  why {labels(e['actual'])}:", style="bold"))
-        parts.append(Padding(render.explanation_text(e["explanation"], compact=True),
-                             (0, 0, 0, 2)))
+        parts.append(Padding(render.explanation_text(e["explanation"], compact=True), (0, 0, 0, 2)))
     return Group(*parts)
 
 
 # ================================================================ list and show
+
 
 def _shipped() -> list[tuple[Path, object]]:
     from .rulesets import shipped_dir
@@ -1029,8 +1263,9 @@ def list_cmd(
 
 @app.command(no_args_is_help=True)
 def show(
-    ruleset: Annotated[str, typer.Argument(
-        metavar="RULESET", help="A shipped ruleset id or a rule file.")],
+    ruleset: Annotated[
+        str, typer.Argument(metavar="RULESET", help="A shipped ruleset id or a rule file.")
+    ],
     fmt: Fmt = Format.text,
 ):
     """Show one ruleset: description, fields, labels with strategies, rules and examples.
@@ -1058,6 +1293,7 @@ def show(
 
 
 # ================================================================ entry point
+
 
 def _click_errors():
     """The click exception classes: typer ≥ 0.16 vendors click as typer._click."""
@@ -1092,8 +1328,9 @@ def _internal_error(e: BaseException) -> int:
 
     saved = ""
     try:
-        with tempfile.NamedTemporaryFile("w", prefix="rulekit-crash-", suffix=".txt",
-                                         delete=False, encoding="utf-8") as f:
+        with tempfile.NamedTemporaryFile(
+            "w", prefix="rulekit-crash-", suffix=".txt", delete=False, encoding="utf-8"
+        ) as f:
             f.write(f"rulekit {rulekit.__version__}, Python {sys.version.split()[0]}\n")
             f.write("command: rulekit " + " ".join(sys.argv[1:]) + "\n\n")
             traceback.print_exception(e, file=f)
@@ -1101,8 +1338,11 @@ def _internal_error(e: BaseException) -> int:
     except OSError:
         pass
     _plain(f"internal error: {type(e).__name__}: {e}", err=True)
-    _plain("This is a bug in rulekit, not a problem with your rules or data. Please report it "
-           f"on {REPORT_AT} with the command you ran{saved}.", err=True)
+    _plain(
+        "This is a bug in rulekit, not a problem with your rules or data. Please report it "
+        f"on {REPORT_AT} with the command you ran{saved}.",
+        err=True,
+    )
     return 70
 
 
@@ -1111,8 +1351,11 @@ def main(argv: list[str] | None = None) -> int:
     _consoles()
     usage_errors, click_errors, aborts = _click_errors()
     try:
-        rv = app(args=list(argv) if argv is not None else sys.argv[1:], prog_name="rulekit",
-                 standalone_mode=False)
+        rv = app(
+            args=list(argv) if argv is not None else sys.argv[1:],
+            prog_name="rulekit",
+            standalone_mode=False,
+        )
         return rv if isinstance(rv, int) else 0
     except Exit as e:
         return e.code
@@ -1122,9 +1365,11 @@ def main(argv: list[str] | None = None) -> int:
     except RuleError as e:
         _plain(e.render(), err=True)
         n = len(e.errors)
-        _plain(f"\n{render.plural(n, 'error')} in the rule file; fix "
-               f"{'it' if n == 1 else 'them'} and run again (rulekit check FILE checks it alone)",
-               err=True)
+        _plain(
+            f"\n{render.plural(n, 'error')} in the rule file; fix "
+            f"{'it' if n == 1 else 'them'} and run again (rulekit check FILE checks it alone)",
+            err=True,
+        )
         return 1
     except (LookupFailed, FileNotFoundError) as e:
         _plain(f"error: {e}", err=True)

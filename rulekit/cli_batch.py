@@ -29,8 +29,9 @@ class Dialect(enum.StrEnum):
 def _existing(path: str, option: str) -> Path:
     p = Path(path)
     if not p.is_file():
-        raise Usage(f"{option} {path}: no such file; check the path (it is relative to "
-                    f"{Path.cwd()})")
+        raise Usage(
+            f"{option} {path}: no such file; check the path (it is relative to {Path.cwd()})"
+        )
     return p
 
 
@@ -49,26 +50,48 @@ def _writable(path: str, option: str) -> Path:
 
 # ================================================================ sql
 
+
 @app.command("sql", no_args_is_help=True)
 def sql_cmd(
-    ruleset: Annotated[str, typer.Argument(metavar="RULESET",
-                                           help="A rule file or a shipped ruleset id.")],
+    ruleset: Annotated[
+        str, typer.Argument(metavar="RULESET", help="A rule file or a shipped ruleset id.")
+    ],
     dialect: Annotated[Dialect, typer.Option("--dialect", help="SQL dialect.")] = Dialect.duckdb,
-    table: Annotated[str | None, typer.Option(
-        "--table", metavar="NAME", help="The table to read (columns of the declared types). "
-        "Default: customers.")] = None,
-    data: Annotated[str | None, typer.Option(
-        "--data", "-d", metavar="FILE",
-        help="Read this CSV/JSONL/Parquet file instead of a table, with the same checks as "
-        "`run` (DuckDB only).")] = None,
-    as_of: Annotated[str | None, typer.Option(
-        "--as-of", metavar="DATE", help="Pin 'today' (YYYY-MM-DD). Default: current_date.")]
-    = None,
-    population: Annotated[bool, typer.Option(
-        "--frozen-population", help="Rank against frozen population tables "
-        "(rk_frozen_<k>_values / _groups) instead of the rows themselves.")] = False,
-    display: Annotated[bool, typer.Option(
-        "--display", help="Also output <id>_display, the label's display name.")] = False,
+    table: Annotated[
+        str | None,
+        typer.Option(
+            "--table",
+            metavar="NAME",
+            help="The table to read (columns of the declared types). Default: customers.",
+        ),
+    ] = None,
+    data: Annotated[
+        str | None,
+        typer.Option(
+            "--data",
+            "-d",
+            metavar="FILE",
+            help="Read this CSV/JSONL/Parquet file instead of a table, with the same checks as "
+            "`run` (DuckDB only).",
+        ),
+    ] = None,
+    as_of: Annotated[
+        str | None,
+        typer.Option(
+            "--as-of", metavar="DATE", help="Pin 'today' (YYYY-MM-DD). Default: current_date."
+        ),
+    ] = None,
+    population: Annotated[
+        bool,
+        typer.Option(
+            "--frozen-population",
+            help="Rank against frozen population tables "
+            "(rk_frozen_<k>_values / _groups) instead of the rows themselves.",
+        ),
+    ] = False,
+    display: Annotated[
+        bool, typer.Option("--display", help="Also output <id>_display, the label's display name.")
+    ] = False,
 ):
     """Print the SQL query a ruleset compiles to, ready to paste into a warehouse.
 
@@ -86,12 +109,13 @@ def sql_cmd(
 
     rs = _load(ruleset)
     today = _as_of(as_of)
-    gen = generator_for(dialect.value)(rs.program, as_of=today, frozen=population,
-                                       display=display)
+    gen = generator_for(dialect.value)(rs.program, as_of=today, frozen=population, display=display)
     if data is not None:
         if dialect is not Dialect.duckdb:
-            raise Usage("--data reads files with DuckDB's readers; use --table with "
-                        f"--dialect {dialect.value}")
+            raise Usage(
+                "--data reads files with DuckDB's readers; use --table with "
+                f"--dialect {dialect.value}"
+            )
         from .backends.duckdb_engine import connect, file_source
 
         source = file_source(connect(), _existing(data, "--data"))
@@ -102,8 +126,7 @@ def sql_cmd(
         for message in dict.fromkeys(gen.unsupported_messages):
             _note(f"{dialect.value} cannot express: {message}", style="yellow")
     if ui.out.is_terminal:
-        _print(Syntax(text, "sql", theme="ansi_dark", background_color="default",
-                      word_wrap=False))
+        _print(Syntax(text, "sql", theme="ansi_dark", background_color="default", word_wrap=False))
     else:
         ui.out.file.write(text + "\n")
         ui.out.file.flush()
@@ -112,34 +135,72 @@ def sql_cmd(
 
 # ================================================================ profile
 
+
 @app.command(no_args_is_help=True)
 def profile(
-    transactions: Annotated[str, typer.Argument(
-        metavar="TRANSACTIONS", help="Orders log: .csv, .jsonl or .parquet, one row per order "
-        "(or order item).")],
-    customer: Annotated[str, typer.Option("--customer", metavar="COL",
-                                          help="The customer id column.")],
-    date: Annotated[str, typer.Option("--date", metavar="COL",
-                                      help="The order date column (YYYY-MM-DD).")],
-    amount: Annotated[str, typer.Option("--amount", metavar="COL",
-                                        help="The amount column.")],
-    out: Annotated[str, typer.Option("--out", "-o", metavar="FILE",
-                                     help="Where to write the profile (format by extension).")],
-    order: Annotated[str | None, typer.Option(
-        "--order", metavar="COL", help="The order id column; rows of one order count once. "
-        "Default: every row is an order.")] = None,
-    as_of: Annotated[str | None, typer.Option(
-        "--as-of", metavar="DATE", help="Profile as of this date (YYYY-MM-DD); later rows are "
-        "left out and counted. Default: today.")] = None,
-    window: Annotated[str | None, typer.Option(
-        "--window", metavar="DURATION", help="frequency and monetary count the last DURATION "
-        "(e.g. 365d, 12mo). Default: the whole history.")] = None,
-    on_error: Annotated[OnError, typer.Option(
-        "--on-error", help="A bad row stops the run (fail), is set aside (skip), or is "
-        "written to <out>.rejected.<ext> (quarantine).")] = OnError.fail,
-    memory_limit: Annotated[str | None, typer.Option(
-        "--memory-limit", metavar="SIZE", help="DuckDB's memory limit, e.g. 2GB (it spills "
-        "to disk beyond it).")] = None,
+    transactions: Annotated[
+        str,
+        typer.Argument(
+            metavar="TRANSACTIONS",
+            help="Orders log: .csv, .jsonl or .parquet, one row per order (or order item).",
+        ),
+    ],
+    customer: Annotated[
+        str, typer.Option("--customer", metavar="COL", help="The customer id column.")
+    ],
+    date: Annotated[
+        str, typer.Option("--date", metavar="COL", help="The order date column (YYYY-MM-DD).")
+    ],
+    amount: Annotated[str, typer.Option("--amount", metavar="COL", help="The amount column.")],
+    out: Annotated[
+        str,
+        typer.Option(
+            "--out", "-o", metavar="FILE", help="Where to write the profile (format by extension)."
+        ),
+    ],
+    order: Annotated[
+        str | None,
+        typer.Option(
+            "--order",
+            metavar="COL",
+            help="The order id column; rows of one order count once. "
+            "Default: every row is an order.",
+        ),
+    ] = None,
+    as_of: Annotated[
+        str | None,
+        typer.Option(
+            "--as-of",
+            metavar="DATE",
+            help="Profile as of this date (YYYY-MM-DD); later rows are "
+            "left out and counted. Default: today.",
+        ),
+    ] = None,
+    window: Annotated[
+        str | None,
+        typer.Option(
+            "--window",
+            metavar="DURATION",
+            help="frequency and monetary count the last DURATION "
+            "(e.g. 365d, 12mo). Default: the whole history.",
+        ),
+    ] = None,
+    on_error: Annotated[
+        OnError,
+        typer.Option(
+            "--on-error",
+            help="A bad row stops the run (fail), is set aside (skip), or is "
+            "written to <out>.rejected.<ext> (quarantine).",
+        ),
+    ] = OnError.fail,
+    memory_limit: Annotated[
+        str | None,
+        typer.Option(
+            "--memory-limit",
+            metavar="SIZE",
+            help="DuckDB's memory limit, e.g. 2GB (it spills to disk beyond it).",
+        ),
+    ] = None,
     quiet: Quiet = False,
 ):
     """Compute one row per customer from a transactions log, with the catalog's field names.
@@ -160,21 +221,34 @@ def profile(
     target = _writable(out, "--out")
     today = _as_of(as_of) or dt.date.today()
     try:
-        result = build_profile(src, customer, date, amount, order, today, window, target,
-                               on_error=on_error.value, memory_limit=memory_limit)
+        result = build_profile(
+            src,
+            customer,
+            date,
+            amount,
+            order,
+            today,
+            window,
+            target,
+            on_error=on_error.value,
+            memory_limit=memory_limit,
+        )
     except ProfileError as e:
         raise Usage(str(e)) from None
     except RecordError as e:
         bad = e.bad
-        _plain(f"error: {src.name} row {bad.index + 1}, column {bad.field}: {bad.reason}",
-               err=True)
-        _plain("  Fix the value, or run with --on-error skip to set bad rows aside, or "
-               "--on-error quarantine to also write them to <out>.rejected.<ext>.", err=True)
+        _plain(f"error: {src.name} row {bad.index + 1}, column {bad.field}: {bad.reason}", err=True)
+        _plain(
+            "  Fix the value, or run with --on-error skip to set bad rows aside, or "
+            "--on-error quarantine to also write them to <out>.rejected.<ext>.",
+            err=True,
+        )
         raise Exit(1) from None
     if quiet:
         raise Exit(0)
-    summary = Table(title=f"profile of {src.name}", show_header=False, box=None,
-                    title_justify="left")
+    summary = Table(
+        title=f"profile of {src.name}", show_header=False, box=None, title_justify="left"
+    )
     summary.add_column(style="bold")
     summary.add_column(justify="right")
     summary.add_row("customers", f"{result.customers:,}")
@@ -183,35 +257,49 @@ def profile(
     summary.add_row("  after the as-of date (left out)", f"{result.after_as_of:,}")
     summary.add_row("  bad rows (set aside)", f"{result.rejected:,}")
     summary.add_row("as of", result.as_of.isoformat())
-    summary.add_row("window", f"{result.window_days} days" if result.window_days
-                    else "whole history")
+    summary.add_row(
+        "window", f"{result.window_days} days" if result.window_days else "whole history"
+    )
     summary.add_row("time", f"{result.seconds:.2f} s ({result.rows_per_second:,.0f} rows/s)")
     _print(summary)
     for bad in result.rejected_examples:
-        _note(f"set aside: row {bad.index + 1}, column {bad.field}: {bad.reason}",
-              style="yellow")
+        _note(f"set aside: row {bad.index + 1}, column {bad.field}: {bad.reason}", style="yellow")
     _print(Text(f"wrote {result.customers:,} customers to {target}"), soft_wrap=True)
     if result.rejected_path:
-        _print(Text(f"wrote {result.rejected:,} bad rows with their reasons to "
-                    f"{result.rejected_path}"), soft_wrap=True)
+        _print(
+            Text(
+                f"wrote {result.rejected:,} bad rows with their reasons to {result.rejected_path}"
+            ),
+            soft_wrap=True,
+        )
     raise Exit(0)
 
 
 # ================================================================ freeze
 
+
 @app.command(no_args_is_help=True)
 def freeze(
-    ruleset: Annotated[str, typer.Argument(metavar="RULESET",
-                                           help="A rule file or a shipped ruleset id.")],
-    data: Annotated[str, typer.Option("--data", "-d", metavar="FILE",
-                                      help="The rows the population is computed from.")],
-    out: Annotated[str, typer.Option("--out", "-o", metavar="FILE",
-                                     help="The population file to write (JSON).")],
-    as_of: Annotated[str | None, typer.Option(
-        "--as-of", metavar="DATE", help="Pin 'today' (YYYY-MM-DD). Default: today.")] = None,
-    engine: Annotated[Engine, typer.Option(
-        "--engine", help="auto uses DuckDB for CSV, JSONL and Parquet files.")]
-    = Engine.auto,
+    ruleset: Annotated[
+        str, typer.Argument(metavar="RULESET", help="A rule file or a shipped ruleset id.")
+    ],
+    data: Annotated[
+        str,
+        typer.Option(
+            "--data", "-d", metavar="FILE", help="The rows the population is computed from."
+        ),
+    ],
+    out: Annotated[
+        str,
+        typer.Option("--out", "-o", metavar="FILE", help="The population file to write (JSON)."),
+    ],
+    as_of: Annotated[
+        str | None,
+        typer.Option("--as-of", metavar="DATE", help="Pin 'today' (YYYY-MM-DD). Default: today."),
+    ] = None,
+    engine: Annotated[
+        Engine, typer.Option("--engine", help="auto uses DuckDB for CSV, JSONL and Parquet files.")
+    ] = Engine.auto,
     quiet: Quiet = False,
 ):
     """Compute a ruleset's populations once and save them, to rank later rows against the
@@ -232,8 +320,10 @@ def freeze(
     if not Path(out).resolve().parent.is_dir():
         raise Usage(f"--out {out}: the directory {Path(out).parent} does not exist")
     if not rs.compiled.pop_keys:
-        raise Usage(f"ruleset {rs.id} uses no population function (percentile, score, "
-                    "in top/bottom, cumulative_share): there is nothing to freeze")
+        raise Usage(
+            f"ruleset {rs.id} uses no population function (percentile, score, "
+            "in top/bottom, cumulative_share): there is nothing to freeze"
+        )
     today = _as_of(as_of) or dt.date.today()
     engine_name = engine.value
     if engine_name == "auto" and src.suffix.lower() in (".xlsx", ".tsv"):
@@ -247,16 +337,23 @@ def freeze(
     frozen.save(out)
     if quiet:
         raise Exit(0)
-    table = Table(title=f"population of {rs.id} from {src.name} (as of {today.isoformat()})",
-                  title_justify="left", box=None)
+    table = Table(
+        title=f"population of {rs.id} from {src.name} (as of {today.isoformat()})",
+        title_justify="left",
+        box=None,
+    )
     table.add_column("ranked value")
     table.add_column("groups", justify="right")
     table.add_column("values", justify="right")
     for key, pop in frozen.populations.items():
         what, by = key.split("|", 1)
-        table.add_row(what + (f" by {by}" if by else ""), f"{len(pop.groups):,}",
-                      f"{pop.size:,}")
+        table.add_row(what + (f" by {by}" if by else ""), f"{len(pop.groups):,}", f"{pop.size:,}")
     _print(table)
-    _print(Text(f"wrote {out} ({frozen.records:,} rows read); use it with rulekit run "
-                f"{ruleset} --population {out}"), soft_wrap=True)
+    _print(
+        Text(
+            f"wrote {out} ({frozen.records:,} rows read); use it with rulekit run "
+            f"{ruleset} --population {out}"
+        ),
+        soft_wrap=True,
+    )
     raise Exit(0)

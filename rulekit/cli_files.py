@@ -108,8 +108,18 @@ def estimated_rows(path: Path, fmt: str) -> int:
     return path.stat().st_size * lines // len(head)
 
 
-def run_streaming(cli, loaded, rows: FileRows, out: str | None, today, on_error: str, frozen,
-                  preview: int, pinned: bool, engine: str) -> None:
+def run_streaming(
+    cli,
+    loaded,
+    rows: FileRows,
+    out: str | None,
+    today,
+    on_error: str,
+    frozen,
+    preview: int,
+    pinned: bool,
+    engine: str,
+) -> None:
     """Run `loaded` over the file with DuckDB and print what `run` prints; exits (cli.Exit).
     `cli` is the cli module (its consoles, helpers and exits). Under engine auto, a file DuckDB
     cannot read returns instead, for `run` to read it in Python (which says what is wrong, by
@@ -121,13 +131,25 @@ def run_streaming(cli, loaded, rows: FileRows, out: str | None, today, on_error:
     target = Path(out) if out is not None else work / "preview.parquet"
     try:
         with cli._progress() as progress:
-            task = progress.add_task(f"classifying {rows.path.name} (duckdb)", total=None) \
-                if progress else None
+            task = (
+                progress.add_task(f"classifying {rows.path.name} (duckdb)", total=None)
+                if progress
+                else None
+            )
             try:
                 summaries = run_files(
-                    loaded, rows.path, target, as_of=today, population=frozen,
-                    on_error=on_error, input_format=DUCKDB_FORMATS[rows.format], bom=rows.bom,
-                    line_numbers=rows.lines, sample=cli.SET_ASIDE_SHOWN, source=rows.source)
+                    loaded,
+                    rows.path,
+                    target,
+                    as_of=today,
+                    population=frozen,
+                    on_error=on_error,
+                    input_format=DUCKDB_FORMATS[rows.format],
+                    bom=rows.bom,
+                    line_numbers=rows.lines,
+                    sample=cli.SET_ASIDE_SHOWN,
+                    source=rows.source,
+                )
             except RecordError as e:
                 rs = next(r for r in loaded if r.id == getattr(e, "ruleset", loaded[0].id))
                 _check_columns(cli, loaded, rows)
@@ -152,14 +174,30 @@ def run_streaming(cli, loaded, rows: FileRows, out: str | None, today, on_error:
             head = next(pq.ParquetFile(target).iter_batches(batch_size=preview)).to_pylist()
             cli._print_preview(cli._id_column(rows), head, loaded, first.rows_in)
         rows.lines([b.index for s in summaries for b in s.first_rejected])  # in one pass
-        cli._print_report(rows, [(rs, render.summary_of_counts(rs, s.labels, s.counts, s.as_of),
-                                  s.first_rejected, s.rejected)
-                                 for rs, s in zip(loaded, summaries, strict=True)],
-                          on_error, today, pinned)
-        cli._print_written(out, first.rows_in, len(first.columns),
-                           f"classified with DuckDB in {first.seconds:.2f} s, peak memory "
-                           f"{first.peak_rss_mb:,.0f} MB", first.rejected_path,
-                           sum(s.rejected for s in summaries))
+        cli._print_report(
+            rows,
+            [
+                (
+                    rs,
+                    render.summary_of_counts(rs, s.labels, s.counts, s.as_of),
+                    s.first_rejected,
+                    s.rejected,
+                )
+                for rs, s in zip(loaded, summaries, strict=True)
+            ],
+            on_error,
+            today,
+            pinned,
+        )
+        cli._print_written(
+            out,
+            first.rows_in,
+            len(first.columns),
+            f"classified with DuckDB in {first.seconds:.2f} s, peak memory "
+            f"{first.peak_rss_mb:,.0f} MB",
+            first.rejected_path,
+            sum(s.rejected for s in summaries),
+        )
     finally:
         shutil.rmtree(work, ignore_errors=True)
     raise cli.Exit(0)

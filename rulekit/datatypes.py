@@ -43,18 +43,40 @@ def list_of(t: Type) -> Type:
 
 
 SCALARS = {
-    "integer": INTEGER, "int": INTEGER, "整数": INTEGER,
-    "number": NUMBER, "decimal": NUMBER, "float": NUMBER, "数字": NUMBER, "数值": NUMBER,
-    "boolean": BOOLEAN, "bool": BOOLEAN, "布尔": BOOLEAN,
-    "string": STRING, "text": STRING, "文本": STRING, "字符串": STRING,
-    "date": DATE, "日期": DATE,
-    "timestamp": TIMESTAMP, "datetime": TIMESTAMP, "时间戳": TIMESTAMP, "时间": TIMESTAMP,
-    "duration": DURATION, "时长": DURATION,
+    "integer": INTEGER,
+    "int": INTEGER,
+    "整数": INTEGER,
+    "number": NUMBER,
+    "decimal": NUMBER,
+    "float": NUMBER,
+    "数字": NUMBER,
+    "数值": NUMBER,
+    "boolean": BOOLEAN,
+    "bool": BOOLEAN,
+    "布尔": BOOLEAN,
+    "string": STRING,
+    "text": STRING,
+    "文本": STRING,
+    "字符串": STRING,
+    "date": DATE,
+    "日期": DATE,
+    "timestamp": TIMESTAMP,
+    "datetime": TIMESTAMP,
+    "时间戳": TIMESTAMP,
+    "时间": TIMESTAMP,
+    "duration": DURATION,
+    "时长": DURATION,
 }
 
 LITERAL_TYPES = {
-    "number": NUMBER, "percent": NUMBER, "duration": DURATION, "date": DATE,
-    "timestamp": TIMESTAMP, "string": STRING, "boolean": BOOLEAN, "missing": NULL,
+    "number": NUMBER,
+    "percent": NUMBER,
+    "duration": DURATION,
+    "date": DATE,
+    "timestamp": TIMESTAMP,
+    "string": STRING,
+    "boolean": BOOLEAN,
+    "missing": NULL,
     "error": ERROR,
 }
 
@@ -123,6 +145,11 @@ def arithmetic(op: str, a: Type, b: Type) -> Type | None:
 def example_of(t: Type) -> str:
     """A literal a user could write for this type, for hints."""
     return {
-        "integer": "12", "number": "0.5", "duration": "180d", "date": "2024-06-30",
-        "timestamp": "2024-06-30T08:00", "string": '"north"', "boolean": "true",
+        "integer": "12",
+        "number": "0.5",
+        "duration": "180d",
+        "date": "2024-06-30",
+        "timestamp": "2024-06-30T08:00",
+        "string": '"north"',
+        "boolean": "true",
     }.get(t.name, "a value")

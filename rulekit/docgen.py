@@ -85,16 +85,30 @@ def render_ruleset_page(rs) -> str:
         if f.one_of:
             one_of = ", ".join(str(v) for v in f.one_of)
             unit = (unit + "; " if unit else "") + "one of: " + _cell(one_of)
-        rows.append([f"`{name}`", _cell(f.display.zh), _cell(f.display.en), _cell(str(f.type)),
-                     unit, f"`{_cell(f.column)}`" if f.column else ""])
+        rows.append(
+            [
+                f"`{name}`",
+                _cell(f.display.zh),
+                _cell(f.display.en),
+                _cell(str(f.type)),
+                unit,
+                f"`{_cell(f.column)}`" if f.column else "",
+            ]
+        )
     out += _table(["name", "中文名", "English", "type", "unit", "column"], rows) if rows else ["—"]
     out.append("")
 
     if p.lets:
         out += ["## 派生值 / Derived values", ""]
-        rows = [[f"`{name}`", _cell(let.decl.display.zh), _cell(let.decl.display.en),
-                 _code(snippet(let.decl.expr.span)).replace("|", "\\|")]
-                for name, let in p.lets.items()]
+        rows = [
+            [
+                f"`{name}`",
+                _cell(let.decl.display.zh),
+                _cell(let.decl.display.en),
+                _code(snippet(let.decl.expr.span)).replace("|", "\\|"),
+            ]
+            for name, let in p.lets.items()
+        ]
         out += _table(["name", "中文名", "English", "expression"], rows)
         out.append("")
 
@@ -105,8 +119,15 @@ def render_ruleset_page(rs) -> str:
         if d is None:
             rows.append([f"`{name}`", "", "", "", ""])
             continue
-        rows.append([f"`{name}`", _cell(d.display.zh), _cell(d.display.en),
-                     _both(d.description), _both(d.strategy)])
+        rows.append(
+            [
+                f"`{name}`",
+                _cell(d.display.zh),
+                _cell(d.display.en),
+                _both(d.description),
+                _both(d.strategy),
+            ]
+        )
     out += _table(["id", "中文名", "English", "说明 / description", "应对策略 / strategy"], rows)
     out.append("")
 
@@ -122,13 +143,21 @@ def render_ruleset_page(rs) -> str:
 
 def render_index(rulesets) -> str:
     """A Markdown table of all rulesets (in the order given) linking to their pages."""
-    out = [GENERATED_NOTE, "", "# 规则集 / Rulesets", "",
-           f"{len(rulesets)} shipped rulesets.", ""]
+    out = [GENERATED_NOTE, "", "# 规则集 / Rulesets", "", f"{len(rulesets)} shipped rulesets.", ""]
     rows = []
     for rs in rulesets:
         p = rs.program
-        rows.append([f"`{p.id}`", _cell(p.display.zh), _cell(p.display.en), f"`{p.hit}`",
-                     str(len(p.labels)), _cell(p.source_ref.get("zh")), f"[{p.id}]({p.id}.md)"])
+        rows.append(
+            [
+                f"`{p.id}`",
+                _cell(p.display.zh),
+                _cell(p.display.en),
+                f"`{p.hit}`",
+                str(len(p.labels)),
+                _cell(p.source_ref.get("zh")),
+                f"[{p.id}]({p.id}.md)",
+            ]
+        )
     out += _table(["id", "中文名", "English", "hit", "labels", "source", "page"], rows)
     out.append("")
     return "\n".join(out)

@@ -102,8 +102,12 @@ class Explanation:
     def operand(self, node: n.Node) -> dict:
         p = self.ruleset.program
         value = self._v(node)
-        out = {"text": " ".join(p.source.snippet(node.span).split()), "value": _json(value),
-               "type": str(p.types.get(node.id, "")), "missing": value is None}
+        out = {
+            "text": " ".join(p.source.snippet(node.span).split()),
+            "value": _json(value),
+            "type": str(p.types.get(node.id, "")),
+            "missing": value is None,
+        }
         if isinstance(node, n.Name):
             info = p.fields.get(node.name)
             if info is not None:
@@ -114,9 +118,11 @@ class Explanation:
                 out["let"] = node.name
         for sub in n.walk(node):
             if sub.id in self.trace.population_sizes:
-                out["population"] = {"function": p.source.snippet(sub.span),
-                                     "value": _json(self.trace.values.get(sub.id)),
-                                     "of": self.trace.population_sizes[sub.id]}
+                out["population"] = {
+                    "function": p.source.snippet(sub.span),
+                    "value": _json(self.trace.values.get(sub.id)),
+                    "of": self.trace.population_sizes[sub.id],
+                }
                 break
         return out
 
@@ -127,35 +133,63 @@ class Explanation:
         rules = []
         for i, rule in enumerate(p.rules):
             status = self.rule_status(i)
-            entry = {"name": rule.name, "file": p.path, "line": rule.line, "label": rule.label,
-                     "priority": rule.priority, "status": status,
-                     "result": _json(self.rule_values[i])}
+            entry = {
+                "name": rule.name,
+                "file": p.path,
+                "line": rule.line,
+                "label": rule.label,
+                "priority": rule.priority,
+                "status": status,
+                "result": _json(self.rule_values[i]),
+            }
             if status != "not reached":
                 entry["condition"] = self.condition_tree(rule.condition)
             rules.append(entry)
         pops = []
         for node_id, size in self.trace.population_sizes.items():
             node = p.node(node_id)
-            pops.append({"function": " ".join(p.source.snippet(node.span).split()),
-                         "value": _json(self.trace.values.get(node_id)), "of": size})
+            pops.append(
+                {
+                    "function": " ".join(p.source.snippet(node.span).split()),
+                    "value": _json(self.trace.values.get(node_id)),
+                    "of": size,
+                }
+            )
         return {
-            "ruleset": rs.id, "file": p.path, "as_of": self.as_of.isoformat(), "hit": rs.hit,
+            "ruleset": rs.id,
+            "file": p.path,
+            "as_of": self.as_of.isoformat(),
+            "hit": rs.hit,
             "decision": {
-                "label": d.label if d else None, "labels": list(d.labels) if d else [],
+                "label": d.label if d else None,
+                "labels": list(d.labels) if d else [],
                 "display": d.display if d else None,
                 "rule": d.rule.to_dict() if d and d.rule else None,
                 "default": bool(d and d.labels and not d.rule),
-                "strategy": label_info.decl.strategy.get("zh") if label_info and
-                label_info.decl else None,
+                "strategy": label_info.decl.strategy.get("zh")
+                if label_info and label_info.decl
+                else None,
                 "error": self.conflict,
             },
-            "fields": [{"name": name, "display": info.display.get("zh"), "unit": info.unit,
-                        "type": str(info.type), "value": _json(self.trace.fields.get(name))}
-                       for name, info in p.fields.items()],
-            "lets": [{"name": name, "display": info.decl.display.get("zh"),
-                      "value": _json(self.trace.lets.get(name)),
-                      "given": name in self.overrides}
-                     for name, info in p.lets.items()],
+            "fields": [
+                {
+                    "name": name,
+                    "display": info.display.get("zh"),
+                    "unit": info.unit,
+                    "type": str(info.type),
+                    "value": _json(self.trace.fields.get(name)),
+                }
+                for name, info in p.fields.items()
+            ],
+            "lets": [
+                {
+                    "name": name,
+                    "display": info.decl.display.get("zh"),
+                    "value": _json(self.trace.lets.get(name)),
+                    "given": name in self.overrides,
+                }
+                for name, info in p.lets.items()
+            ],
             "population": pops,
             "rules": rules,
         }
@@ -202,15 +236,17 @@ def _first_bad(rs: Ruleset, tr: Trace, values, validate: str):
     return None
 
 
-def trace_record(rs: Ruleset, record, as_of, population, overrides, batch=None,
-                 validate: str = "needed") -> Explanation:
+def trace_record(
+    rs: Ruleset, record, as_of, population, overrides, batch=None, validate: str = "needed"
+) -> Explanation:
     today = as_date(as_of)
     records = batch if batch is not None else [record]
     pops = rs._resolve_population(population, records, today, on_bad=lambda *a: None)
     tr = Trace()
     try:
-        values = rs.compiled.trace(record, pops, today, tr.r, tr.rpop, tr.rlet, tr.rfield,
-                                   tr.rbad, overrides)
+        values = rs.compiled.trace(
+            record, pops, today, tr.r, tr.rpop, tr.rlet, tr.rfield, tr.rbad, overrides
+        )
     except Bad as e:
         raise RecordError(BadRecord(0, e.field, e.value, e.reason, record)) from None
     bad = _first_bad(rs, tr, values, validate)
@@ -227,6 +263,7 @@ def trace_record(rs: Ruleset, record, as_of, population, overrides, batch=None,
 
 # ---------------------------------------------------------------- why not
 
+
 @dataclass
 class Need:
     """One failed test of a rule and the nearest value that would pass it."""
@@ -237,8 +274,12 @@ class Need:
     needs: str
 
     def to_dict(self):
-        return {"test": self.text, "value": _json(self.value), "result": _json(self.result),
-                "needs": self.needs}
+        return {
+            "test": self.text,
+            "value": _json(self.value),
+            "result": _json(self.result),
+            "needs": self.needs,
+        }
 
 
 @dataclass
@@ -252,9 +293,14 @@ class WhyNotRule:
     blocking: list[dict] = field(default_factory=list)
 
     def to_dict(self):
-        return {"rule": self.rule, "line": self.line, "result": _json(self.result),
-                "needs": [x.to_dict() for x in self.needs], "blocked_by": self.blocked_by,
-                "blocking": self.blocking}
+        return {
+            "rule": self.rule,
+            "line": self.line,
+            "result": _json(self.result),
+            "needs": [x.to_dict() for x in self.needs],
+            "blocked_by": self.blocked_by,
+            "blocking": self.blocking,
+        }
 
 
 @dataclass
@@ -265,12 +311,24 @@ class WhyNot:
     explanation: Explanation
 
     def to_dict(self):
-        return {"label": self.label, "actual": self.actual.to_dict() if self.actual else None,
-                "rules": [r.to_dict() for r in self.rules]}
+        return {
+            "label": self.label,
+            "actual": self.actual.to_dict() if self.actual else None,
+            "rules": [r.to_dict() for r in self.rules],
+        }
 
 
-_MONEY = {"CNY": "¥", "RMB": "¥", "元": "¥", "人民币": "¥", "¥": "¥", "USD": "$", "$": "$",
-          "EUR": "€", "€": "€"}
+_MONEY = {
+    "CNY": "¥",
+    "RMB": "¥",
+    "元": "¥",
+    "人民币": "¥",
+    "¥": "¥",
+    "USD": "$",
+    "$": "$",
+    "EUR": "€",
+    "€": "€",
+}
 
 
 def _number(x, money: bool = False) -> str:
@@ -295,7 +353,7 @@ def describe_value(value, type_name: str = "", unit: str | None = None) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, (list, tuple)):
-        element = type_name[len("list of "):] if type_name.startswith("list of ") else ""
+        element = type_name[len("list of ") :] if type_name.startswith("list of ") else ""
         return "[" + ", ".join(describe_value(v, element) for v in value) + "]"
     if isinstance(value, str):
         return json.dumps(value, ensure_ascii=False)
@@ -346,19 +404,27 @@ def _needs_compare(ex: Explanation, a: n.Node, op: str, b: n.Node) -> str:
         step = 1 if tname in ("integer", "duration") and float(vb).is_integer() else 0
 
         def amount(x):  # durations and money carry their unit; counts are plain numbers
-            return describe_value(x, tname, unit) if tname == "duration" or unit in _MONEY else _num(x)
+            return (
+                describe_value(x, tname, unit) if tname == "duration" or unit in _MONEY else _num(x)
+            )
 
         if op in (">=", ">"):
             gap = vb + (step if op == ">" else 0) - va
             if gap > 0:
-                more = f"{amount(gap)} more" if (step or op == ">=") else \
-                    f"more than {amount(gap)} more"
+                more = (
+                    f"{amount(gap)} more"
+                    if (step or op == ">=")
+                    else f"more than {amount(gap)} more"
+                )
                 return f"{head}: {more}"
         if op in ("<=", "<"):
             gap = va - vb + (step if op == "<" else 0)
             if gap > 0:
-                less = f"{amount(gap)} less" if (step or op == "<=") else \
-                    f"more than {amount(gap)} less"
+                less = (
+                    f"{amount(gap)} less"
+                    if (step or op == "<=")
+                    else f"more than {amount(gap)} less"
+                )
                 return f"{head}: {less}"
     return head
 
@@ -377,8 +443,15 @@ def _needs(ex: Explanation, node: n.Node) -> list[Need]:
     if isinstance(node, n.And):
         return _needs(ex, node.left) + _needs(ex, node.right)
     if isinstance(node, n.Or):
-        return [Need(text, None, value, "one of: " + " | ".join(
-            x.needs for x in _needs(ex, node.left) + _needs(ex, node.right)))]
+        return [
+            Need(
+                text,
+                None,
+                value,
+                "one of: "
+                + " | ".join(x.needs for x in _needs(ex, node.left) + _needs(ex, node.right)),
+            )
+        ]
     if isinstance(node, n.Compare):
         out = []
         for i, op in enumerate(node.ops):
@@ -386,9 +459,15 @@ def _needs(ex: Explanation, node: n.Node) -> list[Need]:
             va, vb = ex._v(a), ex._v(b)
             from .semantics import as_ts
 
-            ok = va is not None and vb is not None and _cmp(as_ts(va) if isinstance(
-                va, dt.date) and isinstance(vb, dt.datetime) else va, op, as_ts(vb) if
-                isinstance(vb, dt.date) and isinstance(va, dt.datetime) else vb)
+            ok = (
+                va is not None
+                and vb is not None
+                and _cmp(
+                    as_ts(va) if isinstance(va, dt.date) and isinstance(vb, dt.datetime) else va,
+                    op,
+                    as_ts(vb) if isinstance(vb, dt.date) and isinstance(va, dt.datetime) else vb,
+                )
+            )
             if not ok:
                 out.append(Need(text, va, value, _needs_compare(ex, a, op, b)))
         return out
@@ -399,24 +478,49 @@ def _needs(ex: Explanation, node: n.Node) -> list[Need]:
         unit = _unit_of(ex, node.operand)
         v = ex._v(node.operand)
         word = "outside" if node.negated else "between"
-        return [Need(text, v, value, f"{name} = {describe_value(v, tname, unit)}, needs {word} "
-                     f"{describe_value(lo, tname, unit)} and {describe_value(hi, tname, unit)}")]
+        return [
+            Need(
+                text,
+                v,
+                value,
+                f"{name} = {describe_value(v, tname, unit)}, needs {word} "
+                f"{describe_value(lo, tname, unit)} and {describe_value(hi, tname, unit)}",
+            )
+        ]
     if isinstance(node, n.InList):
         v = ex._v(node.operand)
         name = " ".join(p.source.snippet(node.operand.span).split())
-        opts = ex._v(node.options) if not isinstance(node.options, n.ListExpr) else \
-            tuple(literal_value(i) if isinstance(i, n.Literal) else ex._v(i)
-                  for i in node.options.items)
+        opts = (
+            ex._v(node.options)
+            if not isinstance(node.options, n.ListExpr)
+            else tuple(
+                literal_value(i) if isinstance(i, n.Literal) else ex._v(i)
+                for i in node.options.items
+            )
+        )
         shown = ", ".join(describe_value(o, "") for o in (opts or ()))
         word = "none of" if node.negated else "one of"
         return [Need(text, v, value, f"{name} = {describe_value(v, '')}, needs {word} [{shown}]")]
     if isinstance(node, n.IsMissing):
         name = " ".join(p.source.snippet(node.operand.span).split())
-        return [Need(text, ex._v(node.operand), value,
-                     f"{name} needs {'a value' if node.negated else 'to be missing'}")]
+        return [
+            Need(
+                text,
+                ex._v(node.operand),
+                value,
+                f"{name} needs {'a value' if node.negated else 'to be missing'}",
+            )
+        ]
     if isinstance(node, n.Not):
-        return [Need(text, None, value, f"needs `{text}` to be false (it is "
-                     f"{'true' if ex._v(node.operand) is True else 'unknown'})")]
+        return [
+            Need(
+                text,
+                None,
+                value,
+                f"needs `{text}` to be false (it is "
+                f"{'true' if ex._v(node.operand) is True else 'unknown'})",
+            )
+        ]
     if isinstance(node, n.RankIn):
         v = ex._v(node.operand)
         name = " ".join(p.source.snippet(node.operand.span).split())
@@ -425,8 +529,15 @@ def _needs(ex: Explanation, node: n.Node) -> list[Need]:
         where = "top" if node.top else "bottom"
         share = " ".join(p.source.snippet(node.fraction.span).split())
         of = f" of {size:,} customers" if size is not None else ""
-        return [Need(text, v, value, f"{name} = {describe_value(v, str(p.types.get(node.operand.id, '')), unit)}"
-                     f", needs to rank in the {where} {share}{of}")]
+        return [
+            Need(
+                text,
+                v,
+                value,
+                f"{name} = {describe_value(v, str(p.types.get(node.operand.id, '')), unit)}"
+                f", needs to rank in the {where} {share}{of}",
+            )
+        ]
     if isinstance(node, n.Name):
         let = p.lets.get(node.name)
         if let is not None and node.name not in ex.overrides:
@@ -434,25 +545,36 @@ def _needs(ex: Explanation, node: n.Node) -> list[Need]:
             inner = _needs(ex, let.decl.expr)
             if inner:
                 return inner
-        return [Need(text, value, value, f"{text} = {describe_value(value, 'boolean')}, needs true")]
-    return [Need(text, value, value, f"needs `{text}` to be true (it is "
-                 f"{'unknown' if value is None else 'false'})")]
+        return [
+            Need(text, value, value, f"{text} = {describe_value(value, 'boolean')}, needs true")
+        ]
+    return [
+        Need(
+            text,
+            value,
+            value,
+            f"needs `{text}` to be true (it is {'unknown' if value is None else 'false'})",
+        )
+    ]
 
 
 def _cmp(a, op, b):
-    return {"=": a == b, "!=": a != b, ">": a > b, ">=": a >= b, "<": a < b,
-            "<=": a <= b}[op]
+    return {"=": a == b, "!=": a != b, ">": a > b, ">=": a >= b, "<": a < b, "<=": a <= b}[op]
 
 
-def why_not(rs: Ruleset, record, label: str, as_of=None, population=None, batch=None,
-            overrides=None) -> WhyNot:
+def why_not(
+    rs: Ruleset, record, label: str, as_of=None, population=None, batch=None, overrides=None
+) -> WhyNot:
     if label not in rs.program.labels:
         from .suggest import nearest
 
         guess = nearest(label, rs.program.labels)
-        raise RulekitError(f"unknown label {label!r} for ruleset {rs.id}"
-                           + (f"; did you mean {guess!r}?" if guess else "")
-                           + "; labels are " + ", ".join(rs.program.labels))
+        raise RulekitError(
+            f"unknown label {label!r} for ruleset {rs.id}"
+            + (f"; did you mean {guess!r}?" if guess else "")
+            + "; labels are "
+            + ", ".join(rs.program.labels)
+        )
     ex = trace_record(rs, record, as_of, population, overrides or {}, batch)
     order = rs.compiled.order
     out = []
@@ -466,13 +588,20 @@ def why_not(rs: Ruleset, record, label: str, as_of=None, population=None, batch=
                 other = rs.program.rules[j]
                 if ex.rule_values[j] is True and other.label != label:
                     blocked.append(f"{other.name} (line {other.line}) → {other.label}")
-                    blocking.append({"name": other.name, "file": rs.path, "line": other.line,
-                                     "label": other.label})
+                    blocking.append(
+                        {
+                            "name": other.name,
+                            "file": rs.path,
+                            "line": other.line,
+                            "label": other.label,
+                        }
+                    )
         out.append(WhyNotRule(rule.name, rule.line, ex.rule_values[i], needs, blocked, blocking))
     return WhyNot(label, ex.decision, out, ex)
 
 
 # ---------------------------------------------------------------- examples
+
 
 @dataclass
 class ExampleResult:
@@ -508,18 +637,21 @@ def run_examples(rs: Ruleset) -> list[ExampleResult]:
         try:
             exp = trace_record(rs, record, ex.as_of, None, overrides)
         except RecordError as e:
-            results.append(ExampleResult(ex.name, p.path, ex.line, expected, None, False, None,
-                                         str(e)))
+            results.append(
+                ExampleResult(ex.name, p.path, ex.line, expected, None, False, None, str(e))
+            )
             continue
         actual = exp.decision.labels if exp.decision else ()
         if exp.conflict:
-            results.append(ExampleResult(ex.name, p.path, ex.line, expected, None, False, exp,
-                                         exp.conflict))
+            results.append(
+                ExampleResult(ex.name, p.path, ex.line, expected, None, False, exp, exp.conflict)
+            )
             continue
         if rs.hit == "all":
             passed = set(actual) == set(expected)
         else:
             passed = tuple(actual) == expected
-        results.append(ExampleResult(ex.name, p.path, ex.line, expected, tuple(actual), passed,
-                                     exp))
+        results.append(
+            ExampleResult(ex.name, p.path, ex.line, expected, tuple(actual), passed, exp)
+        )
     return results

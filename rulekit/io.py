@@ -25,10 +25,15 @@ from .errors import RulekitError
 
 # extension → format
 FORMATS = {
-    ".csv": "csv", ".tsv": "tsv", ".txt": "csv",
-    ".jsonl": "jsonl", ".ndjson": "jsonl",
-    ".parquet": "parquet", ".pq": "parquet",
-    ".xlsx": "xlsx", ".xlsm": "xlsx",
+    ".csv": "csv",
+    ".tsv": "tsv",
+    ".txt": "csv",
+    ".jsonl": "jsonl",
+    ".ndjson": "jsonl",
+    ".parquet": "parquet",
+    ".pq": "parquet",
+    ".xlsx": "xlsx",
+    ".xlsm": "xlsx",
 }
 SUPPORTED = ".csv, .tsv, .jsonl, .ndjson, .parquet, .xlsx"
 
@@ -48,7 +53,8 @@ def format_of(path: str | Path) -> str:
     if fmt is None:
         raise UnsupportedFormat(
             f"{path}: rulekit cannot tell the format from the extension "
-            f"{suffix or '(none)'!r}; use one of {SUPPORTED}")
+            f"{suffix or '(none)'!r}; use one of {SUPPORTED}"
+        )
     return fmt
 
 
@@ -82,14 +88,20 @@ class Table:
 
 # ---------------------------------------------------------------- reading
 
+
 def read_table(path: str | Path) -> Table:
     """Read a data file into a Table, by its extension."""
     path = Path(path)
     fmt = format_of(path)
     if not path.is_file():
         raise FileNotFoundError(path)
-    reader = {"csv": _read_csv, "tsv": _read_csv, "jsonl": _read_jsonl,
-              "parquet": _read_parquet, "xlsx": _read_xlsx}[fmt]
+    reader = {
+        "csv": _read_csv,
+        "tsv": _read_csv,
+        "jsonl": _read_jsonl,
+        "parquet": _read_parquet,
+        "xlsx": _read_xlsx,
+    }[fmt]
     return reader(path, fmt)
 
 
@@ -106,8 +118,10 @@ def _decode(path: Path) -> tuple[str, str, bool]:
         return raw.decode("gb18030"), "gb18030", False
     except UnicodeDecodeError:
         line = raw[: first_error.start].count(b"\n") + 1
-        raise DataFileError(f"{path.name} line {line}: the file is neither UTF-8 nor GB18030 "
-                            "text; save it as UTF-8 (CSV UTF-8 in Excel)") from None
+        raise DataFileError(
+            f"{path.name} line {line}: the file is neither UTF-8 nor GB18030 "
+            "text; save it as UTF-8 (CSV UTF-8 in Excel)"
+        ) from None
 
 
 def _header(path: Path, names: Sequence[Any], where: str) -> list[str]:
@@ -118,8 +132,10 @@ def _header(path: Path, names: Sequence[Any], where: str) -> list[str]:
         if not text:
             text = f"column_{i + 1}"
         if text in seen:
-            raise DataFileError(f"{path.name} {where}: column {text!r} appears twice (columns "
-                                f"{seen[text] + 1} and {i + 1}); give each column its own name")
+            raise DataFileError(
+                f"{path.name} {where}: column {text!r} appears twice (columns "
+                f"{seen[text] + 1} and {i + 1}); give each column its own name"
+            )
         seen[text] = i
         columns.append(text)
     return columns
@@ -135,8 +151,9 @@ def _csv_rows(stream, fmt: str, name: str) -> Iterator[tuple[int, list[str]]]:
         except StopIteration:
             return
         except csv.Error as e:
-            raise DataFileError(f"{name} line {start}: {e}; check the quotes on that "
-                                "line") from None
+            raise DataFileError(
+                f"{name} line {start}: {e}; check the quotes on that line"
+            ) from None
         if not values or (len(values) == 1 and values[0] == ""):
             continue  # blank line
         yield start, values
@@ -159,14 +176,14 @@ def _read_csv(path: Path, fmt: str) -> Table:
                 raise DataFileError(
                     f"{path.name} row {len(rows) + 1} (line {start}) has {len(values)} values "
                     f"but the header has {width} columns; quote values that contain "
-                    f"{'tabs' if fmt == 'tsv' else 'commas'}")
+                    f"{'tabs' if fmt == 'tsv' else 'commas'}"
+                )
             values = values[:width]
         # an empty cell is missing (None), as DuckDB reads it; a short row: missing values
         rows.append({c: v if v != "" else None for c, v in zip(columns, values, strict=False)})
         lines.append(start)
     if columns is None:
-        raise DataFileError(f"{path.name}: the file is empty; the first line must name the "
-                            "columns")
+        raise DataFileError(f"{path.name}: the file is empty; the first line must name the columns")
     return Table(path, fmt, columns, rows, lines, encoding=encoding, bom=bom)
 
 
@@ -215,8 +232,7 @@ def header(path: str | Path) -> list[str]:
     with open(path, encoding="utf-8-sig", newline="") as f:
         first = next(_csv_rows(f, format_of(path), path.name), None)
     if first is None:
-        raise DataFileError(f"{path.name}: the file is empty; the first line must name the "
-                            "columns")
+        raise DataFileError(f"{path.name}: the file is empty; the first line must name the columns")
     return _header(path, first[1], "line 1 (the header)")
 
 
@@ -231,12 +247,16 @@ def _read_jsonl(path: Path, fmt: str) -> Table:
         try:
             value = json.loads(line)
         except json.JSONDecodeError as e:
-            raise DataFileError(f"{path.name} line {number}, column {e.colno}: not valid JSON "
-                                f"({e.msg}); each line must be one JSON object") from None
+            raise DataFileError(
+                f"{path.name} line {number}, column {e.colno}: not valid JSON "
+                f"({e.msg}); each line must be one JSON object"
+            ) from None
         if not isinstance(value, dict):
-            raise DataFileError(f"{path.name} line {number}: a JSON {type(value).__name__}, not "
-                                "an object; each line must be one object such as "
-                                '{"customer_id": "C1", "recency_days": 200}')
+            raise DataFileError(
+                f"{path.name} line {number}: a JSON {type(value).__name__}, not "
+                "an object; each line must be one object such as "
+                '{"customer_id": "C1", "recency_days": 200}'
+            )
         for key in value:
             if key not in columns:
                 columns[key] = None
@@ -265,8 +285,10 @@ def _read_xlsx(path: Path, fmt: str) -> Table:
     try:
         book = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, OSError, ValueError) as e:
-        raise DataFileError(f"{path.name}: not a readable .xlsx workbook ({e}); save it from "
-                            "Excel as an .xlsx workbook") from None
+        raise DataFileError(
+            f"{path.name}: not a readable .xlsx workbook ({e}); save it from "
+            "Excel as an .xlsx workbook"
+        ) from None
     try:
         sheet = book.worksheets[0]
         rows: list[dict] = []
@@ -289,8 +311,9 @@ def _read_xlsx(path: Path, fmt: str) -> Table:
     finally:
         book.close()
     if columns is None:
-        raise DataFileError(f"{path.name}: the first sheet is empty; its first row must name "
-                            "the columns")
+        raise DataFileError(
+            f"{path.name}: the first sheet is empty; its first row must name the columns"
+        )
     return Table(path, fmt, columns, rows, lines)
 
 
@@ -302,6 +325,7 @@ def _cell(value: Any) -> Any:
 
 
 # ---------------------------------------------------------------- writing
+
 
 @contextlib.contextmanager
 def atomic_path(path: Path) -> Iterator[Path]:
@@ -319,9 +343,15 @@ def atomic_path(path: Path) -> Iterator[Path]:
             tmp.unlink()
 
 
-def write_table(path: str | Path, columns: Sequence[str], rows: Sequence[Mapping],
-                extra: Mapping[str, Sequence] | None = None, *, arrow: Any = None,
-                bom: bool = False) -> int:
+def write_table(
+    path: str | Path,
+    columns: Sequence[str],
+    rows: Sequence[Mapping],
+    extra: Mapping[str, Sequence] | None = None,
+    *,
+    arrow: Any = None,
+    bom: bool = False,
+) -> int:
     """Write `rows` (their `columns`, then the `extra` columns, each a list aligned with rows)
     to `path` in the format its extension names; returns the number of rows written.
 
@@ -341,13 +371,17 @@ def write_table(path: str | Path, columns: Sequence[str], rows: Sequence[Mapping
         elif fmt == "jsonl":
             with open(tmp, "w", encoding="utf-8", newline="\n") as f:
                 for values in _row_values(base, rows, extra):
-                    f.write(json.dumps(dict(zip(names, values, strict=True)), ensure_ascii=False,
-                                       default=_json_default))
+                    f.write(
+                        json.dumps(
+                            dict(zip(names, values, strict=True)),
+                            ensure_ascii=False,
+                            default=_json_default,
+                        )
+                    )
                     f.write("\n")
         else:
             with open(tmp, "w", encoding="utf-8-sig" if bom else "utf-8", newline="") as f:
-                writer = csv.writer(f, delimiter="\t" if fmt == "tsv" else ",",
-                                    lineterminator="\n")
+                writer = csv.writer(f, delimiter="\t" if fmt == "tsv" else ",", lineterminator="\n")
                 writer.writerow(names)
                 for values in _row_values(base, rows, extra):
                     writer.writerow([cell_text(v) for v in values])
@@ -371,8 +405,12 @@ def cell_text(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, (list, tuple, dict)):
-        return json.dumps(list(value) if isinstance(value, tuple) else value,
-                          ensure_ascii=False, default=_json_default, separators=(",", ":"))
+        return json.dumps(
+            list(value) if isinstance(value, tuple) else value,
+            ensure_ascii=False,
+            default=_json_default,
+            separators=(",", ":"),
+        )
     if isinstance(value, (dt.date, dt.datetime, dt.time)):
         return value.isoformat()
     return str(value)
@@ -398,21 +436,34 @@ def _arrow_array(values: list):
 
     try:
         return pa.array(values)
-    except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError, TypeError,
-            OverflowError):
+    except (
+        pa.ArrowInvalid,
+        pa.ArrowTypeError,
+        pa.ArrowNotImplementedError,
+        TypeError,
+        OverflowError,
+    ):
         return pa.array([None if v is None else cell_text(v) for v in values], pa.string())
 
 
-def _write_parquet(tmp: Path, base: Sequence[str], rows: Sequence[Mapping],
-                   extra: Mapping[str, Sequence], arrow: Any) -> None:
+def _write_parquet(
+    tmp: Path,
+    base: Sequence[str],
+    rows: Sequence[Mapping],
+    extra: Mapping[str, Sequence],
+    arrow: Any,
+) -> None:
     import pyarrow as pa
     import pyarrow.parquet as pq
 
     if arrow is not None and arrow.num_rows == len(rows):
         table = arrow.select(list(base))
     else:
-        table = pa.table({c: _arrow_array([r.get(c) for r in rows]) for c in base}) if base \
+        table = (
+            pa.table({c: _arrow_array([r.get(c) for r in rows]) for c in base})
+            if base
             else pa.table({})
+        )
     for name, values in extra.items():
         array = _arrow_array([list(v) if isinstance(v, tuple) else v for v in values])
         if pa.types.is_null(array.type):

@@ -23,13 +23,25 @@ MAX_SYNTAX_ERRORS = 20
 MULTIPLIERS = {"k": 1000, "K": 1000, "万": 10_000, "亿": 100_000_000}
 # Duration units, in days (durations are measured in days throughout rulekit).
 DURATION_UNITS: dict[str, Decimal] = {
-    "s": Decimal(1) / 86400, "sec": Decimal(1) / 86400, "秒": Decimal(1) / 86400,
-    "min": Decimal(1) / 1440, "分钟": Decimal(1) / 1440,
-    "h": Decimal(1) / 24, "hr": Decimal(1) / 24, "小时": Decimal(1) / 24,
-    "d": Decimal(1), "天": Decimal(1), "日": Decimal(1),
-    "w": Decimal(7), "周": Decimal(7), "星期": Decimal(7),
-    "mo": Decimal(30), "个月": Decimal(30), "月": Decimal(30),
-    "y": Decimal(365), "年": Decimal(365),
+    "s": Decimal(1) / 86400,
+    "sec": Decimal(1) / 86400,
+    "秒": Decimal(1) / 86400,
+    "min": Decimal(1) / 1440,
+    "分钟": Decimal(1) / 1440,
+    "h": Decimal(1) / 24,
+    "hr": Decimal(1) / 24,
+    "小时": Decimal(1) / 24,
+    "d": Decimal(1),
+    "天": Decimal(1),
+    "日": Decimal(1),
+    "w": Decimal(7),
+    "周": Decimal(7),
+    "星期": Decimal(7),
+    "mo": Decimal(30),
+    "个月": Decimal(30),
+    "月": Decimal(30),
+    "y": Decimal(365),
+    "年": Decimal(365),
 }
 _NUMBER_RE = re.compile(r"(\d[\d_]*(?:\.\d+)?)(.*)", re.S)
 
@@ -72,7 +84,7 @@ def decode_number(text: str) -> tuple[int | float, str]:
             return_text = digits + known
             raise LiteralError(
                 "unknown-unit",
-                f"`{text}` is a number glued to the word `{suffix[len(known):]}`",
+                f"`{text}` is a number glued to the word `{suffix[len(known) :]}`",
                 f"put a space after `{return_text}`",
             )
     raise LiteralError(
@@ -109,13 +121,27 @@ def decode_string(text: str) -> str:
 # English, Chinese), so a NAME token spelled like one is turned into that keyword here.
 # Statement words (source, unit, version …) stay usable as field names.
 RESERVED = {
-    "_AND": ("and", "并且", "且"), "_OR": ("or", "或者", "或"), "_NOT": ("not", "非", "不"),
-    "_BETWEEN": ("between", "介于"), "_IN": ("in", "属于"), "_IS": ("is", "为"),
-    "_MISSING": ("missing", "缺失"), "TRUE": ("true", "yes", "是", "真"),
-    "FALSE": ("false", "no", "否", "假"), "TODAY": ("today", "今天"), "_NONE": ("none", "无"),
-    "TOP": ("top", "前"), "BOTTOM": ("bottom", "后"), "_BY": ("by", "按"),
-    "_THEN": ("then", "那么", "则"), "STRTEST": ("contains", "包含"), "_STARTS": ("starts",),
-    "_ENDS": ("ends",), "_WITH": ("with",), "_LIST": ("list",), "_IF": ("if", "如果"),
+    "_AND": ("and", "并且", "且"),
+    "_OR": ("or", "或者", "或"),
+    "_NOT": ("not", "非", "不"),
+    "_BETWEEN": ("between", "介于"),
+    "_IN": ("in", "属于"),
+    "_IS": ("is", "为"),
+    "_MISSING": ("missing", "缺失"),
+    "TRUE": ("true", "yes", "是", "真"),
+    "FALSE": ("false", "no", "否", "假"),
+    "TODAY": ("today", "今天"),
+    "_NONE": ("none", "无"),
+    "TOP": ("top", "前"),
+    "BOTTOM": ("bottom", "后"),
+    "_BY": ("by", "按"),
+    "_THEN": ("then", "那么", "则"),
+    "STRTEST": ("contains", "包含"),
+    "_STARTS": ("starts",),
+    "_ENDS": ("ends",),
+    "_WITH": ("with",),
+    "_LIST": ("list",),
+    "_IF": ("if", "如果"),
 }
 _KEYWORD_OF = {word: kind for kind, words in RESERVED.items() for word in words}
 
@@ -130,16 +156,38 @@ def _keyword(tok: Token) -> Token:
 @lru_cache(maxsize=1)
 def _lark() -> Lark:
     grammar = resources.files("rulekit").joinpath("grammar.lark").read_text(encoding="utf-8")
-    return Lark(grammar, parser="lalr", propagate_positions=True, maybe_placeholders=True,
-                lexer_callbacks={"NAME": _keyword})
+    return Lark(
+        grammar,
+        parser="lalr",
+        propagate_positions=True,
+        maybe_placeholders=True,
+        lexer_callbacks={"NAME": _keyword},
+    )
 
 
-_OPS = {"==": "=", "<>": "!=", "≥": ">=", "≤": "<=", "≠": "!=", "＞": ">", "＜": "<",
-        "＝": "=", "＞＝": ">=", "＜＝": "<="}
+_OPS = {
+    "==": "=",
+    "<>": "!=",
+    "≥": ">=",
+    "≤": "<=",
+    "≠": "!=",
+    "＞": ">",
+    "＜": "<",
+    "＝": "=",
+    "＞＝": ">=",
+    "＜＝": "<=",
+}
 _ARITH = {"＋": "+", "−": "-", "－": "-", "×": "*", "＊": "*", "÷": "/", "／": "/"}
 HIT_POLICIES = ("first", "priority", "all", "unique")
-_HIT_ZH = {"首条": "first", "首个": "first", "优先": "priority", "优先级": "priority",
-           "全部": "all", "所有": "all", "唯一": "unique"}
+_HIT_ZH = {
+    "首条": "first",
+    "首个": "first",
+    "优先": "priority",
+    "优先级": "priority",
+    "全部": "all",
+    "所有": "all",
+    "唯一": "unique",
+}
 
 
 def _span(meta_or_token) -> Span:
@@ -206,15 +254,21 @@ class _ToNodes(Transformer):
     @v_args(meta=True)
     def binop(self, meta, children):
         left, op, right = children
-        return n.Binary(self._id(), _span(meta), _ARITH.get(str(op), str(op)), left, right,
-                        _span(op))
+        return n.Binary(
+            self._id(), _span(meta), _ARITH.get(str(op), str(op)), left, right, _span(op)
+        )
 
     @v_args(meta=True)
     def compare(self, meta, children):
         operands = tuple(children[0::2])
         ops = children[1::2]
-        return n.Compare(self._id(), _span(meta), operands,
-                         tuple(_OPS.get(str(o), str(o)) for o in ops), tuple(_span(o) for o in ops))
+        return n.Compare(
+            self._id(),
+            _span(meta),
+            operands,
+            tuple(_OPS.get(str(o), str(o)) for o in ops),
+            tuple(_span(o) for o in ops),
+        )
 
     @v_args(meta=True)
     def between(self, meta, children):
@@ -283,8 +337,9 @@ class _ToNodes(Transformer):
     def call(self, meta, children):
         name_tok, args = children
         arg_nodes, by = args if args is not None else ((), None)
-        return n.Call(self._id(), _span(meta), str(name_tok).lower(), arg_nodes, by,
-                      _span(name_tok))
+        return n.Call(
+            self._id(), _span(meta), str(name_tok).lower(), arg_nodes, by, _span(name_tok)
+        )
 
     def args(self, children):
         by = children[-1]
@@ -334,14 +389,16 @@ class _ToNodes(Transformer):
 
     @v_args(meta=True)
     def alias(self, meta, children):
-        return n.Meta(self._id(), _span(meta), "alias", tuple(str(c) for c in children),
-                      _span(meta))
+        return n.Meta(
+            self._id(), _span(meta), "alias", tuple(str(c) for c in children), _span(meta)
+        )
 
     @v_args(meta=True)
     def hit(self, meta, children):
         word = str(children[0])
-        return n.Meta(self._id(), _span(meta), "hit", _HIT_ZH.get(word, word.lower()),
-                      _span(children[0]))
+        return n.Meta(
+            self._id(), _span(meta), "hit", _HIT_ZH.get(word, word.lower()), _span(children[0])
+        )
 
     @v_args(meta=True)
     def default(self, meta, children):
@@ -368,17 +425,29 @@ class _ToNodes(Transformer):
         name, (type_name, list_of, type_span), display, *opts = children
         o = dict(opts)
         return n.FieldDecl(
-            self._id(), _span(meta), str(name), _span(name), type_name, list_of, type_span,
+            self._id(),
+            _span(meta),
+            str(name),
+            _span(name),
+            type_name,
+            list_of,
+            type_span,
             n.Text(decode_string(str(display)) if display else None, o.get("en")),
-            o.get("unit"), o.get("column"), o.get("one_of"),
+            o.get("unit"),
+            o.get("column"),
+            o.get("one_of"),
         )
 
     @v_args(meta=True)
     def let(self, meta, children):
         name, eq, expr, display, en = children
         if str(eq) not in ("=", "＝"):
-            self._error("syntax-error", f"a let is written `let {name} = …`, not with `{eq}`",
-                        _span(eq), hint="use `=`")
+            self._error(
+                "syntax-error",
+                f"a let is written `let {name} = …`, not with `{eq}`",
+                _span(eq),
+                hint="use `=`",
+            )
         text = n.Text(decode_string(str(display)) if display else None, en[1] if en else None)
         return n.LetDecl(self._id(), _span(meta), str(name), _span(name), expr, text)
 
@@ -401,8 +470,9 @@ class _ToNodes(Transformer):
                 desc = n.Text(value.zh or desc.zh, value.en or desc.en)
             else:
                 strat = n.Text(value.zh or strat.zh, value.en or strat.en)
-        return n.LabelDecl(self._id(), _span(meta), str(name), _span(name), n.Text(zh, en),
-                           desc, strat)
+        return n.LabelDecl(
+            self._id(), _span(meta), str(name), _span(name), n.Text(zh, en), desc, strat
+        )
 
     def rule_name(self, children):
         return decode_string(str(children[0]))
@@ -427,9 +497,16 @@ class _ToNodes(Transformer):
         o = dict(opts)
         line = self.source.line_col(meta.start_pos)[0]
         return n.Rule(
-            self._id(), _span(meta), name if name is not None else f"line {line}",
-            name is not None, cond, str(label), _span(label), o.get("priority", 0),
-            o.get("because", n.Text()), line,
+            self._id(),
+            _span(meta),
+            name if name is not None else f"line {line}",
+            name is not None,
+            cond,
+            str(label),
+            _span(label),
+            o.get("priority", 0),
+            o.get("because", n.Text()),
+            line,
         )
 
     # ---- examples
@@ -447,15 +524,23 @@ class _ToNodes(Transformer):
     def given(self, meta, children):
         name, eq, value = children
         if str(eq) not in ("=", "＝"):
-            self._error("syntax-error", f"an example gives a value with `=`, not `{eq}`",
-                        _span(eq), hint=f"write `{name} = …`")
+            self._error(
+                "syntax-error",
+                f"an example gives a value with `=`, not `{eq}`",
+                _span(eq),
+                hint=f"write `{name} = …`",
+            )
         return n.Given(self._id(), _span(meta), str(name), _span(name), None, value)
 
     def as_of(self, children):
         tok = children[-1]
         if tok.type == "NAME":
-            self._error("syntax-error", f"`as of` needs a date, not `{tok}`", _span(tok),
-                        hint="write a date such as `as of 2024-06-30`")
+            self._error(
+                "syntax-error",
+                f"`as of` needs a date, not `{tok}`",
+                _span(tok),
+                hint="write a date such as `as of 2024-06-30`",
+            )
             return None
         try:
             return decode_date(str(tok))
@@ -479,12 +564,19 @@ class _ToNodes(Transformer):
     def example(self, meta, children):
         name = decode_string(str(children[0]))
         givens = [c for c in children[1:] if isinstance(c, n.Given)]
-        as_of = next((c for c in children[1:] if isinstance(c, (dt.date, type(None))) and
-                      not isinstance(c, tuple)), None)
+        as_of = next(
+            (
+                c
+                for c in children[1:]
+                if isinstance(c, (dt.date, type(None))) and not isinstance(c, tuple)
+            ),
+            None,
+        )
         expect, expect_span = children[-1]
         line = self.source.line_col(meta.start_pos)[0]
-        return n.Example(self._id(), _span(meta), name, tuple(givens), as_of, expect,
-                         expect_span, line)
+        return n.Example(
+            self._id(), _span(meta), name, tuple(givens), as_of, expect, expect_span, line
+        )
 
     def start(self, children):
         return n.File(list(children))
@@ -493,13 +585,33 @@ class _ToNodes(Transformer):
 # ---------------------------------------------------------------- syntax errors in words
 
 _WORDS = {
-    "NAME": "a name", "STRING": "a quoted text", "NUMBER": "a number", "DATE": "a date",
-    "CMP": "a comparison such as `>` or `=`", "PLUS": "`+`", "MINUS": "`-`", "STAR": "`*`",
-    "SLASH": "`/`", "_LPAR": "`(`", "_RPAR": "`)`", "_LBRACK": "`[`", "_RBRACK": "`]`",
-    "_COMMA": "`,`", "_COLON": "`:`", "TRUE": "`true`", "FALSE": "`false`", "TODAY": "`today`",
-    "STRTEST": "`contains`", "DESCRIPTION": "`description`", "SOURCE": "`source`",
-    "VERSION": "`version`", "STRATEGY": "`strategy`", "TOP": "`top`", "BOTTOM": "`bottom`",
-    "$END": "the end of the file", "_ASOF": "`截至`",
+    "NAME": "a name",
+    "STRING": "a quoted text",
+    "NUMBER": "a number",
+    "DATE": "a date",
+    "CMP": "a comparison such as `>` or `=`",
+    "PLUS": "`+`",
+    "MINUS": "`-`",
+    "STAR": "`*`",
+    "SLASH": "`/`",
+    "_LPAR": "`(`",
+    "_RPAR": "`)`",
+    "_LBRACK": "`[`",
+    "_RBRACK": "`]`",
+    "_COMMA": "`,`",
+    "_COLON": "`:`",
+    "TRUE": "`true`",
+    "FALSE": "`false`",
+    "TODAY": "`today`",
+    "STRTEST": "`contains`",
+    "DESCRIPTION": "`description`",
+    "SOURCE": "`source`",
+    "VERSION": "`version`",
+    "STRATEGY": "`strategy`",
+    "TOP": "`top`",
+    "BOTTOM": "`bottom`",
+    "$END": "the end of the file",
+    "_ASOF": "`截至`",
 }
 _STATEMENT_START = re.compile(
     r"(?<![\w\"'“”])(ruleset|field|let|label|rule|if|example|hit|default|alias|"
@@ -535,20 +647,32 @@ def _syntax_diagnostic(err: UnexpectedInput, source: Source) -> Diagnostic:
         pos = err.pos_in_stream
         ch = source.text[pos]
         if ch in "\"'“「":
-            return Diagnostic("unterminated-string", "this quoted text is not closed on its line",
-                              source, Span(pos, pos + 1),
-                              hint="add the closing quote; a text cannot span lines")
-        return Diagnostic("unexpected-character", f"`{ch}` cannot appear here", source,
-                          Span(pos, pos + 1),
-                          hint="names use letters, digits and `_`; texts go in quotes")
+            return Diagnostic(
+                "unterminated-string",
+                "this quoted text is not closed on its line",
+                source,
+                Span(pos, pos + 1),
+                hint="add the closing quote; a text cannot span lines",
+            )
+        return Diagnostic(
+            "unexpected-character",
+            f"`{ch}` cannot appear here",
+            source,
+            Span(pos, pos + 1),
+            hint="names use letters, digits and `_`; texts go in quotes",
+        )
     if isinstance(err, UnexpectedEOF) or (
         isinstance(err, UnexpectedToken) and err.token.type == "$END"
     ):
         end = len(source.text.rstrip())
         expected = getattr(err, "expected", set())
-        return Diagnostic("unexpected-end", "the file ends in the middle of a statement",
-                          source, Span(max(0, end - 1), end),
-                          hint=f"expected {_expected_list(set(expected))}" if expected else None)
+        return Diagnostic(
+            "unexpected-end",
+            "the file ends in the middle of a statement",
+            source,
+            Span(max(0, end - 1), end),
+            hint=f"expected {_expected_list(set(expected))}" if expected else None,
+        )
     assert isinstance(err, UnexpectedToken)
     tok, expected = err.token, set(err.expected)
     span = Span(tok.start_pos, tok.end_pos)
@@ -559,15 +683,20 @@ def _syntax_diagnostic(err: UnexpectedInput, source: Source) -> Diagnostic:
         try:
             decode_number(word)
         except LiteralError as e:
-            return Diagnostic(e.code, e.message, source,
-                              Span(glued.start(), glued.start() + len(word)), hint=e.hint)
+            return Diagnostic(
+                e.code,
+                e.message,
+                source,
+                Span(glued.start(), glued.start() + len(word)),
+                hint=e.hint,
+            )
     hint = None
     if "_THEN" in expected and tok.type == "NAME":
         message = f"expected `then` before {_describe_token(tok)}"
         hint = "a rule reads: if CONDITION then LABEL"
     elif tok.type == "CMP" and str(tok) == "=" and "CMP" not in expected:
         message = "unexpected `=` here"
-        hint = "compare with `=` between two values, e.g. `region = \"north\"`"
+        hint = 'compare with `=` between two values, e.g. `region = "north"`'
     elif tok.type == "NAME" and "CMP" in expected:
         message = f"unexpected {_describe_token(tok)}: two values in a row"
         hint = "join conditions with `and` / `or`, or compare them with `>`, `=` …"

@@ -69,8 +69,9 @@ class Values:
 
     def _build_sums(self) -> None:
         # Every float is an exact binary fraction: scale all to one denominator and add ints.
-        ratios = [(v.as_integer_ratio() if isinstance(v, float) else (int(v), 1))
-                  for v in self.sorted]
+        ratios = [
+            (v.as_integer_ratio() if isinstance(v, float) else (int(v), 1)) for v in self.sorted
+        ]
         den = max((d for _, d in ratios), default=1)
         suffix = [0] * (len(ratios) + 1)
         acc = 0
@@ -117,8 +118,13 @@ class FrozenPopulation:
 
     FORMAT = "rulekit-population/1"
 
-    def __init__(self, ruleset: str, populations: dict[str, Population], records: int,
-                 as_of: str | None = None):
+    def __init__(
+        self,
+        ruleset: str,
+        populations: dict[str, Population],
+        records: int,
+        as_of: str | None = None,
+    ):
         self.ruleset = ruleset
         self.populations = populations
         self.records = records
@@ -126,11 +132,15 @@ class FrozenPopulation:
 
     def save(self, path: str | Path) -> None:
         data = {
-            "format": self.FORMAT, "ruleset": self.ruleset, "records": self.records,
+            "format": self.FORMAT,
+            "ruleset": self.ruleset,
+            "records": self.records,
             "as_of": self.as_of,
             "populations": {
-                key: {"partitioned": p.partitioned,
-                      "groups": [[_encode_group(g), v.sorted] for g, v in p.groups.items()]}
+                key: {
+                    "partitioned": p.partitioned,
+                    "groups": [[_encode_group(g), v.sorted] for g, v in p.groups.items()],
+                }
                 for key, p in self.populations.items()
             },
         }
@@ -144,8 +154,10 @@ class FrozenPopulation:
         if data.get("format") != cls.FORMAT:
             from .errors import RulekitError
 
-            raise RulekitError(f"{path}: not a rulekit population file (format "
-                               f"{data.get('format')!r}); create one with rulekit freeze")
+            raise RulekitError(
+                f"{path}: not a rulekit population file (format "
+                f"{data.get('format')!r}); create one with rulekit freeze"
+            )
         pops = {}
         for key, p in data["populations"].items():
             groups = {}

@@ -32,10 +32,20 @@ SUMMARY_FORMAT = "rulekit-run-summary/1"
 MARK = {True: "✓", False: "✗", None: "?"}
 WORD = {True: "true", False: "false", None: "unknown"}
 STYLE = {True: "green", False: "red", None: "yellow"}
-STATUS_STYLE = {"decided": "bold green", "matched": "green", "not matched": "red",
-                "unknown": "yellow", "not reached": "dim"}
-STATUS_MARK = {"decided": "✓", "matched": "✓", "not matched": "✗", "unknown": "?",
-               "not reached": "·"}
+STATUS_STYLE = {
+    "decided": "bold green",
+    "matched": "green",
+    "not matched": "red",
+    "unknown": "yellow",
+    "not reached": "dim",
+}
+STATUS_MARK = {
+    "decided": "✓",
+    "matched": "✓",
+    "not matched": "✗",
+    "unknown": "?",
+    "not reached": "·",
+}
 
 
 def show_path(path: str | os.PathLike) -> str:
@@ -90,6 +100,7 @@ def population_text(pop: dict) -> str:
 
 # ================================================================ explanation → JSON
 
+
 def explanation_json(ex: Explanation) -> dict:
     """The evaluation of one record, as recorded by the engine's observer (never recomputed)."""
     rs, p, tr = ex.ruleset, ex.ruleset.program, ex.trace
@@ -108,10 +119,18 @@ def explanation_json(ex: Explanation) -> dict:
     fields = []
     for name, info in p.fields.items():
         value = tr.fields.get(name)
-        fields.append({"name": name, "display": info.display.zh, "display_en": info.display.en,
-                       "column": info.column, "type": str(info.type), "unit": info.unit,
-                       "value": _json(value),
-                       "shown": describe_value(value, str(info.type), info.unit)})
+        fields.append(
+            {
+                "name": name,
+                "display": info.display.zh,
+                "display_en": info.display.en,
+                "column": info.column,
+                "type": str(info.type),
+                "unit": info.unit,
+                "value": _json(value),
+                "shown": describe_value(value, str(info.type), info.unit),
+            }
+        )
     in_lets: set[int] = set()
     lets = []
     for name, info in p.lets.items():
@@ -122,35 +141,58 @@ def explanation_json(ex: Explanation) -> dict:
                 if sub.id in tr.population_sizes:
                     in_lets.add(sub.id)
                     pops.append(_population(ex, sub))
-        lets.append({"name": name, "display": info.decl.display.zh,
-                     "display_en": info.decl.display.en, "type": str(info.type),
-                     "expression": _snip(p, info.decl.expr),
-                     "constant": _is_constant(info.decl.expr), "value": _json(value),
-                     "shown": describe_value(value, str(info.type)),
-                     "given": name in ex.overrides, "population": pops})
+        lets.append(
+            {
+                "name": name,
+                "display": info.decl.display.zh,
+                "display_en": info.decl.display.en,
+                "type": str(info.type),
+                "expression": _snip(p, info.decl.expr),
+                "constant": _is_constant(info.decl.expr),
+                "value": _json(value),
+                "shown": describe_value(value, str(info.type)),
+                "given": name in ex.overrides,
+                "population": pops,
+            }
+        )
     population = [_population(ex, p.node(node_id)) for node_id in tr.population_sizes]
     rules = []
     for position, index in enumerate(rs.compiled.order, 1):
         rule = p.rules[index]
         status = ex.rule_status(index)
-        entry = {"position": position, "name": rule.name, "file": show_path(p.path),
-                 "line": rule.line, "label": rule.label,
-                 "label_display": _label_info(p, rule.label)["display"],
-                 "priority": rule.priority, "status": status,
-                 "result": _json(ex.rule_values[index])}
+        entry = {
+            "position": position,
+            "name": rule.name,
+            "file": show_path(p.path),
+            "line": rule.line,
+            "label": rule.label,
+            "label_display": _label_info(p, rule.label)["display"],
+            "priority": rule.priority,
+            "status": status,
+            "result": _json(ex.rule_values[index]),
+        }
         if status != "not reached":
             entry["condition"] = _condition(ex, rule.condition)
         rules.append(entry)
     return {
         "format": EXPLANATION_FORMAT,
-        "ruleset": {"id": rs.id, "display": p.display.zh, "display_en": p.display.en,
-                    "file": show_path(p.path), "hit": rs.hit, "default": rs.default},
+        "ruleset": {
+            "id": rs.id,
+            "display": p.display.zh,
+            "display_en": p.display.en,
+            "file": show_path(p.path),
+            "hit": rs.hit,
+            "default": rs.default,
+        },
         "as_of": ex.as_of.isoformat(),
         "decision": decision,
         "fields": fields,
         "lets": lets,
-        "population": [x for x, node_id in zip(population, tr.population_sizes, strict=True)
-                       if node_id not in in_lets],
+        "population": [
+            x
+            for x, node_id in zip(population, tr.population_sizes, strict=True)
+            if node_id not in in_lets
+        ],
         "rules": rules,
     }
 
@@ -158,10 +200,13 @@ def explanation_json(ex: Explanation) -> dict:
 def _population(ex: Explanation, node: n.Node) -> dict:
     p = ex.ruleset.program
     value = ex.trace.values.get(node.id)
-    return {"function": _snip(p, node), "kind": "rank" if isinstance(node, n.RankIn) else "value",
-            "value": _json(value),
-            "shown": describe_value(value, str(p.types.get(node.id, ""))),
-            "of": ex.trace.population_sizes[node.id]}
+    return {
+        "function": _snip(p, node),
+        "kind": "rank" if isinstance(node, n.RankIn) else "value",
+        "value": _json(value),
+        "shown": describe_value(value, str(p.types.get(node.id, ""))),
+        "of": ex.trace.population_sizes[node.id],
+    }
 
 
 def _flatten(node: n.Node, kind: type) -> list[n.Node]:
@@ -186,14 +231,25 @@ def _condition(ex: Explanation, node: n.Node) -> dict:
     text = _snip(p, node)
     if isinstance(node, (n.And, n.Or)):
         kind = n.And if isinstance(node, n.And) else n.Or
-        return {"kind": "all" if kind is n.And else "any", "text": text, "result": value,
-                "children": [_condition(ex, c) for c in _flatten(node, kind)]}
+        return {
+            "kind": "all" if kind is n.And else "any",
+            "text": text,
+            "result": value,
+            "children": [_condition(ex, c) for c in _flatten(node, kind)],
+        }
     if isinstance(node, n.Not):
-        return {"kind": "not", "text": text, "result": value,
-                "children": [_condition(ex, node.operand)]}
-    out: dict[str, Any] = {"kind": "test", "text": text, "result": value,
-                           "operands": [_operand(ex, o) for o in _operands(node)
-                                        if not _is_constant(o)]}
+        return {
+            "kind": "not",
+            "text": text,
+            "result": value,
+            "children": [_condition(ex, node.operand)],
+        }
+    out: dict[str, Any] = {
+        "kind": "test",
+        "text": text,
+        "result": value,
+        "operands": [_operand(ex, o) for o in _operands(node) if not _is_constant(o)],
+    }
     if node.id in ex.trace.population_sizes:
         out["population"] = {"of": ex.trace.population_sizes[node.id]}
     return out
@@ -221,6 +277,7 @@ def _operand(ex: Explanation, node: n.Node) -> dict:
 
 
 # ================================================================ explanation → text
+
 
 def _grid() -> Table:
     grid = Table.grid(padding=(0, 2))
@@ -263,8 +320,11 @@ def explanation_text(d: dict, compact: bool = False) -> RenderableType:
     if not compact:
         head.add_row("ruleset", _title(d))
         head.add_row("file", rs["file"])
-    head.add_row("as of", f"{d['as_of']}    hit {rs['hit']}"
-                 + (f"    default {rs['default']}" if rs.get("default") else ""))
+    head.add_row(
+        "as of",
+        f"{d['as_of']}    hit {rs['hit']}"
+        + (f"    default {rs['default']}" if rs.get("default") else ""),
+    )
     src = d.get("input") or {}
     if src.get("record"):
         text = Text(src["record"])
@@ -275,11 +335,16 @@ def explanation_text(d: dict, compact: bool = False) -> RenderableType:
         head.add_row("population", src["population"])
     head.add_row("", "")
     if dec["error"]:
-        head.add_row(Text("decision", style="bold red"), Text("error: " + dec["error"],
-                                                              style="red"))
+        head.add_row(
+            Text("decision", style="bold red"), Text("error: " + dec["error"], style="red")
+        )
     elif not dec["labels"]:
-        head.add_row("decision", Text("no label", style="bold yellow")
-                     .append(" — no rule matched and the ruleset has no default", style=""))
+        head.add_row(
+            "decision",
+            Text("no label", style="bold yellow").append(
+                " — no rule matched and the ruleset has no default", style=""
+            ),
+        )
     else:
         word = "decision" if len(dec["labels"]) == 1 else "labels"
         for k, info in enumerate(dec["label_info"]):
@@ -329,9 +394,15 @@ def _values_table(d: dict) -> Table | None:
                 note.append(("\n" if note.plain else "") + population_text(pop), style="")
         table.add_row("  let", let["name"], let["display"] or "", _value_text(let["shown"]), note)
     for pop in d["population"]:
-        table.add_row("  population", pop["function"], "", _value_text(pop["shown"]),
-                      _of(pop["of"]) if pop.get("kind") != "rank" else
-                      f"ranked among {pop['of']:,} customers")
+        table.add_row(
+            "  population",
+            pop["function"],
+            "",
+            _value_text(pop["shown"]),
+            _of(pop["of"])
+            if pop.get("kind") != "rank"
+            else f"ranked among {pop['of']:,} customers",
+        )
     return table
 
 
@@ -341,8 +412,9 @@ def _value_text(shown: str) -> Text:
 
 def rules_tree(d: dict) -> Tree:
     rs = d["ruleset"]
-    tree = Tree(Text(f"Rules, in evaluation order (hit {rs['hit']})", style="bold"),
-                guide_style="dim")
+    tree = Tree(
+        Text(f"Rules, in evaluation order (hit {rs['hit']})", style="bold"), guide_style="dim"
+    )
     for rule in d["rules"]:
         node = tree.add(_rule_line(rule))
         if "condition" in rule:
@@ -366,8 +438,13 @@ def _rule_line(rule: dict) -> Text:
     if rule.get("priority"):
         t.append(f"  priority {rule['priority']}", style="dim")
     t.append(f"  line {rule['line']}", style="dim")
-    word = {"decided": "decided", "matched": "true", "not matched": "false",
-            "unknown": "unknown", "not reached": "not reached"}[status]
+    word = {
+        "decided": "decided",
+        "matched": "true",
+        "not matched": "false",
+        "unknown": "unknown",
+        "not reached": "not reached",
+    }[status]
     t.append(f"  {word}", style=style)
     return t
 
@@ -402,8 +479,11 @@ def test_line(cond: dict) -> Text:
             continue
         piece = f"{o['text']} = {o['shown']}"
         if pop:
-            piece += f" {_of(pop['of'])}" if pop["function"] == o["text"] else \
-                f" ({population_text(pop)})"
+            piece += (
+                f" {_of(pop['of'])}"
+                if pop["function"] == o["text"]
+                else f" ({population_text(pop)})"
+            )
         shown.append(piece)
     if "population" in cond:
         shown.append(f"ranked {_of(cond['population']['of'])}")
@@ -415,29 +495,45 @@ def test_line(cond: dict) -> Text:
 
 # ================================================================ why not
 
+
 def why_not_json(wn: WhyNot) -> dict:
     ex = wn.explanation
     p = ex.ruleset.program
     actual = ex.decision
     rules = []
     for r in wn.rules:
-        rules.append({
-            "name": r.rule, "file": show_path(p.path), "line": r.line,
-            "result": _json(r.result),
-            "needs": [{"test": x.text, "value": _json(x.value), "result": _json(x.result),
-                       "needs": x.needs} for x in r.needs],
-            "blocked_by": [dict(b, file=show_path(b["file"])) for b in r.blocking],
-        })
-    matched = [{"name": rule.name, "file": show_path(p.path), "line": rule.line,
-                "label": rule.label}
-               for i, rule in enumerate(p.rules) if ex.rule_values[i] is True]
+        rules.append(
+            {
+                "name": r.rule,
+                "file": show_path(p.path),
+                "line": r.line,
+                "result": _json(r.result),
+                "needs": [
+                    {
+                        "test": x.text,
+                        "value": _json(x.value),
+                        "result": _json(x.result),
+                        "needs": x.needs,
+                    }
+                    for x in r.needs
+                ],
+                "blocked_by": [dict(b, file=show_path(b["file"])) for b in r.blocking],
+            }
+        )
+    matched = [
+        {"name": rule.name, "file": show_path(p.path), "line": rule.line, "label": rule.label}
+        for i, rule in enumerate(p.rules)
+        if ex.rule_values[i] is True
+    ]
     return {
         "format": WHY_NOT_FORMAT,
         "label": wn.label,
         "label_info": _label_info(p, wn.label),
         "already": bool(actual and wn.label in actual.labels),
-        "actual": {"labels": list(actual.labels) if actual else [],
-                   "rule": _ref(actual.rule) if actual else None},
+        "actual": {
+            "labels": list(actual.labels) if actual else [],
+            "rule": _ref(actual.rule) if actual else None,
+        },
         "is_default": ex.ruleset.default == wn.label,
         "hit": ex.ruleset.hit,
         "rules": rules,
@@ -453,8 +549,11 @@ def why_not_text(w: dict) -> RenderableType:
     tree = Tree(title, guide_style="dim")
     actual = w["actual"]
     if w["already"]:
-        by = f" (rule {actual['rule']['name']}, line {actual['rule']['line']})" \
-            if actual["rule"] else " (the default label)"
+        by = (
+            f" (rule {actual['rule']['name']}, line {actual['rule']['line']})"
+            if actual["rule"]
+            else " (the default label)"
+        )
         tree.add(Text(f"The record already gets {w['label']}{by}.", style="green"))
         return tree
     got = ", ".join(actual["labels"]) if actual["labels"] else "no label"
@@ -467,8 +566,12 @@ def why_not_text(w: dict) -> RenderableType:
     tree.add(Text(f"It gets {got}{how}.", style="dim"))
     if not w["rules"]:
         if w["is_default"]:
-            node = tree.add(Text(f"{w['label']} is the default label: a record gets it when no "
-                                 "rule matches. These rules match:"))
+            node = tree.add(
+                Text(
+                    f"{w['label']} is the default label: a record gets it when no "
+                    "rule matches. These rules match:"
+                )
+            )
             for m in w["matched"]:
                 node.add(Text(f"✓ {m['name']} → {m['label']}  line {m['line']}", style="green"))
         else:
@@ -478,8 +581,7 @@ def why_not_text(w: dict) -> RenderableType:
         head = Text(f"{MARK.get(r['result'], '?')} ", style=STYLE.get(r["result"], "yellow"))
         head.append(r["name"], style="bold")
         head.append(f" → {w['label']}  line {r['line']}", style="dim")
-        head.append(f"  {WORD.get(r['result'], 'unknown')}",
-                    style=STYLE.get(r["result"], "yellow"))
+        head.append(f"  {WORD.get(r['result'], 'unknown')}", style=STYLE.get(r["result"], "yellow"))
         node = tree.add(head)
         for need in r["needs"]:
             t = Text(f"{MARK.get(need['result'], '?')} ", style=STYLE.get(need["result"], "yellow"))
@@ -488,26 +590,43 @@ def why_not_text(w: dict) -> RenderableType:
         if r["blocked_by"]:
             first = r["blocked_by"][0]
             lead = "it matches, but" if r["result"] is True else "even then,"
-            node.add(Text(f"{lead} an earlier rule would still win (hit {w['hit']}): "
-                          f"{first['name']} → {first['label']}  line {first['line']}",
-                          style="yellow"))
+            node.add(
+                Text(
+                    f"{lead} an earlier rule would still win (hit {w['hit']}): "
+                    f"{first['name']} → {first['label']}  line {first['line']}",
+                    style="yellow",
+                )
+            )
     return tree
 
 
 # ================================================================ check
 
+
 def diagnostic_json(d) -> dict:
     end_line, end_column = d.end
-    return {"code": d.code, "severity": d.severity, "file": d.file, "line": d.line,
-            "column": d.column, "end": {"line": end_line, "column": end_column},
-            "message": d.message, "label": d.label or None, "hint": d.hint}
+    return {
+        "code": d.code,
+        "severity": d.severity,
+        "file": d.file,
+        "line": d.line,
+        "column": d.column,
+        "end": {"line": end_line, "column": end_column},
+        "message": d.message,
+        "label": d.label or None,
+        "hint": d.hint,
+    }
 
 
 def check_json(files: Sequence[str], diagnostics: Sequence) -> dict:
     errors = sum(d.severity == "error" for d in diagnostics)
-    return {"format": CHECK_FORMAT, "files": list(files), "errors": errors,
-            "warnings": len(diagnostics) - errors,
-            "diagnostics": [diagnostic_json(d) for d in diagnostics]}
+    return {
+        "format": CHECK_FORMAT,
+        "files": list(files),
+        "errors": errors,
+        "warnings": len(diagnostics) - errors,
+        "diagnostics": [diagnostic_json(d) for d in diagnostics],
+    }
 
 
 def plural(count: int, word: str) -> str:
@@ -515,6 +634,7 @@ def plural(count: int, word: str) -> str:
 
 
 # ================================================================ run summary
+
 
 def summary_json(rs, batch, seconds: float | None = None) -> dict:
     """Label counts of one ruleset over one run; rows in = labelled + no label + set aside."""
@@ -529,8 +649,9 @@ def summary_json(rs, batch, seconds: float | None = None) -> dict:
     return summary_of_counts(rs, per_label, batch.counts, batch.as_of, seconds)
 
 
-def summary_of_counts(rs, per_label: Mapping[str, int], counts: Mapping[str, int], as_of,
-                      seconds: float | None = None) -> dict:
+def summary_of_counts(
+    rs, per_label: Mapping[str, int], counts: Mapping[str, int], as_of, seconds: float | None = None
+) -> dict:
     """summary_json from counts already made (a DuckDB run's RunSummary)."""
     rows_in = counts["rows_in"]
     labels = []
@@ -538,14 +659,28 @@ def summary_of_counts(rs, per_label: Mapping[str, int], counts: Mapping[str, int
     for label in names:
         c = per_label.get(label, 0)
         info = _label_info(rs.program, label)
-        labels.append({"label": label, "display": info["display"],
-                       "display_en": info["display_en"],
-                       "count": c, "share": c / rows_in if rows_in else 0.0})
-    return {"format": SUMMARY_FORMAT, "ruleset": rs.id, "display": rs.program.display.zh,
-            "hit": rs.hit, "as_of": as_of.isoformat(), "labels": labels,
-            "rows_in": rows_in, "labelled": counts["labelled"],
-            "unlabelled": counts["unlabelled"], "rejected": counts["rejected"],
-            "seconds": seconds}
+        labels.append(
+            {
+                "label": label,
+                "display": info["display"],
+                "display_en": info["display_en"],
+                "count": c,
+                "share": c / rows_in if rows_in else 0.0,
+            }
+        )
+    return {
+        "format": SUMMARY_FORMAT,
+        "ruleset": rs.id,
+        "display": rs.program.display.zh,
+        "hit": rs.hit,
+        "as_of": as_of.isoformat(),
+        "labels": labels,
+        "rows_in": rows_in,
+        "labelled": counts["labelled"],
+        "unlabelled": counts["unlabelled"],
+        "rejected": counts["rejected"],
+        "seconds": seconds,
+    }
 
 
 def bar(share: float, width: int = 24) -> str:
@@ -571,30 +706,60 @@ def summary_text(s: dict) -> RenderableType:
 
     for lab in s["labels"]:
         display = lab["display"] if lab["display"] != lab["label"] else lab.get("display_en")
-        table.add_row(lab["label"], display or "", f"{lab['count']:,}",
-                      f"{100 * lab['share']:.1f}%", bar(lab["share"]))
-    table.add_row(Text("(no label)", style="dim"), "", f"{s['unlabelled']:,}",
-                  f"{100 * share(s['unlabelled']):.1f}%", bar(share(s["unlabelled"])),
-                  style="dim")
+        table.add_row(
+            lab["label"],
+            display or "",
+            f"{lab['count']:,}",
+            f"{100 * lab['share']:.1f}%",
+            bar(lab["share"]),
+        )
+    table.add_row(
+        Text("(no label)", style="dim"),
+        "",
+        f"{s['unlabelled']:,}",
+        f"{100 * share(s['unlabelled']):.1f}%",
+        bar(share(s["unlabelled"])),
+        style="dim",
+    )
     if s["rejected"]:
-        table.add_row(Text("(set aside)", style="yellow"), "", f"{s['rejected']:,}",
-                      f"{100 * share(s['rejected']):.1f}%", bar(share(s["rejected"])),
-                      style="yellow")
-    line = Text(f"rows in {rows_in:,} = labelled {s['labelled']:,} + no label "
-                f"{s['unlabelled']:,} + set aside {s['rejected']:,}")
+        table.add_row(
+            Text("(set aside)", style="yellow"),
+            "",
+            f"{s['rejected']:,}",
+            f"{100 * share(s['rejected']):.1f}%",
+            bar(share(s["rejected"])),
+            style="yellow",
+        )
+    line = Text(
+        f"rows in {rows_in:,} = labelled {s['labelled']:,} + no label "
+        f"{s['unlabelled']:,} + set aside {s['rejected']:,}"
+    )
     parts: list[RenderableType] = [title, table, line]
     if s["hit"] == "all":
-        parts.append(Text("hit all: a row may have several labels, so label counts can add up "
-                          "to more than the rows labelled", style="dim"))
+        parts.append(
+            Text(
+                "hit all: a row may have several labels, so label counts can add up "
+                "to more than the rows labelled",
+                style="dim",
+            )
+        )
     return Group(*parts)
 
 
-def preview_table(id_column: str, ids: Sequence[str], rulesets: Sequence[str],
-                  cells: Sequence[Sequence[tuple[str, str]]], total: int) -> RenderableType:
+def preview_table(
+    id_column: str,
+    ids: Sequence[str],
+    rulesets: Sequence[str],
+    cells: Sequence[Sequence[tuple[str, str]]],
+    total: int,
+) -> RenderableType:
     """The first rows of a run: the id, then per ruleset its label and (dim) deciding rule."""
     shown = len(ids)
-    caption = (f"first {shown:,} of {total:,} rows; write them all with --out FILE"
-               if shown < total else f"{total:,} rows; write them to a file with --out FILE")
+    caption = (
+        f"first {shown:,} of {total:,} rows; write them all with --out FILE"
+        if shown < total
+        else f"{total:,} rows; write them to a file with --out FILE"
+    )
     table = Table(header_style="bold", show_edge=False, padding=(0, 1))
     table.add_column(id_column, no_wrap=True)
     for name in rulesets:
@@ -612,12 +777,20 @@ def preview_table(id_column: str, ids: Sequence[str], rulesets: Sequence[str],
 
 # ================================================================ list and show
 
+
 def ruleset_entry(program, path: str) -> dict:
-    return {"id": program.id, "display": program.display.zh, "display_en": program.display.en,
-            "hit": program.hit, "default": program.default, "labels": len(program.labels),
-            "rules": len(program.rules), "aliases": list(program.aliases),
-            "source": program.source_ref.zh or program.source_ref.en,
-            "file": show_path(path)}
+    return {
+        "id": program.id,
+        "display": program.display.zh,
+        "display_en": program.display.en,
+        "hit": program.hit,
+        "default": program.default,
+        "labels": len(program.labels),
+        "rules": len(program.rules),
+        "aliases": list(program.aliases),
+        "source": program.source_ref.zh or program.source_ref.en,
+        "file": show_path(path),
+    }
 
 
 def list_table(entries: Sequence[dict]) -> RenderableType:
@@ -630,10 +803,17 @@ def list_table(entries: Sequence[dict]) -> RenderableType:
     table.add_column("source", overflow="ellipsis", no_wrap=True, min_width=8, max_width=20)
     for e in entries:
         ident = e["id"] + (f"\n({', '.join(e['aliases'])})" if e["aliases"] else "")
-        table.add_row(ident, e["display"] or "", e["display_en"] or "", e["hit"],
-                      str(e["labels"]), e["source"] or "")
-    return Group(table, Text(f"{len(entries)} shipped rulesets; `rulekit show ID` shows one",
-                             style="dim"))
+        table.add_row(
+            ident,
+            e["display"] or "",
+            e["display_en"] or "",
+            e["hit"],
+            str(e["labels"]),
+            e["source"] or "",
+        )
+    return Group(
+        table, Text(f"{len(entries)} shipped rulesets; `rulekit show ID` shows one", style="dim")
+    )
 
 
 def show_json(program) -> dict:
@@ -641,25 +821,59 @@ def show_json(program) -> dict:
     return {
         "format": "rulekit-ruleset/1",
         **ruleset_entry(p, p.path),
-        "description": p.description.zh, "description_en": p.description.en,
-        "source_en": p.source_ref.en, "version": p.version,
-        "fields": [{"name": f.name, "display": f.display.zh, "display_en": f.display.en,
-                    "type": str(f.type), "unit": f.unit, "column": f.column,
-                    "one_of": list(f.one_of) if f.one_of else None}
-                   for f in p.fields.values()],
-        "lets": [{"name": x.name, "expression": _snip(p, x.decl.expr),
-                  "display": x.decl.display.zh, "display_en": x.decl.display.en,
-                  "type": str(x.type)} for x in p.lets.values()],
+        "description": p.description.zh,
+        "description_en": p.description.en,
+        "source_en": p.source_ref.en,
+        "version": p.version,
+        "fields": [
+            {
+                "name": f.name,
+                "display": f.display.zh,
+                "display_en": f.display.en,
+                "type": str(f.type),
+                "unit": f.unit,
+                "column": f.column,
+                "one_of": list(f.one_of) if f.one_of else None,
+            }
+            for f in p.fields.values()
+        ],
+        "lets": [
+            {
+                "name": x.name,
+                "expression": _snip(p, x.decl.expr),
+                "display": x.decl.display.zh,
+                "display_en": x.decl.display.en,
+                "type": str(x.type),
+            }
+            for x in p.lets.values()
+        ],
         "labels": [_label_info(p, name) for name in p.labels],
-        "rules": [{"name": r.name, "condition": _snip(p, r.condition), "label": r.label,
-                   "priority": r.priority, "line": r.line,
-                   "because": r.because.zh or r.because.en} for r in p.rules],
-        "examples": [{"name": e.name, "line": e.line,
-                      "given": {g.name: p.source.snippet(g.value_node.span)
-                                if g.value_node is not None else "missing" for g in e.given},
-                      "as_of": e.as_of.isoformat() if e.as_of else None,
-                      "expect": list(e.expect) if e.expect is not None else None}
-                     for e in p.examples],
+        "rules": [
+            {
+                "name": r.name,
+                "condition": _snip(p, r.condition),
+                "label": r.label,
+                "priority": r.priority,
+                "line": r.line,
+                "because": r.because.zh or r.because.en,
+            }
+            for r in p.rules
+        ],
+        "examples": [
+            {
+                "name": e.name,
+                "line": e.line,
+                "given": {
+                    g.name: p.source.snippet(g.value_node.span)
+                    if g.value_node is not None
+                    else "missing"
+                    for g in e.given
+                },
+                "as_of": e.as_of.isoformat() if e.as_of else None,
+                "expect": list(e.expect) if e.expect is not None else None,
+            }
+            for e in p.examples
+        ],
     }
 
 
@@ -682,25 +896,39 @@ def show_text(s: dict) -> RenderableType:
     parts: list[RenderableType] = [head, Text("")]
 
     def section(title: str, columns: list[str]) -> Table:
-        t = Table(title=Text(title, style="bold"), title_justify="left", header_style="bold",
-                  show_edge=False, padding=(0, 1), expand=False)
+        t = Table(
+            title=Text(title, style="bold"),
+            title_justify="left",
+            header_style="bold",
+            show_edge=False,
+            padding=(0, 1),
+            expand=False,
+        )
         for c in columns:
             t.add_column(c, overflow="fold")
         parts.extend([t, Text("")])
         return t
 
-    t = section(f"Fields ({len(s['fields'])})", ["field", "名称", "English", "type", "unit",
-                                                  "column"])
+    t = section(
+        f"Fields ({len(s['fields'])})", ["field", "名称", "English", "type", "unit", "column"]
+    )
     for f in s["fields"]:
         kind = f["type"] + (f" one of {f['one_of']}" if f["one_of"] else "")
-        t.add_row(f["name"], f["display"] or "", f["display_en"] or "", kind, f["unit"] or "",
-                  f["column"] if f["column"] != f["name"] else "")
+        t.add_row(
+            f["name"],
+            f["display"] or "",
+            f["display_en"] or "",
+            kind,
+            f["unit"] or "",
+            f["column"] if f["column"] != f["name"] else "",
+        )
     if s["lets"]:
         t = section(f"Lets ({len(s['lets'])})", ["let", "=", "名称 / English"])
         for x in s["lets"]:
             t.add_row(x["name"], x["expression"], _bilingual(x["display"], x["display_en"]))
-    t = section(f"Labels ({len(s['labels'])})", ["label", "名称 / English",
-                                                  "description / strategy"])
+    t = section(
+        f"Labels ({len(s['labels'])})", ["label", "名称 / English", "description / strategy"]
+    )
     for lab in s["labels"]:
         text = _bilingual(lab["description"], lab["description_en"])
         if lab["strategy"] or lab["strategy_en"]:

@@ -41,9 +41,13 @@ class Decision:
     rules: tuple[RuleRef, ...] = ()
 
     def to_dict(self) -> dict:
-        return {"label": self.label, "labels": list(self.labels), "display": self.display,
-                "rule": self.rule.to_dict() if self.rule else None,
-                "rules": [r.to_dict() for r in self.rules]}
+        return {
+            "label": self.label,
+            "labels": list(self.labels),
+            "display": self.display,
+            "rule": self.rule.to_dict() if self.rule else None,
+            "rules": [r.to_dict() for r in self.rules],
+        }
 
 
 class BatchResult(Sequence):
@@ -67,8 +71,12 @@ class BatchResult(Sequence):
     def counts(self) -> dict[str, int]:
         labelled = sum(1 for d in self.decisions if d is not None and d.labels)
         rejected = len(self.rejected)
-        return {"rows_in": len(self.decisions), "labelled": labelled,
-                "unlabelled": len(self.decisions) - labelled - rejected, "rejected": rejected}
+        return {
+            "rows_in": len(self.decisions),
+            "labelled": labelled,
+            "unlabelled": len(self.decisions) - labelled - rejected,
+            "rejected": rejected,
+        }
 
     @property
     def labels(self) -> list:
@@ -150,8 +158,9 @@ class Ruleset:
         if not labels and self.default:
             labels = [self.default]
         display = "、".join(self.label_display(lbl) for lbl in labels) if labels else None
-        return Decision(labels[0] if labels else None, tuple(labels), display,
-                        refs[0] if refs else None, refs)
+        return Decision(
+            labels[0] if labels else None, tuple(labels), display, refs[0] if refs else None, refs
+        )
 
     def decision_for(self, matched_rules: list[int]) -> Decision:
         """The decision the hit policy gives when these rules (file order indexes) matched."""
@@ -166,8 +175,11 @@ class Ruleset:
         return self._table.get(mask) or self._table.make(mask)
 
     def conflict_reason(self, mask: int) -> str:
-        names = [str(self.rule_refs[self.compiled.order[p]])
-                 for p in range(len(self.compiled.order)) if mask >> p & 1]
+        names = [
+            str(self.rule_refs[self.compiled.order[p]])
+            for p in range(len(self.compiled.order))
+            if mask >> p & 1
+        ]
         return "hit unique: more than one rule matched: " + "; ".join(names)
 
     # ---- populations
@@ -186,15 +198,21 @@ class Ruleset:
                 if on_bad is None:
                     raise RecordError(BadRecord(i, e.field, e.value, e.reason, rec)) from None
                 on_bad(i, e, rec)
-        return [Population.build(key, [row[k] for row in rows], c.pop_partitioned[k])
-                for k, key in enumerate(c.pop_keys)]
+        return [
+            Population.build(key, [row[k] for row in rows], c.pop_partitioned[k])
+            for k, key in enumerate(c.pop_keys)
+        ]
 
     def freeze(self, records: Iterable[Mapping], as_of=None) -> FrozenPopulation:
         """Compute the populations once, to classify later records against the same ranks."""
         records = list(records)
         pops = self.populations(records, as_of, on_bad=lambda *a: None)
-        return FrozenPopulation(self.id, dict(zip(self.compiled.pop_keys, pops, strict=False)), len(records),
-                                str(as_date(as_of)))
+        return FrozenPopulation(
+            self.id,
+            dict(zip(self.compiled.pop_keys, pops, strict=False)),
+            len(records),
+            str(as_date(as_of)),
+        )
 
     def _resolve_population(self, population, records, as_of, on_bad) -> list:
         c = self.compiled
@@ -208,14 +226,21 @@ class Ruleset:
                 raise RulekitError(
                     f"the frozen population (from ruleset {population.ruleset!r}) has no "
                     f"values for {missing[0].split('|')[0]!r}; freeze it from this ruleset "
-                    f"({self.id!r})")
+                    f"({self.id!r})"
+                )
             return [population.populations[k] for k in c.pop_keys]
         return self.populations(list(population), as_of, on_bad=lambda *a: None)
 
     # ---- classification
-    def classify_many(self, records: Iterable[Mapping], as_of=None, population=None,
-                      on_error: str = "fail", engine: str = "python",
-                      validate: str = "needed") -> BatchResult:
+    def classify_many(
+        self,
+        records: Iterable[Mapping],
+        as_of=None,
+        population=None,
+        on_error: str = "fail",
+        engine: str = "python",
+        validate: str = "needed",
+    ) -> BatchResult:
         """Classify every record; the population of population functions is the batch unless
         a frozen population (or another list of records) is given.
 
@@ -230,8 +255,9 @@ class Ruleset:
         if engine != "python":  # "duckdb", or "auto": DuckDB for files and large batches
             from .backends import classify_with_engine
 
-            return classify_with_engine(self, records, as_of, population, on_error, engine,
-                                        validate)
+            return classify_with_engine(
+                self, records, as_of, population, on_error, engine, validate
+            )
         records = records if isinstance(records, list) else list(records)
         today = as_date(as_of)
         rejected: dict[int, BadRecord] = {}
@@ -259,14 +285,22 @@ class Ruleset:
             out[i] = None
         return BatchResult(out, sorted(rejected.values(), key=lambda b: b.index), today)
 
-    def classify(self, record: Mapping, as_of=None, population=None,
-                 validate: str = "needed") -> Decision:
+    def classify(
+        self, record: Mapping, as_of=None, population=None, validate: str = "needed"
+    ) -> Decision:
         """Classify one record (raises RecordError for a bad record)."""
         return self.classify_many([record], as_of, population, validate=validate)[0]
 
     # ---- explanation
-    def explain(self, record: Mapping, as_of=None, population=None, overrides=None,
-                batch: Sequence[Mapping] | None = None, validate: str = "needed"):
+    def explain(
+        self,
+        record: Mapping,
+        as_of=None,
+        population=None,
+        overrides=None,
+        batch: Sequence[Mapping] | None = None,
+        validate: str = "needed",
+    ):
         """Evaluate one record with an observer attached: the decision and why."""
         from .explain import trace_record
 

@@ -120,8 +120,9 @@ def to_duration(value: Any) -> int | float | None:
         try:
             number, kind = decode_number(text)
         except (LiteralError, AttributeError, InvalidOperation):
-            raise CoercionError(f"{_show(value)} is not a duration (write 200, 200d or 6mo)") \
-                from None
+            raise CoercionError(
+                f"{_show(value)} is not a duration (write 200, 200d or 6mo)"
+            ) from None
         if kind != "duration":
             raise CoercionError(f"{_show(value)} is not a duration (write 200, 200d or 6mo)")
         return number
@@ -146,7 +147,9 @@ def to_boolean(value: Any) -> bool | None:
             return False
     elif isinstance(value, (int, float)) and value in (0, 1):
         return bool(value)
-    raise CoercionError(f"{_show(value)} is not true/false (write true/false, yes/no, 是/否 or 1/0)")
+    raise CoercionError(
+        f"{_show(value)} is not true/false (write true/false, yes/no, 是/否 or 1/0)"
+    )
 
 
 def to_string(value: Any) -> str | None:
@@ -162,7 +165,9 @@ def to_string(value: Any) -> str | None:
 
 
 _DATE_TEXT = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
-_TIMESTAMP_TEXT = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}([Tt _][0-9]{2}:[0-9]{2}(:[0-9]{2}([.,][0-9]+)?)?)?")
+_TIMESTAMP_TEXT = re.compile(
+    r"[0-9]{4}-[0-9]{2}-[0-9]{2}([Tt _][0-9]{2}:[0-9]{2}(:[0-9]{2}([.,][0-9]+)?)?)?"
+)
 
 
 def to_date(value: Any) -> dt.date | None:
@@ -205,16 +210,24 @@ def to_timestamp(value: Any) -> dt.datetime | None:
         if _TIMESTAMP_TEXT.fullmatch(text) and not text.startswith("0000"):
             norm = text[:10] + ("T" + text[11:].replace(",", ".") if len(text) > 10 else "")
             try:
-                return _DATETIME.validate_python(norm) if len(text) > 10 else \
-                    as_ts(_DATE.validate_python(norm))
+                return (
+                    _DATETIME.validate_python(norm)
+                    if len(text) > 10
+                    else as_ts(_DATE.validate_python(norm))
+                )
             except ValidationError:
                 pass
     raise CoercionError(f"{_show(value)} is not a timestamp (write YYYY-MM-DDTHH:MM)")
 
 
 SCALAR_COERCERS = {
-    "integer": to_integer, "number": to_number, "duration": to_duration,
-    "boolean": to_boolean, "string": to_string, "date": to_date, "timestamp": to_timestamp,
+    "integer": to_integer,
+    "number": to_number,
+    "duration": to_duration,
+    "boolean": to_boolean,
+    "string": to_string,
+    "date": to_date,
+    "timestamp": to_timestamp,
 }
 
 

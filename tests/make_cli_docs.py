@@ -25,9 +25,15 @@ def run(command: str) -> str:
     for name in ("FORCE_COLOR", "TTY_COMPATIBLE", "TTY_INTERACTIVE", "LINES"):
         env.pop(name, None)
     args = shlex.split(command[2:])
-    done = subprocess.run([sys.executable, "-m", "rulekit", *args[1:]], cwd=ROOT, env=env,
-                          stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                          encoding="utf-8")
+    done = subprocess.run(
+        [sys.executable, "-m", "rulekit", *args[1:]],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        encoding="utf-8",
+    )
     return "\n".join(line.rstrip() for line in done.stdout.rstrip("\n").split("\n")) + "\n"
 
 
@@ -58,7 +64,7 @@ def main() -> None:
     text = DOC.read_text(encoding="utf-8")
     out, last = [], 0
     for m, command, _ in blocks(text):
-        out.append(text[last:m.start(2)] + run(command))
+        out.append(text[last : m.start(2)] + run(command))
         last = m.end(2)
     DOC.write_text("".join(out) + text[last:], encoding="utf-8")
 

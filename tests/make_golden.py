@@ -1,6 +1,6 @@
 """Regenerate tests/fixtures/diagnostics.golden from its cases (review the diff before committing).
 
-    python -m tests.make_golden
+python -m tests.make_golden
 """
 
 from pathlib import Path

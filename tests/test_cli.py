@@ -17,8 +17,16 @@ from .cli_support import AS_OF, FIXTURES, ROOT, cli_fixture  # noqa: F401
 SAMPLE = "tests/fixtures/cli/customers_sample.csv"
 ZH_SAMPLE = "tests/fixtures/cli/customers_zh_sample.csv"
 ZH_RULES = "tests/fixtures/cli/zh_lifecycle.rules"
-LIFECYCLE_SET = ["--set", "orders_count=12", "--set", "recency_days=20d", "--set",
-                 "tenure_days=700d", "--set", "frequency=3"]
+LIFECYCLE_SET = [
+    "--set",
+    "orders_count=12",
+    "--set",
+    "recency_days=20d",
+    "--set",
+    "tenure_days=700d",
+    "--set",
+    "frequency=3",
+]
 
 
 def sample_buyers() -> int:
@@ -40,6 +48,7 @@ def bad_csv(tmp_path, rows=None):
 
 # ================================================================ run
 
+
 def test_run_previews_and_summarises(cli):
     r = cli("run", "lifecycle", "--data", SAMPLE, "--as-of", AS_OF, "--preview", "3")
     assert r.code == 0, r.err
@@ -49,12 +58,15 @@ def test_run_previews_and_summarises(cli):
     rows = rio.read_table(ROOT / SAMPLE).rows
     batch = rs.classify_many(rows, as_of=AS_OF)
     c = batch.counts
-    assert (f"rows in {c['rows_in']} = labelled {c['labelled']} + no label {c['unlabelled']} "
-            f"+ set aside 0") in r.out
+    assert (
+        f"rows in {c['rows_in']} = labelled {c['labelled']} + no label {c['unlabelled']} "
+        f"+ set aside 0"
+    ) in r.out
     for label in rs.labels:
         n = sum(1 for d in batch.decisions if d.label == label)
-        assert any(line.split()[:1] == [label] and f" {n} " in line
-                   for line in r.out.splitlines()), label
+        assert any(
+            line.split()[:1] == [label] and f" {n} " in line for line in r.out.splitlines()
+        ), label
     assert "as of 2024-06-30 (pinned with --as-of)" in r.out
 
 
@@ -68,20 +80,38 @@ def test_run_summary_says_which_date_when_not_pinned(cli):
 
 def test_run_several_rulesets_give_one_column_pair_each(cli, tmp_path):
     out = tmp_path / "out.csv"
-    r = cli("run", "lifecycle", "rfm", "common_types_loyal_potential_price_sensitive",
-            "--data", SAMPLE, "--out", out, "--as-of", AS_OF)
+    r = cli(
+        "run",
+        "lifecycle",
+        "rfm",
+        "common_types_loyal_potential_price_sensitive",
+        "--data",
+        SAMPLE,
+        "--out",
+        out,
+        "--as-of",
+        AS_OF,
+    )
     assert r.code == 0, r.err
     table = rio.read_table(out)
     src = rio.read_table(ROOT / SAMPLE)
     assert table.columns == src.columns + [
-        "lifecycle_active_sleeping", "lifecycle_active_sleeping_rule", "rfm", "rfm_rule",
+        "lifecycle_active_sleeping",
+        "lifecycle_active_sleeping_rule",
+        "rfm",
+        "rfm_rule",
         "common_types_loyal_potential_price_sensitive",
-        "common_types_loyal_potential_price_sensitive_rule"]
-    assert [r_[c] for r_ in table.rows for c in src.columns] == \
-        [r_[c] for r_ in src.rows for c in src.columns]
+        "common_types_loyal_potential_price_sensitive_rule",
+    ]
+    assert [r_[c] for r_ in table.rows for c in src.columns] == [
+        r_[c] for r_ in src.rows for c in src.columns
+    ]
     # hit all: the label cell is a list (JSON text in a CSV), the rules likewise
-    multi = [json.loads(r_["common_types_loyal_potential_price_sensitive"])
-             for r_ in table.rows if r_["common_types_loyal_potential_price_sensitive"]]
+    multi = [
+        json.loads(r_["common_types_loyal_potential_price_sensitive"])
+        for r_ in table.rows
+        if r_["common_types_loyal_potential_price_sensitive"]
+    ]
     assert multi and all(isinstance(x, list) for x in multi)
     # the rule column names the deciding rule
     rs = rulekit.load("lifecycle")
@@ -111,14 +141,23 @@ def test_run_warns_when_no_column_matches(cli):
 def test_run_bad_record_fails_naming_row_line_and_field(cli, tmp_path):
     r = cli("run", "lifecycle", "--data", bad_csv(tmp_path), "--as-of", AS_OF)
     assert r.code == 1
-    assert ("bad.csv row 17 (line 18), field recency_days: 'abc' is not a duration"
-            in r.err)
+    assert "bad.csv row 17 (line 18), field recency_days: 'abc' is not a duration" in r.err
     assert "--on-error skip" in r.err and "Traceback" not in r.err
 
 
 def test_run_skip_sets_bad_rows_aside_and_counts_reconcile(cli, tmp_path):
-    r = cli("run", "lifecycle", "--data", bad_csv(tmp_path), "--as-of", AS_OF,
-            "--on-error", "skip", "--preview", "0")
+    r = cli(
+        "run",
+        "lifecycle",
+        "--data",
+        bad_csv(tmp_path),
+        "--as-of",
+        AS_OF,
+        "--on-error",
+        "skip",
+        "--preview",
+        "0",
+    )
     assert r.code == 0, r.err
     assert "set aside 2" in r.out
     line = next(x for x in r.out.splitlines() if x.startswith("rows in"))
@@ -129,14 +168,26 @@ def test_run_skip_sets_bad_rows_aside_and_counts_reconcile(cli, tmp_path):
 
 def test_run_quarantine_writes_rejected_rows_with_reasons(cli, tmp_path):
     out = tmp_path / "labelled.jsonl"
-    r = cli("run", "lifecycle", "--data", bad_csv(tmp_path), "--as-of", AS_OF,
-            "--on-error", "quarantine", "--out", out)
+    r = cli(
+        "run",
+        "lifecycle",
+        "--data",
+        bad_csv(tmp_path),
+        "--as-of",
+        AS_OF,
+        "--on-error",
+        "quarantine",
+        "--out",
+        out,
+    )
     assert r.code == 0, r.err
     rejected = tmp_path / "labelled.rejected.jsonl"
     assert f"wrote 2 rejected rows with their reasons to {rejected}" in r.out
     rows = rio.read_table(rejected).rows
-    assert [(x["rejected_row"], x["rejected_line"], x["rejected_field"], x["rejected_value"])
-            for x in rows] == [(17, 18, "recency_days", "abc"), (20, 21, "recency_days", "12x")]
+    assert [
+        (x["rejected_row"], x["rejected_line"], x["rejected_field"], x["rejected_value"])
+        for x in rows
+    ] == [(17, 18, "recency_days", "abc"), (20, 21, "recency_days", "12x")]
     assert "is not a duration" in rows[0]["rejected_reason"]
     assert rows[0]["customer_id"] == "C000017"
     labelled = rio.read_table(out).rows
@@ -148,17 +199,20 @@ def test_run_quarantine_needs_out(cli):
     assert r.code == 2 and "needs --out FILE" in r.err
 
 
-@pytest.mark.parametrize("args,message", [
-    (["--data", "nope.csv"], "--data nope.csv: no such file"),
-    (["--data", "README.md"], "cannot tell the format from the extension '.md'"),
-    (["--data", SAMPLE, "--out", "x.txt.gz"], "cannot tell the format from the extension"),
-    (["--data", SAMPLE, "--out", "no/such/dir/x.csv"], "does not exist"),
-    (["--data", SAMPLE, "--as-of", "2024/06/30"], "write it as YYYY-MM-DD"),
-    (["--data", SAMPLE, "--on-error", "ignore"], "'ignore' is not one of"),
-    (["--data", SAMPLE, "--engine", "spark"], "'spark' is not one of"),
-    (["--data", SAMPLE, "--population", "nope.json"], "no such file"),
-    ([], "give the customers with --data FILE, or raw orders with --transactions"),
-])
+@pytest.mark.parametrize(
+    "args,message",
+    [
+        (["--data", "nope.csv"], "--data nope.csv: no such file"),
+        (["--data", "README.md"], "cannot tell the format from the extension '.md'"),
+        (["--data", SAMPLE, "--out", "x.txt.gz"], "cannot tell the format from the extension"),
+        (["--data", SAMPLE, "--out", "no/such/dir/x.csv"], "does not exist"),
+        (["--data", SAMPLE, "--as-of", "2024/06/30"], "write it as YYYY-MM-DD"),
+        (["--data", SAMPLE, "--on-error", "ignore"], "'ignore' is not one of"),
+        (["--data", SAMPLE, "--engine", "spark"], "'spark' is not one of"),
+        (["--data", SAMPLE, "--population", "nope.json"], "no such file"),
+        ([], "give the customers with --data FILE, or raw orders with --transactions"),
+    ],
+)
 def test_run_usage_errors_exit_2(cli, args, message):
     r = cli("run", "lifecycle", *args)
     assert r.code == 2, (r.out, r.err)
@@ -195,8 +249,18 @@ def test_run_with_a_frozen_population(cli, tmp_path):
     frozen = rs.freeze(rows, as_of=AS_OF)
     frozen.save(tmp_path / "pop.json")
     out = tmp_path / "o.csv"
-    r = cli("run", "rfm", "--data", SAMPLE, "--population", tmp_path / "pop.json",
-            "--as-of", AS_OF, "--out", out)
+    r = cli(
+        "run",
+        "rfm",
+        "--data",
+        SAMPLE,
+        "--population",
+        tmp_path / "pop.json",
+        "--as-of",
+        AS_OF,
+        "--out",
+        out,
+    )
     assert r.code == 0, r.err
     expected = rs.classify_many(rows[:5], as_of=AS_OF, population=frozen).labels
     assert [x["rfm"] or None for x in rio.read_table(out).rows[:5]] == expected
@@ -205,8 +269,9 @@ def test_run_with_a_frozen_population(cli, tmp_path):
 @pytest.mark.parametrize("engine", ["python", "auto"])
 def test_run_engine_python_and_auto(cli, engine, tmp_path):
     out = tmp_path / "o.csv"
-    r = cli("run", "lifecycle", "--data", SAMPLE, "--engine", engine, "--out", out,
-            "--as-of", AS_OF)
+    r = cli(
+        "run", "lifecycle", "--data", SAMPLE, "--engine", engine, "--out", out, "--as-of", AS_OF
+    )
     assert r.code == 0, r.err
     rows = rio.read_table(ROOT / SAMPLE).rows
     labels = rulekit.load("lifecycle").classify_many(rows, as_of=AS_OF).labels
@@ -248,8 +313,9 @@ def test_run_output_is_atomic(cli, tmp_path, monkeypatch):
         return real(value)
 
     monkeypatch.setattr(rio, "cell_text", crash)
-    r = cli("run", "lifecycle", "--data", SAMPLE, "--out", out, "--as-of", AS_OF,
-            "--engine", "python")
+    r = cli(
+        "run", "lifecycle", "--data", SAMPLE, "--out", out, "--as-of", AS_OF, "--engine", "python"
+    )
     assert r.code == 70
     assert "internal error: RuntimeError: disk on fire" in r.err
     assert "Traceback" not in r.err and "report it on" in r.err
@@ -273,8 +339,9 @@ def test_duckdb_run_output_is_atomic(cli, tmp_path, monkeypatch):
         return result
 
     monkeypatch.setattr(files, "_run", crash)
-    r = cli("run", "lifecycle", "--data", SAMPLE, "--out", out, "--as-of", AS_OF,
-            "--engine", "duckdb")
+    r = cli(
+        "run", "lifecycle", "--data", SAMPLE, "--out", out, "--as-of", AS_OF, "--engine", "duckdb"
+    )
     assert r.code == 70 and "internal error: RuntimeError: disk on fire" in r.err
     assert out.read_text(encoding="utf-8") == "old content\n"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["o.csv"]
@@ -287,8 +354,9 @@ def test_run_large_input_is_chunked_with_the_same_labels(cli, tmp_path, monkeypa
     from rulekit.runtime import BatchResult
 
     rows = [dict(r) for r in rio.read_table(ROOT / "examples/data/customers.csv").rows[:400]]
-    for i, (column, value) in enumerate([("recency_days", "abc"), ("monetary", "x"),
-                                         ("frequency", "1.5"), ("orders_count", "?")]):
+    for i, (column, value) in enumerate(
+        [("recency_days", "abc"), ("monetary", "x"), ("frequency", "1.5"), ("orders_count", "?")]
+    ):
         rows[7 + 50 * i][column] = value
     today = dt.date(2024, 6, 30)
     monkeypatch.setattr(cli_module, "CHUNK", 64)
@@ -309,18 +377,22 @@ def test_run_large_input_is_chunked_with_the_same_labels(cli, tmp_path, monkeypa
         want = rs.classify_many(rows, as_of=today, on_error="skip")
         assert isinstance(got, BatchResult)
         assert got.labels == want.labels, ref
-        assert [(b.index, b.field) for b in got.rejected] == \
-            [(b.index, b.field) for b in want.rejected], ref
+        assert [(b.index, b.field) for b in got.rejected] == [
+            (b.index, b.field) for b in want.rejected
+        ], ref
         try:
             rs.classify_many(rows, as_of=today)
         except rulekit.RecordError as e:
             with pytest.raises(rulekit.RecordError) as got_error:
                 cli_module._classify(rs, rows, today, "fail", "python", None, Progress())
-            assert (got_error.value.bad.index, got_error.value.bad.field) == \
-                (e.bad.index, e.bad.field)
+            assert (got_error.value.bad.index, got_error.value.bad.field) == (
+                e.bad.index,
+                e.bad.field,
+            )
 
 
 # ================================================================ explain
+
 
 def test_explain_set_and_why_not(cli):
     r = cli("explain", "lifecycle", *LIFECYCLE_SET, "--as-of", AS_OF, "--why-not", "active")
@@ -335,8 +407,18 @@ def test_explain_set_and_why_not(cli):
 
 
 def test_explain_marks_rules_never_reached(cli):
-    r = cli("explain", "lifecycle", "--set", "orders_count=3", "--set", "recency_days=200",
-            "--as-of", AS_OF, "--why-not", "old")
+    r = cli(
+        "explain",
+        "lifecycle",
+        "--set",
+        "orders_count=3",
+        "--set",
+        "recency_days=200",
+        "--as-of",
+        AS_OF,
+        "--why-not",
+        "old",
+    )
     assert r.code == 0, r.err
     assert "2. 刚开始购买或只买过一次 → new 新客户  line 46  not reached" in r.out
     assert "an earlier rule would still win (hit first): 购买过但长时间未购买 → sleeping" in r.out
@@ -346,16 +428,33 @@ def test_explain_agrees_with_run_for_every_row(cli, tmp_path):
     out = tmp_path / "o.csv"
     assert cli("run", "rfm", "--data", SAMPLE, "--out", out, "--as-of", AS_OF).code == 0
     for row in rio.read_table(out).rows[:8]:
-        r = cli("explain", "rfm", "--data", SAMPLE, "--id", row["customer_id"], "--as-of",
-                AS_OF, "--format", "json")
+        r = cli(
+            "explain",
+            "rfm",
+            "--data",
+            SAMPLE,
+            "--id",
+            row["customer_id"],
+            "--as-of",
+            AS_OF,
+            "--format",
+            "json",
+        )
         assert r.code == 0, r.err
         assert json.loads(r.out)["decision"]["label"] == (row["rfm"] or None)
 
 
 def test_explain_record_json(cli):
-    r = cli("explain", "lifecycle", "--record",
-            '{"orders_count": 1, "recency_days": 200, "tenure_days": 200}', "--as-of", AS_OF,
-            "--format", "json")
+    r = cli(
+        "explain",
+        "lifecycle",
+        "--record",
+        '{"orders_count": 1, "recency_days": 200, "tenure_days": 200}',
+        "--as-of",
+        AS_OF,
+        "--format",
+        "json",
+    )
     assert r.code == 0, r.err
     d = json.loads(r.out)
     assert d["format"] == "rulekit-explanation/1"
@@ -371,8 +470,20 @@ def test_explain_data_row_by_id_with_population(cli):
 
 
 def test_explain_id_column(cli):
-    r = cli("explain", ZH_RULES, "--data", ZH_SAMPLE, "--id", "7", "--id-column", "订单总数",
-            "--as-of", AS_OF, "--format", "json")
+    r = cli(
+        "explain",
+        ZH_RULES,
+        "--data",
+        ZH_SAMPLE,
+        "--id",
+        "7",
+        "--id-column",
+        "订单总数",
+        "--as-of",
+        AS_OF,
+        "--format",
+        "json",
+    )
     assert r.code == 0, r.err
     d = json.loads(r.out)
     assert d["input"]["id_column"] == "订单总数"
@@ -382,16 +493,40 @@ def test_explain_id_column(cli):
 def test_explain_frozen_population(cli, tmp_path):
     rs = rulekit.load("rfm")
     rs.freeze(rio.read_table(ROOT / SAMPLE).rows, as_of=AS_OF).save(tmp_path / "pop.json")
-    r = cli("explain", "rfm", "--set", "recency_days=10", "--set", "frequency=9", "--set",
-            "monetary=9000", "--population", tmp_path / "pop.json", "--as-of", AS_OF)
+    r = cli(
+        "explain",
+        "rfm",
+        "--set",
+        "recency_days=10",
+        "--set",
+        "frequency=9",
+        "--set",
+        "monetary=9000",
+        "--population",
+        tmp_path / "pop.json",
+        "--as-of",
+        AS_OF,
+    )
     assert r.code == 0, r.err
     assert "frozen population pop.json (30 records, as of 2024-06-30)" in r.out
     assert f"of {sample_buyers()}\n" in r.out.replace(" customers", "")
 
 
 def test_explain_let_can_be_given(cli):
-    r = cli("explain", "rfm", "--set", "r=5", "--set", "f=5", "--set", "m=1", "--as-of",
-            AS_OF, "--format", "json")
+    r = cli(
+        "explain",
+        "rfm",
+        "--set",
+        "r=5",
+        "--set",
+        "f=5",
+        "--set",
+        "m=1",
+        "--as-of",
+        AS_OF,
+        "--format",
+        "json",
+    )
     assert r.code == 0, r.err
     d = json.loads(r.out)
     assert d["decision"]["label"] == "general_value"
@@ -399,28 +534,51 @@ def test_explain_let_can_be_given(cli):
 
 
 def test_explain_missing_value(cli):
-    r = cli("explain", "lifecycle", "--set", "orders_count=2", "--set", "recency_days=missing",
-            "--as-of", AS_OF)
+    r = cli(
+        "explain",
+        "lifecycle",
+        "--set",
+        "orders_count=2",
+        "--set",
+        "recency_days=missing",
+        "--as-of",
+        AS_OF,
+    )
     assert r.code == 0, r.err
     assert "recency_days = missing" in r.out and "→ unknown" in r.out
 
 
-@pytest.mark.parametrize("args,message", [
-    (["--record", "{recency: 200}"], "--record is not valid JSON"),
-    (["--record", "[1, 2]"], "--record must be a JSON object"),
-    (["--record", '{"recency": 200}'], "no field or let 'recency'; did you mean 'recency_days'?"),
-    (["--set", "recency=200d"], "no field or let 'recency'; did you mean 'recency_days'?"),
-    (["--set", "recency_days"], "write it as FIELD=VALUE"),
-    (["--set", "recency_days=abc"], "'abc' is not a duration"),
-    (["--set", "orders_count=1", "--why-not", "actve"], "no label 'actve'; did you mean 'active'?"),
-    ([], "give the record to explain"),
-    (["--id", "C000001"], "--id picks a row of a data file"),
-    (["--data", SAMPLE, "--id", "C999"], "no row of customers_sample.csv has customer_id = 'C999'"),
-    (["--data", SAMPLE, "--id", "C1", "--id-column", "custmer_id"], "did you mean 'customer_id'"),
-    (["--data", "nope.csv", "--id", "C1"], "--data nope.csv: no such file"),
-    (["--set", "orders_count=1", "--as-of", "30.6.2024"], "write it as YYYY-MM-DD"),
-    (["--set", "orders_count=1", "--format", "yaml"], "'yaml' is not one of"),
-])
+@pytest.mark.parametrize(
+    "args,message",
+    [
+        (["--record", "{recency: 200}"], "--record is not valid JSON"),
+        (["--record", "[1, 2]"], "--record must be a JSON object"),
+        (
+            ["--record", '{"recency": 200}'],
+            "no field or let 'recency'; did you mean 'recency_days'?",
+        ),
+        (["--set", "recency=200d"], "no field or let 'recency'; did you mean 'recency_days'?"),
+        (["--set", "recency_days"], "write it as FIELD=VALUE"),
+        (["--set", "recency_days=abc"], "'abc' is not a duration"),
+        (
+            ["--set", "orders_count=1", "--why-not", "actve"],
+            "no label 'actve'; did you mean 'active'?",
+        ),
+        ([], "give the record to explain"),
+        (["--id", "C000001"], "--id picks a row of a data file"),
+        (
+            ["--data", SAMPLE, "--id", "C999"],
+            "no row of customers_sample.csv has customer_id = 'C999'",
+        ),
+        (
+            ["--data", SAMPLE, "--id", "C1", "--id-column", "custmer_id"],
+            "did you mean 'customer_id'",
+        ),
+        (["--data", "nope.csv", "--id", "C1"], "--data nope.csv: no such file"),
+        (["--set", "orders_count=1", "--as-of", "30.6.2024"], "write it as YYYY-MM-DD"),
+        (["--set", "orders_count=1", "--format", "yaml"], "'yaml' is not one of"),
+    ],
+)
 def test_explain_usage_errors_exit_2(cli, args, message):
     r = cli("explain", "lifecycle", *args)
     assert r.code == 2, (r.out, r.err)
@@ -429,23 +587,46 @@ def test_explain_usage_errors_exit_2(cli, args, message):
 
 
 def test_explain_bad_row_in_data_names_row_and_field(cli, tmp_path):
-    r = cli("explain", "lifecycle", "--data", bad_csv(tmp_path), "--id", "C000017",
-            "--as-of", AS_OF)
+    r = cli(
+        "explain", "lifecycle", "--data", bad_csv(tmp_path), "--id", "C000017", "--as-of", AS_OF
+    )
     assert r.code == 1
     assert "bad.csv row 17 (line 18), field recency_days: 'abc' is not a duration" in r.err
     assert "--set recency_days=VALUE" in r.err
 
 
 def test_explain_bad_data_row_can_be_overridden(cli, tmp_path):
-    r = cli("explain", "lifecycle", "--data", bad_csv(tmp_path), "--id", "C000017",
-            "--set", "recency_days=10", "--as-of", AS_OF)
+    r = cli(
+        "explain",
+        "lifecycle",
+        "--data",
+        bad_csv(tmp_path),
+        "--id",
+        "C000017",
+        "--set",
+        "recency_days=10",
+        "--as-of",
+        AS_OF,
+    )
     assert r.code == 0, r.err
     assert "with --set values" in r.out
 
 
 def test_explain_why_not_default_label(cli):
-    r = cli("explain", "abc_analysis", "--set", "monetary=1", "--data", SAMPLE,
-            "--why-not", "c_ordinary", "--as-of", AS_OF, "--format", "json")
+    r = cli(
+        "explain",
+        "abc_analysis",
+        "--set",
+        "monetary=1",
+        "--data",
+        SAMPLE,
+        "--why-not",
+        "c_ordinary",
+        "--as-of",
+        AS_OF,
+        "--format",
+        "json",
+    )
     assert r.code == 0, r.err
     d = json.loads(r.out)
     assert d["why_not"]["already"] is True
@@ -453,19 +634,28 @@ def test_explain_why_not_default_label(cli):
 
 def test_explain_why_not_in_api_has_symbols_and_blockers():
     rs = rulekit.load("lifecycle")
-    wn = rs.why_not({"orders_count": 3, "recency_days": 200, "tenure_days": 500,
-                     "frequency": 1}, "old", as_of=AS_OF)
+    wn = rs.why_not(
+        {"orders_count": 3, "recency_days": 200, "tenure_days": 500, "frequency": 1},
+        "old",
+        as_of=AS_OF,
+    )
     (rule,) = wn.rules
     assert rule.result is True
-    assert rule.blocking == [{"name": "购买过但长时间未购买", "file": rs.path, "line": 45,
-                              "label": "sleeping"}]
-    wn = rs.why_not({"orders_count": 3, "recency_days": 20, "tenure_days": 500,
-                     "frequency": 1}, "active", as_of=AS_OF)
+    assert rule.blocking == [
+        {"name": "购买过但长时间未购买", "file": rs.path, "line": 45, "label": "sleeping"}
+    ]
+    wn = rs.why_not(
+        {"orders_count": 3, "recency_days": 20, "tenure_days": 500, "frequency": 1},
+        "active",
+        as_of=AS_OF,
+    )
     assert [x.needs for x in wn.rules[0].needs] == [
-        "frequency = 1 order/window, needs ≥ 4 orders/window: 3 more"]
+        "frequency = 1 order/window, needs ≥ 4 orders/window: 3 more"
+    ]
 
 
 # ================================================================ check
+
 
 def test_check_clean_files(cli):
     r = cli("check", "tests/fixtures/cli/lifecycle.rules", ZH_RULES, "--strict")
@@ -495,8 +685,17 @@ def test_check_json(cli):
     d = json.loads(r.out)
     assert d["errors"] == 4 and d["format"] == "rulekit-check/1"
     first = d["diagnostics"][0]
-    assert set(first) == {"code", "severity", "file", "line", "column", "end", "message",
-                          "label", "hint"}
+    assert set(first) == {
+        "code",
+        "severity",
+        "file",
+        "line",
+        "column",
+        "end",
+        "message",
+        "label",
+        "hint",
+    }
     assert first["end"] == {"line": 11, "column": 26}
 
 
@@ -513,10 +712,13 @@ def test_check_warnings_alone_exit_0(cli, tmp_path):
     assert "0 errors, 1 warning" in r.out
 
 
-@pytest.mark.parametrize("args,message", [
-    (["nope.rules"], "nope.rules: no such rule file"),
-    (["nosuchruleset"], "neither a rule file nor a shipped ruleset"),
-])
+@pytest.mark.parametrize(
+    "args,message",
+    [
+        (["nope.rules"], "nope.rules: no such rule file"),
+        (["nosuchruleset"], "neither a rule file nor a shipped ruleset"),
+    ],
+)
 def test_check_usage_errors(cli, args, message):
     r = cli("check", *args)
     assert r.code == 2 and message in r.err
@@ -597,6 +799,7 @@ def test_test_missing_path(cli):
 
 # ================================================================ list and show
 
+
 def test_list(cli):
     r = cli("list")
     assert r.code == 0
@@ -616,9 +819,19 @@ def test_list_json(cli):
 def test_show(cli):
     r = cli("show", "lifecycle")
     assert r.code == 0
-    for text in ("lifecycle_active_sleeping", "Fields (4)", "距上次购买天数", "duration",
-                 "Labels (4)", "沉睡客户", "strategy:", "Rules (4, hit first)",
-                 "orders_count >= 2", "Examples (10)", "半年以上未购买"):
+    for text in (
+        "lifecycle_active_sleeping",
+        "Fields (4)",
+        "距上次购买天数",
+        "duration",
+        "Labels (4)",
+        "沉睡客户",
+        "strategy:",
+        "Rules (4, hit first)",
+        "orders_count >= 2",
+        "Examples (10)",
+        "半年以上未购买",
+    ):
         assert text in r.out, text
 
 
@@ -634,6 +847,7 @@ def test_show_unknown(cli):
 
 
 # ================================================================ entry point
+
 
 def test_no_arguments_prints_help(cli):
     r = cli()
@@ -690,8 +904,11 @@ def test_chinese_aligns_in_tables_by_display_width(cli):
     from rich.cells import cell_len
 
     r = cli("run", ZH_RULES, "--data", ZH_SAMPLE, "--as-of", AS_OF, "--preview", "0")
-    rows = [line for line in r.out.splitlines() if line.split()[:1] and
-            line.split()[0] in ("沉睡客户", "重要客户", "新客户", "普通客户")]
+    rows = [
+        line
+        for line in r.out.splitlines()
+        if line.split()[:1] and line.split()[0] in ("沉睡客户", "重要客户", "新客户", "普通客户")
+    ]
     assert len(rows) == 4
     # the count column ends in the same display cell on every row
     ends = {cell_len(line[: line.index("%") + 1]) for line in rows}
@@ -702,13 +919,19 @@ def test_python_m_rulekit_entry_point():
     import subprocess
     import sys
 
-    proc = subprocess.run([sys.executable, "-m", "rulekit", "check", "rfm"], cwd=ROOT,
-                          capture_output=True, text=True, encoding="utf-8")
+    proc = subprocess.run(
+        [sys.executable, "-m", "rulekit", "check", "rfm"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+    )
     assert proc.returncode == 0 and "1 file checked: 0 errors" in proc.stdout
     assert FIXTURES.is_dir()
 
 
 # ================================================================ more paths
+
 
 def test_run_hit_unique_conflict_names_the_rules(cli, tmp_path):
     rules = tmp_path / "u.rules"
@@ -724,8 +947,22 @@ def test_run_hit_unique_conflict_names_the_rules(cli, tmp_path):
 
 
 def test_explain_population_from_another_data_file(cli):
-    r = cli("explain", "rfm", "--set", "recency_days=10", "--set", "frequency=9", "--set",
-            "monetary=9000", "--population", SAMPLE, "--as-of", AS_OF, "--format", "json")
+    r = cli(
+        "explain",
+        "rfm",
+        "--set",
+        "recency_days=10",
+        "--set",
+        "frequency=9",
+        "--set",
+        "monetary=9000",
+        "--population",
+        SAMPLE,
+        "--as-of",
+        AS_OF,
+        "--format",
+        "json",
+    )
     assert r.code == 0, r.err
     d = json.loads(r.out)
     assert d["input"]["population"] == "customers_sample.csv (30 rows)"

@@ -14,9 +14,18 @@ from rulekit import io as rio
 from .cli_support import AS_OF, ROOT, cli_fixture  # noqa: F401
 
 RULESETS = ["lifecycle", "rfm", "common_types_loyal_potential_price_sensitive"]
-COLUMNS = ["customer_id", "orders_count", "recency_days", "tenure_days", "frequency",
-           "monetary", "referrals_count", "loyalty_score", "price_sensitivity",
-           "promo_purchase_ratio"]
+COLUMNS = [
+    "customer_id",
+    "orders_count",
+    "recency_days",
+    "tenure_days",
+    "frequency",
+    "monetary",
+    "referrals_count",
+    "loyalty_score",
+    "price_sensitivity",
+    "promo_purchase_ratio",
+]
 
 
 @pytest.fixture(scope="module")
@@ -48,8 +57,10 @@ def test_round_trip_equals_classify_many(cli, tmp_path, customers, ext):
         rs = rulekit.load(ref)
         batch = rs.classify_many(records, as_of=AS_OF)
         hit_all = rs.hit == "all"
-        want = [None if d is None or not d.labels else
-                (list(d.labels) if hit_all else d.label) for d in batch.decisions]
+        want = [
+            None if d is None or not d.labels else (list(d.labels) if hit_all else d.label)
+            for d in batch.decisions
+        ]
         got = [_labels_back(x[rs.id], hit_all) for x in back.rows]
         assert got == want, (ext, ref)
         rules = [None if d is None or not d.rules else d.rule.name for d in batch.decisions]
@@ -62,8 +73,19 @@ def test_round_trip_equals_classify_many(cli, tmp_path, customers, ext):
 
 def test_full_sample_round_trip_csv(cli, tmp_path, customers):
     out = tmp_path / "labelled.csv"
-    r = cli("run", "lifecycle", "rfm", "--data", "examples/data/customers.csv", "--out", out,
-            "--as-of", AS_OF, "--on-error", "skip")
+    r = cli(
+        "run",
+        "lifecycle",
+        "rfm",
+        "--data",
+        "examples/data/customers.csv",
+        "--out",
+        out,
+        "--as-of",
+        AS_OF,
+        "--on-error",
+        "skip",
+    )
     assert r.code == 0, r.err
     back = rio.read_table(out)
     assert back.columns[: len(customers.columns)] == customers.columns
@@ -95,8 +117,8 @@ def test_identifiers_stay_text(cli, tmp_path):
 
 def test_formula_like_text_stays_text_in_xlsx(tmp_path):
     path = tmp_path / "f.xlsx"
-    rio.write_table(path, ["a"], [{"a": "=1+1"}, {"a": "=HYPERLINK(\"x\")"}])
-    assert [x["a"] for x in rio.read_table(path).rows] == ["=1+1", "=HYPERLINK(\"x\")"]
+    rio.write_table(path, ["a"], [{"a": "=1+1"}, {"a": '=HYPERLINK("x")'}])
+    assert [x["a"] for x in rio.read_table(path).rows] == ["=1+1", '=HYPERLINK("x")']
 
 
 def test_parquet_input_keeps_its_types(cli, tmp_path):
@@ -104,8 +126,10 @@ def test_parquet_input_keeps_its_types(cli, tmp_path):
     import pyarrow.parquet as pq
 
     src = tmp_path / "in.parquet"
-    pq.write_table(pa.table({"customer_id": ["a", "b"], "recency_days": [200, 10],
-                             "orders_count": [3, 1]}), src)
+    pq.write_table(
+        pa.table({"customer_id": ["a", "b"], "recency_days": [200, 10], "orders_count": [3, 1]}),
+        src,
+    )
     out = tmp_path / "out.parquet"
     assert cli("run", "lifecycle", "--data", src, "--out", out, "--as-of", AS_OF).code == 0
     table = pq.read_table(out)
@@ -127,11 +151,20 @@ def test_hit_all_labels_are_lists_in_jsonl_and_parquet(cli, tmp_path, customers)
 
 def test_gb18030_csv_is_read(cli, tmp_path):
     src = tmp_path / "gbk.csv"
-    src.write_bytes("客户编号,最近购买天数,订单总数,累计消费金额\nA1,200,3,100\nA2,5,1,50\n"
-                    .encode("gb18030"))
+    src.write_bytes(
+        "客户编号,最近购买天数,订单总数,累计消费金额\nA1,200,3,100\nA2,5,1,50\n".encode("gb18030")
+    )
     out = tmp_path / "o.csv"
-    r = cli("run", "tests/fixtures/cli/zh_lifecycle.rules", "--data", src, "--out", out,
-            "--as-of", AS_OF)
+    r = cli(
+        "run",
+        "tests/fixtures/cli/zh_lifecycle.rules",
+        "--data",
+        src,
+        "--out",
+        out,
+        "--as-of",
+        AS_OF,
+    )
     assert r.code == 0, r.err
     back = rio.read_table(out)
     assert [x["生命周期"] for x in back.rows] == ["沉睡客户", "新客户"]
@@ -147,13 +180,16 @@ def test_utf8_bom_is_kept(tmp_path):
     assert out.read_bytes().startswith(b"\xef\xbb\xbf")
 
 
-@pytest.mark.parametrize("name,content,message", [
-    ("dup.csv", "id,x,x\n1,2,3\n", "column 'x' appears twice"),
-    ("ragged.csv", "id,x\n1,2\n3,4,5\n", "dup row 2 (line 3) has 3 values"),
-    ("empty.csv", "", "the file is empty"),
-    ("bad.jsonl", '{"id": 1}\n\n{"id": 2,}\n', "bad.jsonl line 3, column 10: not valid JSON"),
-    ("list.jsonl", "[1, 2]\n", "a JSON list, not an object"),
-])
+@pytest.mark.parametrize(
+    "name,content,message",
+    [
+        ("dup.csv", "id,x,x\n1,2,3\n", "column 'x' appears twice"),
+        ("ragged.csv", "id,x\n1,2\n3,4,5\n", "dup row 2 (line 3) has 3 values"),
+        ("empty.csv", "", "the file is empty"),
+        ("bad.jsonl", '{"id": 1}\n\n{"id": 2,}\n', "bad.jsonl line 3, column 10: not valid JSON"),
+        ("list.jsonl", "[1, 2]\n", "a JSON list, not an object"),
+    ],
+)
 def test_data_file_errors_name_the_line_and_exit_1(cli, tmp_path, name, content, message):
     path = tmp_path / name
     path.write_text(content, encoding="utf-8")

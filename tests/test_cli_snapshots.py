@@ -14,16 +14,56 @@ import pytest
 from .cli_support import AS_OF, cli_fixture, snapshot  # noqa: F401
 
 F = "tests/fixtures/cli/"
-LIFECYCLE = ["explain", F + "lifecycle.rules", "--set", "orders_count=12", "--set",
-             "recency_days=20d", "--set", "tenure_days=700d", "--set", "frequency=3",
-             "--as-of", AS_OF, "--why-not", "active"]
-RFM = ["explain", F + "rfm.rules", "--data", F + "customers_sample.csv", "--id", "C000002",
-       "--as-of", AS_OF, "--why-not", "important_value"]
-ZH = ["explain", F + "zh_lifecycle.rules", "--data", F + "customers_zh_sample.csv", "--id",
-      "C000003", "--as-of", AS_OF, "--why-not", "重要客户"]
-MISSING = ["explain", F + "lifecycle.rules", "--record",
-           '{"orders_count": 2, "recency_days": null, "tenure_days": 400}', "--as-of", AS_OF,
-           "--why-not", "sleeping"]
+LIFECYCLE = [
+    "explain",
+    F + "lifecycle.rules",
+    "--set",
+    "orders_count=12",
+    "--set",
+    "recency_days=20d",
+    "--set",
+    "tenure_days=700d",
+    "--set",
+    "frequency=3",
+    "--as-of",
+    AS_OF,
+    "--why-not",
+    "active",
+]
+RFM = [
+    "explain",
+    F + "rfm.rules",
+    "--data",
+    F + "customers_sample.csv",
+    "--id",
+    "C000002",
+    "--as-of",
+    AS_OF,
+    "--why-not",
+    "important_value",
+]
+ZH = [
+    "explain",
+    F + "zh_lifecycle.rules",
+    "--data",
+    F + "customers_zh_sample.csv",
+    "--id",
+    "C000003",
+    "--as-of",
+    AS_OF,
+    "--why-not",
+    "重要客户",
+]
+MISSING = [
+    "explain",
+    F + "lifecycle.rules",
+    "--record",
+    '{"orders_count": 2, "recency_days": null, "tenure_days": 400}',
+    "--as-of",
+    AS_OF,
+    "--why-not",
+    "sleeping",
+]
 
 CASES = {
     "explain_lifecycle_why_not": LIFECYCLE,
@@ -61,8 +101,17 @@ def test_check_json(cli):
 
 
 def test_run_summary_chinese(cli):
-    r = cli("run", F + "zh_lifecycle.rules", F + "rfm.rules", "--data",
-            F + "customers_zh_sample.csv", "--as-of", AS_OF, "--preview", "5")
+    r = cli(
+        "run",
+        F + "zh_lifecycle.rules",
+        F + "rfm.rules",
+        "--data",
+        F + "customers_zh_sample.csv",
+        "--as-of",
+        AS_OF,
+        "--preview",
+        "5",
+    )
     assert r.code == 0, r.err
     snapshot("run_zh_preview.txt", r.out)
     snapshot("run_zh_preview.err.txt", r.err)

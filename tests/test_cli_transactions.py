@@ -11,9 +11,25 @@ TX = str(EXAMPLES / "data" / "transactions.csv")
 
 def test_run_on_transactions_writes_labels_per_customer(tmp_path, capsys):
     out = tmp_path / "rfm.csv"
-    code = main(["run", "rfm", "--transactions", TX, "--customer", "customer_id",
-                 "--date", "order_date", "--amount", "amount", "--as-of", "2024-06-30",
-                 "--out", str(out), "--quiet"])
+    code = main(
+        [
+            "run",
+            "rfm",
+            "--transactions",
+            TX,
+            "--customer",
+            "customer_id",
+            "--date",
+            "order_date",
+            "--amount",
+            "amount",
+            "--as-of",
+            "2024-06-30",
+            "--out",
+            str(out),
+            "--quiet",
+        ]
+    )
     assert code == 0
     rows = list(csv.DictReader(out.open(encoding="utf-8")))
     with open(TX, encoding="utf-8") as f:

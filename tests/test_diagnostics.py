@@ -25,25 +25,37 @@ def test_rejected_file_raises_rule_error_with_all_errors():
     with pytest.raises(rulekit.RuleError) as info:
         rulekit.compile(text, "t.rules")
     assert [(d.code, d.line) for d in info.value.errors] == [
-        ("syntax-error", 1), ("syntax-error", 3)]
+        ("syntax-error", 1),
+        ("syntax-error", 3),
+    ]
     # Type errors in a file without syntax errors are all reported too.
     with pytest.raises(rulekit.RuleError) as info:
-        rulekit.compile('field a : number "甲"\nif a > 1d then x\nif a contains "q" then y\n'
-                        'if b > 1 then z\n', "t.rules")
-    assert [d.code for d in info.value.errors] == ["type-mismatch", "type-mismatch",
-                                                   "unknown-field"]
+        rulekit.compile(
+            'field a : number "甲"\nif a > 1d then x\nif a contains "q" then y\nif b > 1 then z\n',
+            "t.rules",
+        )
+    assert [d.code for d in info.value.errors] == [
+        "type-mismatch",
+        "type-mismatch",
+        "unknown-field",
+    ]
 
 
 def test_json_form_has_positions():
     program = rulekit.check_text('field a : number "甲"\nif b > 1 then x\n', "t.rules")
     d = program.diagnostics[0].to_dict()
     assert (d["code"], d["line"], d["column"], d["end_line"], d["end_column"]) == (
-        "unknown-field", 2, 4, 2, 5)
+        "unknown-field",
+        2,
+        4,
+        2,
+        5,
+    )
     assert d["hint"] == "did you mean `a`?"
 
 
 def test_caret_aligns_under_wide_characters():
-    program = rulekit.check_text('如果 最近购买 > 6m 那么 沉睡\n', "t.rules")
+    program = rulekit.check_text("如果 最近购买 > 6m 那么 沉睡\n", "t.rules")
     lines = program.diagnostics[0].render().splitlines()
     source_line, caret_line = lines[3], lines[4]
     from rulekit.source import display_width

@@ -25,8 +25,9 @@ from rulekit.errors import RecordError
 from .conftest import RULESETS
 
 AS_OF = dt.date(2024, 6, 30)
-SETTINGS = dict(deadline=None, suppress_health_check=[HealthCheck.too_slow,
-                                                       HealthCheck.data_too_large])
+SETTINGS = dict(
+    deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large]
+)
 if os.environ.get("RULEKIT_NO_SHRINK"):  # while debugging: report the first failure as found
     SETTINGS["phases"] = [Phase.explicit, Phase.reuse, Phase.generate]
 
@@ -36,12 +37,15 @@ if os.environ.get("RULEKIT_NO_SHRINK"):  # while debugging: report the first fai
 
 def outcome(rs, records, on_error="skip", population=None, engine="python"):
     try:
-        result = rs.classify_many(records, as_of=AS_OF, population=population,
-                                  on_error=on_error, engine=engine)
+        result = rs.classify_many(
+            records, as_of=AS_OF, population=population, on_error=on_error, engine=engine
+        )
     except RecordError as e:
         return ("stopped", e.bad.index, e.bad.field)
-    decisions = [None if d is None else (d.label, d.labels, d.display, d.rule, d.rules)
-                 for d in result.decisions]
+    decisions = [
+        None if d is None else (d.label, d.labels, d.display, d.rule, d.rules)
+        for d in result.decisions
+    ]
     rejected = [(b.index, b.field, b.reason) for b in result.rejected]
     return decisions, rejected, result.counts
 
@@ -72,7 +76,9 @@ def _explain_difference(rs, records, expected, got):
 def _literals(program) -> tuple[list, list]:
     """Every number and text the rule file mentions (boundary values), numbers with neighbours."""
     numbers, texts = set(), set()
-    roots = [r.condition for r in program.rules] + [let_.decl.expr for let_ in program.lets.values()]
+    roots = [r.condition for r in program.rules] + [
+        let_.decl.expr for let_ in program.lets.values()
+    ]
     for f in program.fields.values():
         for v in f.one_of or ():
             (texts if isinstance(v, str) else numbers).add(v)
@@ -138,18 +144,74 @@ def _as_text(v):
 
 
 _BAD = {
-    "integer": ["12.5", 12.5, "abc", "e5", "1,200", " 42 ", "４２", "+7", "1e3", True, "3.0",
-                "1e400", float("inf")],
-    "number": ["abc", "1,2,3", "1_000.5", " 7 ", "-.5", "NaN", float("nan"), False, "٣",
-               "n" * 50, "it's \"x\"", "back\\slash", "中" * 45, "line\nbreak", "tab\t"],
-    "duration": ["200d", "6mo", "12h", "2w", "1y", "6m", "abc", "200 d", "1.5天", "30分钟",
-                 "-5", "0.1w", True],
+    "integer": [
+        "12.5",
+        12.5,
+        "abc",
+        "e5",
+        "1,200",
+        " 42 ",
+        "４２",
+        "+7",
+        "1e3",
+        True,
+        "3.0",
+        "1e400",
+        float("inf"),
+    ],
+    "number": [
+        "abc",
+        "1,2,3",
+        "1_000.5",
+        " 7 ",
+        "-.5",
+        "NaN",
+        float("nan"),
+        False,
+        "٣",
+        "n" * 50,
+        'it\'s "x"',
+        "back\\slash",
+        "中" * 45,
+        "line\nbreak",
+        "tab\t",
+    ],
+    "duration": [
+        "200d",
+        "6mo",
+        "12h",
+        "2w",
+        "1y",
+        "6m",
+        "abc",
+        "200 d",
+        "1.5天",
+        "30分钟",
+        "-5",
+        "0.1w",
+        True,
+    ],
     "boolean": ["maybe", "是", "否", "YES", "n", 2, 1, 0, "1", "0", 0.5, "对"],
     "string": [12, 0, "x" * 60, "it's", 'say "hi"', 1.5, True],
-    "date": ["2024-6-30", "2024-06-30T08:00", "2024-02-30", "2024-06-30 10:00", "x", 20240630,
-             "0000-01-01", " 2024-01-05 "],
-    "timestamp": ["2024-06-30", "2024-06-30T08:00:00.1234567", "2024-06-30 08:00",
-                  "2024-06-30T25:00", "2024-06-30t07:30", "2024-06-30_08:00:05", "x"],
+    "date": [
+        "2024-6-30",
+        "2024-06-30T08:00",
+        "2024-02-30",
+        "2024-06-30 10:00",
+        "x",
+        20240630,
+        "0000-01-01",
+        " 2024-01-05 ",
+    ],
+    "timestamp": [
+        "2024-06-30",
+        "2024-06-30T08:00:00.1234567",
+        "2024-06-30 08:00",
+        "2024-06-30T25:00",
+        "2024-06-30t07:30",
+        "2024-06-30_08:00:05",
+        "x",
+    ],
 }
 
 
@@ -181,9 +243,15 @@ def test_shipped_ruleset_same_answer(path):
     check()
 
 
-@pytest.mark.parametrize("path", [RULESETS / "rfm.rules", RULESETS / "abc_analysis.rules",
-                                  RULESETS / "bank_transaction_anomaly.rules"],
-                         ids=lambda p: p.stem)
+@pytest.mark.parametrize(
+    "path",
+    [
+        RULESETS / "rfm.rules",
+        RULESETS / "abc_analysis.rules",
+        RULESETS / "bank_transaction_anomaly.rules",
+    ],
+    ids=lambda p: p.stem,
+)
 def test_shipped_ruleset_fail_policy(path):
     rs = rulekit.load(path)
 
@@ -231,8 +299,26 @@ class Gen:
             choices.append("let")
         c = self.pick(choices)
         if c == "lit":
-            return self.pick(["0", "1", "2", "3", "12", "0.5", "2.5", "10%", "1k", "1.5万",
-                              "100", "7", "1_000", "0.1", "0.2", "0.3"])
+            return self.pick(
+                [
+                    "0",
+                    "1",
+                    "2",
+                    "3",
+                    "12",
+                    "0.5",
+                    "2.5",
+                    "10%",
+                    "1k",
+                    "1.5万",
+                    "100",
+                    "7",
+                    "1_000",
+                    "0.1",
+                    "0.2",
+                    "0.3",
+                ]
+            )
         if c == "field":
             return self.pick(["i1", "i2", "n1", "n2"])
         if c == "let":
@@ -270,8 +356,9 @@ class Gen:
         if c == "since":
             return self.pick(["days_since(dt1)", "days_since(ts1)"])
         if c == "diff":
-            return self.pick(["(today - dt1)", "(dt1 - 2024-01-01)", "(ts1 - dt1)",
-                              "(2024-06-30T12:00 - ts1)"])
+            return self.pick(
+                ["(today - dt1)", "(dt1 - 2024-01-01)", "(ts1 - dt1)", "(2024-06-30T12:00 - ts1)"]
+            )
         f = self.pick(["min", "max", "abs", "coalesce", "neg"])
         if f == "abs":
             return f"abs({self.dur(depth - 1)})"
@@ -314,8 +401,19 @@ class Gen:
         return f"{x} in {c} {self.pick(['10%', '50%', '30%', '1', '0'])}{by}"
 
     def cond(self, depth=2):
-        choices = ["cmp", "cmp", "between", "in", "missing", "str", "bool", "pop", "chain",
-                   "date", "ts"]
+        choices = [
+            "cmp",
+            "cmp",
+            "between",
+            "in",
+            "missing",
+            "str",
+            "bool",
+            "pop",
+            "chain",
+            "date",
+            "ts",
+        ]
         if depth > 0:
             choices += ["and", "or", "not"]
         c = self.pick(choices)
@@ -333,12 +431,21 @@ class Gen:
             return f"{self.dur(1)} {neg}between {self.dur(0)} and {self.dur(0)}"
         if c == "in":
             neg = self.pick(["", "not "])
-            return self.pick([f"s1 {neg}in [\"北\", \"east\", \"北京\"]",
-                              f"i1 {neg}in [1, 2, 3, 12]", f"n1 {neg}in [0.5, 2, i2]",
-                              f"s2 {neg}in tags", f"\"北\" {neg}in tags", f"s1 {neg}in []"])
+            return self.pick(
+                [
+                    f's1 {neg}in ["北", "east", "北京"]',
+                    f"i1 {neg}in [1, 2, 3, 12]",
+                    f"n1 {neg}in [0.5, 2, i2]",
+                    f"s2 {neg}in tags",
+                    f'"北" {neg}in tags',
+                    f"s1 {neg}in []",
+                ]
+            )
         if c == "missing":
-            return f"{self.pick(['i1', 'n1', 's1', 'd1', 'b1', 'dt1', 'tags', 'ts1'])} is " \
-                   f"{self.pick(['', 'not '])}missing"
+            return (
+                f"{self.pick(['i1', 'n1', 's1', 'd1', 'b1', 'dt1', 'tags', 'ts1'])} is "
+                f"{self.pick(['', 'not '])}missing"
+            )
         if c == "str":
             test = self.pick(["contains", "starts with", "ends with", "not contains"])
             pattern = self.pick(["s1", '"北"', '"a"', '""', "s2"])
@@ -361,7 +468,10 @@ class Gen:
 def rulesets(draw):
     lets: dict[str, str] = {}
     gen = Gen(draw, lets)
-    lines = ["ruleset gen \"生成\"", f"hit {draw(st.sampled_from(['first', 'priority', 'all', 'unique']))}"]
+    lines = [
+        'ruleset gen "生成"',
+        f"hit {draw(st.sampled_from(['first', 'priority', 'all', 'unique']))}",
+    ]
     if draw(st.booleans()):
         lines.append("default other")
     lines.append(SCHEMA)
@@ -425,8 +535,13 @@ def test_generated_rulesets_frozen_population(data):
 
 def test_nan_and_mixed_columns_same_answer():
     rs = rulekit.compile("field x : number\nfield y : integer\nIF x > 1 or y = 2 THEN a", "t.rules")
-    records = [{"x": math.nan, "y": 2.0}, {"x": "1.5", "y": "2"}, {"x": 2, "y": True},
-               {"x": None, "y": 2.5}, {"x": dt.date(2024, 1, 1), "y": None}]
+    records = [
+        {"x": math.nan, "y": 2.0},
+        {"x": "1.5", "y": "2"},
+        {"x": 2, "y": True},
+        {"x": None, "y": 2.5},
+        {"x": dt.date(2024, 1, 1), "y": None},
+    ]
     assert_same(rs, records)
 
 
@@ -434,7 +549,8 @@ def test_dates_outside_years_1_to_9999_are_missing_on_both_engines():
     """date ± duration past Python's range (years 1..9999) is missing, not an error, and SQL,
     whose own range is wider, gives NULL for exactly the same results: at both ends, for
     shifts past any range, and for infinite durations."""
-    rs = rulekit.compile("""
+    rs = rulekit.compile(
+        """
         field d : date
         field t : timestamp
         field x : duration
@@ -460,16 +576,48 @@ def test_dates_outside_years_1_to_9999_are_missing_on_both_engines():
         if a3 = 9999-12-31 or a3 = 0001-01-01 then a3_edge
         if c3 is missing then c3_missing
         if c3 >= 9999-12-31T23:59 or c3 <= 0001-01-01T00:01 then c3_edge
-        """, "range.rules")
+        """,
+        "range.rules",
+    )
     to_end = (dt.date(9999, 12, 31) - AS_OF).days
     to_start = (AS_OF - dt.date(1, 1, 1)).days
     micro = 1 / 86_400_000_000
-    shifts = [0, 1, -1, 1.5, -0.5, 0.9, -0.9, to_end, to_end + 1, to_start, to_start + 1,
-              -to_start, -to_start - 1, 3_652_058, 3_652_059, -3_652_059, 1e9, -1e9, 10**20,
-              1e300, -1e300, math.inf, -math.inf, None, micro, -micro, 2.4 * micro]
-    points = [(AS_OF, dt.datetime(2024, 6, 30, 8)), (dt.date(1, 1, 1), dt.datetime(1, 1, 1)),
-              (dt.date(9999, 12, 31), dt.datetime(9999, 12, 31, 23, 59, 59, 999999)),
-              (None, dt.datetime(9999, 12, 31)), (AS_OF, None)]
+    shifts = [
+        0,
+        1,
+        -1,
+        1.5,
+        -0.5,
+        0.9,
+        -0.9,
+        to_end,
+        to_end + 1,
+        to_start,
+        to_start + 1,
+        -to_start,
+        -to_start - 1,
+        3_652_058,
+        3_652_059,
+        -3_652_059,
+        1e9,
+        -1e9,
+        10**20,
+        1e300,
+        -1e300,
+        math.inf,
+        -math.inf,
+        None,
+        micro,
+        -micro,
+        2.4 * micro,
+    ]
+    points = [
+        (AS_OF, dt.datetime(2024, 6, 30, 8)),
+        (dt.date(1, 1, 1), dt.datetime(1, 1, 1)),
+        (dt.date(9999, 12, 31), dt.datetime(9999, 12, 31, 23, 59, 59, 999999)),
+        (None, dt.datetime(9999, 12, 31)),
+        (AS_OF, None),
+    ]
     records = [{"d": d, "t": t, "x": x} for x in shifts for d, t in points]
     assert_same(rs, records)
     labels = rs.classify_many(records, as_of=AS_OF).decisions
@@ -489,27 +637,46 @@ def test_nested_date_shifts_stay_linear_in_sql_and_agree():
     depth = 25
     date_expr = "d" + " + x" * depth
     ts_expr = "t" + " - x" * depth
-    rs = rulekit.compile(f"field d : date\nfield t : timestamp\nfield x : duration\nhit all\n"
-                         f"let a = {date_expr}\nlet c = {ts_expr}\n"
-                         "if a is missing then a_missing\nif a >= 9999-12-01 then a_late\n"
-                         "if c is missing then c_missing\nif c <= 0001-02-01T00:00 then c_early\n"
-                         "if a < 2024-07-01 and c > 2024-06-30T07:00 then near\n", "deep.rules")
+    rs = rulekit.compile(
+        f"field d : date\nfield t : timestamp\nfield x : duration\nhit all\n"
+        f"let a = {date_expr}\nlet c = {ts_expr}\n"
+        "if a is missing then a_missing\nif a >= 9999-12-01 then a_late\n"
+        "if c is missing then c_missing\nif c <= 0001-02-01T00:00 then c_early\n"
+        "if a < 2024-07-01 and c > 2024-06-30T07:00 then near\n",
+        "deep.rules",
+    )
     sql = DuckDBGenerator(rs.program, as_of=AS_OF).decisions_sql(
-        rulekit.backends.sql.Source(rulekit.backends.sql.Relation(table="t"), {}))
+        rulekit.backends.sql.Source(rulekit.backends.sql.Relation(table="t"), {})
+    )
     assert len(sql) < 40_000
     to_end = (dt.date(9999, 12, 31) - AS_OF).days
     step = to_end // depth
-    records = [{"d": AS_OF, "t": dt.datetime(2024, 6, 30, 8), "x": x}
-               for x in (0, 1, 0.5, step, step + 1, -step, 1e9, math.inf, None)]
-    records += [{"d": dt.date(1, 1, 1), "t": dt.datetime(9999, 12, 31), "x": 1.5},
-                {"d": dt.date(9999, 12, 31), "t": dt.datetime(1, 1, 1), "x": -1.5}]
+    records = [
+        {"d": AS_OF, "t": dt.datetime(2024, 6, 30, 8), "x": x}
+        for x in (0, 1, 0.5, step, step + 1, -step, 1e9, math.inf, None)
+    ]
+    records += [
+        {"d": dt.date(1, 1, 1), "t": dt.datetime(9999, 12, 31), "x": 1.5},
+        {"d": dt.date(9999, 12, 31), "t": dt.datetime(1, 1, 1), "x": -1.5},
+    ]
     assert_same(rs, records)
 
 
 @settings(max_examples=15, **SETTINGS)
-@given(st.lists(st.tuples(st.one_of(st.none(), st.floats(1e-9, 1e9, allow_nan=False),
-                                    st.sampled_from([0.1, 0.2, 0.3, 0.7, 1.15, 2.675, 0])),
-                          st.sampled_from(["东", "西", None])), min_size=1, max_size=40))
+@given(
+    st.lists(
+        st.tuples(
+            st.one_of(
+                st.none(),
+                st.floats(1e-9, 1e9, allow_nan=False),
+                st.sampled_from([0.1, 0.2, 0.3, 0.7, 1.15, 2.675, 0]),
+            ),
+            st.sampled_from(["东", "西", None]),
+        ),
+        min_size=1,
+        max_size=40,
+    )
+)
 def test_cumulative_share_values_are_exact(rows):
     """Σ{v ≥ x} / Σ P from exact sums, rounded once: the SQL value is Python's to the bit
     (double sums differ in the last bit for about half of decimal inputs). Magnitudes within
@@ -517,8 +684,11 @@ def test_cumulative_share_values_are_exact(rows):
     from rulekit.backends import duckdb_engine
     from rulekit.backends.sql.duckdb import DuckDBGenerator
 
-    rs = rulekit.compile("field x : number\nfield g : string\nlet s = cumulative_share(x)\n"
-                         "let sg = cumulative_share(x by g)\nif s <= 0.5 then head", "cs.rules")
+    rs = rulekit.compile(
+        "field x : number\nfield g : string\nlet s = cumulative_share(x)\n"
+        "let sg = cumulative_share(x by g)\nif s <= 0.5 then head",
+        "cs.rules",
+    )
     records = [{"x": x, "g": g} for x, g in rows]
     con = duckdb_engine.connect()
     gen = DuckDBGenerator(rs.program)

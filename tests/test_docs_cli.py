@@ -10,8 +10,10 @@ import pytest
 from . import make_cli_docs
 from .cli_support import cli_fixture  # noqa: F401
 
-BLOCKS = [(command, shown) for _, command, shown in
-          make_cli_docs.blocks(make_cli_docs.DOC.read_text(encoding="utf-8"))]
+BLOCKS = [
+    (command, shown)
+    for _, command, shown in make_cli_docs.blocks(make_cli_docs.DOC.read_text(encoding="utf-8"))
+]
 
 
 def test_the_page_has_runnable_blocks():
@@ -22,5 +24,6 @@ def test_the_page_has_runnable_blocks():
 def test_block_is_current(cli, command, shown):
     r = cli(*shlex.split(command[2:])[1:])
     printed = "\n".join(line.rstrip() for line in (r.out + r.err).rstrip("\n").split("\n"))
-    assert make_cli_docs.same(printed + "\n", shown), \
+    assert make_cli_docs.same(printed + "\n", shown), (
         "docs/cli.md is out of date: python -m tests.make_cli_docs"
+    )

@@ -42,11 +42,14 @@ def sample_rows():
 @pytest.fixture(scope="module")
 def sample_results(rulesets, sample_rows):
     """id → BatchResult of the ruleset over the sample (computed once for all tests)."""
-    return {rid: rs.classify_many(sample_rows, as_of=AS_OF, on_error="skip")
-            for rid, rs in rulesets.items()}
+    return {
+        rid: rs.classify_many(sample_rows, as_of=AS_OF, on_error="skip")
+        for rid, rs in rulesets.items()
+    }
 
 
 # ---- generated docs
+
 
 def test_docs_rulesets_up_to_date(rulesets):
     expected = docgen.generate(DOCS, list(rulesets.values()))
@@ -62,17 +65,24 @@ def test_docs_rulesets_up_to_date(rulesets):
 
 
 def test_ruleset_ids_match_file_names(rulesets):
-    wrong = sorted(f"{stem}.rules declares id {rs.program.id!r}"
-                   for stem, rs in rulesets.items() if rs.program.id != stem)
-    assert not wrong, "docs pages are named by id; ids must match file names:\n  " + \
-        "\n  ".join(wrong)
+    wrong = sorted(
+        f"{stem}.rules declares id {rs.program.id!r}"
+        for stem, rs in rulesets.items()
+        if rs.program.id != stem
+    )
+    assert not wrong, "docs pages are named by id; ids must match file names:\n  " + "\n  ".join(
+        wrong
+    )
 
 
 # ---- sample coverage
 
+
 def _sample_gaps(path) -> dict[str, str]:
-    return {m.group(1): m.group(2).strip()
-            for m in SAMPLE_GAP.finditer(path.read_text(encoding="utf-8"))}
+    return {
+        m.group(1): m.group(2).strip()
+        for m in SAMPLE_GAP.finditer(path.read_text(encoding="utf-8"))
+    }
 
 
 @pytest.mark.parametrize("path", RULE_FILES, ids=lambda p: p.stem)
@@ -88,12 +98,15 @@ def test_sample_gives_every_label(path, rulesets, sample_results):
     unknown = sorted(set(gaps) - set(declared))
     assert not unknown, f"{path.name}: `# sample-gap:` names undeclared label(s) {unknown}"
     stale = sorted(label for label in gaps if given[label])
-    assert not stale, (f"{path.name}: `# sample-gap:` for label(s) {stale} that the sample does "
-                       f"give; remove the comment")
+    assert not stale, (
+        f"{path.name}: `# sample-gap:` for label(s) {stale} that the sample does "
+        f"give; remove the comment"
+    )
     missing = [label for label in declared if not given[label] and label not in gaps]
     assert not missing, (
         f"{path.name}: label(s) {missing} never given on {SAMPLE.name} (as of {AS_OF}); "
-        f"extend the sample or add `# sample-gap: LABEL — reason` to the rule file")
+        f"extend the sample or add `# sample-gap: LABEL — reason` to the rule file"
+    )
 
 
 @pytest.mark.parametrize("path", RULE_FILES, ids=lambda p: p.stem)
@@ -103,5 +116,7 @@ def test_sample_rows_rarely_rejected(path, sample_rows, sample_results):
     if share > MAX_REJECTED_SHARE:
         reasons = Counter((b.field, b.reason) for b in rejected).most_common(5)
         detail = "\n  ".join(f"{n} × field {f!r}: {r}" for (f, r), n in reasons)
-        pytest.fail(f"{path.name}: {len(rejected)} of {len(sample_rows)} sample rows rejected "
-                    f"({share:.1%} > {MAX_REJECTED_SHARE:.0%}); most common reasons:\n  {detail}")
+        pytest.fail(
+            f"{path.name}: {len(rejected)} of {len(sample_rows)} sample rows rejected "
+            f"({share:.1%} > {MAX_REJECTED_SHARE:.0%}); most common reasons:\n  {detail}"
+        )

@@ -24,8 +24,10 @@ CUSTOMERS = EXAMPLES / "data" / "customers.csv"
 
 
 def _population_values(frozen: FrozenPopulation) -> dict:
-    return {key: (p.partitioned, {g: list(v.sorted) for g, v in p.groups.items()})
-            for key, p in frozen.populations.items()}
+    return {
+        key: (p.partitioned, {g: list(v.sorted) for g, v in p.groups.items()})
+        for key, p in frozen.populations.items()
+    }
 
 
 @pytest.mark.parametrize("ruleset", ["rfm", "abc_analysis", "value_tier_with_potential"])
@@ -47,54 +49,74 @@ def test_duckdb_freeze_is_pythons_freeze(ruleset, tmp_path):
     b = rs.classify_many(later, as_of=AS_OF, population=loaded, engine="duckdb")
     assert a.labels == b.labels
     one = later[7]
-    assert rs.classify(one, as_of=AS_OF, population=loaded) == \
-        classify_with_engine(rs, [one], AS_OF, loaded, "fail", "duckdb")[0]
+    assert (
+        rs.classify(one, as_of=AS_OF, population=loaded)
+        == classify_with_engine(rs, [one], AS_OF, loaded, "fail", "duckdb")[0]
+    )
 
 
 def test_frozen_population_by_group():
-    rs = rulekit.compile("""
+    rs = rulekit.compile(
+        """
         field region : string
         field spend : number
         let p = percentile(spend by region)
         if spend in top 20% by region then top
         if p >= 50 then upper
         if cumulative_share(spend by region) <= 0.5 then head
-        """, "g.rules")
+        """,
+        "g.rules",
+    )
     rnd = random.Random(3)
-    base = [{"region": rnd.choice(["东", "西", None]), "spend": rnd.choice([1, 2, 2, 5, 8, None])}
-            for _ in range(200)]
+    base = [
+        {"region": rnd.choice(["东", "西", None]), "spend": rnd.choice([1, 2, 2, 5, 8, None])}
+        for _ in range(200)
+    ]
     later = base[:40] + [{"region": "北", "spend": 3}, {"region": None, "spend": 100}]
     frozen = freeze(rs, base, AS_OF)
     assert _population_values(frozen) == _population_values(rs.freeze(base, AS_OF))
-    assert rs.classify_many(later, population=frozen, engine="duckdb").labels == \
-        rs.classify_many(later, population=frozen).labels
+    assert (
+        rs.classify_many(later, population=frozen, engine="duckdb").labels
+        == rs.classify_many(later, population=frozen).labels
+    )
 
 
 def test_validate_all():
-    rs = rulekit.compile("""
+    rs = rulekit.compile(
+        """
         hit first
         field a : integer
         field b : number
         if a > 1 then big
         if b > 1 then other
-        """, "v.rules")
+        """,
+        "v.rules",
+    )
     records = [{"a": 5, "b": "x"}, {"a": 0, "b": "x"}, {"a": "1.5", "b": 2}]
     for validate in ("needed", "all"):
         expected = rs.classify_many(records, validate=validate, on_error="skip")
         got = classify_with_engine(rs, records, None, None, "skip", "duckdb", validate)
-        assert [(b.index, b.field) for b in got.rejected] == \
-            [(b.index, b.field) for b in expected.rejected]
+        assert [(b.index, b.field) for b in got.rejected] == [
+            (b.index, b.field) for b in expected.rejected
+        ]
         assert got.labels == expected.labels
     assert [b.index for b in rs.classify_many(records, on_error="skip").rejected] == [1, 2]
-    assert [b.index for b in rs.classify_many(records, on_error="skip",
-                                              validate="all").rejected] == [0, 1, 2]
+    assert [
+        b.index for b in rs.classify_many(records, on_error="skip", validate="all").rejected
+    ] == [0, 1, 2]
 
 
 def test_input_order_at_scale():
     rs = rulekit.load(RULESETS / "rfm.rules")
     rnd = random.Random(11)
-    records = [{"recency_days": rnd.randint(0, 900), "frequency": rnd.randint(0, 40),
-                "monetary": round(rnd.lognormvariate(7, 1.2), 2)} for _ in range(20_000)]
+    records = [
+        {
+            "recency_days": rnd.randint(0, 900),
+            "frequency": rnd.randint(0, 40),
+            "monetary": round(rnd.lognormvariate(7, 1.2), 2),
+        }
+        for _ in range(20_000)
+    ]
     a = rs.classify_many(records, as_of=AS_OF)
     b = rs.classify_many(records, as_of=AS_OF, engine="duckdb")
     assert a.labels == b.labels
@@ -124,28 +146,41 @@ def test_clear_errors(tmp_path):
 
 def test_freeze_command(tmp_path, capsys):
     out = tmp_path / "rfm.population.json"
-    assert main(["freeze", "rfm", "--data", str(CUSTOMERS), "--as-of", "2024-06-30",
-                 "--out", str(out)]) == 0
+    assert (
+        main(
+            ["freeze", "rfm", "--data", str(CUSTOMERS), "--as-of", "2024-06-30", "--out", str(out)]
+        )
+        == 0
+    )
     data = json.loads(out.read_text(encoding="utf-8"))
     assert data["format"] == "rulekit-population/1" and data["records"] == 2000
     assert "monetary" in capsys.readouterr().out
-    assert main(["freeze", "lifecycle_stage", "--data", str(CUSTOMERS), "--out",
-                 str(out)]) == 2  # no population function: nothing to freeze
-    assert main(["freeze", "rfm", "--data", str(CUSTOMERS), "--out",
-                 str(tmp_path / "x.csv")]) == 2
+    assert (
+        main(["freeze", "lifecycle_stage", "--data", str(CUSTOMERS), "--out", str(out)]) == 2
+    )  # no population function: nothing to freeze
+    assert main(["freeze", "rfm", "--data", str(CUSTOMERS), "--out", str(tmp_path / "x.csv")]) == 2
 
 
-@pytest.mark.parametrize("element", ["date", "timestamp", "string", "number", "integer",
-                                     "boolean"])
+@pytest.mark.parametrize("element", ["date", "timestamp", "string", "number", "integer", "boolean"])
 def test_list_items_of_every_python_type_as_python(element):
     """A list's items are coerced as Python coerces each item: a date or datetime object in a
     list of dates, a Decimal in a list of numbers (JSON has neither type)."""
     rs = rulekit.compile(f"field g : list of {element}\nif len(g) > 0 then x", "t.rules")
-    records = [{"g": [dt.datetime(2024, 1, 1, 8)]}, {"g": [dt.date(2024, 1, 1)]},
-               {"g": ["2024-01-01"]}, {"g": [Decimal("1.5"), 2]}, {"g": None}, {"g": []},
-               {"g": (1, None)}, {"g": [True, "是"]}, {"g": [[1]]}, {"g": [float("nan")]}]
+    records = [
+        {"g": [dt.datetime(2024, 1, 1, 8)]},
+        {"g": [dt.date(2024, 1, 1)]},
+        {"g": ["2024-01-01"]},
+        {"g": [Decimal("1.5"), 2]},
+        {"g": None},
+        {"g": []},
+        {"g": (1, None)},
+        {"g": [True, "是"]},
+        {"g": [[1]]},
+        {"g": [float("nan")]},
+    ]
     python = rs.classify_many(records, as_of=AS_OF, on_error="skip", engine="python")
     duck = rs.classify_many(records, as_of=AS_OF, on_error="skip", engine="duckdb")
     assert duck.labels == python.labels
-    assert [(b.index, b.reason) for b in duck.rejected] == \
-        [(b.index, b.reason) for b in python.rejected]
+    assert [(b.index, b.reason) for b in duck.rejected] == [
+        (b.index, b.reason) for b in python.rejected
+    ]

@@ -24,9 +24,15 @@ from rulekit.errors import RecordError
 from .conftest import EXAMPLES, RULESETS
 from .test_differential import AS_OF, record_batches
 
-SETTINGS = dict(deadline=None, max_examples=8,
-                suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture,
-                                       HealthCheck.data_too_large])
+SETTINGS = dict(
+    deadline=None,
+    max_examples=8,
+    suppress_health_check=[
+        HealthCheck.too_slow,
+        HealthCheck.function_scoped_fixture,
+        HealthCheck.data_too_large,
+    ],
+)
 
 MIXED = """
 ruleset mixed "混合"
@@ -70,9 +76,17 @@ def write(records: list[dict], path: Path) -> Path:
     elif path.suffix == ".jsonl":
         with path.open("w", encoding="utf-8") as f:
             for r in records:
-                f.write(json.dumps({k: (v.isoformat() if isinstance(v, (dt.date, dt.datetime))
-                                        else v) for k, v in r.items()},
-                                   ensure_ascii=False, allow_nan=False) + "\n")
+                f.write(
+                    json.dumps(
+                        {
+                            k: (v.isoformat() if isinstance(v, (dt.date, dt.datetime)) else v)
+                            for k, v in r.items()
+                        },
+                        ensure_ascii=False,
+                        allow_nan=False,
+                    )
+                    + "\n"
+                )
     else:  # Parquet: a column keeps its type when it has one, else it is text
         arrays = {}
         for c in columns:
@@ -98,9 +112,11 @@ def python_answer(rs, path, on_error="skip"):
 
 
 def _summary(result):
-    return ([None if d is None else (d.labels, [r.name for r in d.rules])
-             for d in result.decisions],
-            [(b.index, b.field, b.reason) for b in result.rejected], result.counts)
+    return (
+        [None if d is None else (d.labels, [r.name for r in d.rules]) for d in result.decisions],
+        [(b.index, b.field, b.reason) for b in result.rejected],
+        result.counts,
+    )
 
 
 def duckdb_answer(rs, path, on_error="skip"):
@@ -115,8 +131,12 @@ def _clean(records):
     """JSON holds no NaN or infinity (a file writes them as missing here)."""
     out = []
     for r in records:
-        out.append({k: (None if isinstance(v, float) and not math.isfinite(v) else v)
-                    for k, v in r.items()})
+        out.append(
+            {
+                k: (None if isinstance(v, float) and not math.isfinite(v) else v)
+                for k, v in r.items()
+            }
+        )
     return out
 
 
@@ -135,20 +155,22 @@ def test_files_same_answer_as_python(tmp_path, suffix):
         assert duckdb_answer(rs, path) == expected
         assert duckdb_answer(rs, path, "fail") == python_answer(rs, path, "fail")
         # file to file: the rejected rows' reasons are worded by the SQL itself
-        summary = run_file(rs, path, tmp_path / f"out{suffix}", as_of=AS_OF,
-                           on_error="quarantine")
+        summary = run_file(rs, path, tmp_path / f"out{suffix}", as_of=AS_OF, on_error="quarantine")
         assert summary.counts == expected[2]
         if summary.rejected_path:
             rows = rio.read_table(summary.rejected_path).rows
-            got = [(int(r["rejected_row"]) - 1, r["rejected_field"], r["rejected_reason"])
-                   for r in rows]
+            got = [
+                (int(r["rejected_row"]) - 1, r["rejected_field"], r["rejected_reason"])
+                for r in rows
+            ]
             assert got == expected[1]
 
     check()
 
 
-@pytest.mark.parametrize("ruleset", ["rfm", "lifecycle_stage", "customer_value_assessment",
-                                     "bank_transaction_anomaly"])
+@pytest.mark.parametrize(
+    "ruleset", ["rfm", "lifecycle_stage", "customer_value_assessment", "bank_transaction_anomaly"]
+)
 def test_bundled_customers_csv(ruleset):
     rs = rulekit.load(ruleset)
     path = EXAMPLES / "data" / "customers.csv"
@@ -157,14 +179,17 @@ def test_bundled_customers_csv(ruleset):
 
 def test_chinese_headers_from_columns():
     """customers_zh.csv names its columns in Chinese; `from` maps the fields to them."""
-    rs = rulekit.compile("""
+    rs = rulekit.compile(
+        """
         field recency : duration from 最近购买天数
         field freq : integer from 购买次数
         field spend : number from 累计消费金额
         let r = score(-recency, 5)
         if r >= 4 and freq >= 3 then good
         if spend > 1000 then rich
-        """, "zh.rules")
+        """,
+        "zh.rules",
+    )
     path = EXAMPLES / "data" / "customers_zh.csv"
     assert duckdb_answer(rs, path) == python_answer(rs, path)
 
@@ -182,8 +207,9 @@ def test_run_file_writes_python_labels_in_input_order(tmp_path, suffix):
     assert [r["customer_id"] for r in got.rows] == [r["customer_id"] for r in rows]
     labels = [r["rfm"] or None for r in got.rows]
     assert labels == expected.labels
-    assert [r["rfm_rule"] or None for r in got.rows] == \
-        [d.rule.name if d.rule else None for d in expected.decisions]
+    assert [r["rfm_rule"] or None for r in got.rows] == [
+        d.rule.name if d.rule else None for d in expected.decisions
+    ]
     assert summary.counts == expected.counts
     assert summary.rows_in == summary.labelled + summary.unlabelled + summary.rejected
 
@@ -191,16 +217,51 @@ def test_run_file_writes_python_labels_in_input_order(tmp_path, suffix):
 def test_run_file_quarantine_reconciles(tmp_path):
     rs = rulekit.compile(MIXED, "mixed.rules")
     records = [
-        {"金额": "1200", "visits": "3", "since": "20", "vip": "是", "city": "北京", "kind": "a",
-         "joined": "2024-03-01"},
-        {"金额": "abc", "visits": "3", "since": "20", "vip": "否", "city": "x", "kind": "a",
-         "joined": "2023-03-01"},  # a bad population argument: rejected, out of the population
-        {"金额": "10", "visits": "12.5", "since": "200", "vip": "", "city": "", "kind": "z",
-         "joined": ""},
-        {"金额": "5000", "visits": "30", "since": "6mo", "vip": "maybe", "city": "上海",
-         "kind": "b", "joined": "2024-06-01"},
-        {"金额": "", "visits": "", "since": "1y", "vip": "yes", "city": "上海", "kind": "c",
-         "joined": "2024-02-30"},
+        {
+            "金额": "1200",
+            "visits": "3",
+            "since": "20",
+            "vip": "是",
+            "city": "北京",
+            "kind": "a",
+            "joined": "2024-03-01",
+        },
+        {
+            "金额": "abc",
+            "visits": "3",
+            "since": "20",
+            "vip": "否",
+            "city": "x",
+            "kind": "a",
+            "joined": "2023-03-01",
+        },  # a bad population argument: rejected, out of the population
+        {
+            "金额": "10",
+            "visits": "12.5",
+            "since": "200",
+            "vip": "",
+            "city": "",
+            "kind": "z",
+            "joined": "",
+        },
+        {
+            "金额": "5000",
+            "visits": "30",
+            "since": "6mo",
+            "vip": "maybe",
+            "city": "上海",
+            "kind": "b",
+            "joined": "2024-06-01",
+        },
+        {
+            "金额": "",
+            "visits": "",
+            "since": "1y",
+            "vip": "yes",
+            "city": "上海",
+            "kind": "c",
+            "joined": "2024-02-30",
+        },
     ]
     data = write(records, tmp_path / "in.csv")
     out = tmp_path / "out.csv"
@@ -208,15 +269,18 @@ def test_run_file_quarantine_reconciles(tmp_path):
     expected = rs.classify_many(rio.read_table(data).rows, as_of=AS_OF, on_error="skip")
     assert summary.counts == expected.counts
     rejected = rio.read_table(Path(summary.rejected_path)).rows
-    assert [(int(r["rejected_row"]) - 1, r["rejected_field"], r["rejected_reason"])
-            for r in rejected] == [(b.index, b.field, b.reason) for b in expected.rejected]
+    assert [
+        (int(r["rejected_row"]) - 1, r["rejected_field"], r["rejected_reason"]) for r in rejected
+    ] == [(b.index, b.field, b.reason) for b in expected.rejected]
     assert all(r["rejected_ruleset"] == "mixed" for r in rejected)
     assert [r["金额"] for r in rejected] == [records[b.index]["金额"] for b in expected.rejected]
     written = rio.read_table(out).rows  # every row, as `rulekit run` writes it
     assert len(written) == summary.rows_in == len(records)
     assert [r["mixed"] or None for r in written] == expected.labels
-    assert all(not written[b.index]["mixed"] and not written[b.index]["mixed_rule"]
-               for b in expected.rejected)
+    assert all(
+        not written[b.index]["mixed"] and not written[b.index]["mixed_rule"]
+        for b in expected.rejected
+    )
     with pytest.raises(RecordError) as stop:
         run_file(rs, data, tmp_path / "never.csv", as_of=AS_OF)
     assert stop.value.bad.index == 1 and stop.value.bad.field == "amount"
@@ -241,8 +305,12 @@ def test_hit_all_and_unique_files(tmp_path):
     rule "很大" if x > 100 then big
     rule "北" if s = "北" then north
     """
-    rows = [{"x": "5", "s": "北"}, {"x": "500", "s": "北"}, {"x": "", "s": ""},
-            {"x": "50", "s": "南"}]
+    rows = [
+        {"x": "5", "s": "北"},
+        {"x": "500", "s": "北"},
+        {"x": "", "s": ""},
+        {"x": "50", "s": "南"},
+    ]
     data = write(rows, tmp_path / "in.csv")
     for hit in ("all", "unique", "priority"):
         rs = rulekit.compile(f"hit {hit}\n{text}", "t.rules")
@@ -254,10 +322,12 @@ def test_hit_all_and_unique_files(tmp_path):
         got = pq.read_table(out).to_pylist()
         assert len(got) == len(rows)  # a set-aside row stays, with no label
         if hit == "all":
-            assert [r[rs.id] for r in got] == [list(d.labels) or None if d else None
-                                               for d in expected.decisions]
+            assert [r[rs.id] for r in got] == [
+                list(d.labels) or None if d else None for d in expected.decisions
+            ]
             assert [r[rs.id + "_rule"] for r in got] == [
-                [x.name for x in d.rules] or None if d else None for d in expected.decisions]
+                [x.name for x in d.rules] or None if d else None for d in expected.decisions
+            ]
         else:
             assert [r[rs.id] for r in got] == expected.labels
 

@@ -16,8 +16,14 @@ AS_OF = "2024-06-30"
 
 
 def run(script: str, *args: str) -> str:
-    done = subprocess.run([sys.executable, str(EXAMPLES / script), *args], cwd=ROOT,
-                          capture_output=True, text=True, encoding="utf-8", timeout=300)
+    done = subprocess.run(
+        [sys.executable, str(EXAMPLES / script), *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        timeout=300,
+    )
     assert done.returncode == 0, done.stderr
     assert "Traceback" not in done.stderr
     return done.stdout

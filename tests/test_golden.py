@@ -12,7 +12,6 @@ import hashlib
 import json
 import os
 import re
-from pathlib import Path
 
 import pytest
 
@@ -44,8 +43,20 @@ def _summary(out: str) -> str:
 @pytest.mark.parametrize("ext", ["csv", "jsonl"])
 def test_run_output(cli, tmp_path, engine, ext):
     out = tmp_path / f"out.{ext}"
-    r = cli("run", "lifecycle", "rfm", "value_tier", "--data", DATA, "--as-of", AS_OF,
-            "--engine", engine, "--out", str(out))
+    r = cli(
+        "run",
+        "lifecycle",
+        "rfm",
+        "value_tier",
+        "--data",
+        DATA,
+        "--as-of",
+        AS_OF,
+        "--engine",
+        engine,
+        "--out",
+        str(out),
+    )
     assert r.code == 0, r.err
     data = out.read_bytes()
     digest = hashlib.sha256(data).hexdigest()
@@ -59,13 +70,24 @@ def test_run_preview(cli):
 
 
 EXPLAIN = {
-    "lifecycle_c3": ["explain", "lifecycle", "--data", DATA, "--id", "C000003", "--why-not",
-                     "active"],
-    "rfm_c2": ["explain", "rfm", "--data", DATA, "--id", "C000002", "--why-not",
-               "important_value"],
+    "lifecycle_c3": [
+        "explain",
+        "lifecycle",
+        "--data",
+        DATA,
+        "--id",
+        "C000003",
+        "--why-not",
+        "active",
+    ],
+    "rfm_c2": ["explain", "rfm", "--data", DATA, "--id", "C000002", "--why-not", "important_value"],
     "value_tier_c10": ["explain", "value_tier", "--data", DATA, "--id", "C000010"],
-    "bank_anomaly": ["explain", "bank_transaction_anomaly", "--record",
-                     '{"txn_amount": 50000, "hist_max_txn_amount": 1000}'],
+    "bank_anomaly": [
+        "explain",
+        "bank_transaction_anomaly",
+        "--record",
+        '{"txn_amount": 50000, "hist_max_txn_amount": 1000}',
+    ],
     "unknown_field": ["explain", "bank_transaction_anomaly", "--record", '{"amount": 5}'],
 }
 
@@ -78,8 +100,15 @@ def test_explain_json(cli, name):
 
 def test_check_json_all_rulesets(cli):
     files = [f"rulesets/{name}.rules" for name in RULESETS]
-    r = cli("check", "--strict", *files, "tests/fixtures/cli/broken.rules",
-            "tests/fixtures/cli/broken_zh.rules", "--format", "json")
+    r = cli(
+        "check",
+        "--strict",
+        *files,
+        "tests/fixtures/cli/broken.rules",
+        "tests/fixtures/cli/broken_zh.rules",
+        "--format",
+        "json",
+    )
     json.loads(r.out)
     golden("check_all.json", f"exit {r.code}\n{r.out}")
 

@@ -30,12 +30,21 @@ def _profile(tmp_path, text: str, **options):
 
 def test_bundled_transactions_reproduce_the_customer_table(tmp_path):
     out = tmp_path / "profile.parquet"
-    result = build_profile(TX, "customer_id", "order_date", "amount", order="order_id",
-                           as_of=AS_OF, window="365d", out=out)
+    result = build_profile(
+        TX,
+        "customer_id",
+        "order_date",
+        "amount",
+        order="order_id",
+        as_of=AS_OF,
+        window="365d",
+        out=out,
+    )
     assert result.rows_in == result.used and result.rejected == result.after_as_of == 0
     profile = {r["customer_id"]: r for r in rio.read_table(out).rows}
-    customers = {r["customer_id"]: r for r in rio.read_table(EXAMPLES / "data" /
-                                                             "customers.csv").rows}
+    customers = {
+        r["customer_id"]: r for r in rio.read_table(EXAMPLES / "data" / "customers.csv").rows
+    }
     assert len(profile) == result.customers > 100
     for cid, p in profile.items():
         c = customers[cid]
@@ -51,15 +60,20 @@ def test_bundled_transactions_reproduce_the_customer_table(tmp_path):
 
 
 def test_definitions(tmp_path):
-    result, rows = _profile(tmp_path, (
-        "customer,date,amount\n"
-        "00001,2024-06-30,10\n"       # bought on the as-of date: recency 0
-        "00001,2024-06-01,1,000.50\n"  # quoted below; amounts may carry thousands commas
-        "00001,2023-01-01,5\n"         # outside a 365-day window
-        "1,2024-05-01,7\n"             # a different customer from 00001
-        "2,2024-07-01,99\n"            # after the as-of date: left out, counted
-        "2,2024-06-20 18:30:00,3\n"    # a timestamp counts on its day
-    ).replace("1,000.50", '"1,000.50"'), as_of=AS_OF, window="365d")
+    result, rows = _profile(
+        tmp_path,
+        (
+            "customer,date,amount\n"
+            "00001,2024-06-30,10\n"  # bought on the as-of date: recency 0
+            "00001,2024-06-01,1,000.50\n"  # quoted below; amounts may carry thousands commas
+            "00001,2023-01-01,5\n"  # outside a 365-day window
+            "1,2024-05-01,7\n"  # a different customer from 00001
+            "2,2024-07-01,99\n"  # after the as-of date: left out, counted
+            "2,2024-06-20 18:30:00,3\n"  # a timestamp counts on its day
+        ).replace("1,000.50", '"1,000.50"'),
+        as_of=AS_OF,
+        window="365d",
+    )
     assert result.after_as_of == 1 and result.used == 5 and result.rows_in == 6
     a = rows["00001"]
     assert (a["first_purchase"], a["last_purchase"]) == ("2023-01-01", "2024-06-30")
@@ -73,9 +87,12 @@ def test_definitions(tmp_path):
 
 def test_orders_and_whole_history(tmp_path):
     path = tmp_path / "tx.jsonl"
-    path.write_text('{"c": "x", "o": "A", "d": "2024-01-01", "a": 1.25}\n'
-                    '{"c": "x", "o": "A", "d": "2024-01-02", "a": 2}\n'
-                    '{"c": "x", "o": "B", "d": "2020-01-01", "a": 10}\n', encoding="utf-8")
+    path.write_text(
+        '{"c": "x", "o": "A", "d": "2024-01-01", "a": 1.25}\n'
+        '{"c": "x", "o": "A", "d": "2024-01-02", "a": 2}\n'
+        '{"c": "x", "o": "B", "d": "2020-01-01", "a": 10}\n',
+        encoding="utf-8",
+    )
     out = tmp_path / "p.jsonl"
     build_profile(path, "c", "d", "a", order="o", as_of=AS_OF, out=out)
     (row,) = rio.read_table(out).rows
@@ -111,9 +128,29 @@ def test_windows_and_errors(tmp_path):
 
 def test_profile_then_run(tmp_path, capsys):
     out = tmp_path / "profile.csv"
-    assert main(["profile", str(TX), "--customer", "customer_id", "--date", "order_date",
-                 "--amount", "amount", "--order", "order_id", "--as-of", "2024-06-30",
-                 "--window", "365d", "--out", str(out)]) == 0
+    assert (
+        main(
+            [
+                "profile",
+                str(TX),
+                "--customer",
+                "customer_id",
+                "--date",
+                "order_date",
+                "--amount",
+                "amount",
+                "--order",
+                "order_id",
+                "--as-of",
+                "2024-06-30",
+                "--window",
+                "365d",
+                "--out",
+                str(out),
+            ]
+        )
+        == 0
+    )
     printed = capsys.readouterr().out
     assert "customers" in printed and "wrote" in printed
     rs = rulekit.load("rfm")
@@ -121,7 +158,37 @@ def test_profile_then_run(tmp_path, capsys):
     python = rs.classify_many(table.rows, as_of=AS_OF)
     duck = rs.classify_many(str(out), as_of=AS_OF, engine="duckdb")
     assert duck.labels == python.labels and python.counts["labelled"] > 100
-    assert main(["profile", str(TX), "--customer", "x", "--date", "order_date", "--amount",
-                 "amount", "--out", str(out)]) == 2
-    assert main(["profile", str(TX), "--customer", "customer_id", "--date", "order_date",
-                 "--amount", "amount", "--out", str(tmp_path / "p.xyz")]) == 2
+    assert (
+        main(
+            [
+                "profile",
+                str(TX),
+                "--customer",
+                "x",
+                "--date",
+                "order_date",
+                "--amount",
+                "amount",
+                "--out",
+                str(out),
+            ]
+        )
+        == 2
+    )
+    assert (
+        main(
+            [
+                "profile",
+                str(TX),
+                "--customer",
+                "customer_id",
+                "--date",
+                "order_date",
+                "--amount",
+                "amount",
+                "--out",
+                str(tmp_path / "p.xyz"),
+            ]
+        )
+        == 2
+    )

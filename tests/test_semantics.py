@@ -13,15 +13,31 @@ from .helpers import AS_OF, truth, value
 # ---------------------------------------------------------------- literals
 
 
-@pytest.mark.parametrize("text,expected,kind", [
-    ("12", 12, "number"), ("0.5", 0.5, "number"), ("50_000", 50000, "number"),
-    ("5k", 5000, "number"), ("1.2万", 12000, "number"), ("3亿", 300_000_000, "number"),
-    ("10%", 0.1, "percent"), ("90s", 90 / 86400, "duration"), ("15min", 15 / 1440, "duration"),
-    ("12h", 0.5, "duration"), ("180d", 180, "duration"), ("2w", 14, "duration"),
-    ("6mo", 180, "duration"), ("1y", 365, "duration"), ("180天", 180, "duration"),
-    ("2周", 14, "duration"), ("6月", 180, "duration"), ("1年", 365, "duration"),
-    ("12小时", 0.5, "duration"), ("15分钟", 15 / 1440, "duration"),
-])
+@pytest.mark.parametrize(
+    "text,expected,kind",
+    [
+        ("12", 12, "number"),
+        ("0.5", 0.5, "number"),
+        ("50_000", 50000, "number"),
+        ("5k", 5000, "number"),
+        ("1.2万", 12000, "number"),
+        ("3亿", 300_000_000, "number"),
+        ("10%", 0.1, "percent"),
+        ("90s", 90 / 86400, "duration"),
+        ("15min", 15 / 1440, "duration"),
+        ("12h", 0.5, "duration"),
+        ("180d", 180, "duration"),
+        ("2w", 14, "duration"),
+        ("6mo", 180, "duration"),
+        ("1y", 365, "duration"),
+        ("180天", 180, "duration"),
+        ("2周", 14, "duration"),
+        ("6月", 180, "duration"),
+        ("1年", 365, "duration"),
+        ("12小时", 0.5, "duration"),
+        ("15分钟", 15 / 1440, "duration"),
+    ],
+)
 def test_number_literals(text, expected, kind):
     v, k = decode_number(text)
     assert (v, k) == (expected, kind)
@@ -34,10 +50,16 @@ def test_literal_values_in_rules():
     assert value("10%", {}) == 0.1
     assert value("2024-06-30", {}) == dt.date(2024, 6, 30)
     assert value("2024-06-30T08:00", {}) == dt.datetime(2024, 6, 30, 8, 0)
-    assert value('“海外”', {}) == "海外"
+    assert value("“海外”", {}) == "海外"
     assert value("today", {}, as_of="2024-01-02") == dt.date(2024, 1, 2)
-    for word, expected in [("true", True), ("yes", True), ("是", True), ("false", False),
-                           ("no", False), ("否", False)]:
+    for word, expected in [
+        ("true", True),
+        ("yes", True),
+        ("是", True),
+        ("false", False),
+        ("no", False),
+        ("否", False),
+    ]:
         assert value(word, {}) is expected
 
 
@@ -52,17 +74,29 @@ def test_ambiguous_m_is_an_error():
 DUR = 'field recency : duration "距上次购买"\n'
 
 
-@pytest.mark.parametrize("recency,expected", [(179, False), (180, False), (181, True),
-                                              (180.5, True), (None, None)])
+@pytest.mark.parametrize(
+    "recency,expected", [(179, False), (180, False), (181, True), (180.5, True), (None, None)]
+)
 def test_duration_boundary(recency, expected):
     assert truth("recency > 180d", {"recency": recency}, DUR) is expected
 
 
-@pytest.mark.parametrize("op,a,b,expected", [
-    (">", 2, 1, True), (">=", 1, 1, True), ("<", 1, 1, False), ("<=", 1, 1, True),
-    ("=", 1, 1, True), ("==", 1, 2, False), ("!=", 1, 2, True), ("<>", 1, 1, False),
-    ("≥", 2, 2, True), ("≤", 3, 2, False), ("≠", 3, 2, True),
-])
+@pytest.mark.parametrize(
+    "op,a,b,expected",
+    [
+        (">", 2, 1, True),
+        (">=", 1, 1, True),
+        ("<", 1, 1, False),
+        ("<=", 1, 1, True),
+        ("=", 1, 1, True),
+        ("==", 1, 2, False),
+        ("!=", 1, 2, True),
+        ("<>", 1, 1, False),
+        ("≥", 2, 2, True),
+        ("≤", 3, 2, False),
+        ("≠", 3, 2, True),
+    ],
+)
 def test_comparison_operators(op, a, b, expected):
     assert truth(f"a {op} b", {"a": a, "b": b}) is expected
 
@@ -92,10 +126,22 @@ def test_in_and_not_in():
     assert truth('r in ["north", "south"]', {"r": None}) is None
     assert truth('r not in ["north", "south"]', {"r": "east"}) is True
     # SQL IN with a missing option: not found → unknown
-    assert truth("r in [a, b]", {"r": "x", "a": "y", "b": None},
-                 'field r : string "r"\nfield a : string "a"\nfield b : string "b"\n') is None
-    assert truth("r in [a, b]", {"r": "x", "a": "x", "b": None},
-                 'field r : string "r"\nfield a : string "a"\nfield b : string "b"\n') is True
+    assert (
+        truth(
+            "r in [a, b]",
+            {"r": "x", "a": "y", "b": None},
+            'field r : string "r"\nfield a : string "a"\nfield b : string "b"\n',
+        )
+        is None
+    )
+    assert (
+        truth(
+            "r in [a, b]",
+            {"r": "x", "a": "x", "b": None},
+            'field r : string "r"\nfield a : string "a"\nfield b : string "b"\n',
+        )
+        is True
+    )
 
 
 def test_is_missing():
@@ -116,10 +162,22 @@ def test_string_tests_are_case_sensitive():
 
 # ---------------------------------------------------------------- three-valued logic
 
-KLEENE_AND = {(True, True): True, (True, False): False, (True, None): None,
-              (False, False): False, (False, None): False, (None, None): None}
-KLEENE_OR = {(True, True): True, (True, False): True, (True, None): True,
-             (False, False): False, (False, None): None, (None, None): None}
+KLEENE_AND = {
+    (True, True): True,
+    (True, False): False,
+    (True, None): None,
+    (False, False): False,
+    (False, None): False,
+    (None, None): None,
+}
+KLEENE_OR = {
+    (True, True): True,
+    (True, False): True,
+    (True, None): True,
+    (False, False): False,
+    (False, None): None,
+    (None, None): None,
+}
 
 
 @pytest.mark.parametrize("a,b", list(KLEENE_AND))
@@ -130,7 +188,8 @@ def test_and_or_not_follow_sql(a, b):
         assert truth("p and q", rec, decls) is KLEENE_AND[(a, b)]
         assert truth("p or q", rec, decls) is KLEENE_OR[(a, b)]
         assert truth("not (p and q)", rec, decls) is (
-            None if KLEENE_AND[(a, b)] is None else not KLEENE_AND[(a, b)])
+            None if KLEENE_AND[(a, b)] is None else not KLEENE_AND[(a, b)]
+        )
     assert truth("not p", {"p": a}, decls) is (None if a is None else not a)
 
 
@@ -164,24 +223,29 @@ def test_date_and_duration_arithmetic():
     assert truth("d < 2024-06-30T08:00", rec, d) is True
 
 
-OVERFLOW = 'field d : date "d"\nfield t : timestamp "t"\nfield r : duration "r"\nfield k : number "k"\n'
+OVERFLOW = (
+    'field d : date "d"\nfield t : timestamp "t"\nfield r : duration "r"\nfield k : number "k"\n'
+)
 
 
-@pytest.mark.parametrize("expr, rec", [
-    ("d + 1000000000d", {"d": "2024-06-30"}),  # past timedelta's own limit
-    ("d - 1000000000d", {"d": "2024-06-30"}),
-    ("d + r", {"d": "2024-06-30", "r": 3_000_000}),  # past year 9999
-    ("d - r", {"d": "2024-06-30", "r": 800_000}),  # before year 1
-    ("d + r", {"d": "9999-12-31", "r": 1}),
-    ("d - r", {"d": "0001-01-01", "r": 1}),
-    ("d + r", {"d": "2024-06-30", "r": 10**20}),
-    ("d + r * k", {"d": "2024-06-30", "r": 1e200, "k": 1e200}),  # inf days
-    ("d + (r - r)", {"d": "2024-06-30", "r": float("inf")}),  # NaN days
-    ("t + 1000000000d", {"t": "2024-06-30T08:00"}),
-    ("t + r", {"t": "9999-12-31T23:59:59.999999", "r": 1 / 86400}),  # one second too far
-    ("t - r", {"t": "0001-01-01T00:00", "r": 1e-6}),
-    ("t - r", {"t": "2024-06-30T08:00", "r": float("inf")}),
-])
+@pytest.mark.parametrize(
+    "expr, rec",
+    [
+        ("d + 1000000000d", {"d": "2024-06-30"}),  # past timedelta's own limit
+        ("d - 1000000000d", {"d": "2024-06-30"}),
+        ("d + r", {"d": "2024-06-30", "r": 3_000_000}),  # past year 9999
+        ("d - r", {"d": "2024-06-30", "r": 800_000}),  # before year 1
+        ("d + r", {"d": "9999-12-31", "r": 1}),
+        ("d - r", {"d": "0001-01-01", "r": 1}),
+        ("d + r", {"d": "2024-06-30", "r": 10**20}),
+        ("d + r * k", {"d": "2024-06-30", "r": 1e200, "k": 1e200}),  # inf days
+        ("d + (r - r)", {"d": "2024-06-30", "r": float("inf")}),  # NaN days
+        ("t + 1000000000d", {"t": "2024-06-30T08:00"}),
+        ("t + r", {"t": "9999-12-31T23:59:59.999999", "r": 1 / 86400}),  # one second too far
+        ("t - r", {"t": "0001-01-01T00:00", "r": 1e-6}),
+        ("t - r", {"t": "2024-06-30T08:00", "r": float("inf")}),
+    ],
+)
 def test_date_arithmetic_outside_years_1_to_9999_is_missing(expr, rec):
     """Like division by zero: a date or timestamp outside Python's range is missing (unknown
     in conditions), never an error, on the fast path and the traced one alike."""
@@ -197,22 +261,25 @@ def test_date_arithmetic_up_to_the_ends_of_the_range():
     # a date moves by whole days: the fraction that would cross the end is dropped
     assert value("d + r", {"d": "9999-12-31", "r": 0.9}, OVERFLOW) == dt.date(9999, 12, 31)
     assert value("d - r", {"d": "0001-01-01", "r": 0.9}, OVERFLOW) == dt.date(1, 1, 1)
-    assert value("t + r", {"t": "9999-12-31T23:59", "r": 59 / 86400}, OVERFLOW) == \
-        dt.datetime(9999, 12, 31, 23, 59, 59)
-    assert value("days_since(d)", {"d": "0001-01-01"}, OVERFLOW, as_of="9999-12-31") == \
-        3_652_058
+    assert value("t + r", {"t": "9999-12-31T23:59", "r": 59 / 86400}, OVERFLOW) == dt.datetime(
+        9999, 12, 31, 23, 59, 59
+    )
+    assert value("days_since(d)", {"d": "0001-01-01"}, OVERFLOW, as_of="9999-12-31") == 3_652_058
 
 
 def test_explain_shows_an_out_of_range_date_as_missing():
     from rulekit.render import explanation_json
 
-    rs = rulekit.compile(OVERFLOW + 'let later = d + r "later"\nif later > 2024-01-01 then a\n'
-                         "if later is missing then b\n")
+    rs = rulekit.compile(
+        OVERFLOW + 'let later = d + r "later"\nif later > 2024-01-01 then a\n'
+        "if later is missing then b\n"
+    )
     ex = rs.explain({"d": "2024-06-30", "r": 1e9}, as_of=AS_OF)
     assert ex.label == "b"
     shown = explanation_json(ex)
-    assert [(x["name"], x["value"], x["shown"]) for x in shown["lets"]] == \
-        [("later", None, "missing")]
+    assert [(x["name"], x["value"], x["shown"]) for x in shown["lets"]] == [
+        ("later", None, "missing")
+    ]
     assert rs.classify({"d": "2024-06-30", "r": 1e9}, as_of=AS_OF).label == "b"
 
 
@@ -305,8 +372,10 @@ def test_hit_first_default_and_no_label():
 
 
 def test_hit_priority():
-    rs = rulekit.compile("hit priority\nif a > 0 then low priority 1\n"
-                         "if a > 1 then high priority 5\nif a > 1 then tie priority 5\n")
+    rs = rulekit.compile(
+        "hit priority\nif a > 0 then low priority 1\n"
+        "if a > 1 then high priority 5\nif a > 1 then tie priority 5\n"
+    )
     d = rs.classify({"a": 2})
     assert (d.label, d.rule.line) == ("high", 3)
     assert rs.classify({"a": 1}).label == "low"
@@ -331,8 +400,9 @@ def test_hit_unique_conflict_is_a_bad_record():
 
 
 def test_coercion_at_the_boundary():
-    decls = ('field r : duration "r"\nfield m : boolean "m"\nfield d : date "d"\n'
-             'field n : integer "n"\n')
+    decls = (
+        'field r : duration "r"\nfield m : boolean "m"\nfield d : date "d"\nfield n : integer "n"\n'
+    )
     rec = {"r": "200", "m": "是", "d": "2024-06-30", "n": "12"}
     assert truth("r > 180d and m and d = 2024-06-30 and n = 12", rec, decls) is True
     assert truth("m", {"m": "false"}, decls) is False
@@ -340,8 +410,10 @@ def test_coercion_at_the_boundary():
 
 
 def test_bad_records_fail_skip_and_reconcile():
-    rs = rulekit.compile('field n : integer "次数"\nfield r : string "地区" one of ["a", "b"]\n'
-                         "default z\nif n > 1 then x\nif r = \"a\" then y\n")
+    rs = rulekit.compile(
+        'field n : integer "次数"\nfield r : string "地区" one of ["a", "b"]\n'
+        'default z\nif n > 1 then x\nif r = "a" then y\n'
+    )
     records = [{"n": 2}, {"n": "12.5"}, {"n": 1, "r": "c"}, {"n": "1", "r": "a"}, {}]
     with pytest.raises(rulekit.RecordError) as info:
         rs.classify_many(records)
@@ -356,15 +428,18 @@ def test_bad_records_fail_skip_and_reconcile():
 
 
 def test_from_maps_a_chinese_column():
-    rs = rulekit.compile('field recency : duration "距上次购买" from 最近购买天数\n'
-                         "if recency > 180d then sleeping\n")
+    rs = rulekit.compile(
+        'field recency : duration "距上次购买" from 最近购买天数\nif recency > 180d then sleeping\n'
+    )
     assert rs.classify({"最近购买天数": "200"}).label == "sleeping"
 
 
 def test_examples_can_give_lets_directly():
-    rs = rulekit.compile(POP + "let p = percentile(m)\nif p >= 80 then top\n"
-                         'example "顶部" given p = 90 as of 2024-06-30 expect top\n'
-                         'example "底部" given m = 5, p = 10 as of 2024-06-30 expect none\n')
+    rs = rulekit.compile(
+        POP + "let p = percentile(m)\nif p >= 80 then top\n"
+        'example "顶部" given p = 90 as of 2024-06-30 expect top\n'
+        'example "底部" given m = 5, p = 10 as of 2024-06-30 expect none\n'
+    )
     assert [r.passed for r in rs.test()] == [True, True]
 
 
@@ -377,12 +452,13 @@ def test_explain_records_values_and_unreached_rules():
     statuses = [r["status"] for r in d["rules"]]
     assert "decided" in statuses
     decided = statuses.index("decided")
-    assert all(s == "not reached" for s in statuses[decided + 1:])
+    assert all(s == "not reached" for s in statuses[decided + 1 :])
 
 
 def test_validation_reads_what_the_decision_needs():
-    rs = rulekit.compile('field a : integer "甲"\nfield b : integer "乙"\n'
-                         "if a > 1 then x\nif b > 1 then y\n")
+    rs = rulekit.compile(
+        'field a : integer "甲"\nfield b : integer "乙"\nif a > 1 then x\nif b > 1 then y\n'
+    )
     good_a_bad_b = {"a": 5, "b": "oops"}
     # decided by the first rule: b is never read, so its bad value does not matter …
     assert rs.classify(good_a_bad_b).label == "x"
@@ -407,7 +483,9 @@ def test_dates_are_iso_only_and_mix_with_timestamps():
         with pytest.raises(rulekit.RecordError, match="is not a date"):
             rulekit.compile(d + "if d is not missing then x\n").classify({"d": text})
     with pytest.raises(rulekit.RecordError, match="is not a timestamp"):
-        rulekit.compile(d + "if t is not missing then x\n").classify({"t": "2024-06-30T08:00+08:00"})
+        rulekit.compile(d + "if t is not missing then x\n").classify(
+            {"t": "2024-06-30T08:00+08:00"}
+        )
     rec = {"d": "2024-06-01", "t": "2024-06-01 00:00"}
     assert truth("d in [2024-06-01T00:00]", rec, d) is True
     assert truth("d = 2024-06-01T00:00", rec, d) is True

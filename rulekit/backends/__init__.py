@@ -40,9 +40,15 @@ def choose_engine(records, engine: str) -> str:
     return "duckdb" if size >= AUTO_MIN_ROWS else "python"
 
 
-def classify_with_engine(ruleset, records: Iterable[Mapping] | str, as_of=None, population=None,
-                         on_error: str = "fail", engine: str = "duckdb",
-                         validate: str = "needed"):
+def classify_with_engine(
+    ruleset,
+    records: Iterable[Mapping] | str,
+    as_of=None,
+    population=None,
+    on_error: str = "fail",
+    engine: str = "duckdb",
+    validate: str = "needed",
+):
     """Classify records (or a file path) with the chosen engine; returns a BatchResult."""
     from ..runtime import ON_ERROR
     from . import duckdb_engine
@@ -55,15 +61,14 @@ def classify_with_engine(ruleset, records: Iterable[Mapping] | str, as_of=None, 
             records = duckdb_engine.read_records(records)
         if duckdb_engine.is_path(population):
             population = duckdb_engine.read_records(population)
-        return ruleset.classify_many(records, as_of, population, on_error, engine="python",
-                                     validate=validate)
+        return ruleset.classify_many(
+            records, as_of, population, on_error, engine="python", validate=validate
+        )
     if duckdb_engine.is_path(population):
         population = duckdb_engine.freeze(ruleset, population, as_of)
     if duckdb_engine.is_path(records):
-        return duckdb_engine.classify_file(ruleset, records, as_of, population, on_error,
-                                           validate)
-    return duckdb_engine.classify_records(ruleset, records, as_of, population, on_error,
-                                          validate)
+        return duckdb_engine.classify_file(ruleset, records, as_of, population, on_error, validate)
+    return duckdb_engine.classify_records(ruleset, records, as_of, population, on_error, validate)
 
 
 def run_file(ruleset, input_path, output_path, **options):
@@ -93,8 +98,14 @@ def freeze(ruleset, data, as_of=None, engine: str = "duckdb"):
     return duckdb_engine.freeze(ruleset, data, as_of)
 
 
-def sql_for(ruleset, dialect: str = "duckdb", as_of=None, table: str | None = None,
-            input_path=None, frozen: bool = False) -> str:
+def sql_for(
+    ruleset,
+    dialect: str = "duckdb",
+    as_of=None,
+    table: str | None = None,
+    input_path=None,
+    frozen: bool = False,
+) -> str:
     """The query a ruleset compiles to, for a table (columns of the declared types) or a file
     (read and validated as `run` reads it)."""
     from .sql import Relation, Source, generator_for
@@ -109,5 +120,13 @@ def sql_for(ruleset, dialect: str = "duckdb", as_of=None, table: str | None = No
     return gen.labelled_sql(source, passthrough=True)
 
 
-__all__ = ["ENGINES", "AUTO_MIN_ROWS", "choose_engine", "classify_with_engine", "run_file",
-           "run_files", "freeze", "sql_for"]
+__all__ = [
+    "ENGINES",
+    "AUTO_MIN_ROWS",
+    "choose_engine",
+    "classify_with_engine",
+    "run_file",
+    "run_files",
+    "freeze",
+    "sql_for",
+]

@@ -39,8 +39,15 @@ from .sql.coercion import element_type, kind_of_type
 from .sql.duckdb import DuckDBGenerator
 from .sql.generator import Column, Relation, Source
 
-FORMATS = {".csv": "csv", ".tsv": "tsv", ".parquet": "parquet", ".pq": "parquet",
-           ".jsonl": "json", ".ndjson": "json", ".json": "json"}
+FORMATS = {
+    ".csv": "csv",
+    ".tsv": "tsv",
+    ".parquet": "parquet",
+    ".pq": "parquet",
+    ".jsonl": "json",
+    ".ndjson": "json",
+    ".json": "json",
+}
 
 
 # A generator without a program: its quoting and file readers only.
@@ -55,15 +62,18 @@ def _duckdb():
     try:
         import duckdb
     except ImportError:  # pragma: no cover - duckdb is a dependency
-        raise EngineError("the duckdb engine needs the duckdb package: pip install duckdb") from None
+        raise EngineError(
+            "the duckdb engine needs the duckdb package: pip install duckdb"
+        ) from None
     return duckdb
 
 
 _SHARED = None
 
 
-def connect(memory_limit: str | None = None, threads: int | None = None,
-            temp_directory: str | None = None):
+def connect(
+    memory_limit: str | None = None, threads: int | None = None, temp_directory: str | None = None
+):
     """A DuckDB connection that keeps insertion order and may spill to disk.
 
     Without settings, a cursor on one in-memory database shared by the process (opening a
@@ -101,8 +111,10 @@ def _temp_dir() -> str:
 def file_format(path: str | Path) -> str:
     fmt = FORMATS.get(Path(path).suffix.lower())
     if fmt is None:
-        raise EngineError(f"{path}: unknown file type {Path(path).suffix!r}; rulekit reads "
-                          ".csv, .jsonl (.ndjson, .json) and .parquet files")
+        raise EngineError(
+            f"{path}: unknown file type {Path(path).suffix!r}; rulekit reads "
+            ".csv, .jsonl (.ndjson, .json) and .parquet files"
+        )
     return fmt
 
 
@@ -150,8 +162,7 @@ def file_source(con, path: str | Path, fmt: str | None = None) -> Source:
         rel = Relation(path=str(path), format="json", json_columns=tuple(keys))
         return Source(rel, {k: Column(k, "json") for k in keys})
     rel = Relation(path=str(path), format=fmt)
-    rows = _run(con, f"DESCRIBE SELECT * FROM {gen.relation_sql(rel)}",
-                f"read {path}").fetchall()
+    rows = _run(con, f"DESCRIBE SELECT * FROM {gen.relation_sql(rel)}", f"read {path}").fetchall()
     columns = {}
     for name, type_name, *_ in rows:
         kind = kind_of_type(type_name)
@@ -166,14 +177,17 @@ def _json_keys(con, path: Path) -> list[str]:
     lit = gen.string_sql(str(path))
     fmt = "newline_delimited" if path.suffix.lower() in (".jsonl", ".ndjson") else "auto"
     keys = "json_keys(json)"
-    sql = (f"SELECT k FROM (SELECT unnest({keys}) AS k, unnest(range(len({keys}))) AS p, "
-           f"row_number() OVER () AS i FROM read_json_objects({lit}, format = '{fmt}')) "
-           f"GROUP BY k ORDER BY min(i * 1000000 + p)")
+    sql = (
+        f"SELECT k FROM (SELECT unnest({keys}) AS k, unnest(range(len({keys}))) AS p, "
+        f"row_number() OVER () AS i FROM read_json_objects({lit}, format = '{fmt}')) "
+        f"GROUP BY k ORDER BY min(i * 1000000 + p)"
+    )
     return [r[0] for r in _run(con, sql, f"read {path}").fetchall()]
 
 
-def records_source(con, records: Sequence[Mapping], columns: list[str],
-                   name: str = "rk_records") -> Source:
+def records_source(
+    con, records: Sequence[Mapping], columns: list[str], name: str = "rk_records"
+) -> Source:
     """Register Python records as an Arrow table of the given columns, plus a row index."""
     import pyarrow as pa
 
@@ -183,8 +197,9 @@ def records_source(con, records: Sequence[Mapping], columns: list[str],
         array, kind = _arrow_column(values)
         if array is not None:
             arrays[col] = array
-            kinds[col] = Column(col, "list", "tagged") if kind == "tagged list" else \
-                Column(col, kind)
+            kinds[col] = (
+                Column(col, "list", "tagged") if kind == "tagged list" else Column(col, kind)
+            )
     index = "rk_index"
     while index in arrays:
         index += "_"
@@ -194,7 +209,7 @@ def records_source(con, records: Sequence[Mapping], columns: list[str],
     return Source(Relation(table=name), kinds, row_number=index)
 
 
-_INT64 = (-2**63, 2**63 - 1)
+_INT64 = (-(2**63), 2**63 - 1)
 
 
 def _arrow_column(values: list) -> tuple[Any, str]:
@@ -229,8 +244,9 @@ def _arrow_column(values: list) -> tuple[Any, str]:
             offsets.append(None if v is None else at)
             at += len(v) if v is not None else 0
         offsets.append(at)
-        return pa.ListArray.from_arrays(pa.array(offsets, pa.int32()),
-                                        _tagged_struct(items)), "tagged list"
+        return pa.ListArray.from_arrays(
+            pa.array(offsets, pa.int32()), _tagged_struct(items)
+        ), "tagged list"
     return _tagged_struct([_variant(v) for v in values]), "tagged"
 
 
@@ -238,9 +254,12 @@ def _tagged_struct(pairs: list[tuple[str, str | None]]):
     import pyarrow as pa
 
     return pa.StructArray.from_arrays(
-        [pa.array([p[0] for p in pairs], pa.string()), pa.array([p[1] for p in pairs],
-                                                                pa.string())],
-        names=["t", "v"])
+        [
+            pa.array([p[0] for p in pairs], pa.string()),
+            pa.array([p[1] for p in pairs], pa.string()),
+        ],
+        names=["t", "v"],
+    )
 
 
 def _variant(value: Any) -> tuple[str, str | None]:
@@ -290,7 +309,8 @@ def register_frozen(con, gen: DuckDBGenerator, frozen: FrozenPopulation) -> None
         if pop is None:
             raise RulekitError(
                 f"the frozen population (from ruleset {frozen.ruleset!r}) has no values for "
-                f"{key.split('|')[0]!r}; freeze it from this ruleset ({program.id!r})")
+                f"{key.split('|')[0]!r}; freeze it from this ruleset ({program.id!r})"
+            )
         node = gen.pop_nodes[key]
         arg = node.operand if hasattr(node, "operand") else node.args[0]
         v_type = "BIGINT" if program.types[arg.id] == T.INTEGER else "DOUBLE"
@@ -305,8 +325,7 @@ def register_frozen(con, gen: DuckDBGenerator, frozen: FrozenPopulation) -> None
                 continue
             seq = values.sorted
             # exact sums as population.Values builds them: every value over one denominator
-            ratios = [(v.as_integer_ratio() if isinstance(v, float) else (int(v), 1))
-                      for v in seq]
+            ratios = [(v.as_integer_ratio() if isinstance(v, float) else (int(v), 1)) for v in seq]
             den = max((d for _, d in ratios), default=1)
             acc = count = whole = 0
             for i, v in enumerate(seq):
@@ -328,25 +347,37 @@ def register_frozen(con, gen: DuckDBGenerator, frozen: FrozenPopulation) -> None
         def decimals(xs, fits=fits):  # exact integers up to 38 digits; else none (doubles)
             return pa.array([Decimal(w) if fits else None for w in xs], pa.decimal128(38, 0))
 
-        values_t = pa.table({"g": pa.array(gs, group_type),
-                             "v": pa.array([float(v) for v in vs], pa.float64()),
-                             "le": pa.array(les, pa.int64()),
-                             "sum_le": pa.array([float(s) for s in sums], pa.float64()),
-                             "sum_le_exact": decimals(exact)})
-        groups_t = pa.table({"g": pa.array(groups, group_type),
-                             "n": pa.array(ns, pa.int64()),
-                             "total": pa.array([float(t) for t in totals], pa.float64()),
-                             "total_exact": decimals(exact_totals)})
+        values_t = pa.table(
+            {
+                "g": pa.array(gs, group_type),
+                "v": pa.array([float(v) for v in vs], pa.float64()),
+                "le": pa.array(les, pa.int64()),
+                "sum_le": pa.array([float(s) for s in sums], pa.float64()),
+                "sum_le_exact": decimals(exact),
+            }
+        )
+        groups_t = pa.table(
+            {
+                "g": pa.array(groups, group_type),
+                "n": pa.array(ns, pa.int64()),
+                "total": pa.array([float(t) for t in totals], pa.float64()),
+                "total_exact": decimals(exact_totals),
+            }
+        )
         con.register(f"rk_frozen_arrow_{k}_values", values_t)
         con.register(f"rk_frozen_arrow_{k}_groups", groups_t)
         ident = gen.identifier_sql
-        con.execute(f"CREATE OR REPLACE TEMP VIEW {ident(f'rk_frozen_{k}_values')} AS SELECT "
-                    f"CAST(g AS {g_type}) AS g, CAST(v AS {v_type}) AS v, le, sum_le, "
-                    f"CAST(sum_le_exact AS HUGEINT) AS sum_le_exact "
-                    f"FROM rk_frozen_arrow_{k}_values")
-        con.execute(f"CREATE OR REPLACE TEMP VIEW {ident(f'rk_frozen_{k}_groups')} AS SELECT "
-                    f"CAST(g AS {g_type}) AS g, n, total, CAST(total_exact AS HUGEINT) AS "
-                    f"total_exact FROM rk_frozen_arrow_{k}_groups")
+        con.execute(
+            f"CREATE OR REPLACE TEMP VIEW {ident(f'rk_frozen_{k}_values')} AS SELECT "
+            f"CAST(g AS {g_type}) AS g, CAST(v AS {v_type}) AS v, le, sum_le, "
+            f"CAST(sum_le_exact AS HUGEINT) AS sum_le_exact "
+            f"FROM rk_frozen_arrow_{k}_values"
+        )
+        con.execute(
+            f"CREATE OR REPLACE TEMP VIEW {ident(f'rk_frozen_{k}_groups')} AS SELECT "
+            f"CAST(g AS {g_type}) AS g, n, total, CAST(total_exact AS HUGEINT) AS "
+            f"total_exact FROM rk_frozen_arrow_{k}_groups"
+        )
 
 
 def _plain(g):
@@ -369,9 +400,14 @@ def _group_form(by_type: T.Type | None):
     if by_type is None:
         return _plain, None
     name = by_type.element.name if by_type.is_list else by_type.name
-    arrow = {"integer": pa.int64(), "number": pa.float64(), "duration": pa.float64(),
-             "boolean": pa.bool_(), "date": pa.date32(), "timestamp": pa.timestamp("us")}.get(
-        name, pa.string())  # a string, or an element of unknown type as text
+    arrow = {
+        "integer": pa.int64(),
+        "number": pa.float64(),
+        "duration": pa.float64(),
+        "boolean": pa.bool_(),
+        "date": pa.date32(),
+        "timestamp": pa.timestamp("us"),
+    }.get(name, pa.string())  # a string, or an element of unknown type as text
 
     def element(x):
         # the value of the element type equal to x in Python (1 == 1.0 == True), or _NO_GROUP
@@ -380,7 +416,7 @@ def _group_form(by_type: T.Type | None):
         if name == "integer":
             if isinstance(x, float) and x.is_integer() or isinstance(x, bool):
                 x = int(x)
-            return x if isinstance(x, int) and -2**63 <= x < 2**63 else _NO_GROUP
+            return x if isinstance(x, int) and -(2**63) <= x < 2**63 else _NO_GROUP
         if name in ("number", "duration"):
             if isinstance(x, float):
                 return x if x == x else _NO_GROUP  # NaN equals nothing
@@ -417,14 +453,14 @@ def _group_key(g):
     return tuple(g) if isinstance(g, list) else g
 
 
-def population_values(con, gen: DuckDBGenerator, source: Source, records: int,
-                      as_of: dt.date) -> FrozenPopulation:
+def population_values(
+    con, gen: DuckDBGenerator, source: Source, records: int, as_of: dt.date
+) -> FrozenPopulation:
     """The population of every ranked expression, computed by DuckDB, as the same object
     Ruleset.freeze builds: sorted non-missing values per key and group."""
     pops = {}
     for key in gen.pop_keys:
-        rows = _run(con, gen.population_values_sql(source, key), "freeze the population") \
-            .fetchall()
+        rows = _run(con, gen.population_values_sql(source, key), "freeze the population").fetchall()
         partitioned = key.split("|", 1)[1] != ""
         groups = {}
         for g, values in rows:
@@ -438,8 +474,9 @@ def population_values(con, gen: DuckDBGenerator, source: Source, records: int,
 # ---------------------------------------------------------------------- classification
 
 
-def _prepare(con, ruleset, source: Source, as_of: dt.date, population,
-             validate: str = "needed", **options) -> DuckDBGenerator:
+def _prepare(
+    con, ruleset, source: Source, as_of: dt.date, population, validate: str = "needed", **options
+) -> DuckDBGenerator:
     """A generator for this run, with the population resolved: live, frozen, or built from
     another batch of records (which is frozen first, as runtime.py does)."""
     program = ruleset.program
@@ -456,8 +493,9 @@ def _columns(ruleset) -> list[str]:
     return [f.column for f in ruleset.program.fields.values()]
 
 
-def classify_records(ruleset, records, as_of, population=None, on_error="fail",
-                     validate="needed", con=None):
+def classify_records(
+    ruleset, records, as_of, population=None, on_error="fail", validate="needed", con=None
+):
     """classify_many on DuckDB for Python records; the same BatchResult as the Python engine."""
     from ..runtime import as_date
 
@@ -470,8 +508,9 @@ def classify_records(ruleset, records, as_of, population=None, on_error="fail",
     return _decode(ruleset, rows, len(records), today, on_error, lambda i: records[i])
 
 
-def classify_file(ruleset, path, as_of, population=None, on_error="fail", validate="needed",
-                  con=None):
+def classify_file(
+    ruleset, path, as_of, population=None, on_error="fail", validate="needed", con=None
+):
     """classify_many on DuckDB for a CSV, JSON Lines or Parquet file."""
     from ..runtime import as_date
 
@@ -496,9 +535,12 @@ def _raw_rows(con, gen, source: Source, indexes: list[int], path) -> dict[int, d
     ident = gen.identifier_sql
     con.register("rk_wanted", pa.table({"i": pa.array(sorted(set(indexes)), pa.int64())}))
     rel = gen.relation_sql(source.relation)
-    cur = _run(con, f"SELECT * FROM (SELECT {gen.row_number_sql()} AS {ident('rk_row')}, * "
-                    f"FROM {rel}) WHERE {ident('rk_row')} IN (SELECT i FROM rk_wanted)",
-               f"read the rejected rows of {path}")
+    cur = _run(
+        con,
+        f"SELECT * FROM (SELECT {gen.row_number_sql()} AS {ident('rk_row')}, * "
+        f"FROM {rel}) WHERE {ident('rk_row')} IN (SELECT i FROM rk_wanted)",
+        f"read the rejected rows of {path}",
+    )
     names = [d[0] for d in cur.description]
     json_cols = {c for c, col in (source.columns or {}).items() if col.kind == "json"}
     out = {}
@@ -571,9 +613,12 @@ def freeze(ruleset, data, as_of=None, con=None) -> FrozenPopulation:
     con = con or connect()
     if is_path(data):
         source = file_source(con, data)
-        total = _run(con, f"SELECT count(*) FROM "
-                          f"{DuckDBGenerator(ruleset.program).relation_sql(source.relation)}",
-                     f"count the rows of {data}").fetchall()[0][0]
+        total = _run(
+            con,
+            f"SELECT count(*) FROM "
+            f"{DuckDBGenerator(ruleset.program).relation_sql(source.relation)}",
+            f"count the rows of {data}",
+        ).fetchall()[0][0]
     else:
         data = data if isinstance(data, list) else list(data)
         source = records_source(con, data, _columns(ruleset), name="rk_population_records")

@@ -42,9 +42,21 @@ from .files import copy_to, default_rejected
 from .sql.duckdb import DuckDBGenerator
 from .sql.generator import Column
 
-COLUMNS = ("first_purchase", "last_purchase", "recency_days", "tenure_days", "orders_count",
-           "frequency", "monetary", "avg_order_value", "orders_30d", "orders_90d",
-           "orders_365d", "as_of_date", "window_days")
+COLUMNS = (
+    "first_purchase",
+    "last_purchase",
+    "recency_days",
+    "tenure_days",
+    "orders_count",
+    "frequency",
+    "monetary",
+    "avg_order_value",
+    "orders_30d",
+    "orders_90d",
+    "orders_365d",
+    "as_of_date",
+    "window_days",
+)
 
 
 class ProfileError(RulekitError):
@@ -75,11 +87,20 @@ class ProfileResult:
         return self.rows_in / self.seconds if self.seconds else 0.0
 
     def to_dict(self) -> dict:
-        return {"path": self.path, "out": self.out, "as_of": self.as_of.isoformat(),
-                "window_days": self.window_days, "customers": self.customers,
-                "rows_in": self.rows_in, "used": self.used, "after_as_of": self.after_as_of,
-                "rejected": self.rejected, "rejected_path": self.rejected_path,
-                "seconds": round(self.seconds, 3), "peak_rss_mb": round(self.peak_rss_mb, 1)}
+        return {
+            "path": self.path,
+            "out": self.out,
+            "as_of": self.as_of.isoformat(),
+            "window_days": self.window_days,
+            "customers": self.customers,
+            "rows_in": self.rows_in,
+            "used": self.used,
+            "after_as_of": self.after_as_of,
+            "rejected": self.rejected,
+            "rejected_path": self.rejected_path,
+            "seconds": round(self.seconds, 3),
+            "peak_rss_mb": round(self.peak_rss_mb, 1),
+        }
 
 
 def window_days(window) -> int | None:
@@ -96,18 +117,31 @@ def window_days(window) -> int | None:
         except CoercionError:
             days = None
         if days is None or days != int(days):
-            raise ProfileError(f"--window {window}: write a whole number of days such as 365d, "
-                               "12mo or 1y")
+            raise ProfileError(
+                f"--window {window}: write a whole number of days such as 365d, 12mo or 1y"
+            )
         days = int(days)
     if days <= 0:
         raise ProfileError(f"--window {window}: the window must be at least one day")
     return days
 
 
-def build_profile(path, customer: str, date: str, amount: str, order: str | None = None,
-                  as_of=None, window=None, out=None, *, on_error: str = "fail",
-                  rejected_path=None, memory_limit: str | None = None,
-                  threads: int | None = None, con=None) -> ProfileResult:
+def build_profile(
+    path,
+    customer: str,
+    date: str,
+    amount: str,
+    order: str | None = None,
+    as_of=None,
+    window=None,
+    out=None,
+    *,
+    on_error: str = "fail",
+    rejected_path=None,
+    memory_limit: str | None = None,
+    threads: int | None = None,
+    con=None,
+) -> ProfileResult:
     """Profile a transactions file (CSV, JSON Lines or Parquet) per customer, in DuckDB.
 
     With `out`, the profile is written there (format by extension) and never passes through
@@ -130,46 +164,75 @@ def build_profile(path, customer: str, date: str, amount: str, order: str | None
     missing = [c for c in wanted.values() if c not in (source.columns or {})]
     if missing:
         have = ", ".join(list(source.columns or {})[:12])
-        raise ProfileError(f"{path.name} has no column {', '.join(map(repr, missing))}; its "
-                           f"columns are {have}")
+        raise ProfileError(
+            f"{path.name} has no column {', '.join(map(repr, missing))}; its columns are {have}"
+        )
     gen = DuckDBGenerator(_program_stub(), as_of=today)
     sql = _profile_sql(gen, source, wanted, today, days)
     ident = gen.identifier_sql
 
-    counts = _run(con, f"{sql['with']}\nSELECT count(*), count(*) FILTER (WHERE "
-                       f"{sql['bad']} IS NULL AND {ident('date')} > {gen.date_literal_sql(today)}),"
-                       f" count(*) FILTER (WHERE {sql['bad']} IS NOT NULL)\n"
-                       f"FROM {ident('rk_fields')}", f"read {path}").fetchall()[0]
+    counts = _run(
+        con,
+        f"{sql['with']}\nSELECT count(*), count(*) FILTER (WHERE "
+        f"{sql['bad']} IS NULL AND {ident('date')} > {gen.date_literal_sql(today)}),"
+        f" count(*) FILTER (WHERE {sql['bad']} IS NOT NULL)\n"
+        f"FROM {ident('rk_fields')}",
+        f"read {path}",
+    ).fetchall()[0]
     rows_in, after, rejected = counts
     examples = []
     if rejected:
-        cur = _run(con, f"{sql['with']}\nSELECT {ident('rk_row')}, {sql['field']}, "
-                        f"{sql['value']}, {sql['reason']}\nFROM {ident('rk_fields')}\n"
-                        f"WHERE {sql['bad']} IS NOT NULL ORDER BY {ident('rk_row')} LIMIT 5",
-                   f"read the bad rows of {path}")
+        cur = _run(
+            con,
+            f"{sql['with']}\nSELECT {ident('rk_row')}, {sql['field']}, "
+            f"{sql['value']}, {sql['reason']}\nFROM {ident('rk_fields')}\n"
+            f"WHERE {sql['bad']} IS NOT NULL ORDER BY {ident('rk_row')} LIMIT 5",
+            f"read the bad rows of {path}",
+        )
         examples = [BadRecord(r[0], r[1], r[2], r[3]) for r in cur.fetchall()]
         if on_error == "fail":
             raise RecordError(examples[0])
     written_rejected = None
     if rejected and on_error == "quarantine":
-        target = Path(rejected_path) if rejected_path else \
-            default_rejected(Path(out) if out else path.with_suffix(".profile.csv"))
-        copy_to(con, f"{sql['with']}\nSELECT {ident('rk_row')} + 1 AS rejected_row, "
-                     f"{sql['field']} AS rejected_column, {sql['value']} AS rejected_value, "
-                     f"{sql['reason']} AS rejected_reason, {ident('rk_raw')}.*\n"
-                     f"FROM {ident('rk_fields')} WHERE {sql['bad']} IS NOT NULL "
-                     f"ORDER BY {ident('rk_row')}", target, f"write {target}")
+        target = (
+            Path(rejected_path)
+            if rejected_path
+            else default_rejected(Path(out) if out else path.with_suffix(".profile.csv"))
+        )
+        copy_to(
+            con,
+            f"{sql['with']}\nSELECT {ident('rk_row')} + 1 AS rejected_row, "
+            f"{sql['field']} AS rejected_column, {sql['value']} AS rejected_value, "
+            f"{sql['reason']} AS rejected_reason, {ident('rk_raw')}.*\n"
+            f"FROM {ident('rk_fields')} WHERE {sql['bad']} IS NOT NULL "
+            f"ORDER BY {ident('rk_row')}",
+            target,
+            f"write {target}",
+        )
         written_rejected = str(target)
     if out is not None:
         out = Path(out)
         customers = copy_to(con, sql["query"], out, f"write {out}")
     else:
-        customers = _run(con, f"SELECT count(*) FROM ({sql['query']})",
-                         f"profile {path}").fetchall()[0][0]
-    return ProfileResult(str(path), str(out) if out else None, today, days, customers, rows_in,
-                         rows_in - after - rejected, after, rejected, written_rejected,
-                         examples, [customer, *COLUMNS], time.perf_counter() - started,
-                         peak_rss_mb())
+        customers = _run(
+            con, f"SELECT count(*) FROM ({sql['query']})", f"profile {path}"
+        ).fetchall()[0][0]
+    return ProfileResult(
+        str(path),
+        str(out) if out else None,
+        today,
+        days,
+        customers,
+        rows_in,
+        rows_in - after - rejected,
+        after,
+        rejected,
+        written_rejected,
+        examples,
+        [customer, *COLUMNS],
+        time.perf_counter() - started,
+        peak_rss_mb(),
+    )
 
 
 def _program_stub():
@@ -179,8 +242,9 @@ def _program_stub():
     return rulekit.check_text("", "profile")
 
 
-def _profile_sql(gen: DuckDBGenerator, source, wanted: dict, as_of: dt.date,
-                 days: int | None) -> dict:
+def _profile_sql(
+    gen: DuckDBGenerator, source, wanted: dict, as_of: dt.date, days: int | None
+) -> dict:
     ident, s = gen.identifier_sql, gen.string_sql
     types = {"customer": T.STRING, "date": T.DATE, "amount": T.NUMBER, "order": T.STRING}
     items, helpers = [], []
@@ -201,41 +265,57 @@ def _profile_sql(gen: DuckDBGenerator, source, wanted: dict, as_of: dt.date,
         fails[role] = f"COALESCE({fail}, CASE WHEN {value} IS NULL THEN ' is missing' END)"
         texts[role] = fs.text if fs else value
         if fs and fs.fail:
-            reasons[role] = (f"CASE WHEN ({fs.fail}) IS NOT NULL THEN {fs.reason} "
-                             f"ELSE {s(column + ' is missing')} END")
+            reasons[role] = (
+                f"CASE WHEN ({fs.fail}) IS NOT NULL THEN {fs.reason} "
+                f"ELSE {s(column + ' is missing')} END"
+            )
         else:
             reasons[role] = s(column + " is missing")
     ctes, prev = [], "rk_input"
-    ctes.append(("rk_input", f"SELECT *, rk_src AS rk_raw, {gen.row_number_sql()} AS rk_row\n"
-                             f"FROM {gen.relation_sql(source.relation)} AS rk_src"))
+    ctes.append(
+        (
+            "rk_input",
+            f"SELECT *, rk_src AS rk_raw, {gen.row_number_sql()} AS rk_row\n"
+            f"FROM {gen.relation_sql(source.relation)} AS rk_src",
+        )
+    )
     for level in range(1, 1 + max((lv for _, _, lv in helpers), default=0)):
         name = f"rk_prep_{level}"
         cols = ", ".join(f"{sql} AS {ident(c)}" for c, sql, lv in helpers if lv == level)
         ctes.append((name, f"SELECT *, {cols}\nFROM {ident(prev)}"))
         prev = name
-    bad = "CASE " + " ".join(f"WHEN ({f}) IS NOT NULL THEN {s(r)}"
-                             for r, f in fails.items()) + " END"
+    bad = (
+        "CASE " + " ".join(f"WHEN ({f}) IS NOT NULL THEN {s(r)}" for r, f in fails.items()) + " END"
+    )
     roles = list(wanted)
-    field_case = "CASE rk_bad " + " ".join(
-        f"WHEN {s(r)} THEN {s(wanted[r])}" for r in roles) + " END"
-    value_case = "CASE rk_bad " + " ".join(
-        f"WHEN {s(r)} THEN {texts[r]}" for r in roles) + " END"
-    reason_case = "CASE rk_bad " + " ".join(
-        f"WHEN {s(r)} THEN {reasons[r]}" for r in roles) + " END"
+    field_case = (
+        "CASE rk_bad " + " ".join(f"WHEN {s(r)} THEN {s(wanted[r])}" for r in roles) + " END"
+    )
+    value_case = "CASE rk_bad " + " ".join(f"WHEN {s(r)} THEN {texts[r]}" for r in roles) + " END"
+    reason_case = (
+        "CASE rk_bad " + " ".join(f"WHEN {s(r)} THEN {reasons[r]}" for r in roles) + " END"
+    )
     # the reason expressions read the raw columns and helpers: compute them from rk_prep
-    detail = ("SELECT rk_row, rk_raw, " + ", ".join(items)
-              + f", {bad} AS rk_bad, {field_case} AS rk_bad_column, {value_case} AS "
-              f"rk_bad_value, {reason_case} AS rk_bad_reason\nFROM {ident(prev)}")
+    detail = (
+        "SELECT rk_row, rk_raw, "
+        + ", ".join(items)
+        + f", {bad} AS rk_bad, {field_case} AS rk_bad_column, {value_case} AS "
+        f"rk_bad_value, {reason_case} AS rk_bad_reason\nFROM {ident(prev)}"
+    )
     ctes.append(("rk_fields", detail))
     day = gen.date_literal_sql(as_of)
     order_key = ident("order") if "order" in wanted else ident("rk_row")
     # an order: its rows (items) summed, dated by the earliest row
-    ctes.append(("rk_orders",
-                 f"SELECT {ident('customer')}, {order_key} AS {ident('o')}, min({ident('date')})"
-                 f" AS {ident('d')}, sum(CAST(CAST({ident('amount')} AS VARCHAR) AS "
-                 f"DECIMAL(38, 10))) AS {ident('amount')}\nFROM {ident('rk_fields')}\n"
-                 f"WHERE {ident('rk_bad')} IS NULL AND {ident('date')} <= {day}\n"
-                 f"GROUP BY {ident('customer')}, {order_key}"))
+    ctes.append(
+        (
+            "rk_orders",
+            f"SELECT {ident('customer')}, {order_key} AS {ident('o')}, min({ident('date')})"
+            f" AS {ident('d')}, sum(CAST(CAST({ident('amount')} AS VARCHAR) AS "
+            f"DECIMAL(38, 10))) AS {ident('amount')}\nFROM {ident('rk_fields')}\n"
+            f"WHERE {ident('rk_bad')} IS NULL AND {ident('date')} <= {day}\n"
+            f"GROUP BY {ident('customer')}, {order_key}",
+        )
+    )
 
     def in_last(n):
         return f"{ident('d')} > {day} - {int(n)}"
@@ -262,12 +342,20 @@ def _profile_sql(gen: DuckDBGenerator, source, wanted: dict, as_of: dt.date,
         f"CAST({days if days else 'NULL'} AS INTEGER) AS window_days",
     ]
     with_sql = "WITH\n" + ",\n".join(f"{ident(n)} AS (\n  {body}\n)" for n, body in ctes)
-    query = (f"{with_sql}\nSELECT\n  " + ",\n  ".join(query_cols)
-             + f"\nFROM {ident('rk_orders')}\nGROUP BY {ident('customer')}\n"
-               f"ORDER BY {ident('customer')}")
-    return {"with": with_sql, "query": query, "bad": ident("rk_bad"),
-            "field": ident("rk_bad_column"), "value": ident("rk_bad_value"),
-            "reason": ident("rk_bad_reason")}
+    query = (
+        f"{with_sql}\nSELECT\n  "
+        + ",\n  ".join(query_cols)
+        + f"\nFROM {ident('rk_orders')}\nGROUP BY {ident('customer')}\n"
+        f"ORDER BY {ident('customer')}"
+    )
+    return {
+        "with": with_sql,
+        "query": query,
+        "bad": ident("rk_bad"),
+        "field": ident("rk_bad_column"),
+        "value": ident("rk_bad_value"),
+        "reason": ident("rk_bad_reason"),
+    }
 
 
 __all__ = ["build_profile", "ProfileResult", "ProfileError", "window_days", "file_format"]

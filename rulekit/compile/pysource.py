@@ -211,13 +211,24 @@ class _Emitter:
     def v_Not(self, node):
         return f"_not3({self.v(node.operand)[0]})", True
 
-    _HELPERS = {"min": "_fmin", "max": "_fmax", "coalesce": "_coalesce", "abs": "_abs",
-                "len": "_len", "round": "_round"}
+    _HELPERS = {
+        "min": "_fmin",
+        "max": "_fmax",
+        "coalesce": "_coalesce",
+        "abs": "_abs",
+        "len": "_len",
+        "round": "_round",
+    }
 
     def v_Call(self, node: n.Call):
         if node.func in n.POPULATION_FUNCTIONS:
-            return self._population(node, node.args[0], node.by, node.func,
-                                    node.args[1].value if node.func == "score" else None)
+            return self._population(
+                node,
+                node.args[0],
+                node.by,
+                node.func,
+                node.args[1].value if node.func == "score" else None,
+            )
         args = [self.v(a)[0] for a in node.args]
         if node.func == "days_since":
             return f"_days_since(_today, {args[0]})", True
@@ -226,8 +237,9 @@ class _Emitter:
         return f"{self._HELPERS[node.func]}({', '.join(args)})", True
 
     def v_RankIn(self, node: n.RankIn):
-        return self._population(node, node.operand, node.by,
-                                "in_top" if node.top else "in_bottom", node.fraction.value)
+        return self._population(
+            node, node.operand, node.by, "in_top" if node.top else "in_bottom", node.fraction.value
+        )
 
     def _population(self, node, arg, by, method, extra):
         k = self.pop_index[self.p.population_keys[node.id]]
@@ -237,8 +249,10 @@ class _Emitter:
         extra_arg = f", {extra!r}" if extra is not None else ""
         t = self.tmp()
         if self.trace:
-            return (f"(None if ({t} := {x}) is None else "
-                    f"_rpop({node.id}, {values}, {values}.{method}({t}{extra_arg})))"), True
+            return (
+                f"(None if ({t} := {x}) is None else "
+                f"_rpop({node.id}, {values}, {values}.{method}({t}{extra_arg})))"
+            ), True
         return f"(None if ({t} := {x}) is None else {values}.{method}({t}{extra_arg}))", True
 
     # ---- truth context: code true exactly when node's value is `want` (True or False)
@@ -274,7 +288,9 @@ class _Emitter:
         types = [self.type(o) for o in operands]
         mixed = len({t.name for t in types} & {"date", "timestamp"}) == 2
         if mixed:
-            names = [f"_as_ts({c})" if t == T.DATE else c for c, t in zip(names, types, strict=False)]
+            names = [
+                f"_as_ts({c})" if t == T.DATE else c for c, t in zip(names, types, strict=False)
+            ]
         tests = []
         for i, op in enumerate(ops):
             guards = [f"{names[j]} is not None" for j in (i, i + 1) if nullable[j]]
@@ -299,8 +315,10 @@ class _Emitter:
             names.append((code, null))
         types = [self.type(o) for o in (node.operand, node.low, node.high)]
         if len({t.name for t in types} & {"date", "timestamp"}) == 2:
-            names = [(f"_as_ts({c})", nl) if t == T.DATE else (c, nl)
-                     for (c, nl), t in zip(names, types, strict=False)]
+            names = [
+                (f"_as_ts({c})", nl) if t == T.DATE else (c, nl)
+                for (c, nl), t in zip(names, types, strict=False)
+            ]
         (x, xn), (lo, lon), (hi, hin) = names
 
         def pair(a, an, op, b, bn):
@@ -308,17 +326,26 @@ class _Emitter:
             cmp = f"{a} {op} {b}"
             return " and ".join(guards + [cmp if want else f"not ({cmp})"])
 
-        body = f"({pair(x, xn, '>=', lo, lon)}) {'and' if want else 'or'} " \
-               f"({pair(x, xn, '<=', hi, hin)})"
+        body = (
+            f"({pair(x, xn, '>=', lo, lon)}) {'and' if want else 'or'} "
+            f"({pair(x, xn, '<=', hi, hin)})"
+        )
         return f"(({', '.join(pre)},) and ({body}))" if pre else f"({body})"
 
     def t_InList(self, node: n.InList, want):
         want = want != node.negated
         opts = node.options
         mixed_dates = {self.type(node.operand).name, str(self.type(opts))} & {
-            "date", "timestamp", "list of date", "list of timestamp"}
-        if isinstance(opts, n.ListExpr) and all(isinstance(i, n.Literal) and i.value is not None
-                                                for i in opts.items) and len(mixed_dates) < 2:
+            "date",
+            "timestamp",
+            "list of date",
+            "list of timestamp",
+        }
+        if (
+            isinstance(opts, n.ListExpr)
+            and all(isinstance(i, n.Literal) and i.value is not None for i in opts.items)
+            and len(mixed_dates) < 2
+        ):
             values = [i.value for i in opts.items]
             try:
                 container = self.const(frozenset(values))
@@ -350,8 +377,11 @@ class _Emitter:
 
 
 def _is_simple(code: str) -> bool:
-    return code.isidentifier() or code.lstrip("-").replace(".", "", 1).replace("e", "", 1) \
-        .replace("_", "").isdigit() or (code[:1] in "'\"" and code[-1:] == code[:1])
+    return (
+        code.isidentifier()
+        or code.lstrip("-").replace(".", "", 1).replace("e", "", 1).replace("_", "").isdigit()
+        or (code[:1] in "'\"" and code[-1:] == code[:1])
+    )
 
 
 def _pair_node(node: n.Between, bound: n.Node, op: str) -> n.Compare:
@@ -389,12 +419,27 @@ def _make_coercer(name: str, t: T.Type, one_of: tuple | None):
 def compile_program(program: Program) -> Compiled:
     em = _Emitter(program)
     ns: dict[str, Any] = {
-        "_date": dt.date, "_datetime": dt.datetime, "Bad": Bad, "Conflict": Conflict,
-        "_and3": S.and3, "_or3": S.or3, "_not3": S.not3, "_div": S.div,
-        "_date_diff": S.date_diff, "_date_add": S.date_add, "_as_ts": S.as_ts,
-        "_in3": S.in3, "_strtest": S.strtest, "_fmin": S.fmin, "_fmax": S.fmax,
-        "_coalesce": S.coalesce, "_abs": S.fabs, "_len": S.length, "_round": S.round_half_up,
-        "_days_since": S.days_since, "_UNSET": _UNSET,
+        "_date": dt.date,
+        "_datetime": dt.datetime,
+        "Bad": Bad,
+        "Conflict": Conflict,
+        "_and3": S.and3,
+        "_or3": S.or3,
+        "_not3": S.not3,
+        "_div": S.div,
+        "_date_diff": S.date_diff,
+        "_date_add": S.date_add,
+        "_as_ts": S.as_ts,
+        "_in3": S.in3,
+        "_strtest": S.strtest,
+        "_fmin": S.fmin,
+        "_fmax": S.fmax,
+        "_coalesce": S.coalesce,
+        "_abs": S.fabs,
+        "_len": S.length,
+        "_round": S.round_half_up,
+        "_days_since": S.days_since,
+        "_UNSET": _UNSET,
     }
     lines: list[str] = []
     w = lines.append
@@ -406,10 +451,8 @@ def compile_program(program: Program) -> Compiled:
         v = em.field_var[name]
         cname = f"C_{i}"
         ns[cname] = _make_coercer(name, info.type, info.one_of)
-        check = _CHECKS.get(info.type.name) if not info.type.is_list and not info.one_of \
-            else None
-        convert = f"if {check.format(v=v)}: {v} = {cname}({v})" if check else \
-            f"{v} = {cname}({v})"
+        check = _CHECKS.get(info.type.name) if not info.type.is_list and not info.one_of else None
+        convert = f"if {check.format(v=v)}: {v} = {cname}({v})" if check else f"{v} = {cname}({v})"
         if capture:  # traced: a bad value is recorded, the caller decides whether it matters
             w(f"{indent}try:")
             w(f"{indent}    {v} = get({em.const(info.column)})")
@@ -545,8 +588,18 @@ def compile_program(program: Program) -> Compiled:
     ns.update(em.consts)
     code = compile(source, f"<rulekit {program.path}>", "exec")
     exec(code, ns)  # noqa: S102 - source generated from the checked tree only
-    return Compiled(source, ns["_batch"], ns["_trace"], ns["_popargs"], order, em.pop_keys,
-                    em.pop_partitioned, ns, ns["_validate"], rule_fields)
+    return Compiled(
+        source,
+        ns["_batch"],
+        ns["_trace"],
+        ns["_popargs"],
+        order,
+        em.pop_keys,
+        em.pop_partitioned,
+        ns,
+        ns["_validate"],
+        rule_fields,
+    )
 
 
 class _Unset:

@@ -55,31 +55,47 @@ CONDITIONS = [
 
 def handwritten_lifecycle(src: Path, with_rule: bool) -> str:
     """What a data engineer writes by hand: one CASE (and one for the rule name)."""
-    label = "CASE " + " ".join(f"WHEN {c} THEN '{lab}'" for c, lab, _ in CONDITIONS) + \
-        " ELSE 'regular' END AS lifecycle9"
-    rule = ", CASE " + " ".join(f"WHEN {c} THEN '{r}'" for c, _, r in CONDITIONS) + \
-        " END AS lifecycle9_rule" if with_rule else ""
+    label = (
+        "CASE "
+        + " ".join(f"WHEN {c} THEN '{lab}'" for c, lab, _ in CONDITIONS)
+        + " ELSE 'regular' END AS lifecycle9"
+    )
+    rule = (
+        ", CASE "
+        + " ".join(f"WHEN {c} THEN '{r}'" for c, _, r in CONDITIONS)
+        + " END AS lifecycle9_rule"
+        if with_rule
+        else ""
+    )
     return f"SELECT *, {label}{rule} FROM read_parquet('{src}')"
 
 
 def handwritten_rfm(src: Path) -> str:
     """RFM by hand: three quintile scores (ties share, missing values out), eight segments."""
+
     def score(x):
-        return (f"CASE WHEN {x} IS NULL THEN NULL ELSE least(5, 1 + (5 * (rank() OVER "
-                f"(ORDER BY {x} NULLS LAST) - 1)) // count({x}) OVER ()) END")
-    segments = [("r >= 3 AND f >= 3 AND m >= 3", "important_value"),
-                ("r >= 3 AND f < 3 AND m >= 3", "important_development"),
-                ("r < 3 AND f >= 3 AND m >= 3", "important_retention"),
-                ("r < 3 AND f < 3 AND m >= 3", "important_winback"),
-                ("r >= 3 AND f >= 3 AND m < 3", "general_value"),
-                ("r >= 3 AND f < 3 AND m < 3", "general_development"),
-                ("r < 3 AND f >= 3 AND m < 3", "general_retention"),
-                ("r < 3 AND f < 3 AND m < 3", "general_winback")]
+        return (
+            f"CASE WHEN {x} IS NULL THEN NULL ELSE least(5, 1 + (5 * (rank() OVER "
+            f"(ORDER BY {x} NULLS LAST) - 1)) // count({x}) OVER ()) END"
+        )
+
+    segments = [
+        ("r >= 3 AND f >= 3 AND m >= 3", "important_value"),
+        ("r >= 3 AND f < 3 AND m >= 3", "important_development"),
+        ("r < 3 AND f >= 3 AND m >= 3", "important_retention"),
+        ("r < 3 AND f < 3 AND m >= 3", "important_winback"),
+        ("r >= 3 AND f >= 3 AND m < 3", "general_value"),
+        ("r >= 3 AND f < 3 AND m < 3", "general_development"),
+        ("r < 3 AND f >= 3 AND m < 3", "general_retention"),
+        ("r < 3 AND f < 3 AND m < 3", "general_winback"),
+    ]
     case = "CASE " + " ".join(f"WHEN {c} THEN '{lab}'" for c, lab in segments) + " END"
-    return (f"SELECT * EXCLUDE (r, f, m, i), {case} AS rfm3 FROM (SELECT *, "
-            f"{score('-recency_days')} AS r, {score('frequency')} AS f, "
-            f"{score('monetary')} AS m, row_number() OVER () AS i "
-            f"FROM read_parquet('{src}')) ORDER BY i")
+    return (
+        f"SELECT * EXCLUDE (r, f, m, i), {case} AS rfm3 FROM (SELECT *, "
+        f"{score('-recency_days')} AS r, {score('frequency')} AS f, "
+        f"{score('monetary')} AS m, row_number() OVER () AS i "
+        f"FROM read_parquet('{src}')) ORDER BY i"
+    )
 
 
 @pytest.fixture(scope="session")
@@ -89,8 +105,9 @@ def data(tmp_path_factory):
     files = {
         "customers_1m": bench_data.customers(base / "customers_1m.parquet", M),
         "customers_10m": bench_data.customers(base / "customers_10m.parquet", BIG),
-        "transactions_10m": bench_data.transactions(base / "transactions_10m.parquet", BIG,
-                                                    customers_count=M),
+        "transactions_10m": bench_data.transactions(
+            base / "transactions_10m.parquet", BIG, customers_count=M
+        ),
         "dir": base,
     }
     print(f"\nbench data in {base} ({time.perf_counter() - started:.1f} s)")
@@ -129,32 +146,50 @@ def _compare(benchmark, rs, src, out_dir, variants: dict, rounds: int = 5):
     print("\n" + json.dumps(info, indent=1))
     # the benchmark's own timing: rulekit, file to file, the first variant
     options = next(iter(variants.values()))[0]
-    benchmark.pedantic(run_file, args=(rs, src, out_dir / "rulekit.parquet"),
-                       kwargs={"as_of": AS_OF, **options}, rounds=3, iterations=1)
+    benchmark.pedantic(
+        run_file,
+        args=(rs, src, out_dir / "rulekit.parquet"),
+        kwargs={"as_of": AS_OF, **options},
+        rounds=3,
+        iterations=1,
+    )
     return info
 
 
 def test_lifecycle9_1m_vs_handwritten(benchmark, data):
     rs = rulekit.load(LIFECYCLE)
     src = data["customers_1m"]
-    _compare(benchmark, rs, src, data["dir"], {
-        "label_and_rule": ({}, handwritten_lifecycle(src, with_rule=True)),
-        "label_only": ({"rule_column": False}, handwritten_lifecycle(src, with_rule=False)),
-    })
+    _compare(
+        benchmark,
+        rs,
+        src,
+        data["dir"],
+        {
+            "label_and_rule": ({}, handwritten_lifecycle(src, with_rule=True)),
+            "label_only": ({"rule_column": False}, handwritten_lifecycle(src, with_rule=False)),
+        },
+    )
 
 
 def test_rfm_1m_vs_handwritten_windows(benchmark, data):
     rs = rulekit.load(RFM3)
     src = data["customers_1m"]
-    _compare(benchmark, rs, src, data["dir"],
-             {"label_only": ({"rule_column": False}, handwritten_rfm(src))}, rounds=3)
+    _compare(
+        benchmark,
+        rs,
+        src,
+        data["dir"],
+        {"label_only": ({"rule_column": False}, handwritten_rfm(src))},
+        rounds=3,
+    )
 
 
 def _child(code: str) -> dict:
     """Run code in a fresh Python that prints one JSON line. Its peak RSS is its own VmHWM
     (getrusage's ru_maxrss would carry this process's peak across fork and exec)."""
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         check=True, cwd=ROOT)
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT
+    )
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
@@ -177,9 +212,13 @@ print(json.dumps({{"rows": r.rows_in, "customers": r.customers, "after_as_of": r
     print("\n" + json.dumps(info, indent=1))
     from rulekit.backends.profile import build_profile
 
-    benchmark.pedantic(build_profile, args=(src, "customer_id", "order_date", "amount"),
-                       kwargs={"order": "order_id", "as_of": AS_OF, "window": "365d",
-                               "out": out}, rounds=1, iterations=1)
+    benchmark.pedantic(
+        build_profile,
+        args=(src, "customer_id", "order_date", "amount"),
+        kwargs={"order": "order_id", "as_of": AS_OF, "window": "365d", "out": out},
+        rounds=1,
+        iterations=1,
+    )
 
 
 def test_run_10m_rows_peak_memory(benchmark, data):
@@ -202,6 +241,10 @@ print(json.dumps({{"rows": s.rows_in, "seconds": round(e, 3), "rows_per_s": roun
     benchmark.extra_info.update(info)
     print("\n" + json.dumps(info, indent=1))
     rs = rulekit.load(LIFECYCLE)
-    benchmark.pedantic(run_file, args=(rs, src, out), kwargs={"as_of": AS_OF,
-                                                              "memory_limit": "1GB"},
-                       rounds=1, iterations=1)
+    benchmark.pedantic(
+        run_file,
+        args=(rs, src, out),
+        kwargs={"as_of": AS_OF, "memory_limit": "1GB"},
+        rounds=1,
+        iterations=1,
+    )

@@ -24,16 +24,18 @@ def make_customers(n=N, seed=7):
     out = []
     for _ in range(n):
         freq = 0 if rnd.random() < 0.1 else int(rnd.expovariate(1 / 8)) + 1
-        out.append({
-            "recency_days": None if freq == 0 else rnd.randint(0, 700),
-            "frequency": freq,
-            "monetary": round(rnd.lognormvariate(8, 1.5), 2) if freq else 0.0,
-            "tenure_days": None if freq == 0 else rnd.randint(1, 2000),
-            "avg_order_value": round(rnd.lognormvariate(4.5, 1), 2) if freq else None,
-            "returns": rnd.randint(0, 6),
-            "region": rnd.choice(REGIONS),
-            "is_member": rnd.random() < 0.3,
-        })
+        out.append(
+            {
+                "recency_days": None if freq == 0 else rnd.randint(0, 700),
+                "frequency": freq,
+                "monetary": round(rnd.lognormvariate(8, 1.5), 2) if freq else 0.0,
+                "tenure_days": None if freq == 0 else rnd.randint(1, 2000),
+                "avg_order_value": round(rnd.lognormvariate(4.5, 1), 2) if freq else None,
+                "returns": rnd.randint(0, 6),
+                "region": rnd.choice(REGIONS),
+                "is_member": rnd.random() < 0.3,
+            }
+        )
     return out
 
 
@@ -113,24 +115,41 @@ def test_handwritten_python(benchmark, customers):
 
 def test_classify_many(benchmark, customers, ruleset):
     reference = _reference_seconds(customers)
-    benchmark.pedantic(ruleset.classify_many, args=(customers,),
-                       kwargs={"as_of": "2024-06-30"}, rounds=5, iterations=1)
+    benchmark.pedantic(
+        ruleset.classify_many,
+        args=(customers,),
+        kwargs={"as_of": "2024-06-30"},
+        rounds=5,
+        iterations=1,
+    )
     ratio = benchmark.stats.stats.min / reference
-    benchmark.extra_info.update(reference_s=reference, ratio_vs_handwritten=round(ratio, 3),
-                                rows_per_s=round(N / benchmark.stats.stats.min))
-    print(f"\nclassify_many: {benchmark.stats.stats.min:.4f}s vs hand-written {reference:.4f}s "
-          f"→ ratio {ratio:.2f}× ({N / benchmark.stats.stats.min:,.0f} rows/s)")
+    benchmark.extra_info.update(
+        reference_s=reference,
+        ratio_vs_handwritten=round(ratio, 3),
+        rows_per_s=round(N / benchmark.stats.stats.min),
+    )
+    print(
+        f"\nclassify_many: {benchmark.stats.stats.min:.4f}s vs hand-written {reference:.4f}s "
+        f"→ ratio {ratio:.2f}× ({N / benchmark.stats.stats.min:,.0f} rows/s)"
+    )
 
 
 def test_classify_many_validate_all(benchmark, customers, ruleset):
     """validate="all": every declared field of every record is read and coerced first."""
     reference = _reference_seconds(customers)
-    benchmark.pedantic(ruleset.classify_many, args=(customers,),
-                       kwargs={"as_of": "2024-06-30", "validate": "all"}, rounds=5, iterations=1)
+    benchmark.pedantic(
+        ruleset.classify_many,
+        args=(customers,),
+        kwargs={"as_of": "2024-06-30", "validate": "all"},
+        rounds=5,
+        iterations=1,
+    )
     ratio = benchmark.stats.stats.min / reference
     benchmark.extra_info.update(reference_s=reference, ratio_vs_handwritten=round(ratio, 3))
-    print(f"\nclassify_many(validate='all'): {benchmark.stats.stats.min:.4f}s → ratio "
-          f"{ratio:.2f}× the hand-written function")
+    print(
+        f"\nclassify_many(validate='all'): {benchmark.stats.stats.min:.4f}s → ratio "
+        f"{ratio:.2f}× the hand-written function"
+    )
 
 
 def test_missing_value_checks_in_handwritten_code(benchmark, customers):
@@ -138,8 +157,10 @@ def test_missing_value_checks_in_handwritten_code(benchmark, customers):
     assert [handwritten_unchecked(r) for r in customers] == [handwritten(r) for r in customers]
     reference = _reference_seconds(customers)
     benchmark(lambda: [handwritten_unchecked(r) for r in customers])
-    print(f"\nhand-written without missing checks: {benchmark.stats.stats.min:.4f}s; with: "
-          f"{reference:.4f}s ({reference / benchmark.stats.stats.min:.2f}×)")
+    print(
+        f"\nhand-written without missing checks: {benchmark.stats.stats.min:.4f}s; with: "
+        f"{reference:.4f}s ({reference / benchmark.stats.stats.min:.2f}×)"
+    )
 
 
 def test_explain_per_record(benchmark, customers, ruleset):
@@ -156,8 +177,14 @@ def test_explain_per_record(benchmark, customers, ruleset):
 
 
 def thousand_rules() -> str:
-    lines = ['ruleset big "千条规则"', "hit first", "default none_matched",
-             'field x : number "x"', 'field d : duration "d"', 'field s : string "s"']
+    lines = [
+        'ruleset big "千条规则"',
+        "hit first",
+        "default none_matched",
+        'field x : number "x"',
+        'field d : duration "d"',
+        'field s : string "s"',
+    ]
     for i in range(1000):
         lines.append(f'rule "r{i}" if x > {i} and d <= {i % 400}d or s = "v{i}" then l{i % 50}')
     return "\n".join(lines) + "\n"

@@ -22,5 +22,12 @@ def generator_for(dialect: str):
     raise RulekitError(f"unknown SQL dialect {dialect!r}; choose one of {', '.join(DIALECTS)}")
 
 
-__all__ = ["Column", "Generator", "Relation", "Source", "DIALECTS", "generator_for",
-           "unsupported_report"]
+__all__ = [
+    "Column",
+    "Generator",
+    "Relation",
+    "Source",
+    "DIALECTS",
+    "generator_for",
+    "unsupported_report",
+]

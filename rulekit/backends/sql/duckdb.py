@@ -29,8 +29,10 @@ class DuckDBGenerator(Generator):
         exact = self.cast_sql(self.cast_sql(v, "VARCHAR"), "DECIMAL(38, 20)")
         rounded = self.cast_sql(self.cast_sql(f"round({exact}, {digits})", "VARCHAR"), "DOUBLE")
         # |x| >= 2^52 has no fraction to round (and would not fit the decimal)
-        return (f"CASE WHEN NOT isfinite({v}) OR abs({v}) >= 4503599627370496 THEN {v} "
-                f"ELSE {rounded} END")
+        return (
+            f"CASE WHEN NOT isfinite({v}) OR abs({v}) >= 4503599627370496 THEN {v} "
+            f"ELSE {rounded} END"
+        )
 
     def relation_sql(self, rel: Relation) -> str:
         if rel.table is not None:
@@ -42,21 +44,32 @@ class DuckDBGenerator(Generator):
             # text (00001 stays 00001) and coercion is semantics.py's, not the CSV sniffer's.
             # (null_padding gives a short row missing values, as rulekit.io does; with quoted
             # line breaks DuckDB allows it only in its single-threaded reader)
-            return (f"read_csv({path}, header = true, all_varchar = true, delim = {delim}, "
-                    f"quote = '\"', escape = '\"', null_padding = true, parallel = false)")
+            return (
+                f"read_csv({path}, header = true, all_varchar = true, delim = {delim}, "
+                f"quote = '\"', escape = '\"', null_padding = true, parallel = false)"
+            )
         if rel.format == "parquet":
             return f"read_parquet({path})"
         if rel.format == "json":
             cols = ", ".join(f"{self.string_sql(c)}: 'JSON'" for c in rel.json_columns)
-            return (f"read_json({path}, format = 'newline_delimited', "
-                    f"columns = {{{cols}}})")
+            return f"read_json({path}, format = 'newline_delimited', columns = {{{cols}}})"
         return self.unsupported(f"reading {rel.format} files")
 
-    def asof_join_sql(self, left: str, right: str, on_eq: list[tuple[str, str]], left_x: str,
-                      op: str, right_v: str, take: list[tuple[str, str]] | None = None) -> str:
+    def asof_join_sql(
+        self,
+        left: str,
+        right: str,
+        on_eq: list[tuple[str, str]],
+        left_x: str,
+        op: str,
+        right_v: str,
+        take: list[tuple[str, str]] | None = None,
+    ) -> str:
         """Each left row with the right row of the largest v `op`-below x (same group)."""
         conds = [f"a.{lc} IS NOT DISTINCT FROM b.{rc}" for lc, rc in on_eq]
         conds.append(f"a.{left_x} {op} b.{right_v}")
         cols = ", ".join(f"{expr} AS {self.identifier_sql(name)}" for expr, name in take or [])
-        return (f"SELECT a.*, {cols}\nFROM {left} AS a ASOF LEFT JOIN {right} AS b\n"
-                f"  ON {' AND '.join(conds)}")
+        return (
+            f"SELECT a.*, {cols}\nFROM {left} AS a ASOF LEFT JOIN {right} AS b\n"
+            f"  ON {' AND '.join(conds)}"
+        )

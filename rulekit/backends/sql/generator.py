@@ -113,8 +113,13 @@ class Generator(Coercion):
     # depend on it, but a dialect states its fact (DuckDB: nulls_are_last; Spark: nulls_are_small).
     NULL_ORDERING = "nulls_are_last"
     TYPES = {
-        "integer": "BIGINT", "number": "DOUBLE", "duration": "DOUBLE", "boolean": "BOOLEAN",
-        "string": "VARCHAR", "date": "DATE", "timestamp": "TIMESTAMP",
+        "integer": "BIGINT",
+        "number": "DOUBLE",
+        "duration": "DOUBLE",
+        "boolean": "BOOLEAN",
+        "string": "VARCHAR",
+        "date": "DATE",
+        "timestamp": "TIMESTAMP",
     }
     TRY_CAST = "TRY_CAST"
     INT_DIV = "//"
@@ -127,9 +132,16 @@ class Generator(Coercion):
         super().__init_subclass__(**kw)
         cls._dispatch = _build_dispatch(cls)
 
-    def __init__(self, program: Program, as_of: dt.date | None = None, frozen: bool = False,
-                 lang: str = "zh", validate: str = "needed", display: bool = False,
-                 compact_text: bool = False):
+    def __init__(
+        self,
+        program: Program,
+        as_of: dt.date | None = None,
+        frozen: bool = False,
+        lang: str = "zh",
+        validate: str = "needed",
+        display: bool = False,
+        compact_text: bool = False,
+    ):
         self.p = program
         self.display = display
         self.compact_text = compact_text
@@ -144,9 +156,30 @@ class Generator(Coercion):
             order.sort(key=lambda i: (-program.rules[i].priority, i))
         self.order = order  # evaluation position -> rule index (runtime.py's compiled.order)
         self._names: set[str] = set()
-        self.internal = {k: self._unique(self.PREFIX + k) for k in (
-            "src", "raw", "row", "input", "prep", "fields", "checked", "valid", "decided", "pos",
-            "matches", "bad", "pop_bad", "all_bad", "stage", "field", "value", "reason", "flag")}
+        self.internal = {
+            k: self._unique(self.PREFIX + k)
+            for k in (
+                "src",
+                "raw",
+                "row",
+                "input",
+                "prep",
+                "fields",
+                "checked",
+                "valid",
+                "decided",
+                "pos",
+                "matches",
+                "bad",
+                "pop_bad",
+                "all_bad",
+                "stage",
+                "field",
+                "value",
+                "reason",
+                "flag",
+            )
+        }
         self.field_index = {name: i for i, name in enumerate(program.fields)}
         self.err_col: dict[str, str] = {}
         self.text_col: dict[str, str] = {}
@@ -164,20 +197,28 @@ class Generator(Coercion):
                 self.pop_col[let.decl.expr.id] = self.let_col[let.name]
         for i, node_id in enumerate(sorted(program.population_keys)):
             self.pop_col.setdefault(node_id, self._unique(f"{self.PREFIX}pop_{i}"))
-        self.frozen_col = {k: {part: self._unique(f"{self.PREFIX}{part}_{i}")
-                               for part in ("less", "greater", "n", "below", "total")}
-                           for i, k in enumerate(keys)}
-        share_keys = [program.population_keys[i] for i in program.population_keys
-                      if isinstance(program.node(i), n.Call) and
-                      program.node(i).func == "cumulative_share"]
+        self.frozen_col = {
+            k: {
+                part: self._unique(f"{self.PREFIX}{part}_{i}")
+                for part in ("less", "greater", "n", "below", "total")
+            }
+            for i, k in enumerate(keys)
+        }
+        share_keys = [
+            program.population_keys[i]
+            for i in program.population_keys
+            if isinstance(program.node(i), n.Call) and program.node(i).func == "cumulative_share"
+        ]
         self.scaled_col: dict[str, str] = {}
         self.scale_col: dict[str, tuple[str, str]] = {}
         if not frozen and self.EXACT_DIVISION:
             for key in dict.fromkeys(share_keys):
                 i = self.pop_key_index[key]
                 self.scaled_col[key] = self._unique(f"{self.PREFIX}exact_{i}")
-                self.scale_col[key] = (self._unique(f"{self.PREFIX}scale_{i}"),
-                                       self._unique(f"{self.PREFIX}size_{i}"))
+                self.scale_col[key] = (
+                    self._unique(f"{self.PREFIX}scale_{i}"),
+                    self._unique(f"{self.PREFIX}size_{i}"),
+                )
         for i in range(len(program.fields)):  # reserve the names of the per-field columns
             for part in ("bad", "text", "why"):
                 self._unique(f"{self.PREFIX}{part}_{i}")
@@ -277,7 +318,7 @@ class Generator(Coercion):
         return self.cast_sql(text, "DOUBLE")
 
     def integer_sql(self, value: int) -> str:
-        return str(value) if -2**31 < value < 2**31 else self.cast_sql(str(value), "BIGINT")
+        return str(value) if -(2**31) < value < 2**31 else self.cast_sql(str(value), "BIGINT")
 
     def date_diff_days_sql(self, a: str, b: str) -> str:
         """date − date in whole days."""
@@ -286,7 +327,7 @@ class Generator(Coercion):
     def timestamp_diff_days_sql(self, a: str, b: str) -> str:
         """timestamp − timestamp in days, as semantics.date_diff: exact microseconds / 10⁶, then
         / 86400 (each division rounded once, as Python's)."""
-        return (f"(CAST(epoch_us({a}) - epoch_us({b}) AS DOUBLE) / 1000000.0 / 86400.0)")
+        return f"(CAST(epoch_us({a}) - epoch_us({b}) AS DOUBLE) / 1000000.0 / 86400.0)"
 
     def move_date_sql(self, d: str, days: str) -> str:
         """A date moved by a number of days (a DOUBLE in range), the fraction dropped toward
@@ -317,12 +358,15 @@ class Generator(Coercion):
         first, last = self.date_literal_sql(dt.date.min), self.date_literal_sql(dt.date.max)
         if len(d) + len(days) <= 100:
             moved = self.move_date_sql(d, s)
-            return (f"CASE WHEN abs({s}) < {limit} THEN CASE WHEN {moved} BETWEEN {first} AND "
-                    f"{last} THEN {moved} END END")
+            return (
+                f"CASE WHEN abs({s}) < {limit} THEN CASE WHEN {moved} BETWEEN {first} AND "
+                f"{last} THEN {moved} END END"
+            )
         moved = self.move_date_sql(d, f"least({limit}, greatest(-{limit}, {s}))")
         v = "rk_v"
-        kept = self.list_transform_sql(self.list_sql([moved]), v,
-                                       f"CASE WHEN {v} BETWEEN {first} AND {last} THEN {v} END")
+        kept = self.list_transform_sql(
+            self.list_sql([moved]), v, f"CASE WHEN {v} BETWEEN {first} AND {last} THEN {v} END"
+        )
         return self.list_element_sql(kept, "0")
 
     def timestamp_add_days_sql(self, ts: str, days: str) -> str:
@@ -331,20 +375,29 @@ class Generator(Coercion):
         cheaper than on timestamps)."""
         limit = (dt.date.max - dt.date.min).days + 1
         s = self.cast_sql(days, "DOUBLE")
-        lo, hi = (self.integer_sql((t - dt.datetime(1970, 1, 1)) // dt.timedelta(microseconds=1))
-                  for t in (dt.datetime.min, dt.datetime.max))
+        lo, hi = (
+            self.integer_sql((t - dt.datetime(1970, 1, 1)) // dt.timedelta(microseconds=1))
+            for t in (dt.datetime.min, dt.datetime.max)
+        )
         if len(ts) + len(days) <= 100:
-            micros = (f"{self.epoch_micros_sql(ts)} + "
-                      f"{self.cast_sql(f'round({s} * 86400000000.0)', 'BIGINT')}")
-            return (f"CASE WHEN abs({s}) < {limit} THEN CASE WHEN {micros} BETWEEN {lo} AND "
-                    f"{hi} THEN {self.from_epoch_micros_sql(micros)} END END")
+            micros = (
+                f"{self.epoch_micros_sql(ts)} + "
+                f"{self.cast_sql(f'round({s} * 86400000000.0)', 'BIGINT')}"
+            )
+            return (
+                f"CASE WHEN abs({s}) < {limit} THEN CASE WHEN {micros} BETWEEN {lo} AND "
+                f"{hi} THEN {self.from_epoch_micros_sql(micros)} END END"
+            )
         bound = self.double_sql(4e17)  # µs: more than the whole range (3.2e17)
         micros = self.cast_sql(
-            f"round(least({bound}, greatest(-{bound}, {s} * 86400000000.0)))", "BIGINT")
+            f"round(least({bound}, greatest(-{bound}, {s} * 86400000000.0)))", "BIGINT"
+        )
         v = "rk_v"
         kept = self.list_transform_sql(
-            self.list_sql([f"{self.epoch_micros_sql(ts)} + {micros}"]), v,
-            f"CASE WHEN {v} BETWEEN {lo} AND {hi} THEN {self.from_epoch_micros_sql(v)} END")
+            self.list_sql([f"{self.epoch_micros_sql(ts)} + {micros}"]),
+            v,
+            f"CASE WHEN {v} BETWEEN {lo} AND {hi} THEN {self.from_epoch_micros_sql(v)} END",
+        )
         return self.list_element_sql(kept, "0")
 
     def round_sql(self, x: str, digits: int, integer: bool) -> str:
@@ -377,8 +430,16 @@ class Generator(Coercion):
             return ".".join(self.identifier_sql(part) for part in rel.table.split("."))
         return self.unsupported(f"reading the file {rel.path} (give a table instead)")
 
-    def asof_join_sql(self, left: str, right: str, on_eq: list[tuple[str, str]], left_x: str,
-                      op: str, right_v: str, take: list[tuple[str, str]] | None = None) -> str:
+    def asof_join_sql(
+        self,
+        left: str,
+        right: str,
+        on_eq: list[tuple[str, str]],
+        left_x: str,
+        op: str,
+        right_v: str,
+        take: list[tuple[str, str]] | None = None,
+    ) -> str:
         return self.unsupported("ranking against a frozen population (needs an ASOF join)")
 
     # ------------------------------------------------------------------ expressions
@@ -435,8 +496,9 @@ class Generator(Coercion):
             return f"{a} / NULLIF({b}, 0)", P_MUL
         if ta.name in dates and tb.name in dates:
             if T.TIMESTAMP in (ta, tb):
-                return self.timestamp_diff_days_sql(self._as_ts(node.left),
-                                                    self._as_ts(node.right)), P_ATOM
+                return self.timestamp_diff_days_sql(
+                    self._as_ts(node.left), self._as_ts(node.right)
+                ), P_ATOM
             return self.date_diff_days_sql(self.sql(node.left), self.sql(node.right)), P_ATOM
         if ta.name in dates or tb.name in dates:
             d, days = (node.left, node.right) if ta.name in dates else (node.right, node.left)
@@ -469,8 +531,10 @@ class Generator(Coercion):
         return f"{left} {_CMP[op]} {right}"
 
     def compare_sql(self, node: n.Compare):
-        pairs = [self._cmp_pair(node.operands[i], op, node.operands[i + 1])
-                 for i, op in enumerate(node.ops)]
+        pairs = [
+            self._cmp_pair(node.operands[i], op, node.operands[i + 1])
+            for i, op in enumerate(node.ops)
+        ]
         if len(pairs) == 1:
             return pairs[0], P_CMP
         return " AND ".join(pairs), P_AND
@@ -478,8 +542,10 @@ class Generator(Coercion):
     def between_sql(self, node: n.Between):
         types = {self.type_of(x).name for x in (node.operand, node.low, node.high)}
         conv = self._as_ts if types >= {"date", "timestamp"} else (lambda x: self.sql(x, P_ADD))
-        text = f"{conv(node.operand)} {'NOT ' if node.negated else ''}BETWEEN " \
-               f"{conv(node.low)} AND {conv(node.high)}"
+        text = (
+            f"{conv(node.operand)} {'NOT ' if node.negated else ''}BETWEEN "
+            f"{conv(node.low)} AND {conv(node.high)}"
+        )
         return text, P_CMP
 
     def inlist_sql(self, node: n.InList):
@@ -488,15 +554,20 @@ class Generator(Coercion):
         if isinstance(opts, n.ListExpr):
             if not opts.items:
                 # x IN () is not SQL; semantics.in3 gives false, or unknown for a missing x.
-                return f"CASE WHEN {x} IS NULL THEN NULL ELSE {'TRUE' if node.negated else 'FALSE'} END", P_ATOM
+                return (
+                    f"CASE WHEN {x} IS NULL THEN NULL ELSE {'TRUE' if node.negated else 'FALSE'} END",
+                    P_ATOM,
+                )
             items = ", ".join(self.sql(i) for i in opts.items)
             return f"{x} {'NOT ' if node.negated else ''}IN ({items})", P_CMP
         # A list-valued expression: SQL IN's meaning, written out (found; else unknown if the
         # list holds a NULL; else false).
         lst = self.sql(opts, P_ATOM)
         found = self.list_contains_sql(lst, x)
-        test = (f"CASE WHEN {x} IS NULL OR {lst} IS NULL THEN NULL WHEN {found} THEN TRUE "
-                f"WHEN {self.list_has_null_sql(lst)} THEN NULL ELSE FALSE END")
+        test = (
+            f"CASE WHEN {x} IS NULL OR {lst} IS NULL THEN NULL WHEN {found} THEN TRUE "
+            f"WHEN {self.list_has_null_sql(lst)} THEN NULL ELSE FALSE END"
+        )
         return (f"NOT ({test})", P_NOT) if node.negated else (test, P_ATOM)
 
     def ismissing_sql(self, node: n.IsMissing):
@@ -528,8 +599,9 @@ class Generator(Coercion):
             if mixed:
                 args = [self._as_ts(a) for a in node.args]
             nulls = " OR ".join(f"{a} IS NULL" for a in args)
-            return (f"CASE WHEN {nulls} THEN NULL ELSE "
-                    f"{self.least_sql(args, greatest=f == 'max')} END"), P_ATOM
+            return (
+                f"CASE WHEN {nulls} THEN NULL ELSE {self.least_sql(args, greatest=f == 'max')} END"
+            ), P_ATOM
         if f == "coalesce":
             if {self.type_of(a).name for a in node.args} >= {"date", "timestamp"}:
                 args = [self._as_ts(a) for a in node.args]
@@ -546,8 +618,9 @@ class Generator(Coercion):
         if f == "days_since":
             today = self.today_sql(None)[0]
             if self.type_of(node.args[0]) == T.TIMESTAMP:
-                return self.timestamp_diff_days_sql(self.cast_sql(today, "TIMESTAMP"),
-                                                    args[0]), P_ATOM
+                return self.timestamp_diff_days_sql(
+                    self.cast_sql(today, "TIMESTAMP"), args[0]
+                ), P_ATOM
             return self.date_diff_days_sql(today, args[0]), P_ATOM
         return self.unsupported(f"the function {f}"), P_ATOM
 
@@ -611,13 +684,17 @@ class Generator(Coercion):
             return f"CASE WHEN {missing} THEN NULL ELSE {counted} < {p} * {s['n']} END"
         f = node.func
         if f == "percentile":
-            return (f"CASE WHEN {missing} THEN NULL WHEN {s['n']} = 1 THEN 0 "
-                    f"ELSE 100 * {s['less']} / ({s['n']} - 1) END")
+            return (
+                f"CASE WHEN {missing} THEN NULL WHEN {s['n']} = 1 THEN 0 "
+                f"ELSE 100 * {s['less']} / ({s['n']} - 1) END"
+            )
         if f == "score":
             k = node.args[1].value
             bucket = self.int_div_sql(f"({k} * {s['less']})", s["n"])
-            return (f"CASE WHEN {missing} THEN NULL "
-                    f"ELSE {self.least_sql([str(k), f'1 + {bucket}'])} END")
+            return (
+                f"CASE WHEN {missing} THEN NULL "
+                f"ELSE {self.least_sql([str(k), f'1 + {bucket}'])} END"
+            )
         if f == "cumulative_share":
             if self.frozen:
                 ident = self.identifier_sql
@@ -628,15 +705,21 @@ class Generator(Coercion):
             else:
                 at_least = s["at_least"]
                 exact_total, exact_at_least = s.get("exact_total"), s.get("exact_at_least")
-            approx = (f"CASE WHEN {s['total']} = 0 THEN NULL "
-                      f"ELSE {self.cast_sql(at_least, 'DOUBLE')} / "
-                      f"{self.cast_sql(s['total'], 'DOUBLE')} END")
+            approx = (
+                f"CASE WHEN {s['total']} = 0 THEN NULL "
+                f"ELSE {self.cast_sql(at_least, 'DOUBLE')} / "
+                f"{self.cast_sql(s['total'], 'DOUBLE')} END"
+            )
             if exact_total is None or not self.EXACT_DIVISION:
                 return f"CASE WHEN {x} IS NULL THEN NULL ELSE {approx} END"
-            exact = (f"CASE WHEN {exact_total} = 0 THEN NULL "
-                     f"ELSE {self.exact_div_sql(exact_at_least, exact_total)} END")
-            return (f"CASE WHEN {x} IS NULL THEN NULL WHEN {exact_total} IS NOT NULL THEN "
-                    f"{exact} ELSE {approx} END")
+            exact = (
+                f"CASE WHEN {exact_total} = 0 THEN NULL "
+                f"ELSE {self.exact_div_sql(exact_at_least, exact_total)} END"
+            )
+            return (
+                f"CASE WHEN {x} IS NULL THEN NULL WHEN {exact_total} IS NOT NULL THEN "
+                f"{exact} ELSE {approx} END"
+            )
         return self.unsupported(f"the population function {f}")
 
     # ---- exact shares: Σ{v >= x} / Σ P of exact integer sums, rounded once (population.py)
@@ -654,24 +737,31 @@ class Generator(Coercion):
         one = "CAST(1 AS HUGEINT)"
         mask = f"(({one} << 64) - 1)"
         let = self.let_sql
-        v = {k: self.identifier_sql(k) for k in ("A", "B", "q", "j", "s", "e", "t", "x", "y",
-                                                 "p")}
+        v = {k: self.identifier_sql(k) for k in ("A", "B", "q", "j", "s", "e", "t", "x", "y", "p")}
 
         def exponent(c: str) -> str:
             f = f"CAST(floor(log2({c})) AS INTEGER)"
-            return (f"({f} - CASE WHEN pow(2.0, {f}) > {c} THEN 1 ELSE 0 END "
-                    f"+ CASE WHEN pow(2.0, {f} + 1) <= {c} THEN 1 ELSE 0 END)")
+            return (
+                f"({f} - CASE WHEN pow(2.0, {f}) > {c} THEN 1 ELSE 0 END "
+                f"+ CASE WHEN pow(2.0, {f} + 1) <= {c} THEN 1 ELSE 0 END)"
+            )
 
         def compare(c: str, cn: str) -> str:
             """sign(A/B − (c + cn)/2): -1, 0 or 1."""
             e, t, x, y, p, A, B = (v[k] for k in "etxypAB")
-            msum = (f"(CAST({c} * pow(2.0, 52 - {e}) AS HUGEINT) + "
-                    f"CAST({cn} * pow(2.0, 52 - {e}) AS HUGEINT))")
-            ys = (f"{self.list_transform_sql(self.list_sql([self.list_sql([f'{msum} * ({B} >> 64)', f'{msum} * ({B} & {mask})'])]), p, self.list_sql([f'{p}[1] + ({p}[2] >> 64)', f'{p}[2] & {mask}']))}[1]")
-            xs = (f"CASE WHEN {t} >= 64 THEN {self.list_sql([f'{A} << greatest({t} - 64, 0)', f'{one} * 0'])} "
-                  f"ELSE {self.list_sql([f'{A} >> greatest(64 - {t}, 0)', f'({A} & (({one} << greatest(64 - {t}, 0)) - 1)) << least({t}, 63)'])} END")
-            comp = (f"CASE WHEN {x}[1] > {y}[1] OR ({x}[1] = {y}[1] AND {x}[2] > {y}[2]) THEN 1 "
-                    f"WHEN {x}[1] = {y}[1] AND {x}[2] = {y}[2] THEN 0 ELSE -1 END")
+            msum = (
+                f"(CAST({c} * pow(2.0, 52 - {e}) AS HUGEINT) + "
+                f"CAST({cn} * pow(2.0, 52 - {e}) AS HUGEINT))"
+            )
+            ys = f"{self.list_transform_sql(self.list_sql([self.list_sql([f'{msum} * ({B} >> 64)', f'{msum} * ({B} & {mask})'])]), p, self.list_sql([f'{p}[1] + ({p}[2] >> 64)', f'{p}[2] & {mask}']))}[1]"
+            xs = (
+                f"CASE WHEN {t} >= 64 THEN {self.list_sql([f'{A} << greatest({t} - 64, 0)', f'{one} * 0'])} "
+                f"ELSE {self.list_sql([f'{A} >> greatest(64 - {t}, 0)', f'({A} & (({one} << greatest(64 - {t}, 0)) - 1)) << least({t}, 63)'])} END"
+            )
+            comp = (
+                f"CASE WHEN {x}[1] > {y}[1] OR ({x}[1] = {y}[1] AND {x}[2] > {y}[2]) THEN 1 "
+                f"WHEN {x}[1] = {y}[1] AND {x}[2] = {y}[2] THEN 0 ELSE -1 END"
+            )
             return let(exponent(c), e, let(f"53 - {e}", t, let(xs, x, let(ys, y, comp))))
 
         def odd(c: str) -> str:
@@ -679,17 +769,31 @@ class Generator(Coercion):
 
         q = v["q"]
         down, up = "CAST(0 AS DOUBLE)", "CAST('1e308' AS DOUBLE)"
-        cands = [f"nextafter(nextafter({q}, {down}), {down})", f"nextafter({q}, {down})", q,
-                 f"nextafter({q}, {up})", f"nextafter(nextafter({q}, {up}), {up})"]
-        steps = [let(compare(cands[k], cands[k + 1]), v["s"],
-                     f"CASE WHEN {v['s']} > 0 OR ({v['s']} = 0 AND {odd(cands[k])}) THEN 1 "
-                     f"ELSE 0 END") for k in range(4)]
-        pick = f"CASE {v['j']} " + " ".join(f"WHEN {i} THEN {c}" for i, c in enumerate(cands)) \
-            + " END"
+        cands = [
+            f"nextafter(nextafter({q}, {down}), {down})",
+            f"nextafter({q}, {down})",
+            q,
+            f"nextafter({q}, {up})",
+            f"nextafter(nextafter({q}, {up}), {up})",
+        ]
+        steps = [
+            let(
+                compare(cands[k], cands[k + 1]),
+                v["s"],
+                f"CASE WHEN {v['s']} > 0 OR ({v['s']} = 0 AND {odd(cands[k])}) THEN 1 ELSE 0 END",
+            )
+            for k in range(4)
+        ]
+        pick = (
+            f"CASE {v['j']} " + " ".join(f"WHEN {i} THEN {c}" for i, c in enumerate(cands)) + " END"
+        )
         A, B = v["A"], v["B"]
-        body = let(f"{self.cast_sql(A, 'DOUBLE')} / {self.cast_sql(B, 'DOUBLE')}", q,
-                   f"CASE WHEN {A} = 0 THEN CAST(0 AS DOUBLE) "
-                   f"ELSE {let(' + '.join(steps), v['j'], pick)} END")
+        body = let(
+            f"{self.cast_sql(A, 'DOUBLE')} / {self.cast_sql(B, 'DOUBLE')}",
+            q,
+            f"CASE WHEN {A} = 0 THEN CAST(0 AS DOUBLE) "
+            f"ELSE {let(' + '.join(steps), v['j'], pick)} END",
+        )
         quotient = let(f"abs({a})", A, let(f"abs({b})", B, body))
         return f"(CASE WHEN ({a} < 0) <> ({b} < 0) THEN -1 ELSE 1 END * {quotient})"
 
@@ -710,28 +814,56 @@ class Generator(Coercion):
         for key in self.pop_keys:
             node = self.pop_nodes[key]
             arg = node.operand if isinstance(node, n.RankIn) else node.args[0]
-            steps[self.arg_col[key]] = _Step(self.arg_col[key], self.sql(arg),
-                                             self._reads(arg), "arg", node,
-                                             f"population of {key.split('|')[0]}")
+            steps[self.arg_col[key]] = _Step(
+                self.arg_col[key],
+                self.sql(arg),
+                self._reads(arg),
+                "arg",
+                node,
+                f"population of {key.split('|')[0]}",
+            )
         for key, scaled in self.scaled_col.items():
             # exact sums for cumulative_share: every value × 2^K is a whole number, K from the
             # smallest magnitude in its group; too wide a range falls back to double sums
             x, _ = self._pop_parts(key)
             k_col, big_col = self.scale_col[key]
             if self.type_of(self._pop_arg(key)) == T.INTEGER:
-                steps[scaled] = _Step(scaled, self.cast_sql(x, "HUGEINT"), {self.arg_col[key]},
-                                      "scale", None, "exact sum terms")
+                steps[scaled] = _Step(
+                    scaled,
+                    self.cast_sql(x, "HUGEINT"),
+                    {self.arg_col[key]},
+                    "scale",
+                    None,
+                    "exact sum terms",
+                )
                 continue
             lowest = f"min(CASE WHEN {x} <> 0 THEN CAST(floor(log2(abs({x}))) AS INTEGER) END)"
-            steps[k_col] = _Step(k_col, f"greatest(0, 53 - {lowest} {self._window(key)})",
-                                 {self.arg_col[key]}, "scale", None, "binary digits to scale by")
-            steps[big_col] = _Step(big_col, f"sum(abs({x})) {self._window(key)}",
-                                   {self.arg_col[key]}, "scale", None, "size of the sums")
+            steps[k_col] = _Step(
+                k_col,
+                f"greatest(0, 53 - {lowest} {self._window(key)})",
+                {self.arg_col[key]},
+                "scale",
+                None,
+                "binary digits to scale by",
+            )
+            steps[big_col] = _Step(
+                big_col,
+                f"sum(abs({x})) {self._window(key)}",
+                {self.arg_col[key]},
+                "scale",
+                None,
+                "size of the sums",
+            )
             k, big = self.identifier_sql(k_col), self.identifier_sql(big_col)
             steps[scaled] = _Step(
-                scaled, f"CASE WHEN {k} <= 900 AND {big} * pow(2.0, {k}) < pow(2.0, 125) THEN "
+                scaled,
+                f"CASE WHEN {k} <= 900 AND {big} * pow(2.0, {k}) < pow(2.0, 125) THEN "
                 f"{self.cast_sql(f'{x} * pow(2.0, {k})', 'HUGEINT')} END",
-                {k_col, big_col}, "scale", None, "exact sum terms")
+                {k_col, big_col},
+                "scale",
+                None,
+                "exact sum terms",
+            )
         for node_id, key in self.p.population_keys.items():
             col = self.pop_col[node_id]
             node = self._node_by_id(node_id)
@@ -744,8 +876,14 @@ class Generator(Coercion):
             if col in steps:  # a let that is a population function: computed as that step
                 steps[col].comment = f"let {let.name} = {steps[col].comment}"
                 continue
-            steps[col] = _Step(col, self.sql(let.decl.expr), self._reads(let.decl.expr),
-                               "let", let.decl.expr, f"let {let.name}")
+            steps[col] = _Step(
+                col,
+                self.sql(let.decl.expr),
+                self._reads(let.decl.expr),
+                "let",
+                let.decl.expr,
+                f"let {let.name}",
+            )
         level: dict[str, int] = {}
 
         def depth(name: str) -> int:
@@ -772,7 +910,9 @@ class Generator(Coercion):
         return deps
 
     def _node_by_id(self, node_id: int) -> n.Node:
-        for root in [r.condition for r in self.rules] + [let_.decl.expr for let_ in self.p.lets.values()]:
+        for root in [r.condition for r in self.rules] + [
+            let_.decl.expr for let_ in self.p.lets.values()
+        ]:
             for sub in n.walk(root):
                 if sub.id == node_id:
                     return sub
@@ -801,13 +941,15 @@ class Generator(Coercion):
 
     def _first_bad(self, names: list[str]) -> str | None:
         """The index of the first of these fields (in this order) whose value is bad."""
-        whens = [f"WHEN {self.identifier_sql(self.err_col[f])} IS NOT NULL "
-                 f"THEN {self.field_index[f]}" for f in names if f in self.err_col]
+        whens = [
+            f"WHEN {self.identifier_sql(self.err_col[f])} IS NOT NULL THEN {self.field_index[f]}"
+            for f in names
+            if f in self.err_col
+        ]
         return f"CASE {' '.join(whens)} END" if whens else None
 
     # ------------------------------------------------------------------ the query
-    def _ctes(self, source: Source, passthrough: bool,
-              reasons: bool = False) -> tuple[list, str]:
+    def _ctes(self, source: Source, passthrough: bool, reasons: bool = False) -> tuple[list, str]:
         """The CTE chain down to the decided rows; returns (ctes, name of the last CTE).
 
         Bad values follow runtime.py exactly. A field is checked when the evaluation reads it:
@@ -838,9 +980,11 @@ class Generator(Coercion):
             col = source.column(info.column)
             fs = self.coerce_field(name, info, col, i)
             helpers += fs.helpers
-            note = f"field {name} : {info.type}" + (
-                f" (column {info.column})" if info.column != name else "") + (
-                f" — no column {info.column}: always missing" if col.kind == "absent" else "")
+            note = (
+                f"field {name} : {info.type}"
+                + (f" (column {info.column})" if info.column != name else "")
+                + (f" — no column {info.column}: always missing" if col.kind == "absent" else "")
+            )
             target = ident(self.field_col[name])
             value = fs.value if fs.value == target else f"{fs.value} AS {target}"
             items.append(f"{value}  -- {_comment(note)}")
@@ -851,21 +995,42 @@ class Generator(Coercion):
                 if reasons:
                     checks.append(f"{fs.text} AS {ident(self.text_col[name])}")
                     self.why_col[name] = f"{self.PREFIX}why_{i}"
-                    checks.append(f"CASE WHEN ({fs.fail}) IS NOT NULL THEN {fs.reason} END AS "
-                                  f"{ident(self.why_col[name])}")
+                    checks.append(
+                        f"CASE WHEN ({fs.fail}) IS NOT NULL THEN {fs.reason} END AS "
+                        f"{ident(self.why_col[name])}"
+                    )
         source_cte = N["input"]
         # each text column stripped, its digits made ASCII, its number parsed: once, in
         # helper columns, level by level
         for level in range(1, 1 + max((lv for _, _, lv in helpers), default=0)):
             name = f"{N['prep']}_{level}"
-            ctes.append((name, "SELECT\n" + _indent(",\n".join(
-                ["*"] + [f"{sql} AS {ident(col)}" for col, sql, lv in helpers if lv == level]))
-                + f"\nFROM {ident(source_cte)}"))
+            ctes.append(
+                (
+                    name,
+                    "SELECT\n"
+                    + _indent(
+                        ",\n".join(
+                            ["*"]
+                            + [f"{sql} AS {ident(col)}" for col, sql, lv in helpers if lv == level]
+                        )
+                    )
+                    + f"\nFROM {ident(source_cte)}",
+                )
+            )
             source_cte = name
-        ctes.append((N["fields"], "SELECT\n" + _indent("\n".join(_sep_comments(items + checks)))
-                     + f"\nFROM {ident(source_cte)}"))
-        pop_bad = self._first_bad(self._declared(self.pop_fields)) \
-            if self.pop_keys and not self.frozen else None
+        ctes.append(
+            (
+                N["fields"],
+                "SELECT\n"
+                + _indent("\n".join(_sep_comments(items + checks)))
+                + f"\nFROM {ident(source_cte)}",
+            )
+        )
+        pop_bad = (
+            self._first_bad(self._declared(self.pop_fields))
+            if self.pop_keys and not self.frozen
+            else None
+        )
         all_bad = self._first_bad(list(self.p.fields)) if self.validate == "all" else None
         prev = N["fields"]
         extra = []
@@ -875,14 +1040,14 @@ class Generator(Coercion):
             extra.append(f"{all_bad} AS {ident(N['all_bad'])}")
         self.has_pop_bad, self.has_all_bad = bool(pop_bad), bool(all_bad)
         if extra:
-            ctes.append((N["checked"], "SELECT *, " + ", ".join(extra)
-                         + f"\nFROM {ident(prev)}"))
+            ctes.append((N["checked"], "SELECT *, " + ", ".join(extra) + f"\nFROM {ident(prev)}"))
             prev = N["checked"]
         self.checked = prev
         if pop_bad:
             # the population: rows whose population arguments read only good values
-            ctes.append((N["valid"], f"SELECT * FROM {ident(prev)}\n"
-                                     f"WHERE {ident(N['pop_bad'])} IS NULL"))
+            ctes.append(
+                (N["valid"], f"SELECT * FROM {ident(prev)}\nWHERE {ident(N['pop_bad'])} IS NULL")
+            )
             prev = N["valid"]
 
         # Lets and populations, level by level; frozen populations join their tables first.
@@ -897,8 +1062,14 @@ class Generator(Coercion):
                     step.sql = self.population_sql(step.node)
                 cols.append(f"{step.sql} AS {ident(step.name)}  -- {_comment(step.comment)}")
             name = f"{self.PREFIX}step_{i + 1}"
-            ctes.append((name, "SELECT\n" + _indent("\n".join(_sep_comments(["*"] + cols)))
-                         + f"\nFROM {ident(prev)}"))
+            ctes.append(
+                (
+                    name,
+                    "SELECT\n"
+                    + _indent("\n".join(_sep_comments(["*"] + cols)))
+                    + f"\nFROM {ident(prev)}",
+                )
+            )
             prev = name
 
         ctes.append((N["decided"], self._hit_sql(prev)))
@@ -919,27 +1090,55 @@ class Generator(Coercion):
         eq = [(part, ident("g"))] if part else []
         # less(x) = #{v < x}: the count up to the largest value below x; likewise the sum.
         name = f"{self.PREFIX}frozen_{k}_below"
-        ctes.append((name, self.asof_join_sql(
-            ident(prev), ident(values), eq, x, ">", ident("v"),
-            [(f"COALESCE(b.{ident('le')}, 0)", cols["less"]),
-             (f"COALESCE(b.{ident('sum_le')}, 0)", cols["below"]),
-             (f"COALESCE(b.{ident('sum_le_exact')}, 0)", cols["below"] + "_exact")])))
+        ctes.append(
+            (
+                name,
+                self.asof_join_sql(
+                    ident(prev),
+                    ident(values),
+                    eq,
+                    x,
+                    ">",
+                    ident("v"),
+                    [
+                        (f"COALESCE(b.{ident('le')}, 0)", cols["less"]),
+                        (f"COALESCE(b.{ident('sum_le')}, 0)", cols["below"]),
+                        (f"COALESCE(b.{ident('sum_le_exact')}, 0)", cols["below"] + "_exact"),
+                    ],
+                ),
+            )
+        )
         # #{v <= x}, for greater(x) = N - #{v <= x}
         upto = cols["greater"] + "_upto"
         prev, name = name, f"{self.PREFIX}frozen_{k}_upto"
-        ctes.append((name, self.asof_join_sql(
-            ident(prev), ident(values), eq, x, ">=", ident("v"),
-            [(f"COALESCE(b.{ident('le')}, 0)", upto)])))
+        ctes.append(
+            (
+                name,
+                self.asof_join_sql(
+                    ident(prev),
+                    ident(values),
+                    eq,
+                    x,
+                    ">=",
+                    ident("v"),
+                    [(f"COALESCE(b.{ident('le')}, 0)", upto)],
+                ),
+            )
+        )
         g = ident("g")
         on = f"a.{part} IS NOT DISTINCT FROM b.{g}" if part else "TRUE"
         prev, name = name, f"{self.PREFIX}frozen_{k}_size"
-        ctes.append((name,
-                     f"SELECT a.*, COALESCE(b.{ident('n')}, 0) AS {ident(cols['n'])}, "
-                     f"COALESCE(b.{ident('total')}, 0) AS {ident(cols['total'])}, "
-                     f"CASE WHEN b.{ident('g')} IS NULL AND b.{ident('n')} IS NULL THEN 0 "
-                     f"ELSE b.{ident('total_exact')} END AS {ident(cols['total'] + '_exact')}, "
-                     f"COALESCE(b.{ident('n')}, 0) - a.{ident(upto)} AS {ident(cols['greater'])}"
-                     f"\nFROM {ident(prev)} AS a LEFT JOIN {ident(groups)} AS b ON {on}"))
+        ctes.append(
+            (
+                name,
+                f"SELECT a.*, COALESCE(b.{ident('n')}, 0) AS {ident(cols['n'])}, "
+                f"COALESCE(b.{ident('total')}, 0) AS {ident(cols['total'])}, "
+                f"CASE WHEN b.{ident('g')} IS NULL AND b.{ident('n')} IS NULL THEN 0 "
+                f"ELSE b.{ident('total_exact')} END AS {ident(cols['total'] + '_exact')}, "
+                f"COALESCE(b.{ident('n')}, 0) - a.{ident(upto)} AS {ident(cols['greater'])}"
+                f"\nFROM {ident(prev)} AS a LEFT JOIN {ident(groups)} AS b ON {on}",
+            )
+        )
         return name
 
     def _hit_sql(self, prev: str) -> str:
@@ -961,22 +1160,37 @@ class Generator(Coercion):
             for pos, (c, note) in enumerate(zip(conds, notes)):
                 for f in new_fields[pos]:
                     if f in self.err_col:
-                        whens.append(f"WHEN {ident(self.err_col[f])} IS NOT NULL THEN "
-                                     f"{-1 - self.field_index[f]}  -- bad value: {_comment(f)}")
+                        whens.append(
+                            f"WHEN {ident(self.err_col[f])} IS NOT NULL THEN "
+                            f"{-1 - self.field_index[f]}  -- bad value: {_comment(f)}"
+                        )
                 whens.append(f"WHEN {c} THEN {pos}  -- {note}")
             if not whens:
                 return f"SELECT *, CAST(NULL AS INTEGER) AS {ident(N['pos'])}\nFROM {ident(prev)}"
-            return ("SELECT\n  *,\n  CASE\n" + _indent("\n".join(whens), 4)
-                    + f"\n  END AS {ident(N['pos'])}\nFROM {ident(prev)}")
-        items = [f"CASE WHEN {c} THEN {pos} END  -- {note}"
-                 for pos, (c, note) in enumerate(zip(conds, notes))]
+            return (
+                "SELECT\n  *,\n  CASE\n"
+                + _indent("\n".join(whens), 4)
+                + f"\n  END AS {ident(N['pos'])}\nFROM {ident(prev)}"
+            )
+        items = [
+            f"CASE WHEN {c} THEN {pos} END  -- {note}"
+            for pos, (c, note) in enumerate(zip(conds, notes))
+        ]
         v = ident("v")
-        matches = self.list_filter_sql(
-            self.list_sql(["\n" + _indent("\n".join(_sep_comments(items)), 4) + "\n  "]),
-            v, f"{v} IS NOT NULL") if items else self.cast_sql("[]", self.list_type_sql("INTEGER"))
+        matches = (
+            self.list_filter_sql(
+                self.list_sql(["\n" + _indent("\n".join(_sep_comments(items)), 4) + "\n  "]),
+                v,
+                f"{v} IS NOT NULL",
+            )
+            if items
+            else self.cast_sql("[]", self.list_type_sql("INTEGER"))
+        )
         bad = self._first_bad([f for fs in new_fields for f in fs]) or "CAST(NULL AS INTEGER)"
-        return (f"SELECT\n  *,\n  {matches} AS {ident(N['matches'])},\n  {bad} AS "
-                f"{ident(N['bad'])}\nFROM {ident(prev)}")
+        return (
+            f"SELECT\n  *,\n  {matches} AS {ident(N['matches'])},\n  {bad} AS "
+            f"{ident(N['bad'])}\nFROM {ident(prev)}"
+        )
 
     # ---- the outcome of a decided row
     def _bad_index_sql(self) -> str:
@@ -1004,19 +1218,22 @@ class Generator(Coercion):
 
     def _field_case(self, index: str, cols: dict) -> str:
         """The column of the field with this index (error reason or raw text)."""
-        whens = " ".join(f"WHEN {self.field_index[f]} THEN {self.identifier_sql(c)}"
-                         for f, c in cols.items())
+        whens = " ".join(
+            f"WHEN {self.field_index[f]} THEN {self.identifier_sql(c)}" for f, c in cols.items()
+        )
         return f"CASE {index} {whens} END" if whens else "NULL"
 
     def _field_name_case(self, index: str) -> str:
-        whens = " ".join(f"WHEN {self.field_index[f]} THEN {self.string_sql(f)}"
-                         for f in self.err_col)
+        whens = " ".join(
+            f"WHEN {self.field_index[f]} THEN {self.string_sql(f)}" for f in self.err_col
+        )
         return f"CASE {index} {whens} END" if whens else "NULL"
 
     # ---- per-position constants, for the final SELECTs
     def _case_by_pos(self, pos: str, values: list[str | None], default: str | None) -> str:
-        whens = " ".join(f"WHEN {i} THEN {self.string_sql(v)}" for i, v in enumerate(values)
-                         if v is not None)
+        whens = " ".join(
+            f"WHEN {i} THEN {self.string_sql(v)}" for i, v in enumerate(values) if v is not None
+        )
         other = self.string_sql(default) if default is not None else "NULL"
         if not whens:
             return other
@@ -1031,8 +1248,11 @@ class Generator(Coercion):
     def result_names(self, rule_column: bool = True) -> list[str]:
         """The names of the result columns labelled_sql adds."""
         rid = self.p.id
-        return [rid] + ([rid + "_rule"] if rule_column else []) + \
-            ([rid + "_display"] if self.display else [])
+        return (
+            [rid]
+            + ([rid + "_rule"] if rule_column else [])
+            + ([rid + "_display"] if self.display else [])
+        )
 
     def _result_columns(self, good: str | None = None, rule_column: bool = True) -> list[str]:
         """The label and the deciding rule, in columns named after the ruleset (`run`'s output
@@ -1044,8 +1264,10 @@ class Generator(Coercion):
         if not rule_column:
             del columns[1], names[1]
         ident = self.identifier_sql
-        return [f"{value if good is None else f'CASE WHEN {good} THEN {value} END'} AS "
-                f"{ident(name)}" for value, name in zip(columns, names, strict=True)]
+        return [
+            f"{value if good is None else f'CASE WHEN {good} THEN {value} END'} AS {ident(name)}"
+            for value, name in zip(columns, names, strict=True)
+        ]
 
     def _result_values(self) -> list[str]:
         ident = self.identifier_sql
@@ -1057,8 +1279,10 @@ class Generator(Coercion):
             pos = ident(N["pos"])
             if self.p.hit == "unique":
                 m = ident(N["matches"])
-                pos = (f"(CASE WHEN {self.list_length_sql(m)} = 1 THEN "
-                       f"{self.list_element_sql(m, '0')} END)")
+                pos = (
+                    f"(CASE WHEN {self.list_length_sql(m)} = 1 THEN "
+                    f"{self.list_element_sql(m, '0')} END)"
+                )
             label = self._case_by_pos(pos, labels, default)
             rule = self._case_by_pos(pos, names, None)
             if self.compact_text:  # one dictionary of values, written faster than free text
@@ -1075,17 +1299,31 @@ class Generator(Coercion):
         distinct = self.list_distinct_ordered_sql(as_labels)
         fallback = self.list_sql([self.string_sql(default)]) if default else "NULL"
         label_list = f"CASE WHEN {self.list_length_sql(m)} = 0 THEN {fallback} ELSE {distinct} END"
-        rule_list = (f"CASE WHEN {self.list_length_sql(m)} > 0 THEN "
-                     f"{self.list_transform_sql(m, p, self._case_by_pos(p, names, None))} END")
+        rule_list = (
+            f"CASE WHEN {self.list_length_sql(m)} > 0 THEN "
+            f"{self.list_transform_sql(m, p, self._case_by_pos(p, names, None))} END"
+        )
         out = [label_list, rule_list]
         if self.display:
             lab = ident("l")
             shown = list(dict.fromkeys(labels + ([default] if default else [])))
-            display_of = ("CASE " + lab + " " + " ".join(
-                f"WHEN {self.string_sql(x)} THEN {self.string_sql(self.label_display(x))}"
-                for x in shown) + " END") if shown else "NULL"
-            joined = self.list_join_sql(self.list_transform_sql(label_list, lab, display_of),
-                                        self.LABEL_SEPARATOR)
+            display_of = (
+                (
+                    "CASE "
+                    + lab
+                    + " "
+                    + " ".join(
+                        f"WHEN {self.string_sql(x)} THEN {self.string_sql(self.label_display(x))}"
+                        for x in shown
+                    )
+                    + " END"
+                )
+                if shown
+                else "NULL"
+            )
+            joined = self.list_join_sql(
+                self.list_transform_sql(label_list, lab, display_of), self.LABEL_SEPARATOR
+            )
             out.append(f"NULLIF({joined}, '')")
         return out
 
@@ -1093,36 +1331,53 @@ class Generator(Coercion):
         """runtime.Ruleset.conflict_reason, in SQL."""
         refs = [f"{r.name} ({self.p.path}:{r.line})" for r in (self.rules[i] for i in self.order)]
         p = self.identifier_sql("p")
-        each = self.list_transform_sql(self.identifier_sql(self.internal["matches"]), p,
-                                       self._case_by_pos(p, refs, None))
-        return (f"{self.string_sql('hit unique: more than one rule matched: ')} || "
-                f"{self.list_join_sql(each, '; ')}")
+        each = self.list_transform_sql(
+            self.identifier_sql(self.internal["matches"]), p, self._case_by_pos(p, refs, None)
+        )
+        return (
+            f"{self.string_sql('hit unique: more than one rule matched: ')} || "
+            f"{self.list_join_sql(each, '; ')}"
+        )
 
     def _with(self, ctes: list[tuple[str, str]], final: str) -> str:
         header = self._header()
-        body = ",\n".join(f"{self.identifier_sql(name)} AS (\n{_indent(sql)}\n)"
-                          for name, sql in ctes)
+        body = ",\n".join(
+            f"{self.identifier_sql(name)} AS (\n{_indent(sql)}\n)" for name, sql in ctes
+        )
         text = f"{header}WITH\n{body}\n{final}"
         if self.unsupported_messages:
-            text = "".join(f"-- unsupported in {self.DIALECT}: {_comment(m)}\n"
-                           for m in dict.fromkeys(self.unsupported_messages)) + text
+            text = (
+                "".join(
+                    f"-- unsupported in {self.DIALECT}: {_comment(m)}\n"
+                    for m in dict.fromkeys(self.unsupported_messages)
+                )
+                + text
+            )
         return text
 
     def _header(self) -> str:
         p = self.p
         today = self.as_of.isoformat() if self.as_of else "current_date"
-        return (f"-- rulekit ruleset {_comment(p.id)} ({_comment(Path(p.path).name)}): "
-                f"{len(p.rules)} rules, hit {p.hit}, as of {today}\n"
-                f"-- generated from the checked rule file; dialect {self.DIALECT}\n")
+        return (
+            f"-- rulekit ruleset {_comment(p.id)} ({_comment(Path(p.path).name)}): "
+            f"{len(p.rules)} rules, hit {p.hit}, as of {today}\n"
+            f"-- generated from the checked rule file; dialect {self.DIALECT}\n"
+        )
 
     def needs_order(self) -> bool:
         """Whether rows can come out of order (windows and joins reorder; projections don't)."""
         return bool(self.pop_keys)
 
     # ------------------------------------------------------------------ the final SELECTs
-    def labelled_sql(self, source: Source, passthrough: bool = True,
-                     order: bool | None = None, keep_bad: bool = False,
-                     rule_column: bool = True, flag_bad: bool = False) -> str:
+    def labelled_sql(
+        self,
+        source: Source,
+        passthrough: bool = True,
+        order: bool | None = None,
+        keep_bad: bool = False,
+        rule_column: bool = True,
+        flag_bad: bool = False,
+    ) -> str:
         """Every good row with its label, display name and deciding rule, in input order.
 
         passthrough: the input's columns come first (a column named like a result column is
@@ -1135,12 +1390,16 @@ class Generator(Coercion):
         row = ident(N["row"])
         bad = self.err_col or self.p.hit == "unique"
         names = self.result_names(rule_column)
-        results = self._result_columns(self._good_row_sql() if bad and keep_bad else None,
-                                       rule_column)
+        results = self._result_columns(
+            self._good_row_sql() if bad and keep_bad else None, rule_column
+        )
         flag = ident(N["flag"])
         if flag_bad:
-            results.append(f"CASE WHEN NOT ({self._good_row_sql()}) THEN 1 END AS {flag}"
-                           if bad else f"CAST(NULL AS INTEGER) AS {flag}")
+            results.append(
+                f"CASE WHEN NOT ({self._good_row_sql()}) THEN 1 END AS {flag}"
+                if bad
+                else f"CAST(NULL AS INTEGER) AS {flag}"
+            )
         if passthrough:
             replaced = [c for c in source.columns or {} if c in set(names)]
             head = [self.star_sql(ident(N["raw"]), replaced)]
@@ -1151,14 +1410,21 @@ class Generator(Coercion):
             # rows with a bad population argument never reach the decision: add them back,
             # with no result, and put every row in its place
             extra = [row] if passthrough else []
-            decided = "SELECT\n" + _indent(",\n".join(head + results + extra)) + \
-                f"\nFROM {ident(last)}"
+            decided = (
+                "SELECT\n" + _indent(",\n".join(head + results + extra)) + f"\nFROM {ident(last)}"
+            )
             nulls = [f"NULL AS {ident(c)}" for c in names] + ([f"1 AS {flag}"] if flag_bad else [])
-            back = "SELECT\n" + _indent(",\n".join(head + nulls + extra)) + \
-                f"\nFROM {ident(self.checked)}\nWHERE {ident(N['pop_bad'])} IS NOT NULL"
+            back = (
+                "SELECT\n"
+                + _indent(",\n".join(head + nulls + extra))
+                + f"\nFROM {ident(self.checked)}\nWHERE {ident(N['pop_bad'])} IS NOT NULL"
+            )
             star = self.star_sql(None, [N["row"]]) if passthrough else "*"
-            return self._with(ctes, f"SELECT {star}\nFROM (\n{_indent(decided)}\nUNION ALL\n"
-                                    f"{_indent(back)}\n)\nORDER BY {row}")
+            return self._with(
+                ctes,
+                f"SELECT {star}\nFROM (\n{_indent(decided)}\nUNION ALL\n"
+                f"{_indent(back)}\n)\nORDER BY {row}",
+            )
         final = "SELECT\n" + _indent(",\n".join(head + results)) + f"\nFROM {ident(last)}"
         if bad and not keep_bad:
             final += f"\nWHERE {self._good_row_sql()}"
@@ -1166,8 +1432,9 @@ class Generator(Coercion):
             final += f"\nORDER BY {row}"
         return self._with(ctes, final)
 
-    def _rejected_parts(self, raw: list[str], decided: str, conflicts: bool = True,
-                        with_result: bool = False):
+    def _rejected_parts(
+        self, raw: list[str], decided: str, conflicts: bool = True, with_result: bool = False
+    ):
         """SELECTs of the rejected rows: (row, [result,] stage, field, value, reason, raw…).
         stage 1 = validate="all", 2 = a population argument, 3 = the evaluation (or a unique
         conflict): the order in which runtime.py meets them. With with_result, the good rows
@@ -1184,19 +1451,30 @@ class Generator(Coercion):
             reason = self._field_case(index, self.why_col)
             if extra_reason:
                 reason = f"COALESCE({reason}, {extra_reason})"
-            return [f"{stage} AS {ident(N['stage'])}",
-                    f"{self._field_name_case(index)} AS {ident(N['field'])}",
-                    f"{self._field_case(index, self.text_col)} AS {ident(N['value'])}",
-                    f"{reason} AS {ident(N['reason'])}"]
+            return [
+                f"{stage} AS {ident(N['stage'])}",
+                f"{self._field_name_case(index)} AS {ident(N['field'])}",
+                f"{self._field_case(index, self.text_col)} AS {ident(N['value'])}",
+                f"{reason} AS {ident(N['reason'])}",
+            ]
 
         if self.has_pop_bad:
-            index = (f"COALESCE({ident(N['all_bad'])}, {ident(N['pop_bad'])})"
-                     if self.has_all_bad else ident(N["pop_bad"]))
-            stage = (f"CASE WHEN {ident(N['all_bad'])} IS NOT NULL THEN 1 ELSE 2 END"
-                     if self.has_all_bad else "2")
+            index = (
+                f"COALESCE({ident(N['all_bad'])}, {ident(N['pop_bad'])})"
+                if self.has_all_bad
+                else ident(N["pop_bad"])
+            )
+            stage = (
+                f"CASE WHEN {ident(N['all_bad'])} IS NOT NULL THEN 1 ELSE 2 END"
+                if self.has_all_bad
+                else "2"
+            )
             head = [row] + (["NULL"] if with_result else [])
-            parts.append("SELECT " + ", ".join(head + columns(index, stage) + raw)
-                         + f"\nFROM {ident(self.checked)}\nWHERE {ident(N['pop_bad'])} IS NOT NULL")
+            parts.append(
+                "SELECT "
+                + ", ".join(head + columns(index, stage) + raw)
+                + f"\nFROM {ident(self.checked)}\nWHERE {ident(N['pop_bad'])} IS NOT NULL"
+            )
         index = self._bad_index_sql() if self.err_col else "CAST(NULL AS INTEGER)"
         bad = f"{index} IS NOT NULL" if self.err_col else "FALSE"
         conflict = self._conflict_sql() if conflicts and self.p.hit == "unique" else "FALSE"
@@ -1206,17 +1484,25 @@ class Generator(Coercion):
         if self.has_all_bad:
             stage = f"CASE WHEN {ident(N['all_bad'])} IS NOT NULL THEN 1 ELSE 3 END"
         stage = f"CASE WHEN {bad} OR {conflict} THEN {stage} END"
-        conflict_reason = (f"CASE WHEN {conflict} THEN {self._conflict_reason_sql()} END"
-                           if conflict != "FALSE" else None)
-        head = [row] + ([f"CASE WHEN NOT ({bad}) THEN {result} END AS {ident('result')}"]
-                        if with_result else [])
+        conflict_reason = (
+            f"CASE WHEN {conflict} THEN {self._conflict_reason_sql()} END"
+            if conflict != "FALSE"
+            else None
+        )
+        head = [row] + (
+            [f"CASE WHEN NOT ({bad}) THEN {result} END AS {ident('result')}"] if with_result else []
+        )
         where = "" if with_result else f"\nWHERE {bad} OR {conflict}"
-        parts.append("SELECT " + ", ".join(head + columns(index, stage, conflict_reason) + raw)
-                     + f"\nFROM {ident(decided)}{where}")
+        parts.append(
+            "SELECT "
+            + ", ".join(head + columns(index, stage, conflict_reason) + raw)
+            + f"\nFROM {ident(decided)}{where}"
+        )
         return parts
 
-    def rejected_sql(self, source: Source, passthrough: bool = True,
-                     conflicts: bool = True, reasons: bool = True) -> str | None:
+    def rejected_sql(
+        self, source: Source, passthrough: bool = True, conflicts: bool = True, reasons: bool = True
+    ) -> str | None:
         """The bad rows, in input order: row number, stage, field, value, reason (and the raw
         row); without reasons, only row number, stage and the bad field's index (cheaper).
         None when no row can be bad."""
@@ -1226,8 +1512,9 @@ class Generator(Coercion):
         parts = self._rejected_parts(raw, last, conflicts)
         if not parts:
             return None
-        return self._with(ctes, "\nUNION ALL\n".join(parts)
-                          + f"\nORDER BY {ident(self.internal['row'])}")
+        return self._with(
+            ctes, "\nUNION ALL\n".join(parts) + f"\nORDER BY {ident(self.internal['row'])}"
+        )
 
     def decisions_sql(self, source: Source) -> str:
         """The compact answer the Python API decodes, one row per input row in input order:
@@ -1239,8 +1526,9 @@ class Generator(Coercion):
         ident = self.identifier_sql
         parts = self._rejected_parts([], last, conflicts=False, with_result=True)
         parts = parts[1:] + parts[:1] if len(parts) > 1 else parts
-        return self._with(ctes, "\nUNION ALL\n".join(parts)
-                          + f"\nORDER BY {ident(self.internal['row'])}")
+        return self._with(
+            ctes, "\nUNION ALL\n".join(parts) + f"\nORDER BY {ident(self.internal['row'])}"
+        )
 
     def population_values_sql(self, source: Source, key: str) -> str:
         """The sorted non-missing values of one population key, per group (to freeze it)."""
@@ -1248,8 +1536,10 @@ class Generator(Coercion):
         ident = self.identifier_sql
         x, part = self._pop_parts(key)
         g = part if part else "NULL"
-        final = (f"SELECT {g} AS {ident('g')}, list({x} ORDER BY {x}) AS {ident('values')}\n"
-                 f"FROM {ident(last)}\nWHERE {x} IS NOT NULL\nGROUP BY {g}")
+        final = (
+            f"SELECT {g} AS {ident('g')}, list({x} ORDER BY {x}) AS {ident('values')}\n"
+            f"FROM {ident(last)}\nWHERE {x} IS NOT NULL\nGROUP BY {g}"
+        )
         return self._with(ctes, final)
 
 
@@ -1266,9 +1556,24 @@ def _build_dispatch(cls) -> dict:
     return table
 
 
-_EXPRESSION_NODES = (n.Literal, n.Today, n.Name, n.ListExpr, n.Neg, n.Binary, n.Compare,
-                     n.Between, n.InList, n.IsMissing, n.StringTest, n.Call, n.RankIn, n.And,
-                     n.Or, n.Not)
+_EXPRESSION_NODES = (
+    n.Literal,
+    n.Today,
+    n.Name,
+    n.ListExpr,
+    n.Neg,
+    n.Binary,
+    n.Compare,
+    n.Between,
+    n.InList,
+    n.IsMissing,
+    n.StringTest,
+    n.Call,
+    n.RankIn,
+    n.And,
+    n.Or,
+    n.Not,
+)
 
 Generator._dispatch = _build_dispatch(Generator)
 

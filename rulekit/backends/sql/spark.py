@@ -72,7 +72,7 @@ class SparkGenerator(Generator):
         return f"datediff({a}, {b})"
 
     def timestamp_diff_days_sql(self, a: str, b: str) -> str:
-        return (f"(CAST(unix_micros({a}) - unix_micros({b}) AS DOUBLE) / 1000000.0 / 86400.0)")
+        return f"(CAST(unix_micros({a}) - unix_micros({b}) AS DOUBLE) / 1000000.0 / 86400.0)"
 
     def move_date_sql(self, d: str, days: str) -> str:
         # CAST(double AS INT) drops the fraction toward zero
