@@ -13,8 +13,8 @@ import tempfile
 from pathlib import Path
 
 import rulekit
-from rulekit.backends import run_files
-from rulekit.backends.profile import build_profile
+from rulekit.engines import run_files
+from rulekit.engines.profile import build_profile
 
 ORDERS = Path(__file__).parent / "data" / "transactions.csv"
 AS_OF = "2024-06-30"

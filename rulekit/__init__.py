@@ -10,8 +10,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .checker import Program, check
-from .errors import (
+from rulekit.check.checker import check
+from rulekit.engines.population import FrozenPopulation
+from rulekit.engines.python import BatchResult, Decision, RuleRef
+from rulekit.errors import (
     BadRecord,
     Diagnostic,
     InternalError,
@@ -20,10 +22,10 @@ from .errors import (
     RuleError,
     RulekitError,
 )
-from .explain import ExampleResult, Explanation, WhyNot
-from .parser import parse
-from .population import FrozenPopulation
-from .runtime import BatchResult, Decision, RuleRef, Ruleset
+from rulekit.explain import ExampleResult, Explanation, WhyNot
+from rulekit.model.program import Program
+from rulekit.ruleset import Ruleset
+from rulekit.syntax.parser import parse
 
 __all__ = [
     "load",
@@ -72,7 +74,7 @@ def compile(text: str, name: str = "<string>", strict: bool = False) -> Ruleset:
 
 def load(ref: str | Path, strict: bool = False) -> Ruleset:
     """Load a rule file by path, or a shipped ruleset by id or alias."""
-    from .rulesets import resolve
+    from rulekit.rulesets import resolve
 
     path = resolve(ref)
     try:

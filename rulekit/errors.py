@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from .source import Source, Span, display_width
+from rulekit.source import Source, Span, display_width
 
 # Every diagnostic code the checker and parser can emit, with a one-line meaning (used by docs
 # and by the golden tests, which must cover each code).

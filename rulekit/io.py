@@ -21,7 +21,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from .errors import RulekitError
+from rulekit.errors import RulekitError
 
 # extension → format
 FORMATS = {

@@ -6,8 +6,8 @@ import re
 from functools import lru_cache
 from pathlib import Path
 
-from .errors import LookupFailed
-from .suggest import nearest
+from rulekit.errors import LookupFailed
+from rulekit.suggest import nearest
 
 
 def shipped_dir() -> Path:

@@ -284,8 +284,8 @@ def test_run_engine_duckdb_without_backend_is_a_usage_error(cli, monkeypatch):
     real = importlib.import_module
 
     def fake(name, *a, **k):
-        if name == "rulekit.backends":
-            raise ImportError("No module named 'rulekit.backends'")
+        if name == "duckdb":
+            raise ImportError("No module named 'duckdb'")
         return real(name, *a, **k)
 
     monkeypatch.setattr(cli_module.importlib, "import_module", fake)
@@ -325,7 +325,7 @@ def test_run_output_is_atomic(cli, tmp_path, monkeypatch):
 
 def test_duckdb_run_output_is_atomic(cli, tmp_path, monkeypatch):
     """DuckDB writes the output file itself: a crash after its COPY leaves the old file."""
-    from rulekit.backends import files
+    from rulekit.engines import files
 
     out = tmp_path / "o.csv"
     out.write_text("old content\n", encoding="utf-8")
@@ -351,7 +351,7 @@ def test_run_large_input_is_chunked_with_the_same_labels(cli, tmp_path, monkeypa
     """Chunked classification (used for the progress bar) ranks against the whole input."""
     import datetime as dt
 
-    from rulekit.runtime import BatchResult
+    from rulekit.engines.python import BatchResult
 
     rows = [dict(r) for r in rio.read_table(ROOT / "examples/data/customers.csv").rows[:400]]
     for i, (column, value) in enumerate(

@@ -1,4 +1,4 @@
-"""`rulekit run` on DuckDB, file to file (rulekit.cli_files, rulekit.backends.files): DuckDB reads
+"""`rulekit run` on DuckDB, file to file (rulekit.cli.files, rulekit.engines.files): DuckDB reads
 the input and writes the output itself, and everything the user gets — the output file, the
 rejected-rows file, the preview, the summary, the notes and the errors — is what the Python
 path gives, compared here byte for byte (timings aside)."""
@@ -12,8 +12,8 @@ import re
 import pyarrow.parquet as pq
 import pytest
 
-from rulekit import cli_files
 from rulekit import io as rio
+from rulekit.cli import files as cli_files
 
 from .cli_support import AS_OF, ROOT, cli_fixture  # noqa: F401
 

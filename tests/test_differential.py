@@ -19,8 +19,10 @@ from hypothesis import HealthCheck, Phase, assume, given, settings
 from hypothesis import strategies as st
 
 import rulekit
-from rulekit import nodes as n
+from rulekit.compile.sql import Relation as SqlRelation
+from rulekit.compile.sql import Source as SqlSource
 from rulekit.errors import RecordError
+from rulekit.syntax import nodes as n
 
 from .conftest import RULESETS
 
@@ -632,7 +634,7 @@ def test_dates_outside_years_1_to_9999_are_missing_on_both_engines():
 def test_nested_date_shifts_stay_linear_in_sql_and_agree():
     """A shift of a shift writes its date once (a CASE would repeat it, doubling the text at
     every level); both forms give Python's values."""
-    from rulekit.backends.sql.duckdb import DuckDBGenerator
+    from rulekit.compile.sql.duckdb import DuckDBGenerator
 
     depth = 25
     date_expr = "d" + " + x" * depth
@@ -646,7 +648,7 @@ def test_nested_date_shifts_stay_linear_in_sql_and_agree():
         "deep.rules",
     )
     sql = DuckDBGenerator(rs.program, as_of=AS_OF).decisions_sql(
-        rulekit.backends.sql.Source(rulekit.backends.sql.Relation(table="t"), {})
+        SqlSource(SqlRelation(table="t"), {})
     )
     assert len(sql) < 40_000
     to_end = (dt.date(9999, 12, 31) - AS_OF).days
@@ -681,8 +683,8 @@ def test_cumulative_share_values_are_exact(rows):
     """Σ{v ≥ x} / Σ P from exact sums, rounded once: the SQL value is Python's to the bit
     (double sums differ in the last bit for about half of decimal inputs). Magnitudes within
     one population may span up to ~2^70 (here 1e-9 … 1e9); beyond, SQL sums doubles."""
-    from rulekit.backends import duckdb_engine
-    from rulekit.backends.sql.duckdb import DuckDBGenerator
+    from rulekit.compile.sql.duckdb import DuckDBGenerator
+    from rulekit.engines import duckdb_engine
 
     rs = rulekit.compile(
         "field x : number\nfield g : string\nlet s = cumulative_share(x)\n"

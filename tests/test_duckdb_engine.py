@@ -12,10 +12,10 @@ import pytest
 
 import rulekit
 from rulekit import io as rio
-from rulekit.backends import classify_with_engine, duckdb_engine, freeze
-from rulekit.backends.duckdb_engine import EngineError
 from rulekit.cli import main
-from rulekit.population import FrozenPopulation
+from rulekit.engines import classify_with_engine, duckdb_engine, freeze
+from rulekit.engines.duckdb_engine import EngineError
+from rulekit.engines.population import FrozenPopulation
 
 from .conftest import EXAMPLES, RULESETS
 

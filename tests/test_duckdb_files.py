@@ -18,7 +18,7 @@ from hypothesis import HealthCheck, given, settings
 
 import rulekit
 from rulekit import io as rio
-from rulekit.backends import classify_with_engine, duckdb_engine, run_file
+from rulekit.engines import classify_with_engine, duckdb_engine, run_file
 from rulekit.errors import RecordError
 
 from .conftest import EXAMPLES, RULESETS
@@ -340,7 +340,7 @@ def test_read_records_matches_cli_reader(tmp_path):
 
 
 def test_auto_engine_uses_duckdb_for_files_and_big_batches(tmp_path):
-    from rulekit.backends import AUTO_MIN_ROWS, choose_engine
+    from rulekit.engines import AUTO_MIN_ROWS, choose_engine
 
     assert choose_engine(str(tmp_path / "x.csv"), "auto") == "duckdb"
     assert choose_engine([{}] * 10, "auto") == "python"

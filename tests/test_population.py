@@ -12,8 +12,8 @@ import random
 import pytest
 
 import rulekit
-from rulekit.backends import freeze
-from rulekit.population import FrozenPopulation
+from rulekit.engines import freeze
+from rulekit.engines.population import FrozenPopulation
 
 AS_OF = dt.date(2024, 6, 30)
 

@@ -9,8 +9,8 @@ import pytest
 
 import rulekit
 from rulekit import io as rio
-from rulekit.backends.profile import ProfileError, build_profile, window_days
 from rulekit.cli import main
+from rulekit.engines.profile import ProfileError, build_profile, window_days
 from rulekit.errors import RecordError
 
 from .conftest import EXAMPLES

@@ -7,7 +7,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import rulekit
-from rulekit.parser import decode_number
+from rulekit.syntax.parser import decode_number
 
 from .helpers import truth
 

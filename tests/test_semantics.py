@@ -6,7 +6,7 @@ import datetime as dt
 import pytest
 
 import rulekit
-from rulekit.parser import decode_number
+from rulekit.syntax.parser import decode_number
 
 from .helpers import AS_OF, truth, value
 

@@ -10,13 +10,13 @@ import duckdb
 import pytest
 
 import rulekit
-from rulekit import nodes as n
-from rulekit.backends import sql_for
-from rulekit.backends.sql import Relation, Source, generator_for
-from rulekit.backends.sql.duckdb import DuckDBGenerator
-from rulekit.backends.sql.generator import _EXPRESSION_NODES, Generator
-from rulekit.backends.sql.spark import SparkGenerator
 from rulekit.cli import main
+from rulekit.compile.sql import Relation, Source, generator_for
+from rulekit.compile.sql.duckdb import DuckDBGenerator
+from rulekit.compile.sql.generator import _EXPRESSION_NODES, Generator
+from rulekit.compile.sql.spark import SparkGenerator
+from rulekit.engines import sql_for
+from rulekit.syntax import nodes as n
 
 from .conftest import RULESETS
 

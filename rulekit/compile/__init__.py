@@ -1,1 +1,1 @@
-"""Compilation passes: checked tree → Python source (pysource) and → SQL (see backends)."""
+"""Compilation passes: checked tree → Python source (pysource) and → SQL (compile.sql)."""

@@ -21,10 +21,10 @@ import itertools
 from dataclasses import dataclass, field
 from typing import Any
 
-from .. import datatypes as T
-from .. import nodes as n
-from .. import semantics as S
-from ..checker import Program
+from rulekit.model import datatypes as T
+from rulekit.model import semantics as S
+from rulekit.model.program import HitPolicy, Program
+from rulekit.syntax import nodes as n
 
 _OPS = {"=": "==", "!=": "!=", ">": ">", ">=": ">=", "<": "<", "<=": "<="}
 _SAFE = (int, float, str, bool, type(None))
@@ -480,10 +480,8 @@ def compile_program(program: Program) -> Compiled:
                 w(f"{indent}_V_{k} = _P[{k}].values(None)")
 
     rules = program.rules
-    order = list(range(len(rules)))
-    if program.hit == "priority":
-        order.sort(key=lambda i: (-rules[i].priority, i))
-    reads = [_reads(program, r.condition) for r in rules]
+    order = list(program.order)
+    reads = [(list(r.fields), list(r.lets)) for r in program.rule_reads]
     rule_fields = [f for f, _ in reads]
 
     # ---- fast batch. A field is read (and coerced) just before the first rule, in evaluation
@@ -510,7 +508,7 @@ def compile_program(program: Program) -> Compiled:
                 let(indent, name)
                 loaded_l.add(name)
 
-    if program.hit in ("first", "priority"):
+    if program.hit.single:
         w("            while True:")
         for pos, ri in enumerate(order):
             prepare("                ", ri)
@@ -522,7 +520,7 @@ def compile_program(program: Program) -> Compiled:
         w("            m = 0")
         for pos, ri in enumerate(order):
             w(f"            if {em.t(rules[ri].condition, True)}: m |= {1 << pos}")
-        if program.hit == "unique":
+        if program.hit is HitPolicy.UNIQUE:
             w("            if m & (m - 1): raise Conflict(m)")
         w("            d = _T.get(m)")
         w("            if d is None: d = _T.make(m)")
@@ -567,7 +565,7 @@ def compile_program(program: Program) -> Compiled:
     pop_fields: list[str] = []
     pop_lets: list[str] = []
     for node in pop_nodes.values():
-        fs, ls = _reads(program, node)
+        fs, ls = program.reads(node).fields, program.reads(node).lets
         pop_fields += [f for f in fs if f not in pop_fields]
         pop_lets += [x for x in ls if x not in pop_lets]
     for name in program.fields:
@@ -616,21 +614,3 @@ def _pop_arg(node: n.Node) -> n.Node:
 
 def _pop_by(node: n.Node):
     return node.by
-
-
-def _reads(program: Program, root: n.Node) -> tuple[list[str], list[str]]:
-    """Fields (declaration order) and lets (definition order) an expression reads, through lets."""
-    fields: set[str] = set()
-    lets: set[str] = set()
-
-    def visit(node):
-        for sub in n.walk(node):
-            if isinstance(sub, n.Name):
-                if sub.name in program.lets and sub.name not in lets:
-                    lets.add(sub.name)
-                    visit(program.lets[sub.name].decl.expr)
-                elif sub.name in program.fields:
-                    fields.add(sub.name)
-
-    visit(root)
-    return ([f for f in program.fields if f in fields], [x for x in program.lets if x in lets])

@@ -27,7 +27,7 @@ from pathlib import Path
 import pytest
 
 import rulekit
-from rulekit.backends import run_file
+from rulekit.engines import run_file
 
 HERE = Path(__file__).parent
 sys.path.insert(0, str(HERE))  # tests/bench is not a package
@@ -210,7 +210,7 @@ print(json.dumps({{"rows": r.rows_in, "customers": r.customers, "after_as_of": r
     info = _child(code)
     benchmark.extra_info.update(info)
     print("\n" + json.dumps(info, indent=1))
-    from rulekit.backends.profile import build_profile
+    from rulekit.engines.profile import build_profile
 
     benchmark.pedantic(
         build_profile,

@@ -1,33 +1,9 @@
-"""Compile a checked ruleset to SQL: the dialect-neutral generator and its dialects."""
+"""Deprecated: moved to `rulekit.compile.sql`; every name here still works. See CHANGELOG.md."""
 
 from __future__ import annotations
 
-from .generator import Column, Generator, Relation, Source, unsupported_report
+import sys
 
-DIALECTS = ("duckdb", "spark")
+import rulekit.compile.sql as _moved
 
-
-def generator_for(dialect: str):
-    """The generator class of a dialect name."""
-    if dialect == "duckdb":
-        from .duckdb import DuckDBGenerator
-
-        return DuckDBGenerator
-    if dialect == "spark":
-        from .spark import SparkGenerator
-
-        return SparkGenerator
-    from ...errors import RulekitError
-
-    raise RulekitError(f"unknown SQL dialect {dialect!r}; choose one of {', '.join(DIALECTS)}")
-
-
-__all__ = [
-    "Column",
-    "Generator",
-    "Relation",
-    "Source",
-    "DIALECTS",
-    "generator_for",
-    "unsupported_report",
-]
+sys.modules[__name__] = _moved

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .generator import Generator, Relation
+from rulekit.compile.sql.generator import Generator, Relation
 
 
 class DuckDBGenerator(Generator):

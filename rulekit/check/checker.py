@@ -8,15 +8,16 @@ That takes two passes over the same code: the first binds types silently, the se
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from typing import Any
 
-from . import datatypes as T
-from . import nodes as n
-from .errors import Diagnostic
-from .parser import HIT_POLICIES
-from .source import Source, Span
-from .suggest import nearest
+from rulekit.errors import Diagnostic
+from rulekit.model import datatypes as T
+from rulekit.model.program import FieldInfo, HitPolicy, LabelInfo, LetInfo, Program
+from rulekit.source import Source, Span
+from rulekit.suggest import nearest
+from rulekit.syntax import nodes as n
+from rulekit.syntax.nodes import literal_value
+from rulekit.syntax.parser import HIT_POLICIES
 
 FUNCTIONS = (
     "min",
@@ -30,100 +31,6 @@ FUNCTIONS = (
     "score",
     "cumulative_share",
 )
-
-
-@dataclass
-class FieldInfo:
-    name: str
-    type: T.Type
-    column: str
-    decl: n.FieldDecl | None = None
-    used: bool = False
-
-    @property
-    def display(self) -> n.Text:
-        return self.decl.display if self.decl else n.Text()
-
-    @property
-    def unit(self) -> str | None:
-        return self.decl.unit if self.decl else None
-
-    @property
-    def one_of(self) -> tuple | None:
-        if self.decl and self.decl.one_of:
-            return tuple(i.value for i in self.decl.one_of.items if isinstance(i, n.Literal))
-        return None
-
-
-@dataclass
-class LetInfo:
-    name: str
-    decl: n.LetDecl
-    type: T.Type
-    index: int
-    used: bool = False
-
-
-@dataclass
-class LabelInfo:
-    name: str
-    decl: n.LabelDecl | None = None
-
-    @property
-    def display(self) -> n.Text:
-        return self.decl.display if self.decl else n.Text()
-
-
-@dataclass
-class Program:
-    """A checked rule file."""
-
-    source: Source
-    id: str
-    display: n.Text
-    description: n.Text
-    source_ref: n.Text
-    version: Any
-    aliases: tuple[str, ...]
-    hit: str
-    default: str | None
-    fields: dict[str, FieldInfo]
-    lets: dict[str, LetInfo]
-    labels: dict[str, LabelInfo]
-    rules: list[n.Rule]
-    examples: list[n.Example]
-    types: dict[int, T.Type]
-    population_keys: dict[int, str]  # population node id -> key of its value population
-    diagnostics: list[Diagnostic] = field(default_factory=list)
-
-    @property
-    def path(self) -> str:
-        return self.source.path
-
-    def type_of(self, node: n.Node) -> T.Type:
-        return self.types[node.id]
-
-    def expressions(self) -> list[n.Node]:
-        """Every rule condition and let formula: the roots of all expressions."""
-        return [r.condition for r in self.rules] + [x.decl.expr for x in self.lets.values()]
-
-    def node(self, node_id: int) -> n.Node:
-        """The expression node with this id."""
-        for root in self.expressions():
-            for sub in n.walk(root):
-                if sub.id == node_id:
-                    return sub
-        raise KeyError(node_id)
-
-    def population_nodes(self) -> dict[str, n.Node]:
-        """Population key → the first node ranking by it."""
-        out: dict[str, n.Node] = {}
-        for root in self.expressions():
-            for sub in n.walk(root):
-                key = self.population_keys.get(sub.id)
-                if key is not None:
-                    out.setdefault(key, sub)
-        return out
 
 
 def _default_id(path: str) -> str:
@@ -237,7 +144,7 @@ class Checker:
             source_ref=header["source"],
             version=header["version"],
             aliases=header["aliases"],
-            hit=hit,
+            hit=HitPolicy(hit),
             default=default,
             fields=self.fields,
             lets=self.lets,
@@ -861,7 +768,10 @@ class Checker:
             )
 
     def _check_example(self, ex: n.Example) -> None:
-        from .semantics import CoercionError, coerce  # semantics imports nothing from here
+        from rulekit.model.semantics import (  # semantics imports nothing from here
+            CoercionError,
+            coerce,
+        )
 
         for g in ex.given:
             target = self.fields.get(g.name) or self.lets.get(g.name)
@@ -950,17 +860,6 @@ def a(word) -> str:
     """`a number`, `an integer`."""
     text = str(word)
     return ("an " if text[:1] in "aeiou" else "a ") + text
-
-
-def literal_value(node: n.Node | None) -> Any:
-    """The Python value of an example's literal (lists become tuples)."""
-    if node is None:
-        return None
-    if isinstance(node, n.ListExpr):
-        return tuple(literal_value(i) for i in node.items)
-    if isinstance(node, n.Literal):
-        return node.value
-    return None
 
 
 def item_text(checker: Checker, node: n.Node) -> str:

@@ -26,8 +26,8 @@ import unicodedata
 from dataclasses import dataclass, field
 from fractions import Fraction
 
-from ...parser import DURATION_UNITS
-from ...semantics import _FALSE, _TRUE
+from rulekit.model.semantics import _FALSE, _TRUE
+from rulekit.syntax.parser import DURATION_UNITS
 
 # Python's str.isspace() set: what str.strip() removes.
 _WHITESPACE = "".join(c for c in map(chr, range(sys.maxunicode + 1)) if c.isspace())

@@ -21,8 +21,8 @@ from rich.table import Table
 from rich.text import Text
 from rich.tree import Tree
 
-from . import nodes as n
-from .explain import Explanation, WhyNot, _json, _operands, describe_value
+from rulekit.explain import Explanation, WhyNot, _json, _operands, describe_value
+from rulekit.syntax import nodes as n
 
 EXPLANATION_FORMAT = "rulekit-explanation/1"
 WHY_NOT_FORMAT = "rulekit-why-not/1"

@@ -152,7 +152,7 @@ class FrozenPopulation:
     def load(cls, path: str | Path) -> FrozenPopulation:
         data = json.loads(Path(path).read_text(encoding="utf-8"))
         if data.get("format") != cls.FORMAT:
-            from .errors import RulekitError
+            from rulekit.errors import RulekitError
 
             raise RulekitError(
                 f"{path}: not a rulekit population file (format "

@@ -24,9 +24,9 @@ from rich.padding import Padding
 from rich.text import Text
 
 import rulekit
-
-from . import render
-from .errors import LookupFailed, RecordError, RuleError, RulekitError
+from rulekit import render
+from rulekit.errors import LookupFailed, RecordError, RuleError, RulekitError
+from rulekit.model.program import HitPolicy
 
 # Where users report bugs; the internal-error message names it.
 REPORT_AT = "the rulekit issue tracker"
@@ -167,7 +167,7 @@ def _as_of(text: str | None) -> dt.date | None:
 
 
 def _read(path: str | Path, option: str = "--data"):
-    from . import io as rio
+    from rulekit import io as rio
 
     try:
         return rio.read_table(path)
@@ -180,7 +180,7 @@ def _read(path: str | Path, option: str = "--data"):
 
 
 def _rule_files(paths: list[str]) -> list[Path]:
-    from .rulesets import resolve
+    from rulekit.rulesets import resolve
 
     files: list[Path] = []
     for p in paths:
@@ -222,7 +222,7 @@ def _id_column(table) -> str:
 def _suggest(name: str, candidates) -> str | None:
     """Did-you-mean: the nearest spelling, else the one candidate that contains the name
     (`recency` → `recency_days`)."""
-    from .suggest import nearest
+    from rulekit.suggest import nearest
 
     candidates = list(candidates)
     guess = nearest(name, candidates)
@@ -339,7 +339,7 @@ def run(
     $ rulekit run lifecycle --data customers.csv --out labelled.parquet --on-error quarantine
     $ rulekit run rfm --transactions examples/data/transactions.csv --customer customer_id --date order_date --amount amount --as-of 2024-06-30
     """
-    from . import io as rio
+    from rulekit import io as rio
 
     ui.quiet = quiet
     today = _as_of(as_of) or dt.date.today()
@@ -374,7 +374,7 @@ def run(
     frozen = _frozen(population) if population else None
     engine_name = _engine(engine.value)
     if Path(data).is_file():
-        from . import cli_files
+        from rulekit.cli import files as cli_files
 
         rows = cli_files.streams(engine_name, data, out)
         if rows is not None:  # DuckDB reads and writes the files itself
@@ -465,7 +465,7 @@ def _warn_replaced(loaded, columns) -> None:
 
 def _print_preview(id_col: str, rows: list, loaded, total: int) -> None:
     """The first output rows (mappings holding the id column and each ruleset's pair)."""
-    from . import io as rio
+    from rulekit import io as rio
 
     def text(value) -> str:
         return ", ".join(value) if isinstance(value, list) else value or ""
@@ -539,7 +539,7 @@ def _profile_for_run(transactions, customer, date_col, amount, order, today, win
         raise Usage(f"--transactions needs {', '.join(missing)} to name its columns")
     if not Path(transactions).is_file():
         raise Usage(f"--transactions {transactions}: no such file")
-    from .backends.profile import build_profile
+    from rulekit.engines.profile import build_profile
 
     tmp = Path(tempfile.mkdtemp(prefix="rulekit-")) / (Path(transactions).stem + ".profile.parquet")
     atexit.register(lambda: (tmp.unlink(missing_ok=True), tmp.parent.rmdir()))
@@ -554,7 +554,7 @@ def _profile_for_run(transactions, customer, date_col, amount, order, today, win
 
 
 def _frozen(path: str):
-    from .population import FrozenPopulation
+    from rulekit.engines.population import FrozenPopulation
 
     if not Path(path).is_file():
         raise Usage(f"--population {path}: no such file; create one with rulekit freeze")
@@ -570,9 +570,7 @@ def _engine(name: str) -> str:
     if name == "python":
         return name
     try:
-        backends = importlib.import_module("rulekit.backends")
-        if not hasattr(backends, "classify_with_engine"):
-            raise ImportError("rulekit.backends has no classify_with_engine yet")
+        importlib.import_module("duckdb")
     except ImportError as e:
         if name == "auto":
             return "python"
@@ -619,7 +617,7 @@ CHUNK = 50_000
 def _classify(rs, rows, today, on_error, engine, frozen, progress):
     """classify_many over all rows; in chunks (for the progress bar) when the input is large.
     Chunks rank against one population computed from all rows, so the labels are the same."""
-    from .runtime import BatchResult
+    from rulekit.engines.python import BatchResult
 
     if engine != "python":
         task = (
@@ -649,8 +647,8 @@ def _classify(rs, rows, today, on_error, engine, frozen, progress):
     population = frozen
     set_aside: dict = {}  # index → BadRecord, from building the population (as classify_many)
     if population is None and rs.compiled.pop_keys:
-        from .errors import BadRecord
-        from .population import FrozenPopulation
+        from rulekit.engines.population import FrozenPopulation
+        from rulekit.errors import BadRecord
 
         def bad(i, e, rec):
             set_aside.setdefault(i, BadRecord(i, e.field, e.value, e.reason, rec))
@@ -710,7 +708,7 @@ def _check_columns(rs, table) -> None:
 def _output_columns(rs, batch) -> tuple[list, list]:
     labels: list = []
     rules: list = []
-    multi = rs.hit == "all"
+    multi = rs.hit is HitPolicy.ALL
     cache: dict[int, tuple] = {}
     for d in batch.decisions:
         key = id(d)
@@ -729,9 +727,9 @@ def _output_columns(rs, batch) -> tuple[list, list]:
 
 
 def _write_rejected(out: Path, table, results) -> Path:
-    from . import io as rio
-    from .backends.files import REJECTED_COLUMNS as meta
-    from .backends.files import default_rejected
+    from rulekit import io as rio
+    from rulekit.engines.files import REJECTED_COLUMNS as meta
+    from rulekit.engines.files import default_rejected
 
     path = default_rejected(out)
     rows = []
@@ -871,7 +869,7 @@ def explain(
 
     frozen, batch = None, None
     if population is not None:
-        from . import io as rio
+        from rulekit import io as rio
 
         if Path(population).suffix.lower() in rio.FORMATS:
             batch = _read(population, "--population").rows
@@ -894,7 +892,7 @@ def explain(
             "--population this record is ranked only against itself"
         )
 
-    from .explain import why_not as why_not_fn
+    from rulekit.explain import why_not as why_not_fn
 
     try:
         if why_not is not None:
@@ -930,7 +928,7 @@ def explain(
 
 
 def _find_row(table, ident: str, column: str | None) -> tuple[int, str]:
-    from . import io as rio
+    from rulekit import io as rio
 
     col = column or _id_column(table)
     if col not in table.columns:
@@ -955,7 +953,7 @@ def _find_row(table, ident: str, column: str | None) -> tuple[int, str]:
 
 
 def _value_hint(rs, name: str | None) -> str:
-    from .datatypes import example_of
+    from rulekit.model.datatypes import example_of
 
     info = rs.fields.get(name) if name else None
     if info is None:
@@ -965,7 +963,7 @@ def _value_hint(rs, name: str | None) -> str:
 
 def _put_value(rs, name: str, value, rec: dict, overrides: dict, option: str) -> None:
     """Put a field's (or a let's) value into the record, checking it against the type."""
-    from .semantics import CoercionError, coerce
+    from rulekit.model.semantics import CoercionError, coerce
 
     p = rs.program
     if name in p.fields:
@@ -988,7 +986,7 @@ def _put_value(rs, name: str, value, rec: dict, overrides: dict, option: str) ->
     try:
         typed = coerce(value, target)
     except CoercionError as e:
-        from .datatypes import example_of
+        from rulekit.model.datatypes import example_of
 
         raise Usage(
             f"{option}: {name}: {e.reason}; {name} is a {target}, e.g. {example_of(target)}"
@@ -1234,7 +1232,7 @@ def _failure_view(e: dict) -> RenderableType:
 
 
 def _shipped() -> list[tuple[Path, object]]:
-    from .rulesets import shipped_dir
+    from rulekit.rulesets import shipped_dir
 
     out = []
     for path in sorted(shipped_dir().glob("*.rules")):
@@ -1275,7 +1273,7 @@ def show(
     $ rulekit show rfm
     $ rulekit show lifecycle --format json
     """
-    from .rulesets import resolve
+    from rulekit.rulesets import resolve
 
     try:
         path = resolve(ruleset)
@@ -1396,4 +1394,4 @@ def main(argv: list[str] | None = None) -> int:
 
 
 # Batch commands (sql, profile, freeze) live in their own module and register on `app`.
-from . import cli_batch  # noqa: E402,F401
+from rulekit.cli import batch as cli_batch  # noqa: E402,F401

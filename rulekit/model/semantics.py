@@ -15,7 +15,7 @@ from typing import Any
 
 from pydantic import TypeAdapter, ValidationError
 
-from . import datatypes as T
+from rulekit.model import datatypes as T
 
 
 class CoercionError(ValueError):
@@ -115,7 +115,7 @@ def to_duration(value: Any) -> int | float | None:
             return None
         if text[-1:].isdigit() or text.startswith(("-", "+", ".")):
             return to_number(text)
-        from .parser import LiteralError, decode_number
+        from rulekit.syntax.parser import LiteralError, decode_number
 
         try:
             number, kind = decode_number(text)

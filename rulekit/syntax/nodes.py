@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from .source import Span
+from rulekit.source import Span
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -267,3 +267,14 @@ class File:
     """A parsed rule file: statements in file order."""
 
     statements: list[Node] = field(default_factory=list)
+
+
+def literal_value(node: Node | None) -> Any:
+    """The Python value of an example's literal (lists become tuples)."""
+    if node is None:
+        return None
+    if isinstance(node, ListExpr):
+        return tuple(literal_value(i) for i in node.items)
+    if isinstance(node, Literal):
+        return node.value
+    return None

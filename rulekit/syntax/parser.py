@@ -12,9 +12,9 @@ from importlib import resources
 from lark import Lark, Token, Transformer, v_args
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
 
-from . import nodes as n
-from .errors import Diagnostic, RuleError
-from .source import Source, Span
+from rulekit.errors import Diagnostic, RuleError
+from rulekit.source import Source, Span
+from rulekit.syntax import nodes as n
 
 MAX_SYNTAX_ERRORS = 20
 
@@ -155,7 +155,7 @@ def _keyword(tok: Token) -> Token:
 
 @lru_cache(maxsize=1)
 def _lark() -> Lark:
-    grammar = resources.files("rulekit").joinpath("grammar.lark").read_text(encoding="utf-8")
+    grammar = resources.files("rulekit.syntax").joinpath("grammar.lark").read_text(encoding="utf-8")
     return Lark(
         grammar,
         parser="lalr",

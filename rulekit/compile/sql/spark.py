@@ -9,7 +9,7 @@ decimal form of a double (it goes through BigDecimal), which is semantics.round_
 
 from __future__ import annotations
 
-from .generator import Generator
+from rulekit.compile.sql.generator import Generator
 
 _SPACE_ENDS = r"^[\s\u3000\u00a0]+|[\s\u3000\u00a0]+$"
 

@@ -1,5 +1,5 @@
 """`rulekit run` on DuckDB, file to file: CSV, TSV, JSON Lines and Parquet are read by DuckDB
-itself and the output is written by it (rulekit.backends.files), so the rows never pass
+itself and the output is written by it (rulekit.engines.files), so the rows never pass
 through Python. What the user sees is what the Python path shows: the same output file, the
 same preview, summary, set-aside notes and error messages (naming the file's row and line).
 
@@ -25,9 +25,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import io as rio
-from . import render
-from .errors import RecordError
+from rulekit import io as rio
+from rulekit import render
+from rulekit.errors import RecordError
 
 DUCKDB_FORMATS = {"csv": "csv", "tsv": "tsv", "jsonl": "json", "parquet": "parquet"}
 AUTO_ROWS = 10_000  # from about here DuckDB is faster end to end (see above)
@@ -42,7 +42,7 @@ class FileRows:
     path: Path
     format: str
     columns: list[str]
-    source: Any = None  # how DuckDB reads it (rulekit.backends.sql.Source)
+    source: Any = None  # how DuckDB reads it (rulekit.compile.sql.Source)
     bom: bool = False  # a UTF-8 text file that starts with a BOM (kept in a text output)
     known: dict = field(default_factory=dict)  # row index -> first line
 
@@ -79,7 +79,7 @@ def streams(engine: str, data: str, out: str | None) -> FileRows | None:
     utf8, bom = rio.sniff_text(path) if fmt != "parquet" else (True, False)
     if not utf8:
         return None  # GB18030 and other encodings: rulekit.io decodes them
-    from .backends.duckdb_engine import EngineError, connect, file_source
+    from rulekit.engines.duckdb_engine import EngineError, connect, file_source
 
     try:
         source = file_source(connect(), path, DUCKDB_FORMATS[fmt])
@@ -124,8 +124,8 @@ def run_streaming(
     `cli` is the cli module (its consoles, helpers and exits). Under engine auto, a file DuckDB
     cannot read returns instead, for `run` to read it in Python (which says what is wrong, by
     line, or reads it)."""
-    from .backends.duckdb_engine import EngineError
-    from .backends.files import run_files
+    from rulekit.engines.duckdb_engine import EngineError
+    from rulekit.engines.files import run_files
 
     work = Path(tempfile.mkdtemp(prefix="rulekit-"))
     target = Path(out) if out is not None else work / "preview.parquet"

@@ -1,6 +1,6 @@
 """Batch commands of the CLI (`sql`, `profile`, `freeze`): registered on the main typer app.
 
-They are thin layers over rulekit.backends: `sql` prints the query a ruleset compiles to,
+They are thin layers over rulekit.engines: `sql` prints the query a ruleset compiles to,
 `profile` turns a transactions log into one row per customer (DuckDB), `freeze` computes a
 ruleset's populations once and saves them for later runs (`run --population FILE`).
 """
@@ -17,8 +17,21 @@ from rich.syntax import Syntax
 from rich.table import Table
 from rich.text import Text
 
-from .cli import Engine, Exit, OnError, Quiet, Usage, _as_of, _load, _note, _plain, _print, app, ui
-from .errors import RecordError
+from rulekit.cli import (
+    Engine,
+    Exit,
+    OnError,
+    Quiet,
+    Usage,
+    _as_of,
+    _load,
+    _note,
+    _plain,
+    _print,
+    app,
+    ui,
+)
+from rulekit.errors import RecordError
 
 
 class Dialect(enum.StrEnum):
@@ -39,7 +52,7 @@ def _writable(path: str, option: str) -> Path:
     p = Path(path)
     if not p.resolve().parent.is_dir():
         raise Usage(f"{option} {path}: the directory {p.parent} does not exist")
-    from .backends.duckdb_engine import EngineError, file_format
+    from rulekit.engines.duckdb_engine import EngineError, file_format
 
     try:
         file_format(p)
@@ -105,7 +118,7 @@ def sql_cmd(
     $ rulekit sql lifecycle --dialect spark --table crm.customers
     $ rulekit sql rfm --data examples/data/customers.csv --as-of 2024-06-30
     """
-    from .backends.sql import Relation, Source, generator_for
+    from rulekit.compile.sql import Relation, Source, generator_for
 
     rs = _load(ruleset)
     today = _as_of(as_of)
@@ -116,7 +129,7 @@ def sql_cmd(
                 "--data reads files with DuckDB's readers; use --table with "
                 f"--dialect {dialect.value}"
             )
-        from .backends.duckdb_engine import connect, file_source
+        from rulekit.engines.duckdb_engine import connect, file_source
 
         source = file_source(connect(), _existing(data, "--data"))
     else:
@@ -214,7 +227,7 @@ def profile(
     $ rulekit profile examples/data/transactions.csv --customer customer_id --date order_date --amount amount --order order_id --as-of 2024-06-30 --window 365d --out profile.csv
     $ rulekit run rfm --data profile.csv --as-of 2024-06-30
     """
-    from .backends.profile import ProfileError, build_profile
+    from rulekit.engines.profile import ProfileError, build_profile
 
     ui.quiet = quiet
     src = _existing(transactions, "TRANSACTIONS")
@@ -310,7 +323,7 @@ def freeze(
     $ rulekit freeze rfm --data examples/data/customers.csv --as-of 2024-06-30 --out rfm.population.json
     $ rulekit run rfm --data new_customers.csv --population rfm.population.json
     """
-    from . import backends
+    from rulekit import engines
 
     ui.quiet = quiet
     rs = _load(ruleset)
@@ -329,11 +342,11 @@ def freeze(
     if engine_name == "auto" and src.suffix.lower() in (".xlsx", ".tsv"):
         engine_name = "python"
     if engine_name == "python":
-        from . import io as rio
+        from rulekit import io as rio
 
         frozen = rs.freeze(rio.read_table(src).rows, today)
     else:
-        frozen = backends.freeze(rs, str(src), today, engine="duckdb")
+        frozen = engines.freeze(rs, str(src), today, engine="duckdb")
     frozen.save(out)
     if quiet:
         raise Exit(0)

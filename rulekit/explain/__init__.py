@@ -10,11 +10,12 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from . import nodes as n
-from .checker import literal_value
-from .compile.pysource import Bad, Conflict
-from .errors import BadRecord, RecordError, RulekitError
-from .runtime import Decision, Ruleset, as_date
+from rulekit.compile.pysource import Bad, Conflict
+from rulekit.engines.python import CompiledRuleset, Decision, as_date
+from rulekit.errors import BadRecord, RecordError, RulekitError
+from rulekit.model.program import HitPolicy
+from rulekit.syntax import nodes as n
+from rulekit.syntax.nodes import literal_value
 
 
 @dataclass
@@ -49,7 +50,7 @@ class Trace:
 class Explanation:
     """The decision for one record and the evaluation that produced it."""
 
-    ruleset: Ruleset
+    ruleset: CompiledRuleset
     as_of: dt.date
     decision: Decision | None
     rule_values: tuple  # three-valued result of each rule's condition, file order
@@ -70,7 +71,7 @@ class Explanation:
         ref = rs.rule_refs[index]
         if ref in decided and value is True:
             return "decided"
-        if rs.hit in ("first", "priority") and self.decision and self.decision.rule:
+        if rs.hit.single and self.decision and self.decision.rule:
             decider = rs.rule_refs.index(self.decision.rule)
             if order.index(index) > order.index(decider):
                 return "not reached"
@@ -219,14 +220,14 @@ def _operands(node: n.Node) -> tuple:
     return (node,)
 
 
-def _first_bad(rs: Ruleset, tr: Trace, values, validate: str):
+def _first_bad(rs: CompiledRuleset, tr: Trace, values, validate: str):
     """The bad value that makes this record bad, by the fast path's rule: a field counts only
     if a rule evaluated up to the decision reads it (or every declared field, validate="all")."""
     if not tr.bad:
         return None
     if validate == "all":
         return next(tr.bad[f] for f in rs.program.fields if f in tr.bad)
-    single = rs.hit in ("first", "priority")
+    single = rs.hit.single
     for ri in rs.compiled.order:
         for f in rs.compiled.rule_fields[ri]:
             if f in tr.bad:
@@ -237,7 +238,7 @@ def _first_bad(rs: Ruleset, tr: Trace, values, validate: str):
 
 
 def trace_record(
-    rs: Ruleset, record, as_of, population, overrides, batch=None, validate: str = "needed"
+    rs: CompiledRuleset, record, as_of, population, overrides, batch=None, validate: str = "needed"
 ) -> Explanation:
     today = as_date(as_of)
     records = batch if batch is not None else [record]
@@ -457,7 +458,7 @@ def _needs(ex: Explanation, node: n.Node) -> list[Need]:
         for i, op in enumerate(node.ops):
             a, b = node.operands[i], node.operands[i + 1]
             va, vb = ex._v(a), ex._v(b)
-            from .semantics import as_ts
+            from rulekit.model.semantics import as_ts
 
             ok = (
                 va is not None
@@ -563,10 +564,10 @@ def _cmp(a, op, b):
 
 
 def why_not(
-    rs: Ruleset, record, label: str, as_of=None, population=None, batch=None, overrides=None
+    rs: CompiledRuleset, record, label: str, as_of=None, population=None, batch=None, overrides=None
 ) -> WhyNot:
     if label not in rs.program.labels:
-        from .suggest import nearest
+        from rulekit.suggest import nearest
 
         guess = nearest(label, rs.program.labels)
         raise RulekitError(
@@ -583,7 +584,7 @@ def why_not(
             continue
         needs = _needs(ex, rule.condition)
         blocked, blocking = [], []
-        if rs.hit in ("first", "priority"):
+        if rs.hit.single:
             for j in order[: order.index(i)]:
                 other = rs.program.rules[j]
                 if ex.rule_values[j] is True and other.label != label:
@@ -622,7 +623,7 @@ class ExampleResult:
         return f"{self.file}:{self.line}: example {self.name!r}: expected {exp}, got {act}"
 
 
-def run_examples(rs: Ruleset) -> list[ExampleResult]:
+def run_examples(rs: CompiledRuleset) -> list[ExampleResult]:
     p = rs.program
     results = []
     for ex in p.examples:
@@ -647,7 +648,7 @@ def run_examples(rs: Ruleset) -> list[ExampleResult]:
                 ExampleResult(ex.name, p.path, ex.line, expected, None, False, exp, exp.conflict)
             )
             continue
-        if rs.hit == "all":
+        if rs.hit is HitPolicy.ALL:
             passed = set(actual) == set(expected)
         else:
             passed = tuple(actual) == expected

@@ -37,10 +37,10 @@ import math
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ... import datatypes as T
-from ... import nodes as n
-from ...checker import Program
-from .coercion import Coercion
+from rulekit.compile.sql.coercion import Coercion
+from rulekit.model import datatypes as T
+from rulekit.model.program import HitPolicy, Program
+from rulekit.syntax import nodes as n
 
 # Operator precedence in generated SQL, loosest first, to write only the parentheses needed.
 P_OR, P_AND, P_NOT, P_CMP, P_ADD, P_MUL, P_NEG, P_ATOM = range(1, 9)
@@ -151,10 +151,7 @@ class Generator(Coercion):
         self.lang = lang
         self.unsupported_messages: list[str] = []
         self.rules = program.rules
-        order = list(range(len(program.rules)))
-        if program.hit == "priority":
-            order.sort(key=lambda i: (-program.rules[i].priority, i))
-        self.order = order  # evaluation position -> rule index (runtime.py's compiled.order)
+        self.order = program.order  # evaluation position -> rule index
         self._names: set[str] = set()
         self.internal = {
             k: self._unique(self.PREFIX + k)
@@ -866,7 +863,7 @@ class Generator(Coercion):
             )
         for node_id, key in self.p.population_keys.items():
             col = self.pop_col[node_id]
-            node = self._node_by_id(node_id)
+            node = self.p.node(node_id)
             deps = {self.arg_col[key]}
             if key in self.scaled_col and not self.frozen:
                 deps.add(self.scaled_col[key])
@@ -909,32 +906,10 @@ class Generator(Coercion):
                 deps.add(self.pop_col[sub.id])
         return deps
 
-    def _node_by_id(self, node_id: int) -> n.Node:
-        for root in [r.condition for r in self.rules] + [
-            let_.decl.expr for let_ in self.p.lets.values()
-        ]:
-            for sub in n.walk(root):
-                if sub.id == node_id:
-                    return sub
-        raise KeyError(node_id)
-
     def _field_reads(self, expr: n.Node) -> set[str]:
-        """Fields an expression reads, through lets (pysource._reads: what the Python engine
-        loads, and so checks, before evaluating it)."""
-        out: set[str] = set()
-        seen: set[str] = set()
-
-        def visit(node):
-            for sub in n.walk(node):
-                if isinstance(sub, n.Name):
-                    if sub.name in self.p.lets and sub.name not in seen:
-                        seen.add(sub.name)
-                        visit(self.p.lets[sub.name].decl.expr)
-                    elif sub.name in self.p.fields:
-                        out.add(sub.name)
-
-        visit(expr)
-        return out
+        """Fields an expression reads, through lets: what the Python engine loads, and so
+        checks, before evaluating it."""
+        return set(self.p.reads(expr).fields)
 
     def _declared(self, names) -> list[str]:
         return [f for f in self.p.fields if f in names]
@@ -1155,7 +1130,7 @@ class Generator(Coercion):
             new_fields.append(fresh)
         conds = [self.sql(self.rules[ri].condition) for ri in self.order]
         notes = [_comment(f"{self.rules[ri].name} → {self.rules[ri].label}") for ri in self.order]
-        if self.p.hit in ("first", "priority"):
+        if self.p.hit.single:
             whens = []
             for pos, (c, note) in enumerate(zip(conds, notes)):
                 for f in new_fields[pos]:
@@ -1200,7 +1175,7 @@ class Generator(Coercion):
         parts = []
         if self.has_all_bad:
             parts.append(ident(N["all_bad"]))
-        if self.p.hit in ("first", "priority"):
+        if self.p.hit.single:
             pos = ident(N["pos"])
             parts.append(f"CASE WHEN {pos} < 0 THEN -1 - {pos} END")
         else:
@@ -1212,7 +1187,7 @@ class Generator(Coercion):
 
     def _good_row_sql(self) -> str:
         cond = f"{self._bad_index_sql()} IS NULL"
-        if self.p.hit == "unique":
+        if self.p.hit is HitPolicy.UNIQUE:
             cond += f" AND NOT {self._conflict_sql()}"
         return cond
 
@@ -1275,9 +1250,9 @@ class Generator(Coercion):
         labels = [self.rules[ri].label for ri in self.order]
         names = [self.rules[ri].name for ri in self.order]
         default = self.p.default
-        if self.p.hit in ("first", "priority", "unique"):
+        if self.p.hit is not HitPolicy.ALL:
             pos = ident(N["pos"])
-            if self.p.hit == "unique":
+            if self.p.hit is HitPolicy.UNIQUE:
                 m = ident(N["matches"])
                 pos = (
                     f"(CASE WHEN {self.list_length_sql(m)} = 1 THEN "
@@ -1328,7 +1303,7 @@ class Generator(Coercion):
         return out
 
     def _conflict_reason_sql(self) -> str:
-        """runtime.Ruleset.conflict_reason, in SQL."""
+        """engines.python.CompiledRuleset.conflict_reason, in SQL."""
         refs = [f"{r.name} ({self.p.path}:{r.line})" for r in (self.rules[i] for i in self.order)]
         p = self.identifier_sql("p")
         each = self.list_transform_sql(
@@ -1388,7 +1363,7 @@ class Generator(Coercion):
         ident = self.identifier_sql
         N = self.internal
         row = ident(N["row"])
-        bad = self.err_col or self.p.hit == "unique"
+        bad = self.err_col or self.p.hit is HitPolicy.UNIQUE
         names = self.result_names(rule_column)
         results = self._result_columns(
             self._good_row_sql() if bad and keep_bad else None, rule_column
@@ -1443,7 +1418,7 @@ class Generator(Coercion):
         N = self.internal
         row = ident(N["row"])
         parts = []
-        result = ident(N["pos"]) if self.p.hit in ("first", "priority") else ident(N["matches"])
+        result = ident(N["pos"]) if self.p.hit.single else ident(N["matches"])
 
         def columns(index: str, stage: str, extra_reason: str | None = None) -> list[str]:
             if not self.why_col:  # the compact form: which field; Python words the reason
@@ -1477,7 +1452,7 @@ class Generator(Coercion):
             )
         index = self._bad_index_sql() if self.err_col else "CAST(NULL AS INTEGER)"
         bad = f"{index} IS NOT NULL" if self.err_col else "FALSE"
-        conflict = self._conflict_sql() if conflicts and self.p.hit == "unique" else "FALSE"
+        conflict = self._conflict_sql() if conflicts and self.p.hit is HitPolicy.UNIQUE else "FALSE"
         if bad == "FALSE" and conflict == "FALSE" and not with_result:
             return parts
         stage = "3"

@@ -1,4 +1,4 @@
-"""Records → decisions: the Ruleset object, hit policies, bad records and populations."""
+"""The Python engine: records → decisions, hit policies, bad records and populations."""
 
 from __future__ import annotations
 
@@ -7,10 +7,10 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from .checker import Program
-from .compile.pysource import Bad, Compiled, Conflict, compile_program
-from .errors import BadRecord, RecordError, RulekitError
-from .population import FrozenPopulation, Population
+from rulekit.compile.pysource import Bad, Compiled, Conflict, compile_program
+from rulekit.engines.population import FrozenPopulation, Population
+from rulekit.errors import BadRecord, RecordError, RulekitError
+from rulekit.model.program import HitPolicy, Program
 
 ON_ERROR = ("fail", "skip", "quarantine")
 
@@ -100,7 +100,7 @@ def as_date(value) -> dt.date:
 class _MultiTable(dict):
     """Decisions of `hit all`/`unique`, by bit mask of matched rules, built on first use."""
 
-    def __init__(self, ruleset: Ruleset):
+    def __init__(self, ruleset: CompiledRuleset):
         super().__init__()
         self.rs = ruleset
 
@@ -111,8 +111,10 @@ class _MultiTable(dict):
         return d
 
 
-class Ruleset:
-    """A checked, compiled rule file. Build one with rulekit.load() or rulekit.compile()."""
+class CompiledRuleset:
+    """A checked program compiled to Python: the decision table and the Python engine.
+
+    rulekit.Ruleset (the public object) adds engine choice, explanations and examples."""
 
     def __init__(self, program: Program):
         self.program = program
@@ -121,7 +123,7 @@ class Ruleset:
         self.id, self.hit, self.default = p.id, p.hit, p.default
         self.path = p.path
         self.rule_refs = [RuleRef(r.name, p.path, r.line) for r in p.rules]
-        if p.hit in ("first", "priority"):
+        if p.hit.single:
             self._table: Any = [self._decision([i]) for i in self.compiled.order]
             self._table.append(self._decision([]))
         else:
@@ -164,12 +166,12 @@ class Ruleset:
 
     def decision_for(self, matched_rules: list[int]) -> Decision:
         """The decision the hit policy gives when these rules (file order indexes) matched."""
-        if self.hit in ("first", "priority"):
+        if self.hit.single:
             for pos, ri in enumerate(self.compiled.order):
                 if ri in matched_rules:
                     return self._table[pos]
             return self._table[-1]
-        if self.hit == "unique" and len(matched_rules) > 1:
+        if self.hit is HitPolicy.UNIQUE and len(matched_rules) > 1:
             raise Conflict(sum(1 << self.compiled.order.index(i) for i in matched_rules))
         mask = sum(1 << self.compiled.order.index(i) for i in matched_rules)
         return self._table.get(mask) or self._table.make(mask)
@@ -232,32 +234,15 @@ class Ruleset:
         return self.populations(list(population), as_of, on_bad=lambda *a: None)
 
     # ---- classification
-    def classify_many(
+    def run_python(
         self,
         records: Iterable[Mapping],
         as_of=None,
         population=None,
         on_error: str = "fail",
-        engine: str = "python",
         validate: str = "needed",
     ) -> BatchResult:
-        """Classify every record; the population of population functions is the batch unless
-        a frozen population (or another list of records) is given.
-
-        validate="needed" (default): a record is bad when a value the evaluation reads — the
-        fields of the rules evaluated up to the decision — cannot be coerced. validate="all":
-        every declared field of every record is read and checked first.
-        """
-        if on_error not in ON_ERROR:
-            raise RulekitError(f"on_error must be one of {', '.join(ON_ERROR)}, not {on_error!r}")
-        if validate not in ("needed", "all"):
-            raise RulekitError(f"validate must be 'needed' or 'all', not {validate!r}")
-        if engine != "python":  # "duckdb", or "auto": DuckDB for files and large batches
-            from .backends import classify_with_engine
-
-            return classify_with_engine(
-                self, records, as_of, population, on_error, engine, validate
-            )
+        """Classify every record on the Python engine; see rulekit.Ruleset.classify_many."""
         records = records if isinstance(records, list) else list(records)
         today = as_date(as_of)
         rejected: dict[int, BadRecord] = {}
@@ -284,38 +269,6 @@ class Ruleset:
         for i in rejected:
             out[i] = None
         return BatchResult(out, sorted(rejected.values(), key=lambda b: b.index), today)
-
-    def classify(
-        self, record: Mapping, as_of=None, population=None, validate: str = "needed"
-    ) -> Decision:
-        """Classify one record (raises RecordError for a bad record)."""
-        return self.classify_many([record], as_of, population, validate=validate)[0]
-
-    # ---- explanation
-    def explain(
-        self,
-        record: Mapping,
-        as_of=None,
-        population=None,
-        overrides=None,
-        batch: Sequence[Mapping] | None = None,
-        validate: str = "needed",
-    ):
-        """Evaluate one record with an observer attached: the decision and why."""
-        from .explain import trace_record
-
-        return trace_record(self, record, as_of, population, overrides or {}, batch, validate)
-
-    def why_not(self, record: Mapping, label: str, as_of=None, population=None, batch=None):
-        from .explain import why_not
-
-        return why_not(self, record, label, as_of, population, batch)
-
-    def test(self) -> list:
-        """Run the file's examples; each result says passed or why not."""
-        from .explain import run_examples
-
-        return run_examples(self)
 
     def __repr__(self) -> str:
         return f"<Ruleset {self.id} ({len(self.program.rules)} rules, hit {self.hit})>"

@@ -1,0 +1,130 @@
+"""Engines beyond the Python evaluator, and the choice between them.
+
+`classify_with_engine` is what `Ruleset.classify_many(engine=...)` calls for any engine other
+than "python". engine="duckdb" runs the ruleset as one SQL query on DuckDB; engine="auto" uses
+DuckDB for files (CSV, JSON Lines, Parquet) and for large batches, and the Python evaluator for
+small ones, where starting a query costs more than it saves. Every engine gives the same
+BatchResult: the same decisions, the same rejected rows, the same counts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+
+from rulekit.errors import RulekitError
+
+ENGINES = ("python", "duckdb", "auto")
+# Under engine="auto", batches of at least this many records go to DuckDB. Below it the Python
+# evaluator wins: a DuckDB query has a fixed cost of some milliseconds (planning, Arrow
+# conversion), the compiled Python evaluator classifies around a million simple records a second.
+AUTO_MIN_ROWS = 50_000
+
+
+def choose_engine(records, engine: str) -> str:
+    """The engine that will run: "python" or "duckdb"."""
+    from rulekit.engines.duckdb_engine import is_path
+
+    if engine not in ENGINES:
+        raise RulekitError(f"engine must be one of {', '.join(ENGINES)}, not {engine!r}")
+    if engine != "auto":
+        return engine
+    if is_path(records):  # DuckDB reads CSV, TSV, JSON Lines and Parquet; rulekit.io the rest
+        from rulekit.engines.duckdb_engine import FORMATS
+
+        return "duckdb" if Path(records).suffix.lower() in FORMATS else "python"
+    try:
+        size = len(records)
+    except TypeError:
+        return "python"  # a stream of unknown length: evaluate as it comes
+    return "duckdb" if size >= AUTO_MIN_ROWS else "python"
+
+
+def classify_with_engine(
+    ruleset,
+    records: Iterable[Mapping] | str,
+    as_of=None,
+    population=None,
+    on_error: str = "fail",
+    engine: str = "duckdb",
+    validate: str = "needed",
+):
+    """Classify records (or a file path) with the chosen engine; returns a BatchResult."""
+    from rulekit.engines import duckdb_engine
+    from rulekit.engines.python import ON_ERROR
+
+    if on_error not in ON_ERROR:
+        raise RulekitError(f"on_error must be one of {', '.join(ON_ERROR)}, not {on_error!r}")
+    chosen = choose_engine(records, engine)
+    if chosen == "python":
+        if duckdb_engine.is_path(records):
+            records = duckdb_engine.read_records(records)
+        if duckdb_engine.is_path(population):
+            population = duckdb_engine.read_records(population)
+        return ruleset.run_python(records, as_of, population, on_error, validate)
+    if duckdb_engine.is_path(population):
+        population = duckdb_engine.freeze(ruleset, population, as_of)
+    if duckdb_engine.is_path(records):
+        return duckdb_engine.classify_file(ruleset, records, as_of, population, on_error, validate)
+    return duckdb_engine.classify_records(ruleset, records, as_of, population, on_error, validate)
+
+
+def run_file(ruleset, input_path, output_path, **options):
+    """Classify a file into a file on DuckDB without holding the rows in Python; see
+    files.run_files. Returns a RunSummary."""
+    from rulekit.engines.files import run_file as _run_file
+
+    return _run_file(ruleset, input_path, output_path, **options)
+
+
+def run_files(rulesets, input_path, output_path, **options):
+    """Classify a file into a file with several rulesets on DuckDB; see files.run_files.
+    Returns a RunSummary per ruleset."""
+    from rulekit.engines.files import run_files as _run_files
+
+    return _run_files(rulesets, input_path, output_path, **options)
+
+
+def freeze(ruleset, data, as_of=None, engine: str = "duckdb"):
+    """A FrozenPopulation from records or a file, computed by the chosen engine."""
+    from rulekit.engines import duckdb_engine
+
+    if choose_engine(data, engine) == "python":
+        if duckdb_engine.is_path(data):
+            data = duckdb_engine.read_records(data)
+        return ruleset.freeze(data, as_of)
+    return duckdb_engine.freeze(ruleset, data, as_of)
+
+
+def sql_for(
+    ruleset,
+    dialect: str = "duckdb",
+    as_of=None,
+    table: str | None = None,
+    input_path=None,
+    frozen: bool = False,
+) -> str:
+    """The query a ruleset compiles to, for a table (columns of the declared types) or a file
+    (read and validated as `run` reads it)."""
+    from rulekit.compile.sql import Relation, Source, generator_for
+
+    gen = generator_for(dialect)(ruleset.program, as_of=as_of, frozen=frozen)
+    if input_path is not None:
+        from rulekit.engines.duckdb_engine import connect, file_source
+
+        source = file_source(connect(), input_path)
+    else:
+        source = Source(Relation(table=table or "customers"))
+    return gen.labelled_sql(source, passthrough=True)
+
+
+__all__ = [
+    "ENGINES",
+    "AUTO_MIN_ROWS",
+    "choose_engine",
+    "classify_with_engine",
+    "run_file",
+    "run_files",
+    "freeze",
+    "sql_for",
+]

@@ -1,0 +1,498 @@
+"""File to file on DuckDB: classify a CSV, TSV, JSON Lines or Parquet file into another file with
+COPY, so the rows never pass through Python and memory stays bounded (DuckDB spills to a
+temporary directory past its memory limit). This is what `rulekit run` does with the DuckDB
+engine, and its output is the Python engine's, row for row, in input order:
+
+* every input column (one named like a result column is replaced), then per ruleset `<id>` (the
+  label; a list under hit all) and `<id>_rule` (the deciding rule; the matching rules under hit
+  all). A row set aside as bad stays in the output with no label and no rule;
+* CSV and TSV cells as rulekit.io writes them: a list as compact JSON text (`["a","b"]`), a
+  JSON value read from JSON Lines as its compact text, a timestamp in ISO form; a UTF-8 BOM kept when asked;
+* every file written atomically (a temporary file, then one rename): a failed run leaves
+  nothing behind;
+* bad rows follow the on_error policy: fail stops at the row runtime.py would stop at, before
+  anything is written; skip counts them (and keeps the first few, for a message); quarantine
+  also writes them, with their reasons, to a side file; counts reconcile.
+
+One ruleset is one query (the input's columns pass through it). Several rulesets each write
+their results (row number, label, rule) to a temporary Parquet file, which one last query lines
+up with the input (a positional join: every result file has one row per input row, in order).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import NamedTuple
+
+from rulekit.compile.sql.duckdb import DuckDBGenerator
+from rulekit.compile.sql.generator import Relation, Source
+from rulekit.engines.duckdb_engine import (
+    QUOTING,
+    _prepare,
+    _run,
+    _temp_dir,
+    connect,
+    file_format,
+    file_source,
+    peak_rss_mb,
+)
+from rulekit.errors import BadRecord, RecordError, RulekitError
+from rulekit.model.program import HitPolicy
+
+REJECTED_COLUMNS = [
+    "rejected_row",
+    "rejected_line",
+    "rejected_ruleset",
+    "rejected_field",
+    "rejected_column",
+    "rejected_value",
+    "rejected_reason",
+]
+BOM = b"\xef\xbb\xbf"
+
+_Q = QUOTING
+
+
+@dataclass
+class RunSummary:
+    """What one ruleset did in a file-to-file run: counts that reconcile (rows in = labelled +
+    unlabelled + rejected), rows per label, where things went, how long and how much memory."""
+
+    ruleset: str
+    input: str
+    output: str | None
+    rejected_path: str | None
+    as_of: dt.date
+    rows_in: int
+    labelled: int
+    unlabelled: int
+    rejected: int
+    labels: dict = field(default_factory=dict)  # label -> rows (each label of a hit-all row)
+    first_rejected: list[BadRecord] = field(default_factory=list)  # the first few, in order
+    columns: list[str] = field(default_factory=list)  # the output's columns
+    seconds: float = 0.0
+    peak_rss_mb: float = 0.0
+
+    @property
+    def counts(self) -> dict[str, int]:
+        return {
+            "rows_in": self.rows_in,
+            "labelled": self.labelled,
+            "unlabelled": self.unlabelled,
+            "rejected": self.rejected,
+        }
+
+    @property
+    def rows_per_second(self) -> float:
+        return self.rows_in / self.seconds if self.seconds else 0.0
+
+
+class _Part(NamedTuple):
+    """One ruleset's share of a run."""
+
+    ruleset: object
+    gen: DuckDBGenerator
+    results: Path | None  # its (row, label, rule) file, when several rulesets share the run
+    rejected: Path | None  # its rejected rows
+    count: int  # how many
+
+
+# ---------------------------------------------------------------------- writing
+
+
+def copy_options(fmt: str) -> str:
+    if fmt == "csv":
+        return "(FORMAT csv, HEADER true)"
+    if fmt == "tsv":
+        return "(FORMAT csv, HEADER true, DELIMITER '\t')"
+    if fmt == "parquet":
+        return "(FORMAT parquet)"
+    return "(FORMAT json)"
+
+
+def _cells(con, sql: str, fmt: str) -> str:
+    """The query with its cells as rulekit.io writes them in a text format."""
+    if fmt == "parquet":
+        return sql
+    ident = _Q.identifier_sql
+    rel = con.sql(sql)
+    replace = []
+    for name, type_ in zip(rel.columns, rel.types, strict=True):
+        t = str(type_).upper()
+        c = ident(name)
+        if t == "JSON" and fmt != "json":
+            replace.append(f"json_extract_string({c}, '$') AS {c}")
+        elif t.endswith("[]") and fmt != "json":
+            replace.append(f"CAST(to_json({c}) AS VARCHAR) AS {c}")
+        elif t.startswith("TIMESTAMP") and "TIME ZONE" not in t:
+            # as Python's isoformat(): microseconds, six digits, only when there are some
+            replace.append(
+                f"CASE WHEN epoch_us({c}) % 1000000 = 0 THEN strftime({c}, "
+                f"'%Y-%m-%dT%H:%M:%S') ELSE strftime({c}, '%Y-%m-%dT%H:%M:%S.%f') "
+                f"END AS {c}"
+            )
+    if not replace:
+        return sql
+    return f"SELECT * REPLACE ({', '.join(replace)})\nFROM (\n{sql}\n)"
+
+
+def copy_to(con, sql: str, path: Path, what: str, bom: bool = False) -> int:
+    """COPY a query's rows to `path` (format by its extension) atomically; rows written."""
+    from rulekit.io import atomic_path
+
+    fmt = file_format(path)
+    sql = _cells(con, sql, fmt)
+    with atomic_path(Path(path)) as tmp:
+        body = tmp.with_name(tmp.name + ".body") if bom and fmt in ("csv", "tsv") else tmp
+        written = _run(
+            con, f"COPY ({sql}) TO {_Q.string_sql(str(body))} {copy_options(fmt)}", what
+        ).fetchall()[0][0]
+        if body != tmp:
+            with open(tmp, "wb") as out, open(body, "rb") as src:
+                out.write(BOM)
+                shutil.copyfileobj(src, out, 1 << 20)
+            body.unlink()
+    return written
+
+
+# ---------------------------------------------------------------------- the run
+
+
+def run_file(ruleset, input_path, output_path, **options) -> RunSummary:
+    """Classify a file into a file with one ruleset; see run_files."""
+    return run_files([ruleset], input_path, output_path, **options)[0]
+
+
+def run_files(
+    rulesets: Sequence,
+    input_path,
+    output_path,
+    *,
+    as_of=None,
+    population=None,
+    on_error: str = "fail",
+    rejected_path=None,
+    validate: str = "needed",
+    memory_limit: str | None = None,
+    threads: int | None = None,
+    con=None,
+    input_format: str | None = None,
+    rule_column: bool = True,
+    bom: bool = False,
+    line_numbers: Callable[[list[int]], dict[int, int]] | None = None,
+    sample: int = 5,
+    source: Source | None = None,
+) -> list[RunSummary]:
+    """Classify a CSV, TSV, JSON Lines or Parquet file into `output_path` (format by extension)
+    on DuckDB, one summary per ruleset (see the module's docstring for the output).
+
+    population: a FrozenPopulation (or records or a file, frozen first) to rank against.
+    rejected_path: where quarantine writes the bad rows (default <output>.rejected.<ext>), with
+    `rulekit run`'s columns: rejected_row (1-based), rejected_line, rejected_ruleset,
+    rejected_field, rejected_column, rejected_value, rejected_reason, then the input columns,
+    ordered by row and ruleset. line_numbers: maps 0-based row indexes to the file's line
+    numbers, for rejected_line (else it is empty). source: the input as file_source described
+    it already (else it is read again). A RecordError from fail carries the id of the ruleset
+    in `.ruleset`.
+    """
+    from rulekit.engines.python import ON_ERROR, as_date
+
+    if on_error not in ON_ERROR:
+        raise RulekitError(f"on_error must be one of {', '.join(ON_ERROR)}, not {on_error!r}")
+    if not rulesets:
+        raise RulekitError("run_files needs at least one ruleset")
+    started = time.perf_counter()
+    today = as_date(as_of)
+    input_path, output_path = Path(input_path), Path(output_path)
+    out_fmt = file_format(output_path)
+    con = con or connect(memory_limit, threads)
+    source = source or file_source(con, input_path, input_format)
+
+    prepared: dict[int, DuckDBGenerator] = {}
+
+    def prepare(rs):  # a frozen population registers its tables: prepare just before use
+        if id(rs) not in prepared:
+            prepared[id(rs)] = _prepare(
+                con, rs, source, today, population, validate, compact_text=out_fmt == "parquet"
+            )
+        return prepared[id(rs)]
+
+    def stop(gen, rs) -> None:
+        bad = first_bad(con, gen, source, input_path)
+        if bad is not None:
+            error = RecordError(bad)
+            error.ruleset = rs.id
+            raise error
+
+    multi = len(rulesets) > 1
+    if on_error == "fail" and not multi:  # find the first bad row before writing anything
+        stop(prepare(rulesets[0]), rulesets[0])
+
+    work = Path(tempfile.mkdtemp(prefix="run-", dir=_temp_dir()))
+    try:
+        parts: list[_Part] = []
+        for i, rs in enumerate(rulesets):
+            gen = prepare(rs)
+            results = None
+            if multi:  # results apart, bad rows flagged: checked before the output is written
+                results = work / f"results_{i}.parquet"
+                copy_to(
+                    con,
+                    gen.labelled_sql(
+                        source,
+                        passthrough=False,
+                        order=True,
+                        keep_bad=True,
+                        rule_column=rule_column,
+                        flag_bad=True,
+                    ),
+                    results,
+                    f"classify {input_path.name} with {rs.id}",
+                )
+                flag = _Q.identifier_sql(gen.internal["flag"])
+                if on_error == "fail" and _count(con, results, f"{flag} IS NOT NULL"):
+                    stop(gen, rs)
+            else:
+                written = copy_to(
+                    con,
+                    gen.labelled_sql(
+                        source, passthrough=True, keep_bad=True, rule_column=rule_column
+                    ),
+                    output_path,
+                    f"write {output_path}",
+                    bom,
+                )
+            rejected, count = None, 0
+            reject_sql = gen.rejected_sql(source, passthrough=True)
+            if reject_sql is not None and on_error != "fail":
+                rejected = work / f"rejected_{i}.parquet"
+                count = copy_to(
+                    con,
+                    _quarantine_sql(gen, reject_sql, source),
+                    rejected,
+                    f"set aside the bad rows of {input_path.name}",
+                )
+            parts.append(_Part(rs, gen, results, rejected, count))
+        gens = [p.gen for p in parts]
+        if multi:
+            written = copy_to(
+                con,
+                _join_sql(source, [(p.results, p.gen) for p in parts], rule_column),
+                output_path,
+                f"write {output_path}",
+                bom,
+            )
+        columns = _output_names(source, gens, rule_column)
+
+        written_rejected = None
+        if on_error == "quarantine" and any(p.count for p in parts):
+            target = Path(rejected_path) if rejected_path else default_rejected(output_path)
+            copy_to(
+                con,
+                _rejected_file_sql(con, [p.rejected for p in parts if p.count], line_numbers),
+                target,
+                f"write {target}",
+                bom,
+            )
+            written_rejected = str(target)
+        summaries = []
+        for p in parts:  # labels read back from the results
+            labels, labelled = label_counts(con, p.ruleset, _relation(p.results or output_path))
+            summaries.append(
+                RunSummary(
+                    p.ruleset.id,
+                    str(input_path),
+                    str(output_path),
+                    written_rejected,
+                    today,
+                    written,
+                    labelled,
+                    written - labelled - p.count,
+                    p.count,
+                    labels,
+                    _first_rows(con, p.rejected, sample) if p.count else [],
+                    columns,
+                )
+            )
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    seconds, peak = time.perf_counter() - started, peak_rss_mb()
+    for s in summaries:
+        s.seconds, s.peak_rss_mb = seconds, peak
+    return summaries
+
+
+def default_rejected(output: Path) -> Path:
+    return output.with_name(output.stem + ".rejected" + output.suffix)
+
+
+def _relation(path: Path) -> Relation:
+    fmt = file_format(path)
+    return Relation(path=str(path), format=fmt)
+
+
+def _count(con, path: Path, where: str) -> int:
+    return _run(
+        con,
+        f"SELECT count(*) FROM read_parquet({_Q.string_sql(str(path))}) WHERE {where}",
+        f"read {path}",
+    ).fetchall()[0][0]
+
+
+def _join_sql(
+    source: Source, results: list[tuple[Path, DuckDBGenerator]], rule_column: bool
+) -> str:
+    """The input's columns, then each ruleset's results: one row per input row in order."""
+    ident = _Q.identifier_sql
+    cols = [_Q.star_sql(ident("src"), _replaced(source, [g for _, g in results], rule_column))]
+    joins = []
+    for i, (path, gen) in enumerate(results):
+        alias = ident(f"r{i}")
+        internal = ", ".join(ident(gen.internal[k]) for k in ("row", "flag"))
+        cols.append(f"{alias}.* EXCLUDE ({internal})")
+        joins.append(f"POSITIONAL JOIN read_parquet({_Q.string_sql(str(path))}) AS {alias}")
+    return (
+        f"SELECT {', '.join(cols)}\nFROM {_Q.relation_sql(source.relation)} AS "
+        f"{ident('src')}\n" + "\n".join(joins)
+    )
+
+
+def _replaced(source: Source, gens, rule_column: bool) -> list[str]:
+    """The input's columns a result column replaces."""
+    names = {name for g in gens for name in g.result_names(rule_column)}
+    return [c for c in source.columns or {} if c in names]
+
+
+def _output_names(source: Source, gens, rule_column: bool) -> list[str]:
+    replaced = set(_replaced(source, gens, rule_column))
+    return [c for c in source.columns or {} if c not in replaced] + [
+        name for g in gens for name in g.result_names(rule_column)
+    ]
+
+
+def _quarantine_sql(gen, reject_sql: str, source: Source) -> str:
+    """The rejected rows with `rulekit run`'s quarantine columns."""
+    ident, s = gen.identifier_sql, gen.string_sql
+    N = gen.internal
+    columns = " ".join(
+        f"WHEN {s(name)} THEN {s(info.column)}" for name, info in gen.p.fields.items()
+    )
+    internal = [N[k] for k in ("row", "stage", "field", "value", "reason")]
+    internal += [c for c in source.columns or {} if c in REJECTED_COLUMNS]
+    return (
+        f"SELECT {ident(N['row'])} + 1 AS rejected_row, CAST(NULL AS BIGINT) AS "
+        f"rejected_line, {s(gen.p.id)} AS rejected_ruleset, {ident(N['field'])} AS "
+        f"rejected_field, CASE {ident(N['field'])} {columns} END AS rejected_column, "
+        f"{ident(N['value'])} AS rejected_value, {ident(N['reason'])} AS rejected_reason, "
+        f"* EXCLUDE ({', '.join(map(ident, internal))})\nFROM (\n{reject_sql}\n)\n"
+        f"ORDER BY rejected_row"
+    )
+
+
+def _first_rows(con, rejected: Path, n: int) -> list[BadRecord]:
+    cur = _run(
+        con,
+        f"SELECT * FROM read_parquet({_Q.string_sql(str(rejected))}) "
+        f"ORDER BY rejected_row LIMIT {int(n)}",
+        "read the rejected rows",
+    )
+    names = [d[0] for d in cur.description]
+    out = []
+    for row in cur.fetchall():
+        rec = dict(zip(names, row, strict=True))
+        raw = {k: v for k, v in rec.items() if k not in REJECTED_COLUMNS}
+        out.append(
+            BadRecord(
+                rec["rejected_row"] - 1,
+                rec["rejected_field"],
+                rec["rejected_value"],
+                rec["rejected_reason"],
+                raw,
+            )
+        )
+    return out
+
+
+def _rejected_file_sql(con, files: list[Path], line_numbers) -> str:
+    """Every ruleset's rejected rows in one table, by row and ruleset, with line numbers."""
+    parts = "\nUNION ALL BY NAME\n".join(
+        f"SELECT * FROM read_parquet({_Q.string_sql(str(f))})" for f in files
+    )
+    if line_numbers is None:
+        return f"SELECT * FROM (\n{parts}\n) ORDER BY rejected_row, rejected_ruleset"
+    import pyarrow as pa
+
+    rows = [
+        r[0] - 1
+        for r in _run(
+            con, f"SELECT DISTINCT rejected_row FROM ({parts})", "read the rejected rows"
+        ).fetchall()
+    ]
+    lines = line_numbers(sorted(rows))
+    con.register(
+        "rk_rejected_lines",
+        pa.table(
+            {
+                "i": pa.array([i + 1 for i in lines], pa.int64()),
+                "line": pa.array(list(lines.values()), pa.int64()),
+            }
+        ),
+    )
+    return (
+        f"SELECT r.* REPLACE (l.line AS rejected_line)\nFROM (\n{parts}\n) AS r\n"
+        f"LEFT JOIN rk_rejected_lines AS l ON r.rejected_row = l.i\n"
+        f"ORDER BY r.rejected_row, r.rejected_ruleset"
+    )
+
+
+def label_counts(con, ruleset, rel: Relation) -> tuple[dict, int]:
+    """Rows per label (most first) and rows with a label, read back from a written file."""
+    ident = _Q.identifier_sql
+    col = ident(ruleset.id)
+    multi = ruleset.hit is HitPolicy.ALL
+    if rel.format == "json":
+        rel = Relation(path=rel.path, format="json", json_columns=(ruleset.id,))
+        col = f"from_json({col}, '[\"VARCHAR\"]')" if multi else f"json_extract_string({col}, '$')"
+    elif rel.format in ("csv", "tsv") and multi:
+        col = f"from_json({col}, '[\"VARCHAR\"]')"
+    source = _Q.relation_sql(rel)
+    labelled = _run(con, f"SELECT count({col}) FROM {source}", "count the labels").fetchall()[0][0]
+    each = f"unnest({col})" if multi else col
+    counts = _run(
+        con,
+        f"SELECT CAST(l AS VARCHAR) AS l, count(*) FROM (SELECT {each} AS l "
+        f"FROM {source}) WHERE l IS NOT NULL GROUP BY 1 ORDER BY 2 DESC, 1",
+        "count the labels",
+    ).fetchall()
+    return dict(counts), labelled
+
+
+def first_bad(con, gen, source, path) -> BadRecord | None:
+    """The row runtime.py would stop at: it checks every field first (validate="all"), then
+    the population's arguments, then evaluates row by row (a bad value or a unique conflict)."""
+    ident = gen.identifier_sql
+    N = gen.internal
+    quick = gen.rejected_sql(source, passthrough=False, reasons=False)
+    if (
+        quick is None
+        or _run(con, f"SELECT count(*) FROM (\n{quick}\n)", f"check {path}").fetchall()[0][0] == 0
+    ):
+        return None  # the usual case, found without wording any reason
+    sql = gen.rejected_sql(source, passthrough=True)
+    cur = _run(
+        con,
+        f"SELECT * FROM (\n{sql}\n) ORDER BY {ident(N['stage'])}, {ident(N['row'])} LIMIT 1",
+        f"check {path}",
+    )
+    rows = cur.fetchall()
+    if not rows:
+        return None
+    row = rows[0]
+    names = [d[0] for d in cur.description]
+    return BadRecord(row[0], row[2], row[3], row[4], dict(zip(names[5:], row[5:])))

@@ -1,0 +1,76 @@
+"""The public Ruleset: a compiled rule file with every engine, explanations and examples.
+
+It is the API layer's one object: the engines below know only `CompiledRuleset`, and the
+explanations only read it, so none of them imports this module.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+
+from rulekit.engines import classify_with_engine
+from rulekit.engines.python import ON_ERROR, BatchResult, CompiledRuleset, Decision
+from rulekit.errors import RulekitError
+from rulekit.explain import ExampleResult, Explanation, WhyNot, run_examples, trace_record, why_not
+
+VALIDATE = ("needed", "all")
+
+
+class Ruleset(CompiledRuleset):
+    """A checked, compiled rule file. Build one with rulekit.load() or rulekit.compile()."""
+
+    # ---- classification
+    def classify_many(
+        self,
+        records: Iterable[Mapping],
+        as_of=None,
+        population=None,
+        on_error: str = "fail",
+        engine: str = "python",
+        validate: str = "needed",
+    ) -> BatchResult:
+        """Classify every record; the population of population functions is the batch unless
+        a frozen population (or another list of records) is given.
+
+        validate="needed" (default): a record is bad when a value the evaluation reads — the
+        fields of the rules evaluated up to the decision — cannot be coerced. validate="all":
+        every declared field of every record is read and checked first.
+        """
+        if on_error not in ON_ERROR:
+            raise RulekitError(f"on_error must be one of {', '.join(ON_ERROR)}, not {on_error!r}")
+        if validate not in VALIDATE:
+            raise RulekitError(f"validate must be 'needed' or 'all', not {validate!r}")
+        if engine != "python":  # "duckdb", or "auto": DuckDB for files and large batches
+            return classify_with_engine(
+                self, records, as_of, population, on_error, engine, validate
+            )
+        return self.run_python(records, as_of, population, on_error, validate)
+
+    def classify(
+        self, record: Mapping, as_of=None, population=None, validate: str = "needed"
+    ) -> Decision:
+        """Classify one record (raises RecordError for a bad record)."""
+        return self.classify_many([record], as_of, population, validate=validate)[0]
+
+    # ---- explanation
+    def explain(
+        self,
+        record: Mapping,
+        as_of=None,
+        population=None,
+        overrides=None,
+        batch: Sequence[Mapping] | None = None,
+        validate: str = "needed",
+    ) -> Explanation:
+        """Evaluate one record with an observer attached: the decision and why."""
+        return trace_record(self, record, as_of, population, overrides or {}, batch, validate)
+
+    def why_not(
+        self, record: Mapping, label: str, as_of=None, population=None, batch=None
+    ) -> WhyNot:
+        """Why this record did not get `label`: per rule, what blocked it and what would do."""
+        return why_not(self, record, label, as_of, population, batch)
+
+    def test(self) -> list[ExampleResult]:
+        """Run the file's examples; each result says passed or why not."""
+        return run_examples(self)
