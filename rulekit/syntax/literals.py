@@ -1,0 +1,105 @@
+"""Literal decoding: numbers with multipliers, percents and duration units, dates and
+timestamps, quoted texts. Each decoder raises `LiteralError` (a diagnostic code, a message and a
+hint) for a literal it cannot decode; the tree builder turns that into a diagnostic."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from decimal import Decimal
+
+MULTIPLIERS = {"k": 1000, "K": 1000, "万": 10_000, "亿": 100_000_000}
+# Duration units, in days (durations are measured in days throughout rulekit).
+DURATION_UNITS: dict[str, Decimal] = {
+    "s": Decimal(1) / 86400,
+    "sec": Decimal(1) / 86400,
+    "秒": Decimal(1) / 86400,
+    "min": Decimal(1) / 1440,
+    "分钟": Decimal(1) / 1440,
+    "h": Decimal(1) / 24,
+    "hr": Decimal(1) / 24,
+    "小时": Decimal(1) / 24,
+    "d": Decimal(1),
+    "天": Decimal(1),
+    "日": Decimal(1),
+    "w": Decimal(7),
+    "周": Decimal(7),
+    "星期": Decimal(7),
+    "mo": Decimal(30),
+    "个月": Decimal(30),
+    "月": Decimal(30),
+    "y": Decimal(365),
+    "年": Decimal(365),
+}
+_NUMBER_RE = re.compile(r"(\d[\d_]*(?:\.\d+)?)(.*)", re.S)
+
+
+class LiteralError(ValueError):
+    """A literal that cannot be decoded; carries a diagnostic code and a hint."""
+
+    def __init__(self, code: str, message: str, hint: str | None = None):
+        super().__init__(message)
+        self.code, self.message, self.hint = code, message, hint
+
+
+def exact(value: Decimal) -> int | float:
+    """An exact decimal as an int when whole, else the nearest float."""
+    return int(value) if value == value.to_integral_value() else float(value)
+
+
+def decode_number(text: str) -> tuple[int | float, str]:
+    """Decode `12`, `5k`, `1.2万`, `10%`, `180d`, `6mo` … into (value, kind)."""
+    match = _NUMBER_RE.fullmatch(text)
+    if match is None:  # the grammar's NUMBER always starts with a digit
+        raise LiteralError("bad-literal", f"`{text}` is not a number")
+    digits, suffix = match.group(1), match.group(2)
+    value = Decimal(digits.replace("_", ""))
+    if not suffix:
+        return exact(value), "number"
+    if suffix == "%":
+        return float(value / 100), "percent"
+    if suffix in MULTIPLIERS:
+        return exact(value * MULTIPLIERS[suffix]), "number"
+    unit = DURATION_UNITS.get(suffix) or DURATION_UNITS.get(suffix.lower())
+    if unit is not None:
+        return exact(value * unit), "duration"
+    if suffix in ("m", "M"):
+        raise LiteralError(
+            "ambiguous-unit",
+            f"ambiguous unit `{suffix}` in `{text}`",
+            f"write `{digits}mo` (months) or `{digits}min` (minutes)",
+        )
+    for known in sorted([*DURATION_UNITS, *MULTIPLIERS, "%"], key=len, reverse=True):
+        if suffix.startswith(known):
+            return_text = digits + known
+            raise LiteralError(
+                "unknown-unit",
+                f"`{text}` is a number glued to the word `{suffix[len(known) :]}`",
+                f"put a space after `{return_text}`",
+            )
+    raise LiteralError(
+        "unknown-unit",
+        f"unknown unit `{suffix}` in `{text}`",
+        "durations use s, min, h, d, w, mo, y (or 秒, 分钟, 小时, 天, 周, 月, 年); "
+        "numbers may use k, 万, 亿 or %",
+    )
+
+
+def decode_date(text: str) -> dt.date | dt.datetime:
+    """`2024-06-30` → a date; `2024-06-30T12:00` → a datetime."""
+    try:
+        if "T" in text:
+            return dt.datetime.fromisoformat(text)
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise LiteralError(
+            "bad-literal", f"`{text}` is not a valid date", "write a real date as YYYY-MM-DD"
+        ) from None
+
+
+def decode_string(text: str) -> str:
+    """A quoted text without its quotes; `\\n`, `\\t` and `\\x` escapes inside ASCII quotes."""
+    if text[0] in "\"'":
+        body = text[1:-1]
+        return re.sub(r"\\(.)", lambda m: {"n": "\n", "t": "\t"}.get(m.group(1), m.group(1)), body)
+    return text[1:-1]

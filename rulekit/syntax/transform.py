@@ -1,0 +1,426 @@
+"""Lark tree → `rulekit.syntax.nodes`: one Transformer whose callbacks build the node for each
+grammar rule, give every node a fresh id and a span, decode literals, normalise operator and
+keyword spellings, and record diagnostics for what the grammar accepts but the language does
+not (a bad literal, `let x: …` instead of `let x = …`)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from lark import Token, Transformer, v_args
+from lark.tree import Meta
+
+from rulekit.errors import Diagnostic
+from rulekit.source import Source, Span
+from rulekit.syntax import nodes as n
+from rulekit.syntax.keywords import ARITH_OPS, COMPARE_OPS, HIT_ZH
+from rulekit.syntax.literals import LiteralError, decode_date, decode_number, decode_string
+
+# A callback's children: nodes, tokens, None for an absent optional part, and the tuples that
+# option callbacks (`en`, `unit`, `priority` …) return. Their shape is fixed by the grammar.
+Children = list[Any]
+# An option of a statement: ("unit", "天"), ("priority", 3), ("en", "…") …
+Option = tuple[str, Any]
+
+
+def _span(meta_or_token: Meta | Token) -> Span:
+    start, end = meta_or_token.start_pos, meta_or_token.end_pos
+    assert start is not None and end is not None  # the lexer gives every token its position
+    return Span(start, end)
+
+
+class ToNodes(Transformer[Token, n.File]):
+    """Lark tree → nodes. Callbacks record diagnostics instead of raising (Lark would wrap them)."""
+
+    def __init__(self, source: Source, diagnostics: list[Diagnostic]):
+        super().__init__()
+        self.source = source
+        self.diagnostics = diagnostics
+        self._next_id = 0
+
+    def _id(self) -> int:
+        self._next_id += 1
+        return self._next_id
+
+    def _error(
+        self, code: str, message: str, span: Span, hint: str | None = None, label: str = ""
+    ) -> None:
+        self.diagnostics.append(
+            Diagnostic(code, message, self.source, span, hint=hint, label=label)
+        )
+
+    # ---- literals
+    def _literal(self, tok: Token) -> n.Literal:
+        """A NUMBER, DATE, STRING, TRUE or FALSE token as a literal node."""
+        span = _span(tok)
+        kind = tok.type
+        value: Any
+        try:
+            if kind == "NUMBER":
+                value, lkind = decode_number(str(tok))
+            elif kind == "DATE":
+                value = decode_date(str(tok))
+                lkind = "timestamp" if isinstance(value, dt.datetime) else "date"
+            elif kind == "STRING":
+                value, lkind = decode_string(str(tok)), "string"
+            elif kind == "TRUE":
+                value, lkind = True, "boolean"
+            else:
+                value, lkind = False, "boolean"
+        except LiteralError as e:
+            self._error(e.code, e.message, span, e.hint)
+            value, lkind = 0, "error"
+        return n.Literal(self._id(), span, value, lkind, str(tok))
+
+    @v_args(meta=True)
+    def literal(self, meta: Meta, children: Children) -> n.Literal | n.Today:
+        tok: Token = children[0]
+        if tok.type in ("NUMBER", "DATE", "STRING", "TRUE", "FALSE"):
+            return self._literal(tok)
+        return n.Today(self._id(), _span(tok))
+
+    @v_args(meta=True)
+    def name(self, meta: Meta, children: Children) -> n.Name:
+        return n.Name(self._id(), _span(meta), str(children[0]))
+
+    @v_args(meta=True)
+    def list(self, meta: Meta, children: Children) -> n.ListExpr:
+        return n.ListExpr(self._id(), _span(meta), tuple(c for c in children if c is not None))
+
+    @v_args(meta=True)
+    def neg(self, meta: Meta, children: Children) -> n.Neg:
+        return n.Neg(self._id(), _span(meta), children[1])
+
+    @v_args(meta=True)
+    def binop(self, meta: Meta, children: Children) -> n.Binary:
+        left, op, right = children
+        return n.Binary(
+            self._id(), _span(meta), ARITH_OPS.get(str(op), str(op)), left, right, _span(op)
+        )
+
+    @v_args(meta=True)
+    def compare(self, meta: Meta, children: Children) -> n.Compare:
+        operands = tuple(children[0::2])
+        ops = children[1::2]
+        return n.Compare(
+            self._id(),
+            _span(meta),
+            operands,
+            tuple(COMPARE_OPS.get(str(o), str(o)) for o in ops),
+            tuple(_span(o) for o in ops),
+        )
+
+    @v_args(meta=True)
+    def between(self, meta: Meta, children: Children) -> n.Between:
+        operand, low, high = children
+        return n.Between(self._id(), _span(meta), operand, low, high, False)
+
+    @v_args(meta=True)
+    def not_between(self, meta: Meta, children: Children) -> n.Between:
+        operand, low, high = children
+        return n.Between(self._id(), _span(meta), operand, low, high, True)
+
+    @v_args(meta=True)
+    def in_(self, meta: Meta, children: Children) -> n.InList:
+        return n.InList(self._id(), _span(meta), children[0], children[1], False)
+
+    @v_args(meta=True)
+    def not_in(self, meta: Meta, children: Children) -> n.InList:
+        return n.InList(self._id(), _span(meta), children[0], children[1], True)
+
+    @v_args(meta=True)
+    def rank_in(self, meta: Meta, children: Children) -> n.RankIn:
+        operand, which, fraction, by = children
+        top = which.type == "TOP"
+        return n.RankIn(self._id(), _span(meta), operand, top, fraction, by)
+
+    @v_args(meta=True)
+    def by(self, meta: Meta, children: Children) -> n.Name:
+        return n.Name(self._id(), _span(children[0]), str(children[0]))
+
+    @v_args(meta=True)
+    def is_missing(self, meta: Meta, children: Children) -> n.IsMissing:
+        return n.IsMissing(self._id(), _span(meta), children[0], False)
+
+    @v_args(meta=True)
+    def is_not_missing(self, meta: Meta, children: Children) -> n.IsMissing:
+        return n.IsMissing(self._id(), _span(meta), children[0], True)
+
+    def _strtest(self, meta: Meta, children: Children, op: str, negated: bool) -> n.StringTest:
+        operand, *rest = children
+        pattern = rest[-1]
+        return n.StringTest(self._id(), _span(meta), op, operand, pattern, negated)
+
+    @v_args(meta=True)
+    def strtest(self, meta: Meta, children: Children) -> n.StringTest:
+        return self._strtest(meta, children, "contains", False)
+
+    @v_args(meta=True)
+    def not_strtest(self, meta: Meta, children: Children) -> n.StringTest:
+        return self._strtest(meta, children, "contains", True)
+
+    @v_args(meta=True)
+    def starts_with(self, meta: Meta, children: Children) -> n.StringTest:
+        return self._strtest(meta, children, "starts_with", False)
+
+    @v_args(meta=True)
+    def not_starts_with(self, meta: Meta, children: Children) -> n.StringTest:
+        return self._strtest(meta, children, "starts_with", True)
+
+    @v_args(meta=True)
+    def ends_with(self, meta: Meta, children: Children) -> n.StringTest:
+        return self._strtest(meta, children, "ends_with", False)
+
+    @v_args(meta=True)
+    def not_ends_with(self, meta: Meta, children: Children) -> n.StringTest:
+        return self._strtest(meta, children, "ends_with", True)
+
+    @v_args(meta=True)
+    def call(self, meta: Meta, children: Children) -> n.Call:
+        name_tok, args = children
+        arg_nodes, by = args if args is not None else ((), None)
+        return n.Call(
+            self._id(), _span(meta), str(name_tok).lower(), arg_nodes, by, _span(name_tok)
+        )
+
+    def args(self, children: Children) -> tuple[tuple[n.Node, ...], n.Name | None]:
+        by = children[-1]
+        return tuple(children[:-1]), by
+
+    @v_args(meta=True)
+    def and_(self, meta: Meta, children: Children) -> n.And:
+        return n.And(self._id(), _span(meta), children[0], children[1])
+
+    @v_args(meta=True)
+    def or_(self, meta: Meta, children: Children) -> n.Or:
+        return n.Or(self._id(), _span(meta), children[0], children[1])
+
+    @v_args(meta=True)
+    def not_(self, meta: Meta, children: Children) -> n.Not:
+        return n.Not(self._id(), _span(meta), children[0])
+
+    # ---- statements
+    def en(self, children: Children) -> Option:
+        return ("en", decode_string(str(children[0])))
+
+    def text(self, children: Children) -> n.Text:
+        zh = en = None
+        for c in children:
+            if isinstance(c, tuple):
+                en = c[1]
+            elif c is not None:
+                zh = decode_string(str(c))
+        return n.Text(zh, en)
+
+    @v_args(meta=True)
+    def header(self, meta: Meta, children: Children) -> n.Meta:
+        name, display, en = children
+        text = n.Text(decode_string(str(display)) if display else None, en[1] if en else None)
+        return n.Meta(self._id(), _span(meta), "ruleset", (str(name), text), _span(name))
+
+    @v_args(meta=True)
+    def meta(self, meta: Meta, children: Children) -> n.Meta:
+        key_tok, value = children
+        key = {"DESCRIPTION": "description", "SOURCE": "source", "VERSION": "version"}[key_tok.type]
+        if key == "version":
+            try:
+                value = decode_number(str(value))[0]
+            except LiteralError as e:
+                self._error(e.code, e.message, _span(value), e.hint)
+        return n.Meta(self._id(), _span(meta), key, value, _span(meta))
+
+    @v_args(meta=True)
+    def alias(self, meta: Meta, children: Children) -> n.Meta:
+        return n.Meta(
+            self._id(), _span(meta), "alias", tuple(str(c) for c in children), _span(meta)
+        )
+
+    @v_args(meta=True)
+    def hit(self, meta: Meta, children: Children) -> n.Meta:
+        word = str(children[0])
+        return n.Meta(
+            self._id(), _span(meta), "hit", HIT_ZH.get(word, word.lower()), _span(children[0])
+        )
+
+    @v_args(meta=True)
+    def default(self, meta: Meta, children: Children) -> n.Meta:
+        return n.Meta(self._id(), _span(meta), "default", str(children[0]), _span(children[0]))
+
+    def simple_type(self, children: Children) -> tuple[str, bool, Span]:
+        return (str(children[0]), False, _span(children[0]))
+
+    def list_type(self, children: Children) -> tuple[str, bool, Span]:
+        return (str(children[0]), True, _span(children[0]))
+
+    def unit(self, children: Children) -> Option:
+        return ("unit", decode_string(str(children[0])))
+
+    def column(self, children: Children) -> Option:
+        tok = children[0]
+        return ("column", decode_string(str(tok)) if tok.type == "STRING" else str(tok))
+
+    def one_of(self, children: Children) -> Option:
+        return ("one_of", children[0])
+
+    @v_args(meta=True)
+    def field(self, meta: Meta, children: Children) -> n.FieldDecl:
+        name, (type_name, list_of, type_span), display, *opts = children
+        o = dict(opts)
+        return n.FieldDecl(
+            self._id(),
+            _span(meta),
+            str(name),
+            _span(name),
+            type_name,
+            list_of,
+            type_span,
+            n.Text(decode_string(str(display)) if display else None, o.get("en")),
+            o.get("unit"),
+            o.get("column"),
+            o.get("one_of"),
+        )
+
+    @v_args(meta=True)
+    def let(self, meta: Meta, children: Children) -> n.LetDecl:
+        name, eq, expr, display, en = children
+        if str(eq) not in ("=", "＝"):
+            self._error(
+                "syntax-error",
+                f"a let is written `let {name} = …`, not with `{eq}`",
+                _span(eq),
+                hint="use `=`",
+            )
+        text = n.Text(decode_string(str(display)) if display else None, en[1] if en else None)
+        return n.LetDecl(self._id(), _span(meta), str(name), _span(name), expr, text)
+
+    def label_description(self, children: Children) -> Option:
+        return ("description", children[1])
+
+    def label_strategy(self, children: Children) -> Option:
+        return ("strategy", children[1])
+
+    @v_args(meta=True)
+    def label(self, meta: Meta, children: Children) -> n.LabelDecl:
+        name, display, *opts = children
+        zh = decode_string(str(display)) if display else None
+        en = None
+        desc, strat = n.Text(), n.Text()
+        for key, value in opts:
+            if key == "en":
+                en = value
+            elif key == "description":
+                desc = n.Text(value.zh or desc.zh, value.en or desc.en)
+            else:
+                strat = n.Text(value.zh or strat.zh, value.en or strat.en)
+        return n.LabelDecl(
+            self._id(), _span(meta), str(name), _span(name), n.Text(zh, en), desc, strat
+        )
+
+    def rule_name(self, children: Children) -> str:
+        return decode_string(str(children[0]))
+
+    def priority(self, children: Children) -> Option:
+        return ("priority", children[0])
+
+    def because(self, children: Children) -> Option:
+        return ("because", children[0])
+
+    def signed_number(self, children: Children) -> int | float:
+        minus, number = children
+        value: int | float
+        try:
+            value = decode_number(str(number))[0]
+        except LiteralError:
+            value = 0
+        return -value if minus else value
+
+    @v_args(meta=True)
+    def rule(self, meta: Meta, children: Children) -> n.Rule:
+        name, cond, label, *opts = children
+        o = dict(opts)
+        line = self.source.line_col(meta.start_pos)[0]
+        return n.Rule(
+            self._id(),
+            _span(meta),
+            name if name is not None else f"line {line}",
+            name is not None,
+            cond,
+            str(label),
+            _span(label),
+            o.get("priority", 0),
+            o.get("because", n.Text()),
+            line,
+        )
+
+    # ---- examples
+    @v_args(meta=True)
+    def neg_number(self, meta: Meta, children: Children) -> n.Literal:
+        lit = self._literal(children[1])
+        value = -lit.value if isinstance(lit.value, (int, float)) else lit.value
+        return n.Literal(self._id(), _span(meta), value, lit.kind, "-" + lit.text)
+
+    @v_args(meta=True)
+    def missing_value(self, meta: Meta, children: Children) -> n.Literal:
+        return n.Literal(self._id(), _span(meta), None, "missing", "missing")
+
+    @v_args(meta=True)
+    def given(self, meta: Meta, children: Children) -> n.Given:
+        name, eq, value = children
+        if str(eq) not in ("=", "＝"):
+            self._error(
+                "syntax-error",
+                f"an example gives a value with `=`, not `{eq}`",
+                _span(eq),
+                hint=f"write `{name} = …`",
+            )
+        return n.Given(self._id(), _span(meta), str(name), _span(name), None, value)
+
+    def as_of(self, children: Children) -> dt.date | None:
+        tok = children[-1]
+        if tok.type == "NAME":
+            self._error(
+                "syntax-error",
+                f"`as of` needs a date, not `{tok}`",
+                _span(tok),
+                hint="write a date such as `as of 2024-06-30`",
+            )
+            return None
+        try:
+            return decode_date(str(tok))
+        except LiteralError as e:
+            self._error(e.code, e.message, _span(tok), e.hint)
+            return None
+
+    @v_args(meta=True)
+    def expect_label(self, meta: Meta, children: Children) -> tuple[tuple[str, ...], Span]:
+        return ((str(children[0]),), _span(meta))
+
+    @v_args(meta=True)
+    def expect_none(self, meta: Meta, children: Children) -> tuple[None, Span]:
+        return (None, _span(meta))
+
+    @v_args(meta=True)
+    def expect_labels(self, meta: Meta, children: Children) -> tuple[tuple[str, ...], Span]:
+        return (tuple(str(c) for c in children if c is not None), _span(meta))
+
+    @v_args(meta=True)
+    def example(self, meta: Meta, children: Children) -> n.Example:
+        name = decode_string(str(children[0]))
+        givens = [c for c in children[1:] if isinstance(c, n.Given)]
+        as_of = next(
+            (
+                c
+                for c in children[1:]
+                if isinstance(c, (dt.date, type(None))) and not isinstance(c, tuple)
+            ),
+            None,
+        )
+        expect, expect_span = children[-1]
+        line = self.source.line_col(meta.start_pos)[0]
+        return n.Example(
+            self._id(), _span(meta), name, tuple(givens), as_of, expect, expect_span, line
+        )
+
+    def start(self, children: Children) -> n.File:
+        return n.File(list(children))
