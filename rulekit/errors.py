@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import dataclasses
+from dataclasses import dataclass
 from typing import Any
 
 from rulekit.source import Source, Span, display_width
@@ -129,7 +130,7 @@ class BadRecord:
     field: str | None
     value: Any
     reason: str
-    record: Any = field(default=None, repr=False)
+    record: Any = dataclasses.field(default=None, repr=False)  # (`field` is the attribute above)
 
     def describe(self) -> str:
         where = f"record {self.index}" + (f", field {self.field!r}" if self.field else "")

@@ -1,10 +1,11 @@
 """The checked language's tree: frozen, slotted dataclasses, each with an id and a span.
 
-Types live in a side table keyed by node id (see checker.py), so nodes stay plain data.
+Types live in a side table keyed by node id (see rulekit.check), so nodes stay plain data.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -172,7 +173,7 @@ def children(node: Node) -> tuple[Node, ...]:
     raise TypeError(f"not an expression node: {type(node).__name__}")
 
 
-def walk(node: Node):
+def walk(node: Node) -> Iterator[Node]:
     """Every node of an expression, parents before children."""
     yield node
     for child in children(node):

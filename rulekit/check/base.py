@@ -1,0 +1,96 @@
+"""The state every part of the checker shares, and the services they all use.
+
+The checker is one object assembled from parts by job (`checker.Checker` = expressions + calls
+on this base). This base owns what they share: the symbol tables being built (fields, lets,
+labels), the side table of node types, the types inferred for undeclared fields, the population
+keys, and reporting. It also declares the typing entry points each part calls and another part
+implements, so each part can be checked and read on its own.
+"""
+
+from __future__ import annotations
+
+from rulekit.check.report import Report, Severity
+from rulekit.model import datatypes as T
+from rulekit.model.program import FieldInfo, LabelInfo, LetInfo
+from rulekit.source import Source, Span
+from rulekit.syntax import nodes as n
+
+
+class CheckerBase:
+    """Shared state of one check of one file."""
+
+    def __init__(self, file: n.File, source: Source, strict: bool = False) -> None:
+        self.file = file
+        self.source = source
+        self.strict = strict
+        self.report = Report(source)
+        self.declared_fields = False  # the file declares its fields: nothing is inferred
+        self.declared_labels = False  # the file declares its labels
+        self.types: dict[int, T.Type] = {}  # node id -> type
+        self.fields: dict[str, FieldInfo] = {}
+        self.lets: dict[str, LetInfo] = {}
+        self.labels: dict[str, LabelInfo] = {}
+        self.inferred: dict[str, T.Type] = {}  # undeclared field -> the type its use implies
+        self.inferred_at: dict[str, Span] = {}  # undeclared field -> the use that implied it
+        self.population_keys: dict[int, str] = {}
+        self.let_names = {s.name for s in file.statements if isinstance(s, n.LetDecl)}
+        self._let_has_population: dict[str, bool] = {}
+        self._visible_lets: set[str] = set()  # lets defined above the current statement
+
+    # ---------------------------------------------------------------- reporting
+    def error(
+        self,
+        code: str,
+        message: str,
+        span: Span,
+        hint: str | None = None,
+        label: str = "",
+        severity: Severity = "error",
+    ) -> None:
+        self.report.error(code, message, span, hint, label, severity)
+
+    def warn(self, code: str, message: str, span: Span, hint: str | None = None) -> None:
+        self.report.warn(code, message, span, hint)
+
+    def snippet(self, node: n.Node) -> str:
+        """The source text of a node, as written."""
+        return self.source.snippet(node.span)
+
+    # ---------------------------------------------------------------- implemented by the parts
+    def expr(self, node: n.Node, expected: T.Type | None = None) -> T.Type:
+        """Type an expression and record its type; `expected` guides inference. (expressions)"""
+        raise NotImplementedError
+
+    def call(self, node: n.Call) -> T.Type:
+        """Type a function call. (calls)"""
+        raise NotImplementedError
+
+    def rank_in(self, node: n.RankIn) -> T.Type:
+        """Type `x in top p [by F]`. (calls)"""
+        raise NotImplementedError
+
+    # ---------------------------------------------------------------- inference
+    def bind(self, node: n.Node, t: T.Type) -> T.Type | None:
+        """Give an undeclared field the type its use implies; returns the bound type."""
+        if (
+            isinstance(node, n.Name)
+            and node.name not in self._visible_lets
+            and node.name not in self.fields
+            and not self.declared_fields
+            and self.inferred.get(node.name, T.UNKNOWN) == T.UNKNOWN
+            and t not in (T.UNKNOWN, T.ERROR, T.NULL)
+        ):
+            self.inferred[node.name] = t
+            self.inferred_at[node.name] = node.span
+            self.types[node.id] = t
+            return t
+        return None
+
+    def contains_population(self, node: n.Node) -> bool:
+        """Whether an expression ranks against the population, directly or through a let."""
+        for sub in n.walk(node):
+            if n.is_population(sub):
+                return True
+            if isinstance(sub, n.Name) and self._let_has_population.get(sub.name):
+                return True
+        return False

@@ -1,0 +1,250 @@
+"""Typing of function calls and population tests: the function table, arity, argument types,
+and the population functions (percentile, score, cumulative_share, `in top/bottom p`) with
+the key of the value population each one ranks against.
+"""
+
+from __future__ import annotations
+
+import re
+
+from rulekit.check.base import CheckerBase
+from rulekit.check.report import a, did_you_mean
+from rulekit.model import datatypes as T
+from rulekit.suggest import nearest
+from rulekit.syntax import nodes as n
+
+FUNCTIONS = (
+    "min",
+    "max",
+    "abs",
+    "round",
+    "coalesce",
+    "days_since",
+    "len",
+    "percentile",
+    "score",
+    "cumulative_share",
+)
+
+USAGE_EXAMPLES = {
+    "min": "a, b",
+    "max": "a, b",
+    "abs": "x",
+    "round": "x, 2",
+    "coalesce": "x, 0",
+    "days_since": "last_purchase",
+    "len": "tags",
+    "percentile": "monetary",
+    "score": "monetary, 5",
+    "cumulative_share": "monetary",
+}
+
+
+def usage_example(func: str) -> str:
+    """Arguments to show in a hint for calling `func`."""
+    return USAGE_EXAMPLES.get(func, "…")
+
+
+class CallChecker(CheckerBase):
+    """Types function calls and population tests."""
+
+    def call(self, node: n.Call) -> T.Type:
+        f = node.func
+        if f not in FUNCTIONS:
+            guess = nearest(f, FUNCTIONS)
+            self.error(
+                "unknown-function",
+                f"unknown function `{f}`",
+                node.name_span,
+                hint=did_you_mean(guess) + "functions are " + ", ".join(FUNCTIONS),
+            )
+            for arg in node.args:
+                self.expr(arg)
+            return T.ERROR
+        if node.by is not None and f not in n.POPULATION_FUNCTIONS:
+            self.error(
+                "wrong-arguments",
+                f"`by` only goes with population functions, not `{f}`",
+                node.by.span,
+                hint="remove `by …`",
+            )
+        if f in n.POPULATION_FUNCTIONS:
+            return self._population(node)
+        if f in ("min", "max", "coalesce"):
+            return self._min_max_coalesce(node)
+        if f == "abs":
+            if not self._arity(node, 1, 1, "one number or duration"):
+                return T.ERROR
+            t = self.expr(node.args[0], T.NUMBER)
+            return self._want(
+                node.args[0], t, ("integer", "number", "duration"), "a number or duration"
+            )
+        if f == "round":
+            return self._round(node)
+        if f == "days_since":
+            if not self._arity(node, 1, 1, "one date"):
+                return T.ERROR
+            t = self.expr(node.args[0], T.DATE)
+            if t == T.UNKNOWN:
+                self.bind(node.args[0], T.DATE)
+                return T.DURATION
+            self._want(node.args[0], t, ("date", "timestamp"), "a date")
+            return T.DURATION
+        if f == "len":
+            if not self._arity(node, 1, 1, "one list or text"):
+                return T.ERROR
+            t = self.expr(node.args[0], T.STRING)
+            if t not in (T.ERROR, T.UNKNOWN, T.STRING) and not t.is_list:
+                self.error(
+                    "type-mismatch",
+                    f"`len` needs a list or text, not {a(t)}",
+                    node.args[0].span,
+                    hint="len counts list items or characters",
+                )
+            return T.INTEGER
+        raise AssertionError(f)
+
+    def _min_max_coalesce(self, node: n.Call) -> T.Type:
+        f = node.func
+        if not self._arity(node, 1, None, "one or more values"):
+            return T.ERROR
+        t: T.Type | None = None
+        for arg in node.args:
+            ta = self.expr(arg, t)
+            if ta in (T.ERROR, T.UNKNOWN):
+                continue
+            common = T.unify(t, ta) if t else ta
+            if common is None:
+                self.error(
+                    "type-mismatch",
+                    f"`{f}` mixes {a(t)} and {a(ta)}",
+                    arg.span,
+                    hint=f"give {f} values of one type",
+                )
+                return T.ERROR
+            if f != "coalesce" and not common.orderable:
+                self.error(
+                    "type-mismatch",
+                    f"`{f}` needs values that can be ordered, not {a(ta)}",
+                    arg.span,
+                    hint=f"{f} compares numbers, durations, dates or text",
+                )
+                return T.ERROR
+            t = common
+        return t or T.UNKNOWN
+
+    def _round(self, node: n.Call) -> T.Type:
+        if not self._arity(node, 1, 2, "a number and the digits to keep"):
+            return T.ERROR
+        t = self.expr(node.args[0], T.NUMBER)
+        self._want(node.args[0], t, ("integer", "number"), "a number")
+        if len(node.args) == 2:
+            d = node.args[1]
+            self.expr(d, T.INTEGER)
+            if not (isinstance(d, n.Literal) and isinstance(d.value, int)):
+                self.error(
+                    "wrong-arguments",
+                    "the digits of `round` must be a whole number written in the rule",
+                    d.span,
+                    hint="e.g. round(x, 2)",
+                )
+        return T.NUMBER
+
+    # ---------------------------------------------------------------- arguments
+    def _arity(self, node: n.Call, lo: int, hi: int | None, usage: str) -> bool:
+        k = len(node.args)
+        if k < lo or (hi is not None and k > hi):
+            self.error(
+                "wrong-arguments",
+                f"`{node.func}` takes {usage}, given {k}",
+                node.span,
+                hint=f"write {node.func}({usage_example(node.func)})",
+            )
+            for arg in node.args:
+                self.expr(arg)
+            return False
+        return True
+
+    def _want(self, node: n.Node, t: T.Type, names: tuple[str, ...], words: str) -> T.Type:
+        """Check an argument's type is one of `names`; ERROR (reported) when not."""
+        if t in (T.ERROR, T.UNKNOWN):
+            return t
+        if t.name not in names:
+            self.error(
+                "type-mismatch",
+                f"expected {words}, not {a(t)}",
+                node.span,
+                hint=f"for example {T.example_of(T.SCALARS.get(names[0], T.NUMBER))}",
+            )
+            return T.ERROR
+        return t
+
+    # ---------------------------------------------------------------- population
+    def _population_arg(self, node: n.Node, arg: n.Node, by: n.Name | None) -> T.Type:
+        """Type the ranked value (and `by`), and record the node's population key."""
+        t = self.expr(arg, T.NUMBER)
+        if t == T.UNKNOWN:
+            t = self.bind(arg, T.NUMBER) or t
+        t = self._want(arg, t, ("integer", "number", "duration"), "a number or duration")
+        if self.contains_population(arg):
+            self.error(
+                "nested-population",
+                "a population function cannot take another one's result as its input",
+                arg.span,
+                hint="rank the underlying value directly, e.g. percentile(monetary)",
+            )
+        if by is not None:
+            if by.name in self._visible_lets or (
+                self.declared_fields and by.name not in self.fields
+            ):
+                self.error(
+                    "wrong-arguments",
+                    f"`by` needs a field, and `{by.name}` is not one",
+                    by.span,
+                    hint="partition by a data field such as region",
+                )
+            else:
+                self.expr(by)
+        snippet = re.sub(r"\s+", "", self.snippet(arg))
+        self.population_keys[node.id] = f"{snippet}|{by.name if by else ''}"
+        return t
+
+    def _population(self, node: n.Call) -> T.Type:
+        if node.func == "score":
+            if not self._arity(node, 2, 2, "a value and the number of scores"):
+                return T.ERROR
+            self._population_arg(node, node.args[0], node.by)
+            k = node.args[1]
+            self.expr(k, T.INTEGER)
+            if not (isinstance(k, n.Literal) and isinstance(k.value, int) and k.value >= 1):
+                self.error(
+                    "wrong-arguments",
+                    "the number of scores must be a whole number written in the rule",
+                    k.span,
+                    hint="e.g. score(monetary, 5)",
+                )
+            return T.INTEGER
+        if not self._arity(node, 1, 1, "one value"):
+            return T.ERROR
+        self._population_arg(node, node.args[0], node.by)
+        return T.NUMBER
+
+    def rank_in(self, node: n.RankIn) -> T.Type:
+        self._population_arg(node, node.operand, node.by)
+        ft = self.expr(node.fraction, T.NUMBER)
+        frac = node.fraction
+        if not (isinstance(frac, n.Literal) and frac.kind in ("percent", "number")):
+            self.error(
+                "wrong-arguments",
+                "the share after `top`/`bottom` must be written in the rule",
+                frac.span,
+                hint="e.g. monetary in top 10%",
+            )
+        elif ft.numeric and not (0 <= frac.value <= 1):
+            self.error(
+                "wrong-arguments",
+                f"`{frac.text}` is not a share between 0 and 1",
+                frac.span,
+                hint=f"write a percentage such as {frac.text}%",
+            )
+        return T.BOOLEAN

@@ -1,0 +1,51 @@
+"""Checking `example` blocks against the checked program: every given name is a field or a
+let, every given value fits its type, every expected label exists."""
+
+from __future__ import annotations
+
+from rulekit.check.report import Report, a, did_you_mean
+from rulekit.model import datatypes as T
+from rulekit.model.program import Program
+from rulekit.model.semantics import CoercionError, coerce
+from rulekit.suggest import nearest
+from rulekit.syntax import nodes as n
+from rulekit.syntax.nodes import literal_value
+
+
+def check_examples(program: Program, report: Report) -> None:
+    """Report what is wrong in the program's examples, in file order."""
+    for ex in program.examples:
+        check_example(program, ex, report)
+
+
+def check_example(program: Program, ex: n.Example, report: Report) -> None:
+    for g in ex.given:
+        target = program.fields.get(g.name) or program.lets.get(g.name)
+        if target is None:
+            guess = nearest(g.name, [*program.fields, *program.lets])
+            report.error(
+                "bad-example",
+                f"example `{ex.name}` gives `{g.name}`, which is neither a field nor a let",
+                g.name_span,
+                hint=f"did you mean `{guess}`?" if guess else None,
+            )
+            continue
+        value = literal_value(g.value_node)
+        try:
+            coerce(value, target.type)
+        except CoercionError as e:
+            report.error(
+                "bad-example",
+                f"`{g.name}` is {a(target.type)}: {e.reason}",
+                g.value_node.span if g.value_node is not None else g.name_span,
+                hint=f"write a value such as {T.example_of(target.type)}",
+            )
+    for label in ex.expect or ():
+        if label not in program.labels:
+            guess = nearest(label, program.labels)
+            report.error(
+                "unknown-label",
+                f"example `{ex.name}` expects unknown label `{label}`",
+                ex.expect_span,
+                hint=did_you_mean(guess) + "labels are " + ", ".join(program.labels),
+            )

@@ -1,0 +1,61 @@
+"""Collecting a check's diagnostics, and the phrasing their messages share.
+
+A `Report` is where every part of the checker sends the problems it finds. It can be told to
+keep quiet (the checker's silent first pass over files without field declarations), and it hands
+back the diagnostics in the order they are shown: errors first, then by position.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from rulekit.errors import Diagnostic
+from rulekit.source import Source, Span
+
+Severity = Literal["error", "warning"]
+
+
+class Report:
+    """The diagnostics found so far in one source."""
+
+    def __init__(self, source: Source) -> None:
+        self.source = source
+        self.diagnostics: list[Diagnostic] = []
+        self.quiet = False  # while set, problems are dropped (the silent inference pass)
+
+    def error(
+        self,
+        code: str,
+        message: str,
+        span: Span,
+        hint: str | None = None,
+        label: str = "",
+        severity: Severity = "error",
+    ) -> None:
+        if self.quiet:
+            return
+        self.diagnostics.append(
+            Diagnostic(code, message, self.source, span, severity=severity, label=label, hint=hint)
+        )
+
+    def warn(self, code: str, message: str, span: Span, hint: str | None = None) -> None:
+        self.error(code, message, span, hint, severity="warning")
+
+    @property
+    def has_errors(self) -> bool:
+        return any(d.severity == "error" for d in self.diagnostics)
+
+    def in_order(self) -> list[Diagnostic]:
+        """Errors first, then warnings; each by position (file order on ties)."""
+        return sorted(self.diagnostics, key=lambda d: (d.severity != "error", d.span.start))
+
+
+def a(word: object) -> str:
+    """`a number`, `an integer`."""
+    text = str(word)
+    return ("an " if text[:1] in "aeiou" else "a ") + text
+
+
+def did_you_mean(guess: str | None) -> str:
+    """The start of a hint naming the nearest known name (then a space), or "" without one."""
+    return f"did you mean `{guess}`? " if guess else ""
