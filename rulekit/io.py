@@ -89,7 +89,7 @@ class Table:
 # ---------------------------------------------------------------- reading
 
 
-def read_table(path: str | Path) -> Table:
+def read_table(path: str | os.PathLike[str]) -> Table:
     """Read a data file into a Table, by its extension."""
     path = Path(path)
     fmt = format_of(path)
