@@ -13,13 +13,14 @@ import resource
 import tempfile
 from pathlib import Path
 from types import ModuleType
-from typing import TYPE_CHECKING, TypeGuard, cast
+from typing import TYPE_CHECKING, cast
 
 from rulekit.compile.sql.duckdb import DuckDBGenerator
 from rulekit.errors import RulekitError
 
 if TYPE_CHECKING:
     from duckdb import DuckDBPyConnection
+    from typing_extensions import TypeIs
 
 # file extension -> DuckDB reader format
 FORMATS = {
@@ -105,7 +106,7 @@ def file_format(path: str | os.PathLike[str]) -> str:
     return fmt
 
 
-def is_path(records: object) -> TypeGuard[str | os.PathLike[str]]:
+def is_path(records: object) -> TypeIs[str | os.PathLike[str]]:
     """Whether the records are a file to read rather than the records themselves."""
     return isinstance(records, (str, os.PathLike))
 

@@ -77,7 +77,7 @@ def freeze(
             f"count the rows of {data}",
         )
     else:
-        records = data if isinstance(data, list) else list(cast(Iterable[Mapping[str, Any]], data))
+        records = data if isinstance(data, list) else list(data)
         source = records_source(con, records, field_columns(ruleset), name="rk_population_records")
         total = len(records)
     gen = DuckDBGenerator(ruleset.program, as_of=today)
