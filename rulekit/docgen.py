@@ -9,9 +9,13 @@ generation.
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
+from rulekit.model.program import Program
+from rulekit.ruleset import Ruleset
 from rulekit.rulesets import shipped_dir
+from rulekit.syntax.nodes import Text
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCS_DIR = ROOT / "docs" / "rulesets"
@@ -36,7 +40,7 @@ def _code(text: str | None) -> str:
     return f"{ticks}{text}{ticks}" if ticks == "`" else f"{ticks} {text} {ticks}"
 
 
-def _both(t) -> str:
+def _both(t: Text) -> str:
     """Chinese and English of a Text in one cell, separated by a line break."""
     parts = [p for p in (_cell(t.zh), _cell(t.en)) if p]
     return "<br>".join(parts)
@@ -48,13 +52,13 @@ def _table(header: list[str], rows: list[list[str]]) -> list[str]:
     return lines
 
 
-def _title(program) -> str:
+def _title(program: Program) -> str:
     zh, en = _flat(program.display.zh), _flat(program.display.en)
     names = " — ".join(p for p in (zh, en) if p)
     return names or program.id
 
 
-def render_ruleset_page(rs) -> str:
+def render_ruleset_page(rs: Ruleset) -> str:
     """The Markdown page of one ruleset."""
     p = rs.program
     snippet = p.source.snippet
@@ -132,7 +136,7 @@ def render_ruleset_page(rs) -> str:
     out.append("")
 
     out += ["## 规则 / Rules (evaluation order)", ""]
-    for i, rule in enumerate(p.rules, 1):
+    for i, rule in enumerate((p.rules[ri] for ri in p.order), 1):
         cond = _code("IF " + snippet(rule.condition.span) + " THEN " + rule.label)
         out.append(f"{i}. {_flat(rule.name)}: {cond}")
     if not p.rules:
@@ -141,7 +145,7 @@ def render_ruleset_page(rs) -> str:
     return "\n".join(out)
 
 
-def render_index(rulesets) -> str:
+def render_index(rulesets: Sequence[Ruleset]) -> str:
     """A Markdown table of all rulesets (in the order given) linking to their pages."""
     out = [GENERATED_NOTE, "", "# 规则集 / Rulesets", "", f"{len(rulesets)} shipped rulesets.", ""]
     rows = []
@@ -163,7 +167,7 @@ def render_index(rulesets) -> str:
     return "\n".join(out)
 
 
-def load_shipped(rules_dir: Path | None = None) -> list:
+def load_shipped(rules_dir: Path | None = None) -> list[Ruleset]:
     """Every rule file of rules_dir (default: the shipped rulesets), sorted by id."""
     import rulekit
 
@@ -172,7 +176,9 @@ def load_shipped(rules_dir: Path | None = None) -> list:
     return sorted(loaded, key=lambda rs: rs.program.id)
 
 
-def generate(out_dir: Path | str = DOCS_DIR, rulesets=None) -> dict[Path, str]:
+def generate(
+    out_dir: Path | str = DOCS_DIR, rulesets: Iterable[Ruleset] | None = None
+) -> dict[Path, str]:
     """path → text of every page (index.md and one <id>.md per ruleset); writes nothing."""
     out_dir = Path(out_dir)
     rulesets = load_shipped() if rulesets is None else sorted(rulesets, key=lambda r: r.program.id)

@@ -140,6 +140,8 @@ class BadRecord:
 class RecordError(RulekitError):
     """A bad record stopped the run (on_error="fail")."""
 
+    ruleset: str  # set by a run of several rulesets (engines.files): the one that stopped
+
     def __init__(self, bad: BadRecord):
         self.bad = bad
         super().__init__(

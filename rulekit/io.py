@@ -15,13 +15,21 @@ import datetime as dt
 import io
 import json
 import os
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rulekit.errors import RulekitError
+
+if TYPE_CHECKING:
+    import pyarrow as pa
+    from openpyxl.cell.cell import Cell
+    from openpyxl.worksheet._write_only import WriteOnlyWorksheet
+
+# A row as read: column -> value, the value as the file gives it.
+Row = dict[str, Any]
 
 # extension → format
 FORMATS = {
@@ -65,9 +73,9 @@ class Table:
     path: Path
     format: str
     columns: list[str]
-    rows: list[dict]
+    rows: list[Row]
     lines: list[int] | None = None  # first physical line (CSV, JSONL) or sheet row (XLSX)
-    arrow: Any = None  # the pyarrow table a Parquet file was read as (typed output)
+    arrow: pa.Table | None = None  # the pyarrow table a Parquet file was read as (typed output)
     encoding: str = "utf-8"
     bom: bool = False
     notes: list[str] = field(default_factory=list)
@@ -89,7 +97,7 @@ class Table:
 # ---------------------------------------------------------------- reading
 
 
-def read_table(path: str | Path) -> Table:
+def read_table(path: str | os.PathLike[str]) -> Table:
     """Read a data file into a Table, by its extension."""
     path = Path(path)
     fmt = format_of(path)
@@ -141,7 +149,7 @@ def _header(path: Path, names: Sequence[Any], where: str) -> list[str]:
     return columns
 
 
-def _csv_rows(stream, fmt: str, name: str) -> Iterator[tuple[int, list[str]]]:
+def _csv_rows(stream: Iterable[str], fmt: str, name: str) -> Iterator[tuple[int, list[str]]]:
     """(first physical line, values) of every non-blank CSV or TSV row, the header included."""
     reader = csv.reader(stream, delimiter="\t" if fmt == "tsv" else ",")
     while True:
@@ -161,7 +169,7 @@ def _csv_rows(stream, fmt: str, name: str) -> Iterator[tuple[int, list[str]]]:
 
 def _read_csv(path: Path, fmt: str) -> Table:
     text, encoding, bom = _decode(path)
-    rows: list[dict] = []
+    rows: list[Row] = []
     lines: list[int] = []
     columns: list[str] | None = None
     width = 0
@@ -199,6 +207,7 @@ def line_numbers(path: str | Path, indexes: Sequence[int]) -> dict[int, int]:
     last = max(wanted)
     found: dict[int, int] = {}
     with open(path, encoding="utf-8-sig", newline="" if fmt != "jsonl" else None) as f:
+        rows: Iterator[tuple[int, object]]
         if fmt == "jsonl":
             rows = ((number, line) for number, line in enumerate(f, 1) if line.strip())
         else:
@@ -238,7 +247,7 @@ def header(path: str | Path) -> list[str]:
 
 def _read_jsonl(path: Path, fmt: str) -> Table:
     text, encoding, bom = _decode(path)
-    rows: list[dict] = []
+    rows: list[Row] = []
     lines: list[int] = []
     columns: dict[str, None] = {}
     for number, line in enumerate(text.splitlines(), 1):
@@ -291,7 +300,7 @@ def _read_xlsx(path: Path, fmt: str) -> Table:
         ) from None
     try:
         sheet = book.worksheets[0]
-        rows: list[dict] = []
+        rows: list[Row] = []
         lines: list[int] = []
         columns: list[str] | None = None
         width = 0
@@ -346,10 +355,10 @@ def atomic_path(path: Path) -> Iterator[Path]:
 def write_table(
     path: str | Path,
     columns: Sequence[str],
-    rows: Sequence[Mapping],
-    extra: Mapping[str, Sequence] | None = None,
+    rows: Sequence[Mapping[str, Any]],
+    extra: Mapping[str, Sequence[Any]] | None = None,
     *,
-    arrow: Any = None,
+    arrow: pa.Table | None = None,
     bom: bool = False,
 ) -> int:
     """Write `rows` (their `columns`, then the `extra` columns, each a list aligned with rows)
@@ -388,7 +397,9 @@ def write_table(
     return len(rows)
 
 
-def _row_values(base: Sequence[str], rows: Sequence[Mapping], extra: Mapping[str, Sequence]):
+def _row_values(
+    base: Sequence[str], rows: Sequence[Mapping[str, Any]], extra: Mapping[str, Sequence[Any]]
+) -> Iterator[list[Any]]:
     cols = list(extra.values())
     for i, row in enumerate(rows):
         get = row.get
@@ -430,12 +441,13 @@ def _json_default(value: Any) -> Any:
     return str(value)
 
 
-def _arrow_array(values: list):
+def _arrow_array(values: list[Any]) -> pa.Array[Any]:
     """An arrow array of the values; a column of mixed types is written as text."""
     import pyarrow as pa
 
     try:
-        return pa.array(values)
+        array: pa.Array[Any] = pa.array(values)
+        return array
     except (
         pa.ArrowInvalid,
         pa.ArrowTypeError,
@@ -449,9 +461,9 @@ def _arrow_array(values: list):
 def _write_parquet(
     tmp: Path,
     base: Sequence[str],
-    rows: Sequence[Mapping],
-    extra: Mapping[str, Sequence],
-    arrow: Any,
+    rows: Sequence[Mapping[str, Any]],
+    extra: Mapping[str, Sequence[Any]],
+    arrow: pa.Table | None,
 ) -> None:
     import pyarrow as pa
     import pyarrow.parquet as pq
@@ -475,19 +487,19 @@ def _write_parquet(
     pq.write_table(table, str(tmp))
 
 
-def _write_xlsx(tmp: Path, names: Sequence[str], rows) -> None:
+def _write_xlsx(tmp: Path, names: Sequence[str], rows: Iterable[list[Any]]) -> None:
     import openpyxl
     from openpyxl.cell import WriteOnlyCell
 
     book = openpyxl.Workbook(write_only=True)
-    sheet = book.create_sheet()
+    sheet: WriteOnlyWorksheet = book.create_sheet()
     sheet.append(list(names))
     for values in rows:
         sheet.append([_xlsx_value(sheet, v, WriteOnlyCell) for v in values])
     book.save(str(tmp))
 
 
-def _xlsx_value(sheet, value: Any, cell_cls: Callable) -> Any:
+def _xlsx_value(sheet: WriteOnlyWorksheet, value: Any, cell_cls: Callable[..., Cell]) -> Any:
     if value is None or isinstance(value, (bool, int, float, Decimal)):
         return value
     if isinstance(value, dt.datetime):

@@ -6,10 +6,14 @@ explanations only read it, so none of them imports this module.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable, Mapping, Sequence
+from typing import Any, cast
 
 from rulekit.engines import classify_with_engine
-from rulekit.engines.python import ON_ERROR, BatchResult, CompiledRuleset, Decision
+from rulekit.engines.duckdb_population import PopulationOrPath
+from rulekit.engines.population import PopulationInput
+from rulekit.engines.python import ON_ERROR, BatchResult, CompiledRuleset, Decision, Record
 from rulekit.errors import RulekitError
 from rulekit.explain import ExampleResult, Explanation, WhyNot, run_examples, trace_record, why_not
 
@@ -22,9 +26,9 @@ class Ruleset(CompiledRuleset):
     # ---- classification
     def classify_many(
         self,
-        records: Iterable[Mapping],
-        as_of=None,
-        population=None,
+        records: Iterable[Record] | str | os.PathLike[str],
+        as_of: object = None,
+        population: PopulationOrPath = None,
         on_error: str = "fail",
         engine: str = "python",
         validate: str = "needed",
@@ -44,29 +48,45 @@ class Ruleset(CompiledRuleset):
             return classify_with_engine(
                 self, records, as_of, population, on_error, engine, validate
             )
-        return self.run_python(records, as_of, population, on_error, validate)
+        return self.run_python(  # records, not a path: a file needs engine "duckdb" or "auto"
+            cast(Iterable[Record], records),
+            as_of,
+            cast(PopulationInput, population),
+            on_error,
+            validate,
+        )
 
     def classify(
-        self, record: Mapping, as_of=None, population=None, validate: str = "needed"
+        self,
+        record: Record,
+        as_of: object = None,
+        population: PopulationOrPath = None,
+        validate: str = "needed",
     ) -> Decision:
         """Classify one record (raises RecordError for a bad record)."""
-        return self.classify_many([record], as_of, population, validate=validate)[0]
+        decision = self.classify_many([record], as_of, population, validate=validate)[0]
+        return cast(Decision, decision)  # on_error="fail": a bad record raised
 
     # ---- explanation
     def explain(
         self,
-        record: Mapping,
-        as_of=None,
-        population=None,
-        overrides=None,
-        batch: Sequence[Mapping] | None = None,
+        record: Record,
+        as_of: object = None,
+        population: PopulationInput = None,
+        overrides: Mapping[str, Any] | None = None,
+        batch: Sequence[Record] | None = None,
         validate: str = "needed",
     ) -> Explanation:
         """Evaluate one record with an observer attached: the decision and why."""
         return trace_record(self, record, as_of, population, overrides or {}, batch, validate)
 
     def why_not(
-        self, record: Mapping, label: str, as_of=None, population=None, batch=None
+        self,
+        record: Record,
+        label: str,
+        as_of: object = None,
+        population: PopulationInput = None,
+        batch: Sequence[Record] | None = None,
     ) -> WhyNot:
         """Why this record did not get `label`: per rule, what blocked it and what would do."""
         return why_not(self, record, label, as_of, population, batch)

@@ -9,10 +9,22 @@ BatchResult: the same decisions, the same rejected rows, the same counts.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+import datetime as dt
+import os
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from rulekit.errors import RulekitError
+
+if TYPE_CHECKING:
+    from rulekit.engines.duckdb_population import PopulationOrPath
+    from rulekit.engines.files import RunSummary
+    from rulekit.engines.population import FrozenPopulation
+    from rulekit.engines.python import BatchResult, CompiledRuleset
+
+Records = Iterable[Mapping[str, Any]]
+StrPath = str | os.PathLike[str]
 
 ENGINES = ("python", "duckdb", "auto")
 # Under engine="auto", batches of at least this many records go to DuckDB. Below it the Python
@@ -21,34 +33,34 @@ ENGINES = ("python", "duckdb", "auto")
 AUTO_MIN_ROWS = 50_000
 
 
-def choose_engine(records, engine: str) -> str:
+def choose_engine(records: Records | StrPath, engine: str) -> str:
     """The engine that will run: "python" or "duckdb"."""
-    from rulekit.engines.duckdb_engine import is_path
+    from rulekit.engines.duckdb_connection import is_path
 
     if engine not in ENGINES:
         raise RulekitError(f"engine must be one of {', '.join(ENGINES)}, not {engine!r}")
     if engine != "auto":
         return engine
     if is_path(records):  # DuckDB reads CSV, TSV, JSON Lines and Parquet; rulekit.io the rest
-        from rulekit.engines.duckdb_engine import FORMATS
+        from rulekit.engines.duckdb_connection import FORMATS
 
         return "duckdb" if Path(records).suffix.lower() in FORMATS else "python"
     try:
-        size = len(records)
+        size = len(records)  # type: ignore[arg-type]  # a stream has no len: TypeError below
     except TypeError:
         return "python"  # a stream of unknown length: evaluate as it comes
     return "duckdb" if size >= AUTO_MIN_ROWS else "python"
 
 
 def classify_with_engine(
-    ruleset,
-    records: Iterable[Mapping] | str,
-    as_of=None,
-    population=None,
+    ruleset: CompiledRuleset,
+    records: Records | StrPath,
+    as_of: object = None,
+    population: PopulationOrPath = None,
     on_error: str = "fail",
     engine: str = "duckdb",
     validate: str = "needed",
-):
+) -> BatchResult:
     """Classify records (or a file path) with the chosen engine; returns a BatchResult."""
     from rulekit.engines import duckdb_engine
     from rulekit.engines.python import ON_ERROR
@@ -69,7 +81,9 @@ def classify_with_engine(
     return duckdb_engine.classify_records(ruleset, records, as_of, population, on_error, validate)
 
 
-def run_file(ruleset, input_path, output_path, **options):
+def run_file(
+    ruleset: CompiledRuleset, input_path: StrPath, output_path: StrPath, **options: Any
+) -> RunSummary:
     """Classify a file into a file on DuckDB without holding the rows in Python; see
     files.run_files. Returns a RunSummary."""
     from rulekit.engines.files import run_file as _run_file
@@ -77,7 +91,12 @@ def run_file(ruleset, input_path, output_path, **options):
     return _run_file(ruleset, input_path, output_path, **options)
 
 
-def run_files(rulesets, input_path, output_path, **options):
+def run_files(
+    rulesets: Sequence[CompiledRuleset],
+    input_path: StrPath,
+    output_path: StrPath,
+    **options: Any,
+) -> list[RunSummary]:
     """Classify a file into a file with several rulesets on DuckDB; see files.run_files.
     Returns a RunSummary per ruleset."""
     from rulekit.engines.files import run_files as _run_files
@@ -85,7 +104,9 @@ def run_files(rulesets, input_path, output_path, **options):
     return _run_files(rulesets, input_path, output_path, **options)
 
 
-def freeze(ruleset, data, as_of=None, engine: str = "duckdb"):
+def freeze(
+    ruleset: CompiledRuleset, data: Records | StrPath, as_of: object = None, engine: str = "duckdb"
+) -> FrozenPopulation:
     """A FrozenPopulation from records or a file, computed by the chosen engine."""
     from rulekit.engines import duckdb_engine
 
@@ -97,11 +118,11 @@ def freeze(ruleset, data, as_of=None, engine: str = "duckdb"):
 
 
 def sql_for(
-    ruleset,
+    ruleset: CompiledRuleset,
     dialect: str = "duckdb",
-    as_of=None,
+    as_of: dt.date | None = None,
     table: str | None = None,
-    input_path=None,
+    input_path: StrPath | None = None,
     frozen: bool = False,
 ) -> str:
     """The query a ruleset compiles to, for a table (columns of the declared types) or a file
@@ -110,12 +131,14 @@ def sql_for(
 
     gen = generator_for(dialect)(ruleset.program, as_of=as_of, frozen=frozen)
     if input_path is not None:
-        from rulekit.engines.duckdb_engine import connect, file_source
+        from rulekit.engines.duckdb_connection import connect
+        from rulekit.engines.duckdb_sources import file_source
 
         source = file_source(connect(), input_path)
     else:
         source = Source(Relation(table=table or "customers"))
-    return gen.labelled_sql(source, passthrough=True)
+    sql: str = gen.labelled_sql(source, passthrough=True)
+    return sql
 
 
 __all__ = [

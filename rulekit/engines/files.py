@@ -22,28 +22,38 @@ up with the input (a positional join: every result file has one row per input ro
 from __future__ import annotations
 
 import datetime as dt
+import os
 import shutil
 import tempfile
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from rulekit.compile.sql.duckdb import DuckDBGenerator
 from rulekit.compile.sql.generator import Relation, Source
-from rulekit.engines.duckdb_engine import (
+from rulekit.engines.duckdb_connection import (
     QUOTING,
-    _prepare,
-    _run,
-    _temp_dir,
     connect,
     file_format,
-    file_source,
     peak_rss_mb,
+    temp_dir,
 )
+from rulekit.engines.duckdb_connection import run_sql as _run
+from rulekit.engines.duckdb_population import PopulationOrPath, prepare
+from rulekit.engines.duckdb_sources import file_source
+from rulekit.engines.python import ON_ERROR, CompiledRuleset, as_date
 from rulekit.errors import BadRecord, RecordError, RulekitError
+from rulekit.io import atomic_path
 from rulekit.model.program import HitPolicy
+
+if TYPE_CHECKING:
+    from duckdb import DuckDBPyConnection
+
+StrPath = str | os.PathLike[str]
+# 0-based row indexes -> the input file's line numbers (for rejected_line)
+LineNumbers = Callable[[list[int]], dict[int, int]]
 
 REJECTED_COLUMNS = [
     "rejected_row",
@@ -73,7 +83,9 @@ class RunSummary:
     labelled: int
     unlabelled: int
     rejected: int
-    labels: dict = field(default_factory=dict)  # label -> rows (each label of a hit-all row)
+    labels: dict[str, int] = field(
+        default_factory=dict
+    )  # label -> rows (each label of a hit-all row)
     first_rejected: list[BadRecord] = field(default_factory=list)  # the first few, in order
     columns: list[str] = field(default_factory=list)  # the output's columns
     seconds: float = 0.0
@@ -96,11 +108,11 @@ class RunSummary:
 class _Part(NamedTuple):
     """One ruleset's share of a run."""
 
-    ruleset: object
+    ruleset: CompiledRuleset
     gen: DuckDBGenerator
     results: Path | None  # its (row, label, rule) file, when several rulesets share the run
     rejected: Path | None  # its rejected rows
-    count: int  # how many
+    n_rejected: int  # how many
 
 
 # ---------------------------------------------------------------------- writing
@@ -116,7 +128,7 @@ def copy_options(fmt: str) -> str:
     return "(FORMAT json)"
 
 
-def _cells(con, sql: str, fmt: str) -> str:
+def _cells(con: DuckDBPyConnection, sql: str, fmt: str) -> str:
     """The query with its cells as rulekit.io writes them in a text format."""
     if fmt == "parquet":
         return sql
@@ -142,15 +154,13 @@ def _cells(con, sql: str, fmt: str) -> str:
     return f"SELECT * REPLACE ({', '.join(replace)})\nFROM (\n{sql}\n)"
 
 
-def copy_to(con, sql: str, path: Path, what: str, bom: bool = False) -> int:
+def copy_to(con: DuckDBPyConnection, sql: str, path: Path, what: str, bom: bool = False) -> int:
     """COPY a query's rows to `path` (format by its extension) atomically; rows written."""
-    from rulekit.io import atomic_path
-
     fmt = file_format(path)
     sql = _cells(con, sql, fmt)
     with atomic_path(Path(path)) as tmp:
         body = tmp.with_name(tmp.name + ".body") if bom and fmt in ("csv", "tsv") else tmp
-        written = _run(
+        written: int = _run(
             con, f"COPY ({sql}) TO {_Q.string_sql(str(body))} {copy_options(fmt)}", what
         ).fetchall()[0][0]
         if body != tmp:
@@ -164,28 +174,30 @@ def copy_to(con, sql: str, path: Path, what: str, bom: bool = False) -> int:
 # ---------------------------------------------------------------------- the run
 
 
-def run_file(ruleset, input_path, output_path, **options) -> RunSummary:
+def run_file(
+    ruleset: CompiledRuleset, input_path: StrPath, output_path: StrPath, **options: Any
+) -> RunSummary:
     """Classify a file into a file with one ruleset; see run_files."""
     return run_files([ruleset], input_path, output_path, **options)[0]
 
 
 def run_files(
-    rulesets: Sequence,
-    input_path,
-    output_path,
+    rulesets: Sequence[CompiledRuleset],
+    input_path: StrPath,
+    output_path: StrPath,
     *,
-    as_of=None,
-    population=None,
+    as_of: object = None,
+    population: PopulationOrPath = None,
     on_error: str = "fail",
-    rejected_path=None,
+    rejected_path: StrPath | None = None,
     validate: str = "needed",
     memory_limit: str | None = None,
     threads: int | None = None,
-    con=None,
+    con: DuckDBPyConnection | None = None,
     input_format: str | None = None,
     rule_column: bool = True,
     bom: bool = False,
-    line_numbers: Callable[[list[int]], dict[int, int]] | None = None,
+    line_numbers: LineNumbers | None = None,
     sample: int = 5,
     source: Source | None = None,
 ) -> list[RunSummary]:
@@ -201,30 +213,29 @@ def run_files(
     it already (else it is read again). A RecordError from fail carries the id of the ruleset
     in `.ruleset`.
     """
-    from rulekit.engines.python import ON_ERROR, as_date
-
     if on_error not in ON_ERROR:
         raise RulekitError(f"on_error must be one of {', '.join(ON_ERROR)}, not {on_error!r}")
     if not rulesets:
         raise RulekitError("run_files needs at least one ruleset")
     started = time.perf_counter()
     today = as_date(as_of)
-    input_path, output_path = Path(input_path), Path(output_path)
-    out_fmt = file_format(output_path)
-    con = con or connect(memory_limit, threads)
-    source = source or file_source(con, input_path, input_format)
+    in_path, out_path = Path(input_path), Path(output_path)
+    out_fmt = file_format(out_path)
+    db = con or connect(memory_limit, threads)
+    read = source or file_source(db, in_path, input_format)
 
     prepared: dict[int, DuckDBGenerator] = {}
 
-    def prepare(rs):  # a frozen population registers its tables: prepare just before use
+    def generator(rs: CompiledRuleset) -> DuckDBGenerator:
+        # a frozen population registers its tables: prepare just before use
         if id(rs) not in prepared:
-            prepared[id(rs)] = _prepare(
-                con, rs, source, today, population, validate, compact_text=out_fmt == "parquet"
+            prepared[id(rs)] = prepare(
+                db, rs, read, today, population, validate, compact_text=out_fmt == "parquet"
             )
         return prepared[id(rs)]
 
-    def stop(gen, rs) -> None:
-        bad = first_bad(con, gen, source, input_path)
+    def stop(gen: DuckDBGenerator, rs: CompiledRuleset) -> None:
+        bad = first_bad(db, gen, read, in_path)
         if bad is not None:
             error = RecordError(bad)
             error.ruleset = rs.id
@@ -232,20 +243,21 @@ def run_files(
 
     multi = len(rulesets) > 1
     if on_error == "fail" and not multi:  # find the first bad row before writing anything
-        stop(prepare(rulesets[0]), rulesets[0])
+        stop(generator(rulesets[0]), rulesets[0])
 
-    work = Path(tempfile.mkdtemp(prefix="run-", dir=_temp_dir()))
+    work = Path(tempfile.mkdtemp(prefix="run-", dir=temp_dir()))
     try:
         parts: list[_Part] = []
+        joined: list[tuple[Path, DuckDBGenerator]] = []  # several rulesets: their results
         for i, rs in enumerate(rulesets):
-            gen = prepare(rs)
+            gen = generator(rs)
             results = None
             if multi:  # results apart, bad rows flagged: checked before the output is written
                 results = work / f"results_{i}.parquet"
                 copy_to(
-                    con,
+                    db,
                     gen.labelled_sql(
-                        source,
+                        read,
                         passthrough=False,
                         order=True,
                         keep_bad=True,
@@ -253,49 +265,52 @@ def run_files(
                         flag_bad=True,
                     ),
                     results,
-                    f"classify {input_path.name} with {rs.id}",
+                    f"classify {in_path.name} with {rs.id}",
                 )
+                joined.append((results, gen))
                 flag = _Q.identifier_sql(gen.internal["flag"])
-                if on_error == "fail" and _count(con, results, f"{flag} IS NOT NULL"):
+                if on_error == "fail" and _count(db, results, f"{flag} IS NOT NULL"):
                     stop(gen, rs)
             else:
                 written = copy_to(
-                    con,
+                    db,
                     gen.labelled_sql(
-                        source, passthrough=True, keep_bad=True, rule_column=rule_column
+                        read, passthrough=True, keep_bad=True, rule_column=rule_column
                     ),
-                    output_path,
-                    f"write {output_path}",
+                    out_path,
+                    f"write {out_path}",
                     bom,
                 )
             rejected, count = None, 0
-            reject_sql = gen.rejected_sql(source, passthrough=True)
+            reject_sql = gen.rejected_sql(read, passthrough=True)
             if reject_sql is not None and on_error != "fail":
                 rejected = work / f"rejected_{i}.parquet"
                 count = copy_to(
-                    con,
-                    _quarantine_sql(gen, reject_sql, source),
+                    db,
+                    _quarantine_sql(gen, reject_sql, read),
                     rejected,
-                    f"set aside the bad rows of {input_path.name}",
+                    f"set aside the bad rows of {in_path.name}",
                 )
             parts.append(_Part(rs, gen, results, rejected, count))
         gens = [p.gen for p in parts]
         if multi:
             written = copy_to(
-                con,
-                _join_sql(source, [(p.results, p.gen) for p in parts], rule_column),
-                output_path,
-                f"write {output_path}",
+                db,
+                _join_sql(read, joined, rule_column),
+                out_path,
+                f"write {out_path}",
                 bom,
             )
-        columns = _output_names(source, gens, rule_column)
+        columns = _output_names(read, gens, rule_column)
 
         written_rejected = None
-        if on_error == "quarantine" and any(p.count for p in parts):
-            target = Path(rejected_path) if rejected_path else default_rejected(output_path)
+        if on_error == "quarantine" and any(p.n_rejected for p in parts):
+            target = Path(rejected_path) if rejected_path else default_rejected(out_path)
             copy_to(
-                con,
-                _rejected_file_sql(con, [p.rejected for p in parts if p.count], line_numbers),
+                db,
+                _rejected_file_sql(
+                    db, [p.rejected for p in parts if p.rejected and p.n_rejected], line_numbers
+                ),
                 target,
                 f"write {target}",
                 bom,
@@ -303,20 +318,20 @@ def run_files(
             written_rejected = str(target)
         summaries = []
         for p in parts:  # labels read back from the results
-            labels, labelled = label_counts(con, p.ruleset, _relation(p.results or output_path))
+            labels, labelled = label_counts(db, p.ruleset, _relation(p.results or out_path))
             summaries.append(
                 RunSummary(
                     p.ruleset.id,
-                    str(input_path),
-                    str(output_path),
+                    str(in_path),
+                    str(out_path),
                     written_rejected,
                     today,
                     written,
                     labelled,
-                    written - labelled - p.count,
-                    p.count,
+                    written - labelled - p.n_rejected,
+                    p.n_rejected,
                     labels,
-                    _first_rows(con, p.rejected, sample) if p.count else [],
+                    _first_rows(db, p.rejected, sample) if p.rejected and p.n_rejected else [],
                     columns,
                 )
             )
@@ -337,12 +352,13 @@ def _relation(path: Path) -> Relation:
     return Relation(path=str(path), format=fmt)
 
 
-def _count(con, path: Path, where: str) -> int:
-    return _run(
+def _count(con: DuckDBPyConnection, path: Path, where: str) -> int:
+    n: int = _run(
         con,
         f"SELECT count(*) FROM read_parquet({_Q.string_sql(str(path))}) WHERE {where}",
         f"read {path}",
     ).fetchall()[0][0]
+    return n
 
 
 def _join_sql(
@@ -363,20 +379,20 @@ def _join_sql(
     )
 
 
-def _replaced(source: Source, gens, rule_column: bool) -> list[str]:
+def _replaced(source: Source, gens: list[DuckDBGenerator], rule_column: bool) -> list[str]:
     """The input's columns a result column replaces."""
     names = {name for g in gens for name in g.result_names(rule_column)}
     return [c for c in source.columns or {} if c in names]
 
 
-def _output_names(source: Source, gens, rule_column: bool) -> list[str]:
+def _output_names(source: Source, gens: list[DuckDBGenerator], rule_column: bool) -> list[str]:
     replaced = set(_replaced(source, gens, rule_column))
     return [c for c in source.columns or {} if c not in replaced] + [
         name for g in gens for name in g.result_names(rule_column)
     ]
 
 
-def _quarantine_sql(gen, reject_sql: str, source: Source) -> str:
+def _quarantine_sql(gen: DuckDBGenerator, reject_sql: str, source: Source) -> str:
     """The rejected rows with `rulekit run`'s quarantine columns."""
     ident, s = gen.identifier_sql, gen.string_sql
     N = gen.internal
@@ -395,7 +411,7 @@ def _quarantine_sql(gen, reject_sql: str, source: Source) -> str:
     )
 
 
-def _first_rows(con, rejected: Path, n: int) -> list[BadRecord]:
+def _first_rows(con: DuckDBPyConnection, rejected: Path, n: int) -> list[BadRecord]:
     cur = _run(
         con,
         f"SELECT * FROM read_parquet({_Q.string_sql(str(rejected))}) "
@@ -419,7 +435,9 @@ def _first_rows(con, rejected: Path, n: int) -> list[BadRecord]:
     return out
 
 
-def _rejected_file_sql(con, files: list[Path], line_numbers) -> str:
+def _rejected_file_sql(
+    con: DuckDBPyConnection, files: list[Path], line_numbers: LineNumbers | None
+) -> str:
     """Every ruleset's rejected rows in one table, by row and ruleset, with line numbers."""
     parts = "\nUNION ALL BY NAME\n".join(
         f"SELECT * FROM read_parquet({_Q.string_sql(str(f))})" for f in files
@@ -451,7 +469,9 @@ def _rejected_file_sql(con, files: list[Path], line_numbers) -> str:
     )
 
 
-def label_counts(con, ruleset, rel: Relation) -> tuple[dict, int]:
+def label_counts(
+    con: DuckDBPyConnection, ruleset: CompiledRuleset, rel: Relation
+) -> tuple[dict[str, int], int]:
     """Rows per label (most first) and rows with a label, read back from a written file."""
     ident = _Q.identifier_sql
     col = ident(ruleset.id)
@@ -473,7 +493,9 @@ def label_counts(con, ruleset, rel: Relation) -> tuple[dict, int]:
     return dict(counts), labelled
 
 
-def first_bad(con, gen, source, path) -> BadRecord | None:
+def first_bad(
+    con: DuckDBPyConnection, gen: DuckDBGenerator, source: Source, path: StrPath
+) -> BadRecord | None:
     """The row runtime.py would stop at: it checks every field first (validate="all"), then
     the population's arguments, then evaluates row by row (a bad value or a unique conflict)."""
     ident = gen.identifier_sql

@@ -10,9 +10,15 @@ from __future__ import annotations
 import bisect
 import datetime as dt
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
+
+from rulekit.errors import RulekitError
+
+# A population value: a number (durations are numbers of days), a date or a timestamp; the
+# values of one population are of one orderable type.
+Value = Any
 
 
 class Values:
@@ -20,8 +26,8 @@ class Values:
 
     __slots__ = ("sorted", "_exact_suffix", "_den")
 
-    def __init__(self, values: Iterable):
-        self.sorted = sorted(v for v in values if v is not None)
+    def __init__(self, values: Iterable[Value]):
+        self.sorted: list[Value] = sorted(v for v in values if v is not None)
         self._exact_suffix: list[int] | None = None
         self._den = 1
 
@@ -29,13 +35,13 @@ class Values:
     def n(self) -> int:
         return len(self.sorted)
 
-    def less(self, x) -> int:
+    def less(self, x: Value) -> int:
         return bisect.bisect_left(self.sorted, x)
 
-    def greater(self, x) -> int:
+    def greater(self, x: Value) -> int:
         return len(self.sorted) - bisect.bisect_right(self.sorted, x)
 
-    def percentile(self, x):
+    def percentile(self, x: Value) -> float | None:
         n = len(self.sorted)
         if n == 0:
             return None
@@ -43,31 +49,31 @@ class Values:
             return 0
         return 100 * bisect.bisect_left(self.sorted, x) / (n - 1)
 
-    def score(self, x, k: int):
+    def score(self, x: Value, k: int) -> int | None:
         n = len(self.sorted)
         if n == 0:
             return None
         return min(k, 1 + (k * bisect.bisect_left(self.sorted, x)) // n)
 
-    def in_top(self, x, p: float):
+    def in_top(self, x: Value, p: float) -> bool | None:
         n = len(self.sorted)
         return (n - bisect.bisect_right(self.sorted, x)) < p * n if n else None
 
-    def in_bottom(self, x, p: float):
+    def in_bottom(self, x: Value, p: float) -> bool | None:
         n = len(self.sorted)
         return bisect.bisect_left(self.sorted, x) < p * n if n else None
 
-    def cumulative_share(self, x):
+    def cumulative_share(self, x: Value) -> float | None:
         """Σ{v ≥ x} / Σ P, from exact integer sums, rounded once (so SQL and Python agree)."""
-        if self._exact_suffix is None:
-            self._build_sums()
         suffix = self._exact_suffix
+        if suffix is None:
+            suffix = self._build_sums()
         total = suffix[0]
         if total == 0:
             return None
         return suffix[bisect.bisect_left(self.sorted, x)] / total
 
-    def _build_sums(self) -> None:
+    def _build_sums(self) -> list[int]:
         # Every float is an exact binary fraction: scale all to one denominator and add ints.
         ratios = [
             (v.as_integer_ratio() if isinstance(v, float) else (int(v), 1)) for v in self.sorted
@@ -81,6 +87,7 @@ class Values:
             suffix[i] = acc
         self._exact_suffix = suffix
         self._den = den
+        return suffix
 
 
 class Population:
@@ -94,15 +101,16 @@ class Population:
         self.partitioned = partitioned
 
     @classmethod
-    def build(cls, key: str, pairs: Iterable[tuple[Any, Any]], partitioned: bool):
-        buckets: dict[Any, list] = {}
+    def build(cls, key: str, pairs: Iterable[tuple[Value, Any]], partitioned: bool) -> Population:
+        """A population from (value, group) pairs; groups are ignored unless partitioned."""
+        buckets: dict[Any, list[Value]] = {}
         for value, group in pairs:
             buckets.setdefault(group if partitioned else None, []).append(value)
         return cls(key, {g: Values(vs) for g, vs in buckets.items()}, partitioned)
 
     _EMPTY = Values(())
 
-    def values(self, group=None) -> Values:
+    def values(self, group: Any = None) -> Values:
         return self.groups.get(group if self.partitioned else None, self._EMPTY)
 
     @property
@@ -152,8 +160,6 @@ class FrozenPopulation:
     def load(cls, path: str | Path) -> FrozenPopulation:
         data = json.loads(Path(path).read_text(encoding="utf-8"))
         if data.get("format") != cls.FORMAT:
-            from rulekit.errors import RulekitError
-
             raise RulekitError(
                 f"{path}: not a rulekit population file (format "
                 f"{data.get('format')!r}); create one with rulekit freeze"
@@ -198,3 +204,8 @@ def _decode_group(g: Any) -> Any:
     if isinstance(g, list):  # a list group written before lists were tagged
         return tuple(_decode_group(x) for x in g)
     return g
+
+
+# What a run ranks against: None (the batch itself), a frozen population, or other records
+# (their population is built, as by freeze).
+PopulationInput = FrozenPopulation | Iterable[Mapping[str, Any]] | None

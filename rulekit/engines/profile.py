@@ -24,17 +24,27 @@ columns keep their exact text: customer 00001 stays 00001. Sums are exact decima
 from __future__ import annotations
 
 import datetime as dt
+import os
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
+from rulekit.compile.sql.coercion import FieldSQL
 from rulekit.compile.sql.duckdb import DuckDBGenerator
-from rulekit.compile.sql.generator import Column
-from rulekit.engines.duckdb_engine import _run, connect, file_format, file_source, peak_rss_mb
+from rulekit.compile.sql.generator import Column, Source
+from rulekit.engines.duckdb_connection import connect, file_format, peak_rss_mb
+from rulekit.engines.duckdb_connection import run_sql as _run
+from rulekit.engines.duckdb_sources import file_source
 from rulekit.engines.files import copy_to, default_rejected
+from rulekit.engines.python import ON_ERROR, as_date
 from rulekit.errors import BadRecord, RecordError, RulekitError
 from rulekit.model import datatypes as T
-from rulekit.model.program import FieldInfo
+from rulekit.model.program import FieldInfo, Program
+from rulekit.model.semantics import CoercionError, to_duration
+
+if TYPE_CHECKING:
+    from duckdb import DuckDBPyConnection
 
 COLUMNS = (
     "first_purchase",
@@ -71,8 +81,8 @@ class ProfileResult:
     after_as_of: int
     rejected: int
     rejected_path: str | None = None
-    rejected_examples: list = field(default_factory=list)  # BadRecord, the first few
-    columns: list = field(default_factory=list)
+    rejected_examples: list[BadRecord] = field(default_factory=list)  # the first few
+    columns: list[str] = field(default_factory=list)
     seconds: float = 0.0
     peak_rss_mb: float = 0.0
 
@@ -80,7 +90,7 @@ class ProfileResult:
     def rows_per_second(self) -> float:
         return self.rows_in / self.seconds if self.seconds else 0.0
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         return {
             "path": self.path,
             "out": self.out,
@@ -97,44 +107,42 @@ class ProfileResult:
         }
 
 
-def window_days(window) -> int | None:
+def window_days(window: object) -> int | None:
     """`365d`, `1y`, `12mo`, `2w` or a number of days → whole days."""
     if window is None or window == "":
         return None
     if isinstance(window, int) and not isinstance(window, bool):
         days = window
     else:
-        from rulekit.model.semantics import CoercionError, to_duration
-
         try:
-            days = to_duration(str(window))
+            duration = to_duration(str(window))
         except CoercionError:
-            days = None
-        if days is None or days != int(days):
+            duration = None
+        if duration is None or duration != int(duration):
             raise ProfileError(
                 f"--window {window}: write a whole number of days such as 365d, 12mo or 1y"
             )
-        days = int(days)
+        days = int(duration)
     if days <= 0:
         raise ProfileError(f"--window {window}: the window must be at least one day")
     return days
 
 
 def build_profile(
-    path,
+    path: str | os.PathLike[str],
     customer: str,
     date: str,
     amount: str,
     order: str | None = None,
-    as_of=None,
-    window=None,
-    out=None,
+    as_of: object = None,
+    window: object = None,
+    out: str | os.PathLike[str] | None = None,
     *,
     on_error: str = "fail",
-    rejected_path=None,
+    rejected_path: str | os.PathLike[str] | None = None,
     memory_limit: str | None = None,
     threads: int | None = None,
-    con=None,
+    con: DuckDBPyConnection | None = None,
 ) -> ProfileResult:
     """Profile a transactions file (CSV, JSON Lines or Parquet) per customer, in DuckDB.
 
@@ -142,8 +150,6 @@ def build_profile(
     Python; without it, nothing is written and the result only counts. The as-of date
     defaults to today (the result records it).
     """
-    from rulekit.engines.python import ON_ERROR, as_date
-
     if on_error not in ON_ERROR:
         raise ProfileError(f"on_error must be one of {', '.join(ON_ERROR)}, not {on_error!r}")
     started = time.perf_counter()
@@ -229,7 +235,7 @@ def build_profile(
     )
 
 
-def _program_stub():
+def _program_stub() -> Program:
     """An empty checked program: the profile borrows the generator's quoting and coercion."""
     from rulekit.check.checker import check
     from rulekit.syntax.parser import parse
@@ -239,19 +245,25 @@ def _program_stub():
 
 
 def _profile_sql(
-    gen: DuckDBGenerator, source, wanted: dict, as_of: dt.date, days: int | None
-) -> dict:
+    gen: DuckDBGenerator, source: Source, wanted: dict[str, str], as_of: dt.date, days: int | None
+) -> dict[str, str]:
+    """The profile query and its parts: `with` (the CTEs up to rk_fields, one row per input
+    row with the coerced roles and why a row is bad), `query` (one row per customer) and the
+    bad-row columns of rk_fields."""
     ident, s = gen.identifier_sql, gen.string_sql
     types = {"customer": T.STRING, "date": T.DATE, "amount": T.NUMBER, "order": T.STRING}
-    items, helpers = [], []
-    fails, texts, reasons = {}, {}, {}
+    items: list[str] = []
+    helpers: list[tuple[str, str, int]] = []  # (column, sql, level), as FieldSQL.helpers
+    fails: dict[str, str] = {}
+    texts: dict[str, str] = {}
+    reasons: dict[str, str] = {}
     for i, (role, column) in enumerate(wanted.items()):
         col = source.column(column)
         if role in ("customer", "order") and col.kind not in ("text", "json"):
             # an identifier is its text: 1 stays "1", 00001 (in a text file) stays "00001"
             col = Column(col.name, "typed")
             value = gen.cast_sql(ident(col.name), "VARCHAR")
-            fs = None
+            fs: FieldSQL | None = None
         else:
             fs = gen.coerce_field(role, FieldInfo(role, types[role], column), col, i)
             value = fs.value
@@ -313,7 +325,7 @@ def _profile_sql(
         )
     )
 
-    def in_last(n):
+    def in_last(n: int) -> str:
         return f"{ident('d')} > {day} - {int(n)}"
 
     window = in_last(days) if days else "TRUE"

@@ -3,16 +3,22 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast, overload
 
 from rulekit.compile.pysource import Bad, Compiled, Conflict, compile_program
-from rulekit.engines.population import FrozenPopulation, Population
-from rulekit.errors import BadRecord, RecordError, RulekitError
-from rulekit.model.program import HitPolicy, Program
+from rulekit.engines.population import FrozenPopulation, Population, PopulationInput
+from rulekit.errors import BadRecord, Diagnostic, RecordError, RulekitError
+from rulekit.model.program import FieldInfo, HitPolicy, LabelInfo, Program
+from rulekit.syntax import nodes as n
 
 ON_ERROR = ("fail", "skip", "quarantine")
+
+Record = Mapping[str, Any]
+# Called for a record that cannot be evaluated (a bad value, or a `hit unique` conflict): the
+# record's index, the error and the record.
+OnBad = Callable[[int, Bad, Record], object]
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,7 +32,7 @@ class RuleRef:
     def __str__(self) -> str:
         return f"{self.name} ({self.file}:{self.line})"
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         return {"name": self.name, "file": self.file, "line": self.line}
 
 
@@ -40,7 +46,7 @@ class Decision:
     rule: RuleRef | None
     rules: tuple[RuleRef, ...] = ()
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         return {
             "label": self.label,
             "labels": list(self.labels),
@@ -50,18 +56,24 @@ class Decision:
         }
 
 
-class BatchResult(Sequence):
+class BatchResult(Sequence[Decision | None]):
     """Decisions of a classify_many call, aligned with the input (None for a set-aside record).
 
     Counts reconcile: rows_in = labelled + unlabelled + rejected.
     """
 
-    def __init__(self, decisions: list, rejected: list[BadRecord], as_of: dt.date):
+    def __init__(self, decisions: list[Decision | None], rejected: list[BadRecord], as_of: dt.date):
         self.decisions = decisions
         self.rejected = rejected
         self.as_of = as_of
 
-    def __getitem__(self, i):
+    @overload
+    def __getitem__(self, i: int) -> Decision | None: ...
+
+    @overload
+    def __getitem__(self, i: slice) -> list[Decision | None]: ...
+
+    def __getitem__(self, i: int | slice) -> Decision | None | list[Decision | None]:
         return self.decisions[i]
 
     def __len__(self) -> int:
@@ -79,11 +91,11 @@ class BatchResult(Sequence):
         }
 
     @property
-    def labels(self) -> list:
+    def labels(self) -> list[str | None]:
         return [None if d is None else d.label for d in self.decisions]
 
 
-def as_date(value) -> dt.date:
+def as_date(value: object) -> dt.date:
     """The evaluation date: None → today; a date, datetime or ISO string."""
     if value is None:
         return dt.date.today()
@@ -97,18 +109,24 @@ def as_date(value) -> dt.date:
         raise RulekitError(f"as_of {value!r} is not a date; write it as YYYY-MM-DD") from None
 
 
-class _MultiTable(dict):
-    """Decisions of `hit all`/`unique`, by bit mask of matched rules, built on first use."""
+class MultiTable(dict[int, Decision]):
+    """Decisions of `hit all`/`unique`, by bit mask of matched rules (bit = evaluation
+    position), built on first use."""
 
     def __init__(self, ruleset: CompiledRuleset):
         super().__init__()
         self.rs = ruleset
 
     def make(self, mask: int) -> Decision:
-        positions = [pos for pos in range(len(self.rs.compiled.order)) if mask >> pos & 1]
-        d = self.rs._decision([self.rs.compiled.order[p] for p in positions])
+        order = self.rs.program.order
+        d = self.rs._decision([order[pos] for pos in range(len(order)) if mask >> pos & 1])
         self[mask] = d
         return d
+
+
+# The decisions the compiled batch function picks from: under first and priority a list by
+# evaluation position, the last for no match; under all and unique a MultiTable.
+DecisionTable = list[Decision] | MultiTable
 
 
 class CompiledRuleset:
@@ -123,11 +141,13 @@ class CompiledRuleset:
         self.id, self.hit, self.default = p.id, p.hit, p.default
         self.path = p.path
         self.rule_refs = [RuleRef(r.name, p.path, r.line) for r in p.rules]
+        self._table: DecisionTable
         if p.hit.single:
-            self._table: Any = [self._decision([i]) for i in self.compiled.order]
-            self._table.append(self._decision([]))
+            single = [self._decision([i]) for i in p.order]
+            single.append(self._decision([]))
+            self._table = single
         else:
-            self._table = _MultiTable(self)
+            self._table = MultiTable(self)
 
     # ---- metadata
     @property
@@ -135,22 +155,32 @@ class CompiledRuleset:
         return self.program.display.get("zh")
 
     @property
-    def labels(self) -> dict:
+    def labels(self) -> dict[str, LabelInfo]:
         return self.program.labels
 
     @property
-    def fields(self) -> dict:
+    def fields(self) -> dict[str, FieldInfo]:
         return self.program.fields
 
     @property
-    def rules(self) -> list:
+    def rules(self) -> list[n.Rule]:
         return self.program.rules
 
     @property
-    def warnings(self) -> list:
+    def warnings(self) -> list[Diagnostic]:
         return [d for d in self.program.diagnostics if d.severity == "warning"]
 
+    @overload
+    def label_display(self, label: str, lang: str = "zh") -> str: ...
+
+    @overload
+    def label_display(self, label: None, lang: str = "zh") -> None: ...
+
+    @overload
+    def label_display(self, label: str | None, lang: str = "zh") -> str | None: ...
+
     def label_display(self, label: str | None, lang: str = "zh") -> str | None:
+        """A label's display name in this language; the label itself when it has none."""
         info = self.program.labels.get(label) if label else None
         return (info.display.get(lang) if info else None) or label
 
@@ -166,32 +196,34 @@ class CompiledRuleset:
 
     def decision_for(self, matched_rules: list[int]) -> Decision:
         """The decision the hit policy gives when these rules (file order indexes) matched."""
+        order = self.program.order
         if self.hit.single:
-            for pos, ri in enumerate(self.compiled.order):
+            single = cast(list[Decision], self._table)
+            for pos, ri in enumerate(order):
                 if ri in matched_rules:
-                    return self._table[pos]
-            return self._table[-1]
+                    return single[pos]
+            return single[-1]
+        mask = sum(1 << order.index(i) for i in matched_rules)
         if self.hit is HitPolicy.UNIQUE and len(matched_rules) > 1:
-            raise Conflict(sum(1 << self.compiled.order.index(i) for i in matched_rules))
-        mask = sum(1 << self.compiled.order.index(i) for i in matched_rules)
-        return self._table.get(mask) or self._table.make(mask)
+            raise Conflict(mask)
+        multi = cast(MultiTable, self._table)
+        return multi.get(mask) or multi.make(mask)
 
     def conflict_reason(self, mask: int) -> str:
-        names = [
-            str(self.rule_refs[self.compiled.order[p]])
-            for p in range(len(self.compiled.order))
-            if mask >> p & 1
-        ]
+        order = self.program.order
+        names = [str(self.rule_refs[order[p]]) for p in range(len(order)) if mask >> p & 1]
         return "hit unique: more than one rule matched: " + "; ".join(names)
 
     # ---- populations
-    def populations(self, records: Sequence[Mapping], as_of=None, on_bad=None) -> list:
+    def populations(
+        self, records: Sequence[Record], as_of: object = None, on_bad: OnBad | None = None
+    ) -> list[Population]:
         """Build the population of every ranked expression from these records."""
         c = self.compiled
         if not c.pop_keys:
             return []
         today = as_date(as_of)
-        rows = []
+        rows: list[Sequence[tuple[Any, Any]]] = []  # per record: (value, group) per key
         popargs = c.popargs
         for i, rec in enumerate(records):
             try:
@@ -205,7 +237,7 @@ class CompiledRuleset:
             for k, key in enumerate(c.pop_keys)
         ]
 
-    def freeze(self, records: Iterable[Mapping], as_of=None) -> FrozenPopulation:
+    def freeze(self, records: Iterable[Record], as_of: object = None) -> FrozenPopulation:
         """Compute the populations once, to classify later records against the same ranks."""
         records = list(records)
         pops = self.populations(records, as_of, on_bad=lambda *a: None)
@@ -216,7 +248,13 @@ class CompiledRuleset:
             str(as_date(as_of)),
         )
 
-    def _resolve_population(self, population, records, as_of, on_bad) -> list:
+    def _resolve_population(
+        self,
+        population: PopulationInput,
+        records: Sequence[Record],
+        as_of: object,
+        on_bad: OnBad | None,
+    ) -> list[Population]:
         c = self.compiled
         if not c.pop_keys:
             return []
@@ -236,9 +274,9 @@ class CompiledRuleset:
     # ---- classification
     def run_python(
         self,
-        records: Iterable[Mapping],
-        as_of=None,
-        population=None,
+        records: Iterable[Record],
+        as_of: object = None,
+        population: PopulationInput = None,
         on_error: str = "fail",
         validate: str = "needed",
     ) -> BatchResult:
@@ -247,11 +285,11 @@ class CompiledRuleset:
         today = as_date(as_of)
         rejected: dict[int, BadRecord] = {}
 
-        def bad(i, e, rec):
-            reason = self.conflict_reason(e.mask) if isinstance(e, Conflict) else e.reason
-            field = None if isinstance(e, Conflict) else e.field
-            value = None if isinstance(e, Conflict) else e.value
-            br = BadRecord(i, field, value, reason, rec)
+        def bad(i: int, e: Bad | Conflict, rec: Record) -> None:
+            if isinstance(e, Conflict):
+                br = BadRecord(i, None, None, self.conflict_reason(e.mask), rec)
+            else:
+                br = BadRecord(i, e.field, e.value, e.reason, rec)
             if on_error == "fail":
                 raise RecordError(br)
             rejected.setdefault(i, br)
@@ -264,7 +302,7 @@ class CompiledRuleset:
                 except Bad as e:
                     bad(i, e, rec)
         pops = self._resolve_population(population, records, today, bad)
-        out: list = []
+        out: list[Decision | None] = []
         self.compiled.batch(records, 0, pops, today, self._table, out, bad)
         for i in rejected:
             out[i] = None

@@ -1,4 +1,5 @@
-"""Type values of the language and the typing of operators and functions."""
+"""Type values of the language and the typing of operators and functions: which types
+unify, compare and combine under arithmetic."""
 
 from __future__ import annotations
 
@@ -81,7 +82,7 @@ LITERAL_TYPES = {
 }
 
 
-def literal_type(kind: str, value) -> Type:
+def literal_type(kind: str, value: object) -> Type:
     if kind == "number" and isinstance(value, int):
         return INTEGER
     return LITERAL_TYPES[kind]
@@ -97,7 +98,7 @@ def unify(a: Type, b: Type) -> Type | None:
         return TIMESTAMP
     if NULL in (a, b):
         return b if a == NULL else a
-    if a.is_list and b.is_list:
+    if a.element is not None and b.element is not None:  # two lists
         el = unify(a.element, b.element)
         return list_of(el) if el else None
     return None

@@ -10,12 +10,20 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
+from collections.abc import Callable, Sequence, Sized
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
-from typing import Any
+from typing import Any, overload
 
 from pydantic import TypeAdapter, ValidationError
 
 from rulekit.model import datatypes as T
+
+Number = int | float
+Days = int | float  # a duration: a number of days
+Bool3 = bool | None  # Kleene logic: true, false, unknown (missing)
+# A coercer: a record value (anything a caller passes) -> the value of one declared type, or
+# None for missing; raises CoercionError.
+Coercer = Callable[[Any], Any]
 
 
 class CoercionError(ValueError):
@@ -36,7 +44,7 @@ def _show(value: Any) -> str:
     return text if len(text) <= 40 else text[:37] + "..."
 
 
-def _parse_number(value: str) -> int | float:
+def _parse_number(value: str) -> Number:
     text = value.strip()
     if not _NUMERIC.fullmatch(text) or not any(c.isdigit() for c in text):
         raise CoercionError(f"{_show(value)} is not a number")
@@ -52,15 +60,15 @@ def to_integer(value: Any) -> int | None:
         return None
     cls = value.__class__
     if cls is int:
-        return value
+        whole: int = value
+        return whole
     if cls is bool:
         raise CoercionError(f"{_show(value)} is true/false, not a whole number")
     if cls is str:
         if not value.strip():
             return None
         value = _parse_number(value)
-        cls = value.__class__
-        if cls is int:
+        if isinstance(value, int):
             return value
     if isinstance(value, (float, Decimal)):
         if value != value:
@@ -73,12 +81,13 @@ def to_integer(value: Any) -> int | None:
     raise CoercionError(f"{_show(value)} is not a whole number")
 
 
-def to_number(value: Any) -> int | float | None:
+def to_number(value: Any) -> Number | None:
     if value is None:
         return None
     cls = value.__class__
     if cls is int:
-        return value
+        number: int = value
+        return number
     if cls is float:
         return None if value != value else value
     if cls is bool:
@@ -102,7 +111,7 @@ def to_number(value: Any) -> int | float | None:
     raise CoercionError(f"{_show(value)} is not a number")
 
 
-def to_duration(value: Any) -> int | float | None:
+def to_duration(value: Any) -> Days | None:
     """A duration in days: a plain number means days; timedeltas and `180d`-style text work."""
     if value is None:
         return None
@@ -220,7 +229,7 @@ def to_timestamp(value: Any) -> dt.datetime | None:
     raise CoercionError(f"{_show(value)} is not a timestamp (write YYYY-MM-DDTHH:MM)")
 
 
-SCALAR_COERCERS = {
+SCALAR_COERCERS: dict[str, Coercer] = {
     "integer": to_integer,
     "number": to_number,
     "duration": to_duration,
@@ -231,10 +240,10 @@ SCALAR_COERCERS = {
 }
 
 
-def _list_coercer(element):
+def _list_coercer(element: T.Type) -> Coercer:
     inner = coercer(element)
 
-    def to_list(value: Any) -> tuple | None:
+    def to_list(value: Any) -> tuple[Any, ...] | None:
         if value is None:
             return None
         if isinstance(value, str):
@@ -257,11 +266,15 @@ def _list_coercer(element):
     return to_list
 
 
-def coercer(t: T.Type):
+def coercer(t: T.Type) -> Coercer:
     """The function that turns a record value into a value of type t (None = missing)."""
-    if t.is_list:
+    if t.element is not None:
         return _list_coercer(t.element)
-    return SCALAR_COERCERS.get(t.name, lambda v: v)
+    return SCALAR_COERCERS.get(t.name, _unchanged)
+
+
+def _unchanged(value: Any) -> Any:
+    return value
 
 
 def coerce(value: Any, t: T.Type) -> Any:
@@ -271,7 +284,7 @@ def coerce(value: Any, t: T.Type) -> Any:
 # ---------------------------------------------------------------- operations
 
 
-def and3(a, b):
+def and3(a: Bool3, b: Bool3) -> Bool3:
     """Kleene AND: false wins, then unknown, then true."""
     if a is False or b is False:
         return False
@@ -280,7 +293,7 @@ def and3(a, b):
     return True
 
 
-def or3(a, b):
+def or3(a: Bool3, b: Bool3) -> Bool3:
     if a is True or b is True:
         return True
     if a is None or b is None:
@@ -288,24 +301,36 @@ def or3(a, b):
     return False
 
 
-def not3(a):
+def not3(a: Bool3) -> Bool3:
     return None if a is None else not a
 
 
-def as_ts(v):
+@overload
+def as_ts(v: None) -> None: ...
+
+
+@overload
+def as_ts(v: dt.date) -> dt.datetime: ...
+
+
+@overload
+def as_ts(v: dt.date | None) -> dt.datetime | None: ...
+
+
+def as_ts(v: dt.date | None) -> dt.datetime | None:
     """Promote a date to a timestamp at midnight (for date/timestamp comparisons)."""
     if v is None or isinstance(v, dt.datetime):
         return v
     return dt.datetime(v.year, v.month, v.day)
 
 
-def div(a, b):
+def div(a: Number | None, b: Number | None) -> float | None:
     if a is None or b is None or b == 0:
         return None
     return a / b
 
 
-def date_diff(a, b):
+def date_diff(a: dt.date | None, b: dt.date | None) -> Days | None:
     """date − date (or timestamp − timestamp): a duration in days."""
     if a is None or b is None:
         return None
@@ -316,7 +341,7 @@ def date_diff(a, b):
     return (a - b).days
 
 
-def date_add(d, days, sign=1):
+def date_add(d: dt.date | None, days: Days | None, sign: int = 1) -> dt.date | None:
     """date ± duration. A date moves by whole days (the fraction is dropped, as in SQL's
     date + INTEGER); a timestamp moves exactly. A result outside years 1..9999 (or a duration
     that is not a finite number) is missing, never an error, like division by zero; the SQL
@@ -331,7 +356,7 @@ def date_add(d, days, sign=1):
         return None
 
 
-def round_half_up(x, digits=0):
+def round_half_up(x: Number | None, digits: int = 0) -> float | None:
     """Round half away from zero, as SQL does (not Python's round-half-even)."""
     if x is None:
         return None
@@ -339,41 +364,41 @@ def round_half_up(x, digits=0):
     return float(Decimal(repr(float(x))).quantize(q, rounding=ROUND_HALF_UP))
 
 
-def days_since(today, d):
+def days_since(today: dt.date, d: dt.date | None) -> Days | None:
     return date_diff(today, d)
 
 
-def _comparable(xs):
+def _comparable(xs: Sequence[Any]) -> Sequence[Any]:
     """Dates beside timestamps are compared as timestamps at midnight."""
     if any(isinstance(x, dt.datetime) for x in xs):
         return [as_ts(x) for x in xs]
     return xs
 
 
-def fmin(*xs):
+def fmin(*xs: Any) -> Any:
     return None if any(x is None for x in xs) else min(_comparable(xs))
 
 
-def fmax(*xs):
+def fmax(*xs: Any) -> Any:
     return None if any(x is None for x in xs) else max(_comparable(xs))
 
 
-def coalesce(*xs):
+def coalesce(*xs: Any) -> Any:
     for x in xs:
         if x is not None:
             return x
     return None
 
 
-def length(x):
+def length(x: Sized | None) -> int | None:
     return None if x is None else len(x)
 
 
-def fabs(x):
+def fabs(x: Number | None) -> Number | None:
     return None if x is None else abs(x)
 
 
-def in3(x, options):
+def in3(x: Any, options: Sequence[Any] | None) -> Bool3:
     """SQL IN: true if found; unknown if not found but a missing option (or x) exists."""
     if x is None or options is None:
         return None
@@ -392,7 +417,7 @@ def in3(x, options):
     return None if has_null else False
 
 
-def strtest(op, s, p):
+def strtest(op: str, s: str | None, p: str | None) -> Bool3:
     if s is None or p is None:
         return None
     if op == "contains":

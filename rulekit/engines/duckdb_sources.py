@@ -1,0 +1,180 @@
+"""What a DuckDB query reads: a file (CSV, TSV, JSON Lines, Parquet) described by DuckDB
+itself, or Python records registered as one Arrow table.
+
+Python records become one Arrow column per field column. A column whose values share one
+Python type keeps it (text, int, float, bool, date, datetime); a column of mixed values is
+written as (Python type, canonical text) pairs, and a column of lists as lists of such pairs,
+so the SQL coerces each value exactly as semantics.py would coerce that Python value.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import math
+import os
+from collections.abc import Mapping, Sequence
+from decimal import Decimal
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from rulekit.compile.sql.coercion import element_type, kind_of_type
+from rulekit.compile.sql.generator import Column, Relation, Source
+from rulekit.engines.duckdb_connection import QUOTING, EngineError, file_format, run_sql
+
+if TYPE_CHECKING:
+    import pyarrow as pa
+    from duckdb import DuckDBPyConnection
+
+
+def file_source(
+    con: DuckDBPyConnection, path: str | os.PathLike[str], fmt: str | None = None
+) -> Source:
+    """A Source reading a file, with each column's kind found by DuckDB's DESCRIBE."""
+    path = Path(path)
+    if not path.exists():
+        raise EngineError(f"{path}: no such file")
+    fmt = fmt or file_format(path)
+    gen = QUOTING
+    if fmt == "json":
+        keys = _json_keys(con, path)
+        rel = Relation(path=str(path), format="json", json_columns=tuple(keys))
+        return Source(rel, {k: Column(k, "json") for k in keys})
+    rel = Relation(path=str(path), format=fmt)
+    rows = run_sql(
+        con, f"DESCRIBE SELECT * FROM {gen.relation_sql(rel)}", f"read {path}"
+    ).fetchall()
+    columns = {}
+    for name, type_name, *_ in rows:
+        kind = kind_of_type(type_name)
+        element = kind_of_type(element_type(type_name)) if kind == "list" else None
+        columns[name] = Column(name, kind, element)
+    return Source(rel, columns)
+
+
+def _json_keys(con: DuckDBPyConnection, path: Path) -> list[str]:
+    """Every top-level key of a JSON Lines file, in order of first appearance."""
+    gen = QUOTING
+    lit = gen.string_sql(str(path))
+    fmt = "newline_delimited" if path.suffix.lower() in (".jsonl", ".ndjson") else "auto"
+    keys = "json_keys(json)"
+    sql = (
+        f"SELECT k FROM (SELECT unnest({keys}) AS k, unnest(range(len({keys}))) AS p, "
+        f"row_number() OVER () AS i FROM read_json_objects({lit}, format = '{fmt}')) "
+        f"GROUP BY k ORDER BY min(i * 1000000 + p)"
+    )
+    return [r[0] for r in run_sql(con, sql, f"read {path}").fetchall()]
+
+
+def records_source(
+    con: DuckDBPyConnection,
+    records: Sequence[Mapping[str, Any]],
+    columns: list[str],
+    name: str = "rk_records",
+) -> Source:
+    """Register Python records as an Arrow table of the given columns, plus a row index."""
+    import pyarrow as pa
+
+    arrays: dict[str, pa.Array[Any]] = {}
+    kinds: dict[str, Column] = {}
+    for col in dict.fromkeys(columns):
+        values = [rec.get(col) for rec in records]
+        array, kind = _arrow_column(values)
+        if array is not None:
+            arrays[col] = array
+            kinds[col] = (
+                Column(col, "list", "tagged") if kind == "tagged list" else Column(col, kind)
+            )
+    index = "rk_index"
+    while index in arrays:
+        index += "_"
+    arrays[index] = pa.array(range(len(records)), pa.int64())
+    table = pa.table(arrays) if arrays else pa.table({index: pa.array([], pa.int64())})
+    con.register(name, table)
+    return Source(Relation(table=name), kinds, row_number=index)
+
+
+_INT64 = (-(2**63), 2**63 - 1)
+
+
+def _arrow_column(values: list[Any]) -> tuple[pa.Array[Any] | None, str]:
+    """An Arrow array of these Python values and the kind the SQL coerces it as: a column of
+    one Python type keeps it; a column of lists becomes lists of (Python type, canonical
+    text) pairs ("tagged list"); a mixed column becomes such pairs ("tagged")."""
+    import pyarrow as pa
+
+    classes = {v.__class__ for v in values if v is not None}
+    if not classes:
+        return None, "absent"
+    if len(classes) == 1:
+        cls = next(iter(classes))
+        if cls is str:
+            return pa.array(values, pa.string()), "text"
+        if cls is int and all(_INT64[0] <= v <= _INT64[1] for v in values if v is not None):
+            return pa.array(values, pa.int64()), "int"
+        if cls is float:
+            return pa.array(values, pa.float64(), from_pandas=False), "float"
+        if cls is bool:
+            return pa.array(values, pa.bool_()), "bool"
+        if cls is dt.date:
+            return pa.array(values, pa.date32()), "date"
+        if cls is dt.datetime and all(v.tzinfo is None for v in values if v is not None):
+            return pa.array(values, pa.timestamp("us")), "timestamp"
+    if classes <= {list, tuple}:
+        # a column of lists: each item tagged with its Python type, so that a date or a
+        # Decimal in a list is coerced as that Python value is (JSON has no such types)
+        items = [_variant(x) for v in values if v is not None for x in v]
+        offsets: list[int | None] = []
+        at = 0
+        for v in values:
+            offsets.append(None if v is None else at)
+            at += len(v) if v is not None else 0
+        offsets.append(at)
+        return pa.ListArray.from_arrays(
+            pa.array(offsets, pa.int32()), _tagged_struct(items)
+        ), "tagged list"
+    return _tagged_struct([_variant(v) for v in values]), "tagged"
+
+
+def _tagged_struct(pairs: list[tuple[str, str | None]]) -> pa.StructArray:
+    import pyarrow as pa
+
+    return pa.StructArray.from_arrays(
+        [
+            pa.array([p[0] for p in pairs], pa.string()),
+            pa.array([p[1] for p in pairs], pa.string()),
+        ],
+        names=["t", "v"],
+    )
+
+
+def _variant(value: Any) -> tuple[str, str | None]:
+    """(Python type, canonical text) of one value, as coercion.Coercion.variant_parts reads
+    them."""
+    cls = value.__class__
+    if value is None:
+        return "null", None
+    if cls is str:
+        return "str", value
+    if cls is bool:
+        return "bool", "true" if value else "false"
+    if cls is int:
+        return "int", str(value)
+    if cls is float:
+        if math.isnan(value):
+            return "nan", "nan"
+        return ("float" if math.isfinite(value) else "inf"), repr(value)
+    if isinstance(value, Decimal):
+        if value.is_nan():
+            return "nan", "nan"
+        return ("decimal", str(value)) if value.is_finite() else ("other", repr(value))
+    if cls is dt.date:
+        return "date", value.isoformat()
+    if cls is dt.datetime and value.tzinfo is None:
+        return "datetime", value.isoformat(sep=" ")
+    if isinstance(value, (list, tuple)):
+        try:
+            return "list", json.dumps(list(value), ensure_ascii=False)
+        except (TypeError, ValueError):
+            return "other", repr(value)
+    return "other", repr(value)
