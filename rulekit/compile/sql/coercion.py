@@ -20,6 +20,7 @@ made ASCII once, in helper columns (rawvalues.py), so each test reads them inste
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from fractions import Fraction
 
@@ -79,7 +80,7 @@ class Coercion(Reasons):
             return FieldSQL(self.cast_sql("NULL", self.sql_type(t)), None, None, "NULL")
         helpers: list[Helper] = []
         v = Value(self, x, helpers, f"{self.PREFIX}{index}_")
-        if t.is_list:  # a list's failure is already the full reason of its first bad item
+        if t.element is not None:  # a list's failure is the full reason of its first bad item
             value, fail = self.coerce_list(t.element.name, col.kind, v, col)
         else:
             value, fail = self.coerce_value(t.name, col.kind, v)
@@ -108,7 +109,7 @@ class Coercion(Reasons):
             return (f"NULLIF({v.x}, '')" if target == "string" else v.x), None
         if kind in ("json", "tagged"):
             return self._coerce_variant(target, kind, v)
-        method = getattr(self, f"_from_{kind}", None)
+        method: Callable[[str, Value], Coerced] | None = getattr(self, f"_from_{kind}", None)
         if method is None:  # lists, blobs, structs… given where a scalar is declared
             return (
                 self.cast_sql("NULL", sql_t),

@@ -66,7 +66,7 @@ class Dialect:
 
     # ------------------------------------------------------------------ types and constants
     def sql_type(self, t: T.Type) -> str:
-        if t.is_list:
+        if t.element is not None:  # a list
             return self.list_type_sql(self.sql_type(t.element))
         return self.TYPES.get(t.name, "VARCHAR")
 

@@ -213,7 +213,7 @@ class Expressions(Arithmetic):
 
 def _build_dispatch(cls: type) -> dict[type[n.Node], NodeSQL]:
     """node class -> its `<node>_sql` method, built once per generator class (sqlglot-style)."""
-    table = {}
+    table: dict[type[n.Node], NodeSQL] = {}
     for node_cls in _EXPRESSION_NODES:
         method = getattr(cls, f"{node_cls.__name__.lower()}_sql", None)
         if method is not None:

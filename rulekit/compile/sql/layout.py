@@ -170,14 +170,14 @@ class Layout(Populations, Coercion):
             prev = N["valid"]
 
         # Lets and populations, level by level; frozen populations join their tables first.
-        for i, level in enumerate(self._steps()):
+        for i, steps in enumerate(self._steps()):
             if self.frozen:
-                for step in level:
-                    if step.kind == "pop":
-                        prev = self.frozen_joins(ctes, prev, step)
+                for step in steps:
+                    if step.kind == "pop" and step.node is not None:
+                        prev = self.frozen_joins(ctes, prev, step.node)
             cols = []
-            for step in level:
-                if step.kind == "pop":
+            for step in steps:
+                if step.kind == "pop" and step.node is not None:
                     step.sql = self.population_sql(step.node)
                 cols.append(f"{step.sql} AS {ident(step.name)}  -- {comment(step.comment)}")
             name = f"{self.PREFIX}step_{i + 1}"

@@ -90,6 +90,8 @@ class Populations(Expressions):
                 f"ELSE {self.least_sql([str(k), f'1 + {bucket}'])} END"
             )
         if f == "cumulative_share":
+            exact_total: str | None
+            exact_at_least: str | None
             if self.frozen:
                 ident = self.identifier_sql
                 cols = self.frozen_col[key]
@@ -104,7 +106,7 @@ class Populations(Expressions):
                 f"ELSE {self.cast_sql(at_least, 'DOUBLE')} / "
                 f"{self.cast_sql(s['total'], 'DOUBLE')} END"
             )
-            if exact_total is None or not self.EXACT_DIVISION:
+            if exact_total is None or exact_at_least is None or not self.EXACT_DIVISION:
                 return f"CASE WHEN {x} IS NULL THEN NULL ELSE {approx} END"
             exact = (
                 f"CASE WHEN {exact_total} = 0 THEN NULL "
@@ -184,10 +186,10 @@ class Populations(Expressions):
         }
 
     # ------------------------------------------------------------------ frozen populations
-    def frozen_joins(self, ctes: list[tuple[str, str]], prev: str, step: Step) -> str:
+    def frozen_joins(self, ctes: list[tuple[str, str]], prev: str, node: n.Node) -> str:
         """Frozen population: less(x), greater(x), N and sums from the frozen tables, by ASOF
         joins on the sorted distinct values (see duckdb_engine.register_frozen)."""
-        key = self.p.population_keys[step.node.id]
+        key = self.p.population_keys[node.id]
         if key in self._frozen_done:
             return prev
         self._frozen_done.add(key)

@@ -12,6 +12,9 @@ one matching rule; else its label, by the hit policy (`Program.hit`).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import overload
+
 from rulekit.compile.sql.base import indent
 from rulekit.compile.sql.layout import Layout
 from rulekit.compile.sql.relation import Source
@@ -59,7 +62,7 @@ class Queries(Layout):
         return f"CASE {index} {whens} END" if whens else "NULL"
 
     # ---- per-position constants, for the final SELECTs
-    def _case_by_pos(self, pos: str, values: list[str | None], default: str | None) -> str:
+    def _case_by_pos(self, pos: str, values: Sequence[str | None], default: str | None) -> str:
         whens = " ".join(
             f"WHEN {i} THEN {self.string_sql(v)}" for i, v in enumerate(values) if v is not None
         )
@@ -68,6 +71,10 @@ class Queries(Layout):
             return other
         return f"CASE {pos} {whens} ELSE {other} END"
 
+    @overload
+    def label_display(self, label: str) -> str: ...
+    @overload
+    def label_display(self, label: None) -> None: ...
     def label_display(self, label: str | None) -> str | None:
         if label is None:
             return None

@@ -75,8 +75,8 @@ class Reasons(RawValues):
     def _variant_repr_sql(self, kind: str, x: str) -> str:
         """repr of the Python value a JSON value (or a tagged value) stands for."""
         s = self.string_sql
-        t, j = self.variant_parts(kind, Value(self, x, None, ""))
-        j = j.x
+        t, jv = self.variant_parts(kind, Value(self, x, None, ""))
+        j = jv.x
         return (
             f"CASE {t} WHEN {s('str')} THEN {self.py_repr_sql('text', j)} "
             f"WHEN {s('bool')} THEN CASE WHEN {j} = 'true' THEN {s('True')} ELSE "
