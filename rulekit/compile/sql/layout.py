@@ -84,7 +84,7 @@ class Layout(Populations, Coercion):
         """
         N = self.internal
         ident = self.identifier_sql
-        self._frozen_done: set[str] = set()
+        self._frozen_done = set()
         ctes: list[tuple[str, str]] = []
         rel = self.relation_sql(source.relation)
         row = ident(N["row"])
@@ -93,9 +93,21 @@ class Layout(Populations, Coercion):
         if passthrough:
             select.insert(0, f"{self.pack_row_sql(ident(N['src']))} AS {ident(N['raw'])}")
         ctes.append((N["input"], f"SELECT *, {', '.join(select)}\nFROM {rel} AS {ident(N['src'])}"))
+        prev = self._field_ctes(ctes, source, passthrough, reasons)
+        prev = self._checked_ctes(ctes, prev)
+        prev = self._step_ctes(ctes, prev)
+        ctes.append((N["decided"], self._hit_sql(prev)))
+        return ctes, N["decided"]
 
-        # Fields: each column coerced; a bad value's failure, reason and raw text in columns
-        # of their own (reasons only for the queries that list rejected rows).
+    def _field_ctes(
+        self, ctes: list[tuple[str, str]], source: Source, passthrough: bool, reasons: bool
+    ) -> str:
+        """Fields: each column coerced; a bad value's failure, reason and raw text in columns
+        of their own (reasons only for the queries that list rejected rows). Helper columns
+        first, level by level."""
+        N = self.internal
+        ident = self.identifier_sql
+        row = ident(N["row"])
         items = [row] + ([ident(N["raw"])] if passthrough else [])
         self.err_col, self.text_col, self.why_col = {}, {}, {}
         checks, helpers = [], []
@@ -149,9 +161,15 @@ class Layout(Populations, Coercion):
                 + f"\nFROM {ident(source_cte)}",
             )
         )
+        return N["fields"]
+
+    def _checked_ctes(self, ctes: list[tuple[str, str]], prev: str) -> str:
+        """The first bad field a live population reads (those rows are left out of it), and
+        under validate="all" the first bad field of all."""
+        N = self.internal
+        ident = self.identifier_sql
         pop_bad = self._first_bad(self.pop_fields) if self.pop_keys and not self.frozen else None
         all_bad = self._first_bad(list(self.p.fields)) if self.validate == "all" else None
-        prev = N["fields"]
         extra = []
         if pop_bad:
             extra.append(f"{pop_bad} AS {ident(N['pop_bad'])}")
@@ -168,8 +186,11 @@ class Layout(Populations, Coercion):
                 (N["valid"], f"SELECT * FROM {ident(prev)}\nWHERE {ident(N['pop_bad'])} IS NULL")
             )
             prev = N["valid"]
+        return prev
 
-        # Lets and populations, level by level; frozen populations join their tables first.
+    def _step_ctes(self, ctes: list[tuple[str, str]], prev: str) -> str:
+        """Lets and populations, level by level; frozen populations join their tables first."""
+        ident = self.identifier_sql
         for i, steps in enumerate(self._steps()):
             if self.frozen:
                 for step in steps:
@@ -190,9 +211,7 @@ class Layout(Populations, Coercion):
                 )
             )
             prev = name
-
-        ctes.append((N["decided"], self._hit_sql(prev)))
-        return ctes, N["decided"]
+        return prev
 
     def _hit_sql(self, prev: str) -> str:
         """The hit policy. first/priority: one CASE in evaluation order, giving the deciding
