@@ -131,7 +131,7 @@ class Coercion(Reasons):
                 [f"WHEN {s(t)} THEN TRUE" for t in sorted(_TRUE)]
                 + [f"WHEN {s(f)} THEN FALSE" for f in sorted(_FALSE)]
             )
-            b = v._helper("b", f"CASE lower({st_}) {words} END")
+            b = v.helper("b", f"CASE lower({st_}) {words} END")
             return b, f"CASE WHEN {st_} <> '' AND {b} IS NULL THEN {s(_BOOL_HINT)} END"
         if target in ("number", "integer"):
             return self._text_number(target, v)
@@ -174,9 +174,9 @@ class Coercion(Reasons):
         """semantics._parse_number on the stripped text (its digits made ASCII)."""
         s = self.string_sql
         d = v.digits()
-        ok = v._helper("ok", self.regex_full_match_sql(d, _NUMBER_RE))
-        clean = v._helper("c", f"replace(replace({d}, ',', ''), '_', '')")
-        as_double = v._helper("f", self.try_cast_sql(clean, "DOUBLE"))
+        ok = v.helper("ok", self.regex_full_match_sql(d, _NUMBER_RE))
+        clean = v.helper("c", f"replace(replace({d}, ',', ''), '_', '')")
+        as_double = v.helper("f", self.try_cast_sql(clean, "DOUBLE"))
         bad_text = f"WHEN {d} <> '' AND NOT {ok} THEN {s(_NOT_NUMBER)}"
         if target == "number":
             return f"CASE WHEN {ok} THEN {as_double} END", f"CASE {bad_text} END"

@@ -38,7 +38,9 @@ class Value:
         self.gen, self.x, self.helpers, self.prefix = gen, x, helpers, prefix
         self._cache: dict[str, str] = {}
 
-    def _helper(self, key: str, sql: str) -> str:
+    def helper(self, key: str, sql: str) -> str:
+        """`sql` (a form of this value) as a helper column named by `key`, computed once; inline
+        when there are no helper columns."""
         if self.helpers is None:
             return sql
         if key not in self._cache:
@@ -53,14 +55,14 @@ class Value:
         return self._cache[key]
 
     def stripped(self) -> str:
-        return self._helper("s", self.gen.strip_sql(self.x))
+        return self.helper("s", self.gen.strip_sql(self.x))
 
     def digits(self) -> str:
-        return self._helper("d", self.gen.ascii_digits_sql(self.stripped()))
+        return self.helper("d", self.gen.ascii_digits_sql(self.stripped()))
 
     def sub(self, x: str, key: str) -> Value:
         """A derived value (JSON text) sharing the helper list."""
-        inner = Value(self.gen, self._helper(key, x), self.helpers, self.prefix + key + "_")
+        inner = Value(self.gen, self.helper(key, x), self.helpers, self.prefix + key + "_")
         return inner
 
 
@@ -129,4 +131,4 @@ class RawValues(GeneratorBase):
             text = self.json_text_sql(x)
         if v.helpers is None:
             return tag, Value(self, text, None, "")
-        return v._helper("t", tag), v.sub(text, "j")
+        return v.helper("t", tag), v.sub(text, "j")
