@@ -7,7 +7,7 @@ from rulekit.compile.sql.generator import Column, Generator, Relation, Source, u
 DIALECTS = ("duckdb", "spark")
 
 
-def generator_for(dialect: str):
+def generator_for(dialect: str) -> type[Generator]:
     """The generator class of a dialect name."""
     if dialect == "duckdb":
         from rulekit.compile.sql.duckdb import DuckDBGenerator

@@ -1,45 +1,46 @@
 """Coerce source columns to declared field types in SQL, exactly as semantics.py coerces record
-values, and give a bad value's reason in the same words.
+values.
 
-Each column arrives as one *kind* of value (see generator.Column): CSV gives text, Parquet gives
+Each column arrives as one *kind* of value (see relation.Column): CSV gives text, Parquet gives
 typed columns, JSON Lines give one JSON value per row whose type varies row by row. For every
 (kind, declared type) pair this module writes:
 
 * the coerced value (NULL when missing),
 * the *words* of the failure (" is not a number"), NULL when the value is fine — cheap, so every
   row can carry it,
-* the full reason, semantics.py's message with Python's `repr` of the value, built only in the
-  query that lists rejected rows.
+* the full reason (reasons.py), built only in the query that lists rejected rows.
 
 Text follows semantics.py to the letter: surrounding whitespace is Python's `str.strip()` set;
-digits of any script count (Python's `int("１２")` is 12); numbers may carry `,` and `_`;
-booleans are the words in semantics._TRUE / _FALSE; durations accept `200`, `200d`, `6mo` with
-the parser's units, computed as one exact division; dates are `YYYY-MM-DD` (a longer text is cut
-at 10 characters when it has a time part, as semantics.to_date does). A text column is stripped
-and its digits made ASCII once, in helper columns, so each test reads them instead of redoing it.
+digits of any script count; numbers may carry `,` and `_`; booleans are the words in
+semantics._TRUE / _FALSE; durations accept `200`, `200d`, `6mo` with the parser's units,
+computed as one exact division; dates are `YYYY-MM-DD` (a longer text is cut at 10 characters
+when it has a time part, as semantics.to_date does). A text column is stripped and its digits
+made ASCII once, in helper columns (rawvalues.py), so each test reads them instead of redoing it.
 """
 
 from __future__ import annotations
 
-import sys
-import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from fractions import Fraction
 
+from rulekit.compile.sql.rawvalues import Helper, Value
+from rulekit.compile.sql.reasons import (
+    _BOOL_HINT,
+    _BOOL_NOT,
+    _NOT,
+    _NOT_DURATION_TEXT,
+    _NOT_LIST,
+    _NOT_NUMBER,
+    _TOO_BIG,
+    Reasons,
+)
+from rulekit.compile.sql.relation import KIND_OF_TYPE, Column, element_type, kind_of_type
+from rulekit.model.program import FieldInfo
 from rulekit.model.semantics import _FALSE, _TRUE
 from rulekit.syntax.parser import DURATION_UNITS
 
-# Python's str.isspace() set: what str.strip() removes.
-_WHITESPACE = "".join(c for c in map(chr, range(sys.maxunicode + 1)) if c.isspace())
-# Decimal digits of every script (what Python's `\d`, int() and float() accept) -> ASCII.
-_DIGITS = [
-    (c, str(unicodedata.decimal(c)))
-    for c in map(chr, range(0x80, sys.maxunicode + 1))
-    if unicodedata.category(c) == "Nd"
-]
-_WHITESPACE_CLASS = "[" + "".join(f"\\x{{{ord(c):x}}}" for c in _WHITESPACE) + "]"
-_DIGITS_FROM = "".join(a for a, _ in _DIGITS)
-_DIGITS_TO = "".join(b for _, b in _DIGITS)
+__all__ = ["KIND_OF_TYPE", "Coercion", "FieldSQL", "element_type", "kind_of_type"]
 
 # semantics._NUMERIC without the lookahead RE2 lacks: a mantissa with a digit, then an exponent.
 _NUMBER_RE = r"[+-]?([0-9][0-9,_]*(\.[0-9]+)?|\.[0-9]+)([eE][+-]?[0-9]+)?"
@@ -53,62 +54,7 @@ for _name, _days in DURATION_UNITS.items():
     _exact = Fraction(_days).limit_denominator(86400)
     _UNITS.setdefault(_name.lower(), (_exact.numerator, _exact.denominator))
 
-_BOOL_HINT = " is not true/false (write true/false, yes/no, 是/否 or 1/0)"
-_NOT = {
-    "integer": " is not a whole number",
-    "number": " is not a number",
-    "duration": " is not a duration (a number of days)",
-    "boolean": _BOOL_HINT,
-    "string": " is not text",
-    "date": " is not a date (write YYYY-MM-DD)",
-    "timestamp": " is not a timestamp (write YYYY-MM-DDTHH:MM)",
-}
-_BOOL_NOT = {  # semantics' wording for a boolean given where a number is declared
-    "integer": " is true/false, not a whole number",
-    "number": " is true/false, not a number",
-}
-_NOT_NUMBER = " is not a number"
-_NOT_DURATION_TEXT = " is not a duration (write 200, 200d or 6mo)"
-_TOO_BIG = " is too large for a whole number (the SQL engine keeps 19 digits)"
-_NOT_LIST = " is not a list"
-
-# DuckDB type names -> value kinds (see generator.Column).
-KIND_OF_TYPE = {
-    "VARCHAR": "text",
-    "BOOLEAN": "bool",
-    "DATE": "date",
-    "TIMESTAMP": "timestamp",
-    "TIMESTAMP_NS": "timestamp",
-    "TIMESTAMP_MS": "timestamp",
-    "TIMESTAMP_S": "timestamp",
-    "DOUBLE": "float",
-    "FLOAT": "float",
-    "JSON": "json",
-    "INTERVAL": "interval",
-    "TINYINT": "int",
-    "SMALLINT": "int",
-    "INTEGER": "int",
-    "BIGINT": "int",
-    "UTINYINT": "int",
-    "USMALLINT": "int",
-    "UINTEGER": "int",
-    "UBIGINT": "bigint",
-    "HUGEINT": "bigint",
-    "UHUGEINT": "bigint",
-}
-
-
-def kind_of_type(type_name: str) -> str:
-    t = type_name.upper()
-    if t.startswith("DECIMAL"):
-        return "decimal"
-    if t.endswith("[]") or t.startswith("LIST"):
-        return "list"
-    return KIND_OF_TYPE.get(t, "other")
-
-
-def element_type(type_name: str) -> str:
-    return type_name[:-2] if type_name.endswith("[]") else "VARCHAR"
+Coerced = tuple[str, str | None]  # (value, failure words or None: it cannot fail)
 
 
 @dataclass
@@ -119,197 +65,22 @@ class FieldSQL:
     fail: str | None  # the failure's words, NULL when fine; None: the value cannot be bad
     reason: str | None  # the full reason, semantics.py's message (evaluate only when failing)
     text: str  # the raw value as text, for the rejected-rows file
-    helpers: list = field(default_factory=list)  # (column, sql, level) computed before
+    helpers: list[Helper] = field(default_factory=list)  # computed before, level by level
 
 
-class _Value:
-    """A value being coerced: its SQL and, for text, its stripped and ASCII-digit forms —
-    helper columns when `helpers` is given, inline expressions inside a list's lambda."""
+class Coercion(Reasons):
+    """Per-field coercion and validation."""
 
-    def __init__(self, gen, x: str, helpers: list | None, prefix: str):
-        self.gen, self.x, self.helpers, self.prefix = gen, x, helpers, prefix
-        self._cache: dict[str, str] = {}
-
-    def _helper(self, key: str, sql: str) -> str:
-        if self.helpers is None:
-            return sql
-        if key not in self._cache:
-            name = self.gen._unique(f"{self.prefix}{key}")
-            # its level: one more than the helpers it reads (each level is its own SELECT, so
-            # no expression refers to an alias of its own SELECT list)
-            level = 1 + max(
-                (lv for n_, _, lv in self.helpers if self.gen.identifier_sql(n_) in sql), default=0
-            )
-            self.helpers.append((name, sql, level))
-            self._cache[key] = self.gen.identifier_sql(name)
-        return self._cache[key]
-
-    def stripped(self) -> str:
-        return self._helper("s", self.gen.strip_sql(self.x))
-
-    def digits(self) -> str:
-        return self._helper("d", self.gen.ascii_digits_sql(self.stripped()))
-
-    def sub(self, x: str, key: str) -> _Value:
-        """A derived value (JSON text) sharing the helper list."""
-        inner = _Value(self.gen, self._helper(key, x), self.helpers, self.prefix + key + "_")
-        return inner
-
-
-class Coercion:
-    """Mixin of the SQL generator: per-field coercion and validation."""
-
-    _lambda_count = 0
-
-    # ---- small dialect hooks (DuckDB spelling; a dialect overrides what differs)
-    def regex_full_match_sql(self, s: str, pattern: str) -> str:
-        return f"regexp_full_match({s}, {self.string_sql(pattern)})"
-
-    def regex_extract_sql(self, s: str, pattern: str, group: int = 0) -> str:
-        return f"regexp_extract({s}, {self.string_sql(pattern)}, {group})"
-
-    def strip_sql(self, s: str) -> str:
-        """Python's str.strip(): every Unicode whitespace character, both ends. (trim with a
-        character set costs ~1 µs a value, so only texts that need it go through it.)"""
-        edge = f"^{_WHITESPACE_CLASS}|{_WHITESPACE_CLASS}$"
-        ends = f"^{_WHITESPACE_CLASS}+|{_WHITESPACE_CLASS}+$"
-        return (
-            f"CASE WHEN regexp_matches({s}, {self.string_sql(edge)}) "
-            f"THEN regexp_replace({s}, {self.string_sql(ends)}, '', 'g') ELSE {s} END"
-        )
-
-    def text_constant_sql(self, text: str) -> str:
-        """A text with control characters, as printable SQL: runs of visible characters through
-        string_sql, the others as chr(n)."""
-        parts, run = [], ""
-        for c in text:
-            if c == " " or (c.isprintable() and not c.isspace()):
-                run += c
-                continue
-            if run:
-                parts.append(self.string_sql(run))
-                run = ""
-            parts.append(f"chr({ord(c)})")
-        if run:
-            parts.append(self.string_sql(run))
-        return "(" + " || ".join(parts) + ")" if len(parts) > 1 else parts[0]
-
-    def ascii_digits_sql(self, s: str) -> str:
-        """Digits of every script made ASCII. (translate with 660 pairs costs ~40 µs a value;
-        only texts with a non-ASCII character go through it.)"""
-        return (
-            f"CASE WHEN regexp_matches({s}, {self.string_sql('[^[:ascii:]]')}) THEN "
-            f"translate({s}, {self.string_sql(_DIGITS_FROM)}, {self.string_sql(_DIGITS_TO)})"
-            f" ELSE {s} END"
-        )
-
-    def is_nan_sql(self, x: str) -> str:
-        return f"isnan({x})"
-
-    def is_whole_sql(self, x: str) -> str:
-        return f"(isfinite({x}) AND {x} = trunc({x}))"
-
-    def float_text_sql(self, x: str) -> str:
-        """Python's repr of a float (DuckDB formats doubles the same shortest way)."""
-        return self.cast_sql(x, "VARCHAR")
-
-    def json_type_sql(self, x: str) -> str:
-        return f"json_type({x})"
-
-    def json_text_sql(self, x: str) -> str:
-        return f"json_extract_string({x}, '$')"
-
-    def json_list_sql(self, x: str) -> str:
-        return self.try_cast_sql(x, "JSON[]")
-
-    def split_text_sql(self, s: str) -> str:
-        return f"regexp_split_to_array({s}, {self.string_sql('[,;，；|]')})"
-
-    def lambda_var(self) -> str:
-        Coercion._lambda_count += 1
-        return self.identifier_sql(f"e{Coercion._lambda_count}")
-
-    # ---- Python's repr, for reasons
-    def py_repr_sql(self, kind: str, x: str) -> str:
-        """repr(value) of the value Python would hold for this column's value."""
-        s = self.string_sql
-        if kind == "text":
-            esc = x
-            for raw, shown in (("\\", "\\\\"), ("\n", "\\n"), ("\r", "\\r"), ("\t", "\\t")):
-                esc = f"replace({esc}, {self.text_constant_sql(raw)}, {s(shown)})"
-            return (
-                f"CASE WHEN contains({x}, {s(chr(39))}) AND NOT contains({x}, {s(chr(34))}) "
-                f"THEN {s(chr(34))} || {esc} || {s(chr(34))} ELSE {s(chr(39))} || "
-                f"replace({esc}, {s(chr(39))}, {s(chr(92) + chr(39))}) || {s(chr(39))} END"
-            )
-        if kind in ("int", "bigint"):
-            return self.cast_sql(x, "VARCHAR")
-        if kind in ("json", "tagged"):
-            return self._variant_repr_sql(kind, x)
-        if kind == "float":
-            return self.float_text_sql(self.cast_sql(x, "DOUBLE"))
-        if kind == "bool":
-            return f"CASE WHEN {x} THEN {s('True')} ELSE {s('False')} END"
-        if kind == "decimal":
-            return f"{s(chr(68) + 'ecimal(' + chr(39))} || {self.cast_sql(x, 'VARCHAR')} || {s(chr(39) + ')')}"
-        if kind == "date":
-            return (
-                f"{s('datetime.date(')} || year({x}) || {s(', ')} || month({x}) || "
-                f"{s(', ')} || day({x}) || {s(')')}"
-            )
-        if kind == "timestamp":
-            us = f"(microsecond({x}) % 1000000)"
-            return (
-                f"{s('datetime.datetime(')} || year({x}) || {s(', ')} || month({x}) || "
-                f"{s(', ')} || day({x}) || {s(', ')} || hour({x}) || {s(', ')} || "
-                f"minute({x}) || CASE WHEN {us} <> 0 THEN {s(', ')} || second({x}) || "
-                f"{s(', ')} || {us} WHEN second({x}) <> 0 THEN {s(', ')} || second({x}) "
-                f"ELSE {s('')} END || {s(')')}"
-            )
-        return self.cast_sql(x, "VARCHAR")
-
-    def _variant_repr_sql(self, kind: str, x: str) -> str:
-        """repr of the Python value a JSON value (or a tagged value) stands for."""
-        s = self.string_sql
-        t, j = self.variant_parts(kind, _Value(self, x, None, ""))
-        j = j.x
-        return (
-            f"CASE {t} WHEN {s('str')} THEN {self.py_repr_sql('text', j)} "
-            f"WHEN {s('bool')} THEN CASE WHEN {j} = 'true' THEN {s('True')} ELSE "
-            f"{s('False')} END "
-            f"WHEN {s('date')} THEN {self.py_repr_sql('date', self.try_cast_sql(j, 'DATE'))} "
-            f"WHEN {s('datetime')} THEN "
-            f"{self.py_repr_sql('timestamp', self.try_cast_sql(j, 'TIMESTAMP'))} "
-            f"WHEN {s('decimal')} THEN {s('Decimal(' + chr(39))} || {j} || {s(chr(39) + ')')} "
-            f"ELSE {j} END"
-        )
-
-    def show_sql(self, kind: str, x: str) -> str:
-        """semantics._show: the repr, cut to 40 characters."""
-        r = self.py_repr_sql(kind, x)
-        return (
-            f"CASE WHEN length({r}) <= 40 THEN {r} "
-            f"ELSE left({r}, 37) || {self.string_sql('...')} END"
-        )
-
-    def raw_text_sql(self, kind: str, x: str) -> str:
-        """The raw value as text, for the rejected-rows file."""
-        if kind == "text":
-            return x
-        if kind in ("json", "tagged"):
-            return self.variant_parts(kind, _Value(self, x, None, ""))[1].x
-        return self.cast_sql(x, "VARCHAR")
-
-    # ---- the entry point
-    def coerce_field(self, name: str, info, col, index: int) -> FieldSQL:
+    # ---- the entry points
+    def coerce_field(self, name: str, info: FieldInfo, col: Column, index: int) -> FieldSQL:
         """The value, failure words, reason, raw text and helper columns of one field."""
         t = info.type
         x = self.identifier_sql(col.name)
         if col.kind == "absent":
             return FieldSQL(self.cast_sql("NULL", self.sql_type(t)), None, None, "NULL")
-        helpers: list = []
-        v = _Value(self, x, helpers, f"{self.PREFIX}{index}_")
-        if t.is_list:  # a list's failure is already the full reason of its first bad item
+        helpers: list[Helper] = []
+        v = Value(self, x, helpers, f"{self.PREFIX}{index}_")
+        if t.element is not None:  # a list's failure is the full reason of its first bad item
             value, fail = self.coerce_list(t.element.name, col.kind, v, col)
         else:
             value, fail = self.coerce_value(t.name, col.kind, v)
@@ -329,61 +100,16 @@ class Coercion:
         reason = template.replace("{fail}", f"({fail})")
         return FieldSQL(value, fail, reason, text, helpers)
 
-    def _reason_template(
-        self, target: str, kind: str, v: _Value, one_of_words, is_list: bool = False
-    ) -> str:
-        """The full reason, given the failure words in the placeholder column `{fail}`."""
-        s = self.string_sql
-        fail = "{fail}"
-        cases = []
-        if one_of_words is not None:
-            cases.append(
-                f"WHEN {fail} = {s(one_of_words)} THEN {self.py_repr_sql(kind, v.x)} || {fail}"
-            )
-        if is_list:
-            return f"CASE {' '.join(cases)} ELSE {fail} END" if cases else fail
-        if kind in ("json", "tagged"):
-            t, j = self.variant_parts(kind, v)
-            text = self._text_reason(target, j, fail)
-            cases.append(f"WHEN {t} = {s('str')} THEN {text}")
-            return f"CASE {' '.join(cases)} ELSE {self.show_sql(kind, v.x)} || {fail} END"
-        if kind == "text":
-            text = self._text_reason(target, v, fail)
-            return f"CASE {' '.join(cases)} ELSE {text} END" if cases else text
-        shown = self.show_sql(kind, v.x)
-        return (
-            f"CASE {' '.join(cases)} ELSE {shown} || {fail} END" if cases else f"{shown} || {fail}"
-        )
-
-    def _text_reason(self, target: str, v: _Value, fail: str) -> str:
-        s = self.string_sql
-        special = []
-        if target == "integer":  # semantics shows the parsed float: "12.5 is not a whole number"
-            parsed = self.try_cast_sql(
-                f"replace(replace({v.digits()}, ',', ''), '_', '')", "DOUBLE"
-            )
-            special.append(
-                f"WHEN {fail} = {s(_NOT['integer'])} THEN "
-                f"{self.show_sql('float', parsed)} || {fail}"
-            )
-        if target == "duration":  # a plain number goes through to_number, stripped
-            special.append(
-                f"WHEN {fail} = {s(_NOT_NUMBER)} THEN "
-                f"{self.show_sql('text', v.stripped())} || {fail}"
-            )
-        default = f"{self.show_sql('text', v.x)} || {fail}"
-        return f"CASE {' '.join(special)} ELSE {default} END" if special else default
-
-    def coerce_value(self, target: str, kind: str, v) -> tuple[str, str | None]:
+    def coerce_value(self, target: str, kind: str, v: Value | str) -> Coerced:
         """(value, failure words or None) of a scalar of `kind` coerced to `target`."""
         if isinstance(v, str):
-            v = _Value(self, v, None, "")
+            v = Value(self, v, None, "")
         sql_t = self.TYPES.get(target, "VARCHAR")
         if kind == "typed":
             return (f"NULLIF({v.x}, '')" if target == "string" else v.x), None
         if kind in ("json", "tagged"):
             return self._coerce_variant(target, kind, v)
-        method = getattr(self, f"_from_{kind}", None)
+        method: Callable[[str, Value], Coerced] | None = getattr(self, f"_from_{kind}", None)
         if method is None:  # lists, blobs, structs… given where a scalar is declared
             return (
                 self.cast_sql("NULL", sql_t),
@@ -393,7 +119,7 @@ class Coercion:
         return method(target, v)
 
     # ---- text (CSV, and JSON strings)
-    def _from_text(self, target: str, v: _Value):
+    def _from_text(self, target: str, v: Value) -> Coerced:
         s = self.string_sql
         x = v.x
         if target == "string":
@@ -405,7 +131,7 @@ class Coercion:
                 [f"WHEN {s(t)} THEN TRUE" for t in sorted(_TRUE)]
                 + [f"WHEN {s(f)} THEN FALSE" for f in sorted(_FALSE)]
             )
-            b = v._helper("b", f"CASE lower({st_}) {words} END")
+            b = v.helper("b", f"CASE lower({st_}) {words} END")
             return b, f"CASE WHEN {st_} <> '' AND {b} IS NULL THEN {s(_BOOL_HINT)} END"
         if target in ("number", "integer"):
             return self._text_number(target, v)
@@ -444,13 +170,13 @@ class Coercion:
             )
         return "NULL", None
 
-    def _text_number(self, target: str, v: _Value):
+    def _text_number(self, target: str, v: Value) -> tuple[str, str]:
         """semantics._parse_number on the stripped text (its digits made ASCII)."""
         s = self.string_sql
         d = v.digits()
-        ok = v._helper("ok", self.regex_full_match_sql(d, _NUMBER_RE))
-        clean = v._helper("c", f"replace(replace({d}, ',', ''), '_', '')")
-        as_double = v._helper("f", self.try_cast_sql(clean, "DOUBLE"))
+        ok = v.helper("ok", self.regex_full_match_sql(d, _NUMBER_RE))
+        clean = v.helper("c", f"replace(replace({d}, ',', ''), '_', '')")
+        as_double = v.helper("f", self.try_cast_sql(clean, "DOUBLE"))
         bad_text = f"WHEN {d} <> '' AND NOT {ok} THEN {s(_NOT_NUMBER)}"
         if target == "number":
             return f"CASE WHEN {ok} THEN {as_double} END", f"CASE {bad_text} END"
@@ -470,7 +196,7 @@ class Coercion:
         )
         return value, error
 
-    def _text_duration(self, v: _Value):
+    def _text_duration(self, v: Value) -> tuple[str, str]:
         """semantics.to_duration on text: a plain number is days, else NUMBER + unit, as one
         exact division (mantissa × unit numerator) / (10^decimals × unit denominator)."""
         s = self.string_sql
@@ -513,8 +239,8 @@ class Coercion:
         return value, fail
 
     # ---- typed columns (Parquet, Arrow)
-    def _from_int(self, target: str, v):
-        x = v.x if isinstance(v, _Value) else v
+    def _from_int(self, target: str, v: Value | str) -> Coerced:
+        x = v.x if isinstance(v, Value) else v
         s = self.string_sql
         if target == "integer":
             return self.cast_sql(x, "BIGINT"), None
@@ -529,8 +255,8 @@ class Coercion:
             return self.cast_sql(x, "VARCHAR"), None
         return self._never(target, x)
 
-    def _from_bigint(self, target: str, v):
-        x = v.x if isinstance(v, _Value) else v
+    def _from_bigint(self, target: str, v: Value | str) -> Coerced:
+        x = v.x if isinstance(v, Value) else v
         if target == "integer":
             return (
                 self.try_cast_sql(x, "BIGINT"),
@@ -539,8 +265,8 @@ class Coercion:
             )
         return self._from_int(target, x)
 
-    def _from_float(self, target: str, v):
-        x = self.cast_sql(v.x if isinstance(v, _Value) else v, "DOUBLE")
+    def _from_float(self, target: str, v: Value | str) -> Coerced:
+        x = self.cast_sql(v.x if isinstance(v, Value) else v, "DOUBLE")
         s = self.string_sql
         nan = self.is_nan_sql(x)
         if target == "integer":
@@ -562,8 +288,8 @@ class Coercion:
             return ("CAST(NULL AS VARCHAR)", f"CASE WHEN NOT {nan} THEN {s(_NOT['string'])} END")
         return self._never(target, x)
 
-    def _from_decimal(self, target: str, v):
-        x = v.x if isinstance(v, _Value) else v
+    def _from_decimal(self, target: str, v: Value | str) -> Coerced:
+        x = v.x if isinstance(v, Value) else v
         if target == "integer":
             whole = f"{x} = trunc({x})"
             return (
@@ -575,8 +301,8 @@ class Coercion:
             return self.cast_sql(self.cast_sql(x, "VARCHAR"), "DOUBLE"), None
         return self._never(target, x)
 
-    def _from_bool(self, target: str, v):
-        x = v.x if isinstance(v, _Value) else v
+    def _from_bool(self, target: str, v: Value | str) -> Coerced:
+        x = v.x if isinstance(v, Value) else v
         if target == "boolean":
             return x, None
         words = _BOOL_NOT.get(target) or _NOT[target]
@@ -585,59 +311,36 @@ class Coercion:
             f"CASE WHEN {x} IS NOT NULL THEN {self.string_sql(words)} END",
         )
 
-    def _from_date(self, target: str, v):
-        x = v.x if isinstance(v, _Value) else v
+    def _from_date(self, target: str, v: Value | str) -> Coerced:
+        x = v.x if isinstance(v, Value) else v
         if target == "date":
             return x, None
         if target == "timestamp":
             return self.cast_sql(x, "TIMESTAMP"), None
         return self._never(target, x)
 
-    def _from_timestamp(self, target: str, v):
-        x = v.x if isinstance(v, _Value) else v
+    def _from_timestamp(self, target: str, v: Value | str) -> Coerced:
+        x = v.x if isinstance(v, Value) else v
         if target == "date":
             return self.cast_sql(x, "DATE"), None
         if target == "timestamp":
             return self.cast_sql(x, "TIMESTAMP"), None
         return self._never(target, x)
 
-    def _from_interval(self, target: str, v):
-        x = v.x if isinstance(v, _Value) else v
+    def _from_interval(self, target: str, v: Value | str) -> Coerced:
+        x = v.x if isinstance(v, Value) else v
         if target == "duration":
             return f"(epoch({x}) / 86400.0)", None
         return self._never(target, x)
 
-    def _never(self, target: str, x: str):
+    def _never(self, target: str, x: str) -> tuple[str, str]:
         """A value of this kind is never a `target`: every non-missing value is bad."""
         return (
             self.cast_sql("NULL", self.TYPES[target]),
             f"CASE WHEN {x} IS NOT NULL THEN {self.string_sql(_NOT[target])} END",
         )
 
-    # ---- JSON values and mixed Python columns: the type is decided per row
-    def variant_parts(self, kind: str, v: _Value) -> tuple[str, _Value]:
-        """(tag, text) of a value whose Python type varies row by row: the tag names the
-        Python type (str, int, float, bool, null, list, dict; for rulekit's own tagged
-        columns also date, datetime, decimal, nan, inf, other) and the text is its canonical
-        text (the string itself, the number's digits, true/false, ISO dates, JSON for lists)."""
-        s = self.string_sql
-        x = v.x
-        if kind == "tagged":
-            tag, text = f"{x}.t", f"{x}.v"
-        else:
-            jt = self.json_type_sql(x)
-            tag = (
-                f"CASE {jt} WHEN {s('VARCHAR')} THEN {s('str')} WHEN {s('BIGINT')} THEN "
-                f"{s('int')} WHEN {s('UBIGINT')} THEN {s('int')} WHEN {s('DOUBLE')} THEN "
-                f"{s('float')} WHEN {s('BOOLEAN')} THEN {s('bool')} WHEN {s('ARRAY')} THEN "
-                f"{s('list')} WHEN {s('OBJECT')} THEN {s('dict')} ELSE {s('null')} END"
-            )
-            text = self.json_text_sql(x)
-        if v.helpers is None:
-            return tag, _Value(self, text, None, "")
-        return v._helper("t", tag), v.sub(text, "j")
-
-    def _coerce_variant(self, target: str, kind: str, v: _Value):
+    def _coerce_variant(self, target: str, kind: str, v: Value) -> Coerced:
         """semantics.py on the Python value: the text path on its canonical text, except where
         Python treats the type itself differently (a float is not text; 1.0 is true; …)."""
         s = self.string_sql
@@ -645,7 +348,7 @@ class Coercion:
         tv, tf = self._from_text(target, j)
         text_like = ("str", "int", "float", "decimal")
 
-        def tags(*names):
+        def tags(*names: str) -> str:
             return f"{t} IN ({', '.join(s(n) for n in names)})"
 
         words = s(_NOT[target])
@@ -690,7 +393,7 @@ class Coercion:
         return "NULL", None
 
     # ---- lists
-    def coerce_list(self, el: str, kind: str, v: _Value, col) -> tuple[str, str | None]:
+    def coerce_list(self, el: str, kind: str, v: Value, col: Column) -> Coerced:
         """semantics._list_coercer: text splits on , ; | (or is a JSON list); each item is
         coerced to the element type; the first bad item's reason is the value's reason."""
         s = self.string_sql
@@ -742,7 +445,7 @@ class Coercion:
         val, _ = self.coerce_value(el, kind, e)
         values = self.list_transform_sql(lst, e, val)
         e2, e3 = self.lambda_var(), self.lambda_var()
-        item = _Value(self, e2, None, "")
+        item = Value(self, e2, None, "")
         _, fail = self.coerce_value(el, kind, item)
         if fail is None:
             return values, "NULL"

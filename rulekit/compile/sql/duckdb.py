@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from rulekit.compile.sql.generator import Generator, Relation
+from rulekit.compile.sql.generator import Generator
+from rulekit.compile.sql.relation import Relation
 
 
 class DuckDBGenerator(Generator):

@@ -1,0 +1,134 @@
+"""Raw values on their way to a declared type: the text forms coercion.py and reasons.py read.
+
+A `Value` is one value being coerced: its SQL and, for text, its stripped and ASCII-digit
+forms. For a column they become helper columns, computed once level by level before the fields
+are (layout.py writes them); inside a list's lambda they are inline expressions. Python's own
+character sets decide what those forms are: surrounding whitespace is `str.strip()`'s set, and
+digits of every script count (Python's `int("１２")` is 12). A JSON value or a mixed Python
+column has a Python type that varies row by row: `variant_parts` gives its tag and its text.
+"""
+
+from __future__ import annotations
+
+import sys
+import unicodedata
+
+from rulekit.compile.sql.base import GeneratorBase
+
+# Python's str.isspace() set: what str.strip() removes.
+_WHITESPACE = "".join(c for c in map(chr, range(sys.maxunicode + 1)) if c.isspace())
+# Decimal digits of every script (what Python's `\d`, int() and float() accept) -> ASCII.
+_DIGITS = [
+    (c, str(unicodedata.decimal(c)))
+    for c in map(chr, range(0x80, sys.maxunicode + 1))
+    if unicodedata.category(c) == "Nd"
+]
+_WHITESPACE_CLASS = "[" + "".join(f"\\x{{{ord(c):x}}}" for c in _WHITESPACE) + "]"
+_DIGITS_FROM = "".join(a for a, _ in _DIGITS)
+_DIGITS_TO = "".join(b for _, b in _DIGITS)
+
+Helper = tuple[str, str, int]  # (column, sql, level) of a helper column
+
+
+class Value:
+    """A value being coerced: its SQL and, for text, its stripped and ASCII-digit forms —
+    helper columns when `helpers` is given, inline expressions inside a list's lambda."""
+
+    def __init__(self, gen: RawValues, x: str, helpers: list[Helper] | None, prefix: str):
+        self.gen, self.x, self.helpers, self.prefix = gen, x, helpers, prefix
+        self._cache: dict[str, str] = {}
+
+    def helper(self, key: str, sql: str) -> str:
+        """`sql` (a form of this value) as a helper column named by `key`, computed once; inline
+        when there are no helper columns."""
+        if self.helpers is None:
+            return sql
+        if key not in self._cache:
+            name = self.gen._unique(f"{self.prefix}{key}")
+            # its level: one more than the helpers it reads (each level is its own SELECT, so
+            # no expression refers to an alias of its own SELECT list)
+            level = 1 + max(
+                (lv for n_, _, lv in self.helpers if self.gen.identifier_sql(n_) in sql), default=0
+            )
+            self.helpers.append((name, sql, level))
+            self._cache[key] = self.gen.identifier_sql(name)
+        return self._cache[key]
+
+    def stripped(self) -> str:
+        return self.helper("s", self.gen.strip_sql(self.x))
+
+    def digits(self) -> str:
+        return self.helper("d", self.gen.ascii_digits_sql(self.stripped()))
+
+    def sub(self, x: str, key: str) -> Value:
+        """A derived value (JSON text) sharing the helper list."""
+        inner = Value(self.gen, self.helper(key, x), self.helpers, self.prefix + key + "_")
+        return inner
+
+
+class RawValues(GeneratorBase):
+    """Text forms of raw values, in SQL: stripped, digits made ASCII, a variant's tag/text."""
+
+    _lambda_count = 0  # lambda variables are numbered across every generator
+
+    def strip_sql(self, s: str) -> str:
+        """Python's str.strip(): every Unicode whitespace character, both ends. (trim with a
+        character set costs ~1 µs a value, so only texts that need it go through it.)"""
+        edge = f"^{_WHITESPACE_CLASS}|{_WHITESPACE_CLASS}$"
+        ends = f"^{_WHITESPACE_CLASS}+|{_WHITESPACE_CLASS}+$"
+        return (
+            f"CASE WHEN regexp_matches({s}, {self.string_sql(edge)}) "
+            f"THEN regexp_replace({s}, {self.string_sql(ends)}, '', 'g') ELSE {s} END"
+        )
+
+    def text_constant_sql(self, text: str) -> str:
+        """A text with control characters, as printable SQL: runs of visible characters through
+        string_sql, the others as chr(n)."""
+        parts, run = [], ""
+        for c in text:
+            if c == " " or (c.isprintable() and not c.isspace()):
+                run += c
+                continue
+            if run:
+                parts.append(self.string_sql(run))
+                run = ""
+            parts.append(f"chr({ord(c)})")
+        if run:
+            parts.append(self.string_sql(run))
+        return "(" + " || ".join(parts) + ")" if len(parts) > 1 else parts[0]
+
+    def ascii_digits_sql(self, s: str) -> str:
+        """Digits of every script made ASCII. (translate with 660 pairs costs ~40 µs a value;
+        only texts with a non-ASCII character go through it.)"""
+        return (
+            f"CASE WHEN regexp_matches({s}, {self.string_sql('[^[:ascii:]]')}) THEN "
+            f"translate({s}, {self.string_sql(_DIGITS_FROM)}, {self.string_sql(_DIGITS_TO)})"
+            f" ELSE {s} END"
+        )
+
+    def lambda_var(self) -> str:
+        RawValues._lambda_count += 1
+        return self.identifier_sql(f"e{RawValues._lambda_count}")
+
+    # ---- JSON values and mixed Python columns: the type is decided per row
+    def variant_parts(self, kind: str, v: Value) -> tuple[str, Value]:
+        """(tag, text) of a value whose Python type varies row by row: the tag names the
+        Python type (str, int, float, bool, null, list, dict; for rulekit's own tagged
+        columns also date, datetime, decimal, nan, inf, other) and the text is its canonical
+        text (the string itself, the number's digits, true/false, ISO dates, JSON for lists)."""
+        s = self.string_sql
+        x = v.x
+        if kind == "tagged":
+            tag, text = f"{x}.t", f"{x}.v"
+        else:
+            jt = self.json_type_sql(x)
+            tag = (
+                f"CASE {jt} WHEN {s('VARCHAR')} THEN {s('str')} WHEN {s('BIGINT')} THEN "
+                f"{s('int')} WHEN {s('UBIGINT')} THEN {s('int')} WHEN {s('DOUBLE')} THEN "
+                f"{s('float')} WHEN {s('BOOLEAN')} THEN {s('bool')} WHEN {s('ARRAY')} THEN "
+                f"{s('list')} WHEN {s('OBJECT')} THEN {s('dict')} ELSE {s('null')} END"
+            )
+            text = self.json_text_sql(x)
+        if v.helpers is None:
+            return tag, Value(self, text, None, "")
+        return v.helper("t", tag), v.sub(text, "j")
