@@ -9,7 +9,8 @@ import json
 import pytest
 
 import rulekit
-import rulekit.cli as cli_module
+import rulekit.cli.catalog as cli_catalog
+import rulekit.cli.classify as cli_classify
 from rulekit import io as rio
 
 from .cli_support import AS_OF, FIXTURES, ROOT, cli_fixture  # noqa: F401
@@ -288,7 +289,7 @@ def test_run_engine_duckdb_without_backend_is_a_usage_error(cli, monkeypatch):
             raise ImportError("No module named 'duckdb'")
         return real(name, *a, **k)
 
-    monkeypatch.setattr(cli_module.importlib, "import_module", fake)
+    monkeypatch.setattr(cli_classify.importlib, "import_module", fake)
     r = cli("run", "lifecycle", "--data", SAMPLE, "--engine", "duckdb")
     assert r.code == 2 and "--engine duckdb is not available" in r.err
     r = cli("run", "lifecycle", "--data", SAMPLE, "--engine", "auto", "--preview", "0")
@@ -359,7 +360,7 @@ def test_run_large_input_is_chunked_with_the_same_labels(cli, tmp_path, monkeypa
     ):
         rows[7 + 50 * i][column] = value
     today = dt.date(2024, 6, 30)
-    monkeypatch.setattr(cli_module, "CHUNK", 64)
+    monkeypatch.setattr(cli_classify, "CHUNK", 64)
 
     class Progress:
         def add_task(self, *a, **k):
@@ -373,7 +374,7 @@ def test_run_large_input_is_chunked_with_the_same_labels(cli, tmp_path, monkeypa
 
     for ref in ("rfm", "lifecycle", "abc_analysis"):
         rs = rulekit.load(ref)
-        got = cli_module._classify(rs, rows, today, "skip", "python", None, Progress())
+        got = cli_classify._classify(rs, rows, today, "skip", "python", None, Progress())
         want = rs.classify_many(rows, as_of=today, on_error="skip")
         assert isinstance(got, BatchResult)
         assert got.labels == want.labels, ref
@@ -384,7 +385,7 @@ def test_run_large_input_is_chunked_with_the_same_labels(cli, tmp_path, monkeypa
             rs.classify_many(rows, as_of=today)
         except rulekit.RecordError as e:
             with pytest.raises(rulekit.RecordError) as got_error:
-                cli_module._classify(rs, rows, today, "fail", "python", None, Progress())
+                cli_classify._classify(rs, rows, today, "fail", "python", None, Progress())
             assert (got_error.value.bad.index, got_error.value.bad.field) == (
                 e.bad.index,
                 e.bad.field,
@@ -882,7 +883,7 @@ def test_internal_error_says_so_without_traceback(cli, monkeypatch, tmp_path):
     def boom(*a, **k):
         raise ZeroDivisionError("oops")
 
-    monkeypatch.setattr(cli_module.render, "ruleset_entry", boom)
+    monkeypatch.setattr(cli_catalog.render, "ruleset_entry", boom)
     r = cli("list")
     assert r.code == 70
     assert "internal error: ZeroDivisionError: oops" in r.err

@@ -8,7 +8,6 @@ ruleset's populations once and saves them for later runs (`run --population FILE
 from __future__ import annotations
 
 import datetime as dt
-import enum
 from pathlib import Path
 from typing import Annotated
 
@@ -17,26 +16,23 @@ from rich.syntax import Syntax
 from rich.table import Table
 from rich.text import Text
 
-from rulekit.cli import (
+from rulekit.cli.app import Exit, Usage, app
+from rulekit.cli.inputs import _as_of, _load
+from rulekit.cli.options import (
+    AsOf,
+    Dialect,
     Engine,
-    Exit,
     OnError,
     Quiet,
-    Usage,
-    _as_of,
-    _load,
-    _note,
-    _plain,
-    _print,
-    app,
-    ui,
+    RulesetArg,
+    as_of_option,
+    data_option,
+    engine_option,
+    on_error_option,
+    out_option,
 )
+from rulekit.cli.output import _note, _plain, _print, ui
 from rulekit.errors import RecordError
-
-
-class Dialect(enum.StrEnum):
-    duckdb = "duckdb"
-    spark = "spark"
 
 
 def _existing(path: str, option: str) -> Path:
@@ -66,9 +62,7 @@ def _writable(path: str, option: str) -> Path:
 
 @app.command("sql", no_args_is_help=True)
 def sql_cmd(
-    ruleset: Annotated[
-        str, typer.Argument(metavar="RULESET", help="A rule file or a shipped ruleset id.")
-    ],
+    ruleset: RulesetArg,
     dialect: Annotated[Dialect, typer.Option("--dialect", help="SQL dialect.")] = Dialect.duckdb,
     table: Annotated[
         str | None,
@@ -80,19 +74,13 @@ def sql_cmd(
     ] = None,
     data: Annotated[
         str | None,
-        typer.Option(
-            "--data",
-            "-d",
-            metavar="FILE",
-            help="Read this CSV/JSONL/Parquet file instead of a table, with the same checks as "
-            "`run` (DuckDB only).",
+        data_option(
+            "Read this CSV/JSONL/Parquet file instead of a table, with the same checks as "
+            "`run` (DuckDB only)."
         ),
     ] = None,
     as_of: Annotated[
-        str | None,
-        typer.Option(
-            "--as-of", metavar="DATE", help="Pin 'today' (YYYY-MM-DD). Default: current_date."
-        ),
+        str | None, as_of_option("Pin 'today' (YYYY-MM-DD). Default: current_date.")
     ] = None,
     population: Annotated[
         bool,
@@ -105,7 +93,7 @@ def sql_cmd(
     display: Annotated[
         bool, typer.Option("--display", help="Also output <id>_display, the label's display name.")
     ] = False,
-):
+) -> None:
     """Print the SQL query a ruleset compiles to, ready to paste into a warehouse.
 
     The query reads a table whose columns hold the declared types (or, with --data, a file,
@@ -165,12 +153,7 @@ def profile(
         str, typer.Option("--date", metavar="COL", help="The order date column (YYYY-MM-DD).")
     ],
     amount: Annotated[str, typer.Option("--amount", metavar="COL", help="The amount column.")],
-    out: Annotated[
-        str,
-        typer.Option(
-            "--out", "-o", metavar="FILE", help="Where to write the profile (format by extension)."
-        ),
-    ],
+    out: Annotated[str, out_option("Where to write the profile (format by extension).")],
     order: Annotated[
         str | None,
         typer.Option(
@@ -182,11 +165,9 @@ def profile(
     ] = None,
     as_of: Annotated[
         str | None,
-        typer.Option(
-            "--as-of",
-            metavar="DATE",
-            help="Profile as of this date (YYYY-MM-DD); later rows are "
-            "left out and counted. Default: today.",
+        as_of_option(
+            "Profile as of this date (YYYY-MM-DD); later rows are "
+            "left out and counted. Default: today."
         ),
     ] = None,
     window: Annotated[
@@ -200,10 +181,9 @@ def profile(
     ] = None,
     on_error: Annotated[
         OnError,
-        typer.Option(
-            "--on-error",
-            help="A bad row stops the run (fail), is set aside (skip), or is "
-            "written to <out>.rejected.<ext> (quarantine).",
+        on_error_option(
+            "A bad row stops the run (fail), is set aside (skip), or is "
+            "written to <out>.rejected.<ext> (quarantine)."
         ),
     ] = OnError.fail,
     memory_limit: Annotated[
@@ -215,7 +195,7 @@ def profile(
         ),
     ] = None,
     quiet: Quiet = False,
-):
+) -> None:
     """Compute one row per customer from a transactions log, with the catalog's field names.
 
     The profile has the customer column, first_purchase, last_purchase, recency_days,
@@ -293,28 +273,15 @@ def profile(
 
 @app.command(no_args_is_help=True)
 def freeze(
-    ruleset: Annotated[
-        str, typer.Argument(metavar="RULESET", help="A rule file or a shipped ruleset id.")
-    ],
-    data: Annotated[
-        str,
-        typer.Option(
-            "--data", "-d", metavar="FILE", help="The rows the population is computed from."
-        ),
-    ],
-    out: Annotated[
-        str,
-        typer.Option("--out", "-o", metavar="FILE", help="The population file to write (JSON)."),
-    ],
-    as_of: Annotated[
-        str | None,
-        typer.Option("--as-of", metavar="DATE", help="Pin 'today' (YYYY-MM-DD). Default: today."),
-    ] = None,
+    ruleset: RulesetArg,
+    data: Annotated[str, data_option("The rows the population is computed from.")],
+    out: Annotated[str, out_option("The population file to write (JSON).")],
+    as_of: AsOf = None,
     engine: Annotated[
-        Engine, typer.Option("--engine", help="auto uses DuckDB for CSV, JSONL and Parquet files.")
+        Engine, engine_option("auto uses DuckDB for CSV, JSONL and Parquet files.")
     ] = Engine.auto,
     quiet: Quiet = False,
-):
+) -> None:
     """Compute a ruleset's populations once and save them, to rank later rows against the
     same thresholds ([bold]rulekit run --population FILE[/bold]).
 

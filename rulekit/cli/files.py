@@ -19,15 +19,34 @@ vs 1.38 s.
 
 from __future__ import annotations
 
+import datetime as dt
 import shutil
 import tempfile
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from rulekit import io as rio
 from rulekit import render
+from rulekit.cli.app import Exit
+from rulekit.cli.inputs import _id_column
+from rulekit.cli.output import _note, _progress, ui
+from rulekit.cli.report import (
+    SET_ASIDE_SHOWN,
+    _check_columns,
+    _print_preview,
+    _print_report,
+    _print_written,
+    _warn_replaced,
+    report_bad_record,
+)
 from rulekit.errors import RecordError
+
+if TYPE_CHECKING:
+    from rulekit import Ruleset
+    from rulekit.compile.sql import Source
+    from rulekit.engines.population import FrozenPopulation
 
 DUCKDB_FORMATS = {"csv": "csv", "tsv": "tsv", "jsonl": "json", "parquet": "parquet"}
 AUTO_ROWS = 10_000  # from about here DuckDB is faster end to end (see above)
@@ -42,9 +61,9 @@ class FileRows:
     path: Path
     format: str
     columns: list[str]
-    source: Any = None  # how DuckDB reads it (rulekit.compile.sql.Source)
+    source: Source | None = None  # how DuckDB reads it
     bom: bool = False  # a UTF-8 text file that starts with a BOM (kept in a text output)
-    known: dict = field(default_factory=dict)  # row index -> first line
+    known: dict[int, int] = field(default_factory=dict)  # row index -> first line
 
     def where(self, index: int) -> str:
         row = f"{self.path.name} row {index + 1}"
@@ -85,7 +104,7 @@ def streams(engine: str, data: str, out: str | None) -> FileRows | None:
         source = file_source(connect(), path, DUCKDB_FORMATS[fmt])
     except EngineError:
         return None  # rulekit.io reads it, or says what is wrong, line by line
-    columns = list(source.columns)
+    columns = list(source.columns or {})
     if fmt in ("csv", "tsv") and rio.header(path) != columns:
         return None  # a blank header name: rulekit.io names it its own way
     return FileRows(path, fmt, columns, source, bom)
@@ -109,28 +128,26 @@ def estimated_rows(path: Path, fmt: str) -> int:
 
 
 def run_streaming(
-    cli,
-    loaded,
+    loaded: Sequence[Ruleset],
     rows: FileRows,
     out: str | None,
-    today,
+    today: dt.date,
     on_error: str,
-    frozen,
+    frozen: FrozenPopulation | None,
     preview: int,
     pinned: bool,
     engine: str,
 ) -> None:
-    """Run `loaded` over the file with DuckDB and print what `run` prints; exits (cli.Exit).
-    `cli` is the cli module (its consoles, helpers and exits). Under engine auto, a file DuckDB
-    cannot read returns instead, for `run` to read it in Python (which says what is wrong, by
-    line, or reads it)."""
+    """Run `loaded` over the file with DuckDB and print what `run` prints; exits (Exit).
+    Under engine auto, a file DuckDB cannot read returns instead, for `run` to read it in
+    Python (which says what is wrong, by line, or reads it)."""
     from rulekit.engines.duckdb_engine import EngineError
     from rulekit.engines.files import run_files
 
     work = Path(tempfile.mkdtemp(prefix="rulekit-"))
     target = Path(out) if out is not None else work / "preview.parquet"
     try:
-        with cli._progress() as progress:
+        with _progress() as progress:
             task = (
                 progress.add_task(f"classifying {rows.path.name} (duckdb)", total=None)
                 if progress
@@ -147,34 +164,34 @@ def run_streaming(
                     input_format=DUCKDB_FORMATS[rows.format],
                     bom=rows.bom,
                     line_numbers=rows.lines,
-                    sample=cli.SET_ASIDE_SHOWN,
+                    sample=SET_ASIDE_SHOWN,
                     source=rows.source,
                 )
             except RecordError as e:
                 rs = next(r for r in loaded if r.id == getattr(e, "ruleset", loaded[0].id))
-                _check_columns(cli, loaded, rows)
-                cli.report_bad_record(rs, e.bad, rows)
-                raise cli.Exit(1) from None
+                _check_all_columns(loaded, rows)
+                report_bad_record(rs, e.bad, rows)
+                raise Exit(1) from None
             except EngineError as e:
                 if engine != "auto":
                     raise
-                cli._note(f"engine auto: {e}; reading {rows.path.name} in Python instead")
+                _note(f"engine auto: {e}; reading {rows.path.name} in Python instead")
                 return
             finally:
-                if task is not None:
+                if progress is not None and task is not None:
                     progress.remove_task(task)
-        _check_columns(cli, loaded, rows)
-        cli._warn_replaced(loaded, rows.columns)
-        if cli.ui.quiet:
-            raise cli.Exit(0)
+        _check_all_columns(loaded, rows)
+        _warn_replaced(loaded, rows.columns)
+        if ui.quiet:
+            raise Exit(0)
         first = summaries[0]
         if out is None and preview > 0 and first.rows_in:
             import pyarrow.parquet as pq
 
             head = next(pq.ParquetFile(target).iter_batches(batch_size=preview)).to_pylist()
-            cli._print_preview(cli._id_column(rows), head, loaded, first.rows_in)
+            _print_preview(_id_column(rows), head, loaded, first.rows_in)
         rows.lines([b.index for s in summaries for b in s.first_rejected])  # in one pass
-        cli._print_report(
+        _print_report(
             rows,
             [
                 (
@@ -189,7 +206,7 @@ def run_streaming(
             today,
             pinned,
         )
-        cli._print_written(
+        _print_written(
             out,
             first.rows_in,
             len(first.columns),
@@ -200,9 +217,9 @@ def run_streaming(
         )
     finally:
         shutil.rmtree(work, ignore_errors=True)
-    raise cli.Exit(0)
+    raise Exit(0)
 
 
-def _check_columns(cli, loaded, rows: FileRows) -> None:
+def _check_all_columns(loaded: Sequence[Ruleset], rows: FileRows) -> None:
     for rs in loaded:
-        cli._check_columns(rs, rows)
+        _check_columns(rs, rows)

@@ -1,0 +1,222 @@
+"""`rulekit check` (every problem in rule files, with file:line:col, a caret and a hint) and
+`rulekit test` (every `example` in rule files run, and which rules no example exercises).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+from rich.console import RenderableType
+from rich.padding import Padding
+from rich.text import Text
+
+import rulekit
+from rulekit import render
+from rulekit.cli.app import Exit, app
+from rulekit.cli.inputs import _read_rules, _rule_files
+from rulekit.cli.options import Fmt, Format, Quiet
+from rulekit.cli.output import _json_out, _plain, _print, ui
+from rulekit.errors import RuleError
+
+if TYPE_CHECKING:
+    from rulekit.engines.python import RuleRef
+    from rulekit.explain import ExampleResult
+
+
+@app.command(no_args_is_help=True)
+def check(
+    files: Annotated[
+        list[str],
+        typer.Argument(metavar="FILE", help="Rule files, directories, or shipped ruleset ids."),
+    ],
+    strict: Annotated[
+        bool, typer.Option("--strict", help="Also require every field and label to be declared.")
+    ] = False,
+    fmt: Fmt = Format.text,
+    quiet: Quiet = False,
+) -> None:
+    """Check rule files: every problem with file:line:col, a caret under it, and a hint.
+
+    Exits with 1 when any error is found (warnings alone exit 0). --strict also requires every field and label to be declared.
+
+    [bold]Examples[/bold]
+
+    $ rulekit check rulesets/ --strict
+    $ rulekit check my_rules.rules --format json
+    """
+    ui.quiet = quiet
+    paths = _rule_files(files)
+    shown = [render.show_path(p) for p in paths]
+    diags = []
+    for path, name in zip(paths, shown, strict=True):
+        diags.extend(rulekit.check_text(_read_rules(path), name, strict).diagnostics)
+    errors = sum(d.severity == "error" for d in diags)
+    if fmt is Format.json:
+        _json_out(render.check_json(shown, diags))
+        raise Exit(1 if errors else 0)
+    for d in diags:
+        if quiet and d.severity != "error":
+            continue
+        _plain(d.render())
+        _plain("")
+    if not quiet:
+        _plain(
+            f"{render.plural(len(paths), 'file')} checked: {render.plural(errors, 'error')}, "
+            f"{render.plural(len(diags) - errors, 'warning')}"
+        )
+    raise Exit(1 if errors else 0)
+
+
+# ================================================================ test
+
+
+@app.command("test", no_args_is_help=True)
+def test_cmd(
+    paths: Annotated[
+        list[str],
+        typer.Argument(metavar="FILE|DIR", help="Rule files, directories, or shipped ruleset ids."),
+    ],
+    fmt: Fmt = Format.text,
+    quiet: Quiet = False,
+) -> None:
+    """Run every `example` in the rule files, and report which rules no example exercises.
+
+    A failure shows the expected and the actual label and the explanation of why the actual label was given. A rule is exercised when it decided at least one example. Exits with 1 on any failure.
+
+    [bold]Examples[/bold]
+
+    $ rulekit test rulesets/
+    $ rulekit test my_rules.rules lifecycle
+    """
+    ui.quiet = quiet
+    files = _rule_files(paths)
+    report: list[dict[str, Any]] = []
+    for path in files:
+        name = render.show_path(path)
+        try:
+            rs = rulekit.compile(_read_rules(path), name)
+        except RuleError as e:
+            report.append({"file": name, "error": e.render(), "examples": [], "rules": []})
+            continue
+        results = rs.test()
+        exercised: set[RuleRef] = set()
+        for r in results:
+            if r.explanation is not None and r.explanation.decision is not None:
+                exercised.update(r.explanation.decision.rules)
+        report.append(
+            {
+                "file": name,
+                "ruleset": rs.id,
+                "error": None,
+                "examples": [_example_json(r) for r in results],
+                "rules": [
+                    {"name": ref.name, "line": ref.line, "exercised": ref in exercised}
+                    for ref in rs.rule_refs
+                ],
+            }
+        )
+    examples = [e for f in report for e in f["examples"]]
+    failed = sum(not e["passed"] for e in examples)
+    broken = sum(f["error"] is not None for f in report)
+    rules = [r for f in report for r in f["rules"]]
+    covered = sum(r["exercised"] for r in rules)
+    code = 1 if failed or broken else 0
+    if fmt is Format.json:
+        _json_out(
+            {
+                "format": "rulekit-test/1",
+                "files": report,
+                "passed": len(examples) - failed,
+                "failed": failed,
+                "broken_files": broken,
+                "rules": len(rules),
+                "rules_exercised": covered,
+            }
+        )
+        raise Exit(code)
+    for f in report:
+        _print_test_file(f, quiet)
+    if not quiet:
+        _print(
+            Text(
+                f"{render.plural(len(files), 'file')}, "
+                f"{render.plural(len(examples), 'example')}; rules exercised by an example: "
+                f"{covered:,} of {len(rules):,}"
+            )
+        )
+    summary = f"{len(examples) - failed} passed, {failed} failed"
+    if broken:
+        summary += f" ({render.plural(broken, 'file')} with rule errors)"
+    _plain(summary)
+    raise Exit(code)
+
+
+def _example_json(r: ExampleResult) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "name": r.name,
+        "file": render.show_path(r.file),
+        "line": r.line,
+        "expected": list(r.expected or ()),
+        "actual": list(r.actual or ()),
+        "passed": r.passed,
+        "error": r.error,
+    }
+    out["explanation"] = (
+        render.explanation_json(r.explanation)
+        if not r.passed and r.explanation is not None
+        else None
+    )
+    return out
+
+
+def _print_test_file(f: dict[str, Any], quiet: bool) -> None:
+    if f["error"] is not None:
+        _print(Text("ERROR ", style="bold red").append(f["file"], style="bold"))
+        _plain(f["error"])
+        _plain("")
+        return
+    failed = [e for e in f["examples"] if not e["passed"]]
+    missing = [r for r in f["rules"] if not r["exercised"]]
+    if quiet and not failed:
+        return
+    n = len(f["examples"])
+    head = Text("FAIL " if failed else "ok   ", style="bold red" if failed else "green")
+    head.append(f["file"], style="bold")
+    head.append(
+        f"  {n - len(failed)}/{n} examples passed · rules exercised "
+        f"{len(f['rules']) - len(missing)}/{len(f['rules'])}",
+        style="dim",
+    )
+    _print(head)
+    for e in failed:
+        _print(Padding(_failure_view(e), (0, 0, 0, 4)))
+    if missing and not quiet:
+        for r in missing:
+            _print(
+                Text(
+                    f"    not exercised by any example: rule {r['name']} ({f['file']}:{r['line']})",
+                    style="yellow",
+                )
+            )
+
+
+def _failure_view(e: dict[str, Any]) -> RenderableType:
+    from rich.console import Group
+
+    def labels(xs: list[str]) -> str:
+        return ", ".join(xs) if xs else "none"
+
+    head = Text("✗ example ", style="red")
+    head.append(e["name"], style="bold")
+    head.append(f"  {e['file']}:{e['line']}", style="dim")
+    parts: list[RenderableType] = [head]
+    if e["error"]:
+        parts.append(Text("  error: " + e["error"], style="red"))
+    else:
+        parts.append(Text(f"  expected: {labels(e['expected'])}"))
+        parts.append(Text(f"  actual:   {labels(e['actual'])}"))
+    if e["explanation"] is not None:
+        parts.append(Text(f"  why {labels(e['actual'])}:", style="bold"))
+        parts.append(Padding(render.explanation_text(e["explanation"], compact=True), (0, 0, 0, 2)))
+    return Group(*parts)

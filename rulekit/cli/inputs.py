@@ -1,0 +1,132 @@
+"""What commands read, checked as usage errors: rulesets (by path or id), rule files and
+directories, data files, frozen populations and --as-of dates; the id column of a data file,
+and did-you-mean suggestions for a mistyped name.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from pathlib import Path
+from typing import TYPE_CHECKING, Protocol
+
+import rulekit
+from rulekit import render
+from rulekit.cli.app import Usage
+from rulekit.errors import LookupFailed, RulekitError
+
+if TYPE_CHECKING:
+    from rulekit.engines.population import FrozenPopulation
+    from rulekit.io import Table
+
+
+class Rows(Protocol):
+    """A data file's rows as `run`'s messages name them: a rulekit.io.Table (read in Python)
+    or a rulekit.cli.files.FileRows (read by DuckDB)."""
+
+    @property
+    def path(self) -> Path: ...
+
+    @property
+    def columns(self) -> list[str]: ...
+
+    def where(self, index: int) -> str: ...
+
+
+def _load(ref: str, strict: bool = False) -> rulekit.Ruleset:
+    try:
+        return rulekit.load(ref, strict=strict)
+    except LookupFailed as e:
+        raise Usage(str(e)) from None
+
+
+def _as_of(text: str | None) -> dt.date | None:
+    if text is None:
+        return None
+    try:
+        return dt.date.fromisoformat(text.strip())
+    except ValueError:
+        raise Usage(
+            f"--as-of {text!r} is not a date; write it as YYYY-MM-DD, e.g. --as-of 2024-06-30"
+        ) from None
+
+
+def _read(path: str | Path, option: str = "--data") -> Table:
+    from rulekit import io as rio
+
+    try:
+        return rio.read_table(path)
+    except FileNotFoundError:
+        raise Usage(
+            f"{option} {path}: no such file; check the path (it is relative to {Path.cwd()})"
+        ) from None
+    except rio.UnsupportedFormat as e:
+        raise Usage(f"{option} {e}") from None
+
+
+def _rule_files(paths: list[str]) -> list[Path]:
+    from rulekit.rulesets import resolve
+
+    files: list[Path] = []
+    for p in paths:
+        path = Path(p)
+        if path.is_dir():
+            found = sorted(path.rglob("*.rules"))
+            if not found:
+                raise Usage(f"{p}: the directory holds no .rules files")
+            files.extend(found)
+        elif path.is_file():
+            files.append(path)
+        else:
+            try:
+                files.append(resolve(p))
+            except LookupFailed as e:
+                raise Usage(str(e)) from None
+    return files
+
+
+def _read_rules(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as e:
+        raise RulekitError(
+            f"{render.show_path(path)}: byte {e.start} is not UTF-8; save the rule file as UTF-8"
+        ) from None
+
+
+def _frozen(path: str) -> FrozenPopulation:
+    from rulekit.engines.population import FrozenPopulation
+
+    if not Path(path).is_file():
+        raise Usage(f"--population {path}: no such file; create one with rulekit freeze")
+    try:
+        return FrozenPopulation.load(path)
+    except (ValueError, KeyError, TypeError):
+        raise Usage(
+            f"--population {path}: not a rulekit population file; create one with rulekit freeze"
+        ) from None
+
+
+ID_COLUMNS = ("customer_id", "id", "客户编号", "客户ID", "客户id", "客户号", "编号", "ID")
+
+
+def _id_column(table: Rows) -> str:
+    for name in ID_COLUMNS:
+        if name in table.columns:
+            return name
+    return table.columns[0] if table.columns else "id"
+
+
+def _suggest(name: str, candidates: Iterable[str]) -> str | None:
+    """Did-you-mean: the nearest spelling, else the one candidate that contains the name
+    (`recency` → `recency_days`)."""
+    from rulekit.suggest import nearest
+
+    candidates = list(candidates)
+    guess = nearest(name, candidates)
+    if guess is None and name:
+        folded = name.replace("_", "").casefold()
+        containing = [c for c in candidates if folded in c.replace("_", "").casefold()]
+        if len(containing) == 1:
+            guess = containing[0]
+    return guess

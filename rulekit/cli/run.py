@@ -1,0 +1,278 @@
+"""`rulekit run`: classify every row of a data file (or of a profile made from raw orders)
+with one or more rulesets, write or preview the labelled rows, and report the counts.
+
+A file DuckDB can read and write goes file to file (rulekit.cli.files); otherwise the rows are
+read and classified in Python (rulekit.cli.classify). Both print through rulekit.cli.report.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from rulekit import render
+from rulekit.cli.app import Exit, Usage, app
+from rulekit.cli.classify import _classify, _engine, _output_columns, _write_rejected
+from rulekit.cli.inputs import _as_of, _frozen, _id_column, _load, _read
+from rulekit.cli.options import (
+    AsOf,
+    Engine,
+    OnError,
+    Quiet,
+    data_option,
+    engine_option,
+    on_error_option,
+    out_option,
+    population_option,
+)
+from rulekit.cli.output import _note, _progress, ui
+from rulekit.cli.report import (
+    _check_columns,
+    _print_preview,
+    _print_report,
+    _print_written,
+    _warn_replaced,
+    report_bad_record,
+)
+from rulekit.errors import RecordError
+
+if TYPE_CHECKING:
+    from rulekit import Ruleset
+    from rulekit.engines.python import BatchResult
+
+
+@app.command(no_args_is_help=True)
+def run(
+    rulesets: Annotated[
+        list[str], typer.Argument(metavar="RULESET", help="Rule files or shipped ruleset ids.")
+    ],
+    data: Annotated[
+        str | None, data_option("Input: .csv, .tsv, .jsonl, .parquet or .xlsx.")
+    ] = None,
+    out: Annotated[
+        str | None, out_option("Output file, format by extension. Default: print a preview.")
+    ] = None,
+    as_of: AsOf = None,
+    on_error: Annotated[
+        OnError,
+        on_error_option(
+            "A bad record stops the run (fail), is set aside (skip), or is "
+            "written to <out>.rejected.<ext> (quarantine)."
+        ),
+    ] = OnError.fail,
+    engine: Annotated[
+        Engine, engine_option("Evaluation engine; auto uses DuckDB when available.")
+    ] = Engine.auto,
+    population: Annotated[
+        str | None,
+        population_option(
+            "Rank against a frozen population (rulekit freeze) instead of this data."
+        ),
+    ] = None,
+    preview: Annotated[
+        int, typer.Option("--preview", metavar="N", help="Rows to preview when there is no --out.")
+    ] = 10,
+    transactions: Annotated[
+        str | None,
+        typer.Option(
+            "--transactions",
+            metavar="FILE",
+            help="Instead of --data: raw orders, profiled per customer in DuckDB first "
+            "(see rulekit profile).",
+        ),
+    ] = None,
+    customer: Annotated[
+        str | None,
+        typer.Option("--customer", metavar="COL", help="With --transactions: the customer column."),
+    ] = None,
+    date_col: Annotated[
+        str | None,
+        typer.Option("--date", metavar="COL", help="With --transactions: the order date column."),
+    ] = None,
+    amount: Annotated[
+        str | None,
+        typer.Option("--amount", metavar="COL", help="With --transactions: the amount column."),
+    ] = None,
+    order: Annotated[
+        str | None,
+        typer.Option("--order", metavar="COL", help="With --transactions: the order id column."),
+    ] = None,
+    window: Annotated[
+        str | None,
+        typer.Option(
+            "--window",
+            metavar="DURATION",
+            help="With --transactions: frequency/monetary window, e.g. 365d.",
+        ),
+    ] = None,
+    quiet: Quiet = False,
+) -> None:
+    """Classify every row of a data file with one or more rulesets.
+
+    The output keeps every input column and adds, per ruleset, a column named after the ruleset id (the label; a list under hit all) and [bold]<id>_rule[/bold] (the deciding rule). It ends with a summary: each label's count and share, and rows in = labelled + no label + set aside.
+
+    [bold]Examples[/bold]
+
+    $ rulekit run lifecycle rfm --data examples/data/customers.csv --as-of 2024-06-30
+    $ rulekit run lifecycle --data customers.csv --out labelled.parquet --on-error quarantine
+    $ rulekit run rfm --transactions examples/data/transactions.csv --customer customer_id --date order_date --amount amount --as-of 2024-06-30
+    """
+    from rulekit import io as rio
+
+    ui.quiet = quiet
+    today = _as_of(as_of) or dt.date.today()
+    if (data is None) == (transactions is None):
+        raise Usage(
+            "give the customers with --data FILE, or raw orders with --transactions FILE "
+            "--customer COL --date COL --amount COL (one of the two)"
+        )
+    if transactions is not None:
+        data = _profile_for_run(transactions, customer, date_col, amount, order, today, window)
+    assert data is not None  # --data FILE, or the profile of --transactions FILE
+    if out is not None:
+        try:
+            rio.format_of(out)
+        except rio.UnsupportedFormat as e:
+            raise Usage(f"--out {e}") from None
+        if not Path(out).resolve().parent.is_dir():
+            raise Usage(f"--out {out}: the directory {Path(out).parent} does not exist")
+    if on_error is OnError.quarantine and out is None:
+        raise Usage(
+            "--on-error quarantine writes the bad rows to <out>.rejected.<ext>, so it "
+            "needs --out FILE"
+        )
+    loaded = [_load(r) for r in rulesets]
+    seen: dict[str, str] = {}
+    for ref, rs in zip(rulesets, loaded, strict=True):
+        if rs.id in seen:
+            raise Usage(
+                f"{ref} and {seen[rs.id]} are both ruleset {rs.id}; each ruleset gives "
+                "one pair of output columns, so give it once"
+            )
+        seen[rs.id] = ref
+    frozen = _frozen(population) if population else None
+    engine_name = _engine(engine.value)
+    if Path(data).is_file():
+        from rulekit.cli import files as cli_files
+
+        rows = cli_files.streams(engine_name, data, out)
+        if rows is not None:  # DuckDB reads and writes the files itself
+            cli_files.run_streaming(
+                loaded,
+                rows,
+                out,
+                today,
+                on_error.value,
+                frozen,
+                preview,
+                as_of is not None,
+                engine_name,
+            )
+
+    with _progress() as progress:
+        task = progress.add_task(f"reading {Path(data).name}", total=None) if progress else None
+        table = _read(data)
+        if progress and task is not None:
+            progress.remove_task(task)
+        for rs in loaded:
+            _check_columns(rs, table)
+        results: list[tuple[Ruleset, BatchResult, float]] = []
+        for rs in loaded:
+            start = time.perf_counter()
+            try:
+                batch = _classify(
+                    rs, table.rows, today, on_error.value, engine_name, frozen, progress
+                )
+            except RecordError as e:
+                report_bad_record(rs, e.bad, table)
+                raise Exit(1) from None
+            results.append((rs, batch, time.perf_counter() - start))
+
+    extra: dict[str, list[Any]] = {}
+    for rs, batch, _ in results:
+        extra[rs.id], extra[rs.id + "_rule"] = _output_columns(rs, batch)
+    _warn_replaced(loaded, table.columns)
+
+    if out is not None:
+        rio.write_table(out, table.columns, table.rows, extra, arrow=table.arrow, bom=table.bom)
+    rejected_path = None
+    if on_error is OnError.quarantine:
+        assert out is not None  # quarantine needs --out (checked above)
+        rejected_path = _write_rejected(Path(out), table, results)
+
+    if quiet:
+        raise Exit(0)
+    if out is None and preview > 0 and len(table):
+        n = min(preview, len(table))
+        _print_preview(
+            _id_column(table),
+            [{**table.rows[i], **{k: v[i] for k, v in extra.items()}} for i in range(n)],
+            loaded,
+            len(table),
+        )
+    _print_report(
+        table,
+        [
+            (rs, render.summary_json(rs, batch), batch.rejected, len(batch.rejected))
+            for rs, batch, _ in results
+        ],
+        on_error.value,
+        today,
+        as_of is not None,
+    )
+    seconds = sum(s for _, _, s in results)
+    _print_written(
+        out,
+        len(table),
+        len(set(table.columns) | set(extra)),
+        f"classified in {seconds:.2f} s",
+        rejected_path,
+        sum(len(b.rejected) for _, b, _ in results),
+    )
+    raise Exit(0)
+
+
+def _profile_for_run(
+    transactions: str,
+    customer: str | None,
+    date_col: str | None,
+    amount: str | None,
+    order: str | None,
+    today: dt.date,
+    window: str | None,
+) -> str:
+    """Profile raw orders per customer (DuckDB) into a temporary Parquet file; its path."""
+    import atexit
+    import tempfile
+
+    missing = [
+        flag
+        for flag, v in (("--customer", customer), ("--date", date_col), ("--amount", amount))
+        if not v
+    ]
+    if missing:
+        raise Usage(f"--transactions needs {', '.join(missing)} to name its columns")
+    assert customer and date_col and amount  # (checked just above)
+    if not Path(transactions).is_file():
+        raise Usage(f"--transactions {transactions}: no such file")
+    from rulekit.engines.profile import build_profile
+
+    tmp = Path(tempfile.mkdtemp(prefix="rulekit-")) / (Path(transactions).stem + ".profile.parquet")
+
+    def remove() -> None:
+        tmp.unlink(missing_ok=True)
+        tmp.parent.rmdir()
+
+    atexit.register(remove)
+    result = build_profile(
+        transactions, customer, date_col, amount, order, as_of=today, window=window, out=tmp
+    )
+    _note(
+        f"profiled {Path(transactions).name}: {result.to_dict().get('customers', '?')} "
+        f"customers from its orders (as of {today.isoformat()})"
+    )
+    return str(tmp)
