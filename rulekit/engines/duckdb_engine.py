@@ -603,7 +603,7 @@ def _decode(ruleset, rows, total: int, today, on_error, record_at):
         # arguments, then evaluates record by record: it stops at the first bad row it meets.
         raise RecordError(stops[min(stops)])
     rejected.sort(key=lambda b: b.index)
-    return BatchResult(decisions, rejected, today)
+    return BatchResult(decisions, rejected, today, ruleset)
 
 
 def freeze(ruleset, data, as_of=None, con=None) -> FrozenPopulation:

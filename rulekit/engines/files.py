@@ -42,8 +42,10 @@ from rulekit.engines.duckdb_engine import (
     file_source,
     peak_rss_mb,
 )
+from rulekit.documents import RunFiles, RunSummaryDocument
+from rulekit.engines.summary import run_summary
 from rulekit.errors import BadRecord, RecordError, RulekitError
-from rulekit.model.program import HitPolicy
+from rulekit.model.program import HitPolicy, Program
 
 REJECTED_COLUMNS = [
     "rejected_row",
@@ -78,6 +80,7 @@ class RunSummary:
     columns: list[str] = field(default_factory=list)  # the output's columns
     seconds: float = 0.0
     peak_rss_mb: float = 0.0
+    program: Program | None = field(default=None, repr=False, compare=False)  # for to_dict()
 
     @property
     def counts(self) -> dict[str, int]:
@@ -87,6 +90,27 @@ class RunSummary:
             "unlabelled": self.unlabelled,
             "rejected": self.rejected,
         }
+
+    def to_dict(self) -> RunSummaryDocument:
+        """The run-summary document (format rulekit-run-summary/1), with the files of the run."""
+        if self.program is None:
+            raise RulekitError("this RunSummary was made without its ruleset: no document")
+        files: RunFiles = {
+            "input": self.input,
+            "output": self.output,
+            "rejected": self.rejected_path,
+        }
+        return run_summary(
+            self.program,
+            self.labels,
+            self.counts,
+            self.as_of,
+            self.first_rejected,
+            self.seconds,
+            files,
+        )
+
+    summary = to_dict
 
     @property
     def rows_per_second(self) -> float:
@@ -318,6 +342,7 @@ def run_files(
                     labels,
                     _first_rows(con, p.rejected, sample) if p.count else [],
                     columns,
+                    program=p.ruleset.program,
                 )
             )
     finally:

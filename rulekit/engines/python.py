@@ -8,7 +8,15 @@ from dataclasses import dataclass
 from typing import Any
 
 from rulekit.compile.pysource import Bad, Compiled, Conflict, compile_program
+from rulekit.documents import (
+    DECISION_FORMAT,
+    DecisionDocument,
+    RuleRefDocument,
+    RunSummaryDocument,
+    show_path,
+)
 from rulekit.engines.population import FrozenPopulation, Population
+from rulekit.engines.summary import label_counts, run_summary
 from rulekit.errors import BadRecord, RecordError, RulekitError
 from rulekit.model.program import HitPolicy, Program
 
@@ -40,14 +48,21 @@ class Decision:
     rule: RuleRef | None
     rules: tuple[RuleRef, ...] = ()
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> DecisionDocument:
+        """The decision document (format rulekit-decision/1): the keys of an explanation's
+        `decision`, files shown as `rulekit explain` shows them."""
         return {
+            "format": DECISION_FORMAT,
             "label": self.label,
             "labels": list(self.labels),
             "display": self.display,
-            "rule": self.rule.to_dict() if self.rule else None,
-            "rules": [r.to_dict() for r in self.rules],
+            "rule": _ref(self.rule) if self.rule else None,
+            "rules": [_ref(r) for r in self.rules],
         }
+
+
+def _ref(ref: RuleRef) -> RuleRefDocument:
+    return {"name": ref.name, "file": show_path(ref.file), "line": ref.line}
 
 
 class BatchResult(Sequence):
@@ -56,10 +71,17 @@ class BatchResult(Sequence):
     Counts reconcile: rows_in = labelled + unlabelled + rejected.
     """
 
-    def __init__(self, decisions: list, rejected: list[BadRecord], as_of: dt.date):
+    def __init__(
+        self,
+        decisions: list,
+        rejected: list[BadRecord],
+        as_of: dt.date,
+        ruleset: CompiledRuleset | None = None,
+    ):
         self.decisions = decisions
         self.rejected = rejected
         self.as_of = as_of
+        self.ruleset = ruleset  # the ruleset that decided (for summary())
 
     def __getitem__(self, i):
         return self.decisions[i]
@@ -81,6 +103,22 @@ class BatchResult(Sequence):
     @property
     def labels(self) -> list:
         return [None if d is None else d.label for d in self.decisions]
+
+    def summary(self, seconds: float | None = None) -> RunSummaryDocument:
+        """The run-summary document (format rulekit-run-summary/1): counts, rows per label, the
+        first rejected rows."""
+        if self.ruleset is None:
+            raise RulekitError("this BatchResult was made without its ruleset: no summary")
+        return run_summary(
+            self.ruleset.program,
+            label_counts(self.decisions),
+            self.counts,
+            self.as_of,
+            self.rejected,
+            seconds,
+        )
+
+    to_dict = summary
 
 
 def as_date(value) -> dt.date:
@@ -268,7 +306,7 @@ class CompiledRuleset:
         self.compiled.batch(records, 0, pops, today, self._table, out, bad)
         for i in rejected:
             out[i] = None
-        return BatchResult(out, sorted(rejected.values(), key=lambda b: b.index), today)
+        return BatchResult(out, sorted(rejected.values(), key=lambda b: b.index), today, self)
 
     def __repr__(self) -> str:
         return f"<Ruleset {self.id} ({len(self.program.rules)} rules, hit {self.hit})>"
