@@ -9,6 +9,9 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from typing_extensions import is_typeddict
+
+from rulekit import documents
 from rulekit.documents import DOCUMENTS
 
 if TYPE_CHECKING:
@@ -18,17 +21,27 @@ SCHEMA_DIR = Path(__file__).resolve().parent.parent.parent / "docs" / "schema"
 
 
 @cache
+def _closed() -> None:
+    """Every document type has exactly its declared keys: pydantic reads `extra` from each
+    TypedDict's __pydantic_config__ (set here, so the types themselves stay pydantic-free)."""
+    for value in vars(documents).values():
+        if is_typeddict(value):
+            value.__pydantic_config__ = {"extra": "forbid"}
+
+
+@cache
 def adapter(name: str) -> TypeAdapter[Any]:
     """The pydantic TypeAdapter of the document called `name` (a key of DOCUMENTS)."""
     from pydantic import TypeAdapter
 
+    _closed()
     return TypeAdapter(DOCUMENTS[name])
 
 
 def validate(name: str, document: Mapping[str, Any]) -> None:
     """Raise pydantic.ValidationError unless `document` is a valid `name` document. Keys the
     type does not declare are errors too (a document has exactly its declared keys)."""
-    adapter(name).validate_python(document, strict=True, extra="forbid")
+    adapter(name).validate_python(document, strict=True)
 
 
 def schema(name: str) -> dict[str, Any]:

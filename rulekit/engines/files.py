@@ -32,6 +32,7 @@ from typing import NamedTuple
 
 from rulekit.compile.sql.duckdb import DuckDBGenerator
 from rulekit.compile.sql.generator import Relation, Source
+from rulekit.documents import RunFiles, RunSummaryDocument
 from rulekit.engines.duckdb_engine import (
     QUOTING,
     _prepare,
@@ -42,7 +43,6 @@ from rulekit.engines.duckdb_engine import (
     file_source,
     peak_rss_mb,
 )
-from rulekit.documents import RunFiles, RunSummaryDocument
 from rulekit.engines.summary import run_summary
 from rulekit.errors import BadRecord, RecordError, RulekitError
 from rulekit.model.program import HitPolicy, Program

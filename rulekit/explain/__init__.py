@@ -18,10 +18,6 @@ from rulekit.explain.trace import trace_record
 from rulekit.explain.values import describe_value, jsonable
 from rulekit.explain.whynot import WhyNot, WhyNotRule, why_not
 
-# The names rulekit.render and older callers used.
-_json = jsonable
-_operands = operands
-
 __all__ = [
     "ExampleResult",
     "Explanation",

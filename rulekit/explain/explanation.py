@@ -102,8 +102,6 @@ class Explanation:
             return node.value
         return self.trace.values.get(node.id)
 
-    _v = value_of  # the name explanations have always used
-
     def to_dict(self) -> ExplanationDocument:
         """The explanation document (format rulekit-explanation/1); see docs/cli.md."""
         return explanation_document(self)
