@@ -222,7 +222,7 @@ def _decode(
         # arguments, then evaluates record by record: it stops at the first bad row it meets.
         raise RecordError(stops[min(stops)])
     rejected.sort(key=lambda b: b.index)
-    return BatchResult(decisions, rejected, today)
+    return BatchResult(decisions, rejected, today, ruleset)
 
 
 # ---------------------------------------------------------------------- reading for Python

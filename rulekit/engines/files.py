@@ -33,6 +33,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 from rulekit.compile.sql.duckdb import DuckDBGenerator
 from rulekit.compile.sql.generator import Relation, Source
+from rulekit.documents import RunFiles, RunSummaryDocument
 from rulekit.engines.duckdb_connection import (
     QUOTING,
     connect,
@@ -44,9 +45,10 @@ from rulekit.engines.duckdb_connection import run_sql as _run
 from rulekit.engines.duckdb_population import PopulationOrPath, prepare
 from rulekit.engines.duckdb_sources import file_source
 from rulekit.engines.python import ON_ERROR, CompiledRuleset, as_date
+from rulekit.engines.summary import run_summary
 from rulekit.errors import BadRecord, RecordError, RulekitError
 from rulekit.io import atomic_path
-from rulekit.model.program import HitPolicy
+from rulekit.model.program import HitPolicy, Program
 
 if TYPE_CHECKING:
     from duckdb import DuckDBPyConnection
@@ -90,6 +92,7 @@ class RunSummary:
     columns: list[str] = field(default_factory=list)  # the output's columns
     seconds: float = 0.0
     peak_rss_mb: float = 0.0
+    program: Program | None = field(default=None, repr=False, compare=False)  # for to_dict()
 
     @property
     def counts(self) -> dict[str, int]:
@@ -99,6 +102,27 @@ class RunSummary:
             "unlabelled": self.unlabelled,
             "rejected": self.rejected,
         }
+
+    def to_dict(self) -> RunSummaryDocument:
+        """The run-summary document (format rulekit-run-summary/1), with the files of the run."""
+        if self.program is None:
+            raise RulekitError("this RunSummary was made without its ruleset: no document")
+        files: RunFiles = {
+            "input": self.input,
+            "output": self.output,
+            "rejected": self.rejected_path,
+        }
+        return run_summary(
+            self.program,
+            self.labels,
+            self.counts,
+            self.as_of,
+            self.first_rejected,
+            self.seconds,
+            files,
+        )
+
+    summary = to_dict
 
     @property
     def rows_per_second(self) -> float:
@@ -333,6 +357,7 @@ def run_files(
                     labels,
                     _first_rows(db, p.rejected, sample) if p.rejected and p.n_rejected else [],
                     columns,
+                    program=p.ruleset.program,
                 )
             )
     finally:

@@ -8,7 +8,15 @@ from dataclasses import dataclass
 from typing import Any, cast, overload
 
 from rulekit.compile.pysource import Bad, Compiled, Conflict, compile_program
+from rulekit.documents import (
+    DECISION_FORMAT,
+    DecisionDocument,
+    RuleRefDocument,
+    RunSummaryDocument,
+    show_path,
+)
 from rulekit.engines.population import FrozenPopulation, Population, PopulationInput
+from rulekit.engines.summary import label_counts, run_summary
 from rulekit.errors import BadRecord, Diagnostic, RecordError, RulekitError
 from rulekit.model.program import FieldInfo, HitPolicy, LabelInfo, Program
 from rulekit.syntax import nodes as n
@@ -46,14 +54,21 @@ class Decision:
     rule: RuleRef | None
     rules: tuple[RuleRef, ...] = ()
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> DecisionDocument:
+        """The decision document (format rulekit-decision/1): the keys of an explanation's
+        `decision`, files shown as `rulekit explain` shows them."""
         return {
+            "format": DECISION_FORMAT,
             "label": self.label,
             "labels": list(self.labels),
             "display": self.display,
-            "rule": self.rule.to_dict() if self.rule else None,
-            "rules": [r.to_dict() for r in self.rules],
+            "rule": _ref(self.rule) if self.rule else None,
+            "rules": [_ref(r) for r in self.rules],
         }
+
+
+def _ref(ref: RuleRef) -> RuleRefDocument:
+    return {"name": ref.name, "file": show_path(ref.file), "line": ref.line}
 
 
 class BatchResult(Sequence[Decision | None]):
@@ -62,10 +77,17 @@ class BatchResult(Sequence[Decision | None]):
     Counts reconcile: rows_in = labelled + unlabelled + rejected.
     """
 
-    def __init__(self, decisions: list[Decision | None], rejected: list[BadRecord], as_of: dt.date):
+    def __init__(
+        self,
+        decisions: list[Decision | None],
+        rejected: list[BadRecord],
+        as_of: dt.date,
+        ruleset: CompiledRuleset | None = None,
+    ):
         self.decisions = decisions
         self.rejected = rejected
         self.as_of = as_of
+        self.ruleset = ruleset  # the ruleset that decided (for summary())
 
     @overload
     def __getitem__(self, i: int) -> Decision | None: ...
@@ -93,6 +115,22 @@ class BatchResult(Sequence[Decision | None]):
     @property
     def labels(self) -> list[str | None]:
         return [None if d is None else d.label for d in self.decisions]
+
+    def summary(self, seconds: float | None = None) -> RunSummaryDocument:
+        """The run-summary document (format rulekit-run-summary/1): counts, rows per label, the
+        first rejected rows."""
+        if self.ruleset is None:
+            raise RulekitError("this BatchResult was made without its ruleset: no summary")
+        return run_summary(
+            self.ruleset.program,
+            label_counts(self.decisions),
+            self.counts,
+            self.as_of,
+            self.rejected,
+            seconds,
+        )
+
+    to_dict = summary
 
 
 def as_date(value: object) -> dt.date:
@@ -306,7 +344,7 @@ class CompiledRuleset:
         self.compiled.batch(records, 0, pops, today, self._table, out, bad)
         for i in rejected:
             out[i] = None
-        return BatchResult(out, sorted(rejected.values(), key=lambda b: b.index), today)
+        return BatchResult(out, sorted(rejected.values(), key=lambda b: b.index), today, self)
 
     def __repr__(self) -> str:
         return f"<Ruleset {self.id} ({len(self.program.rules)} rules, hit {self.hit})>"

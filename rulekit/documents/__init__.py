@@ -1,0 +1,385 @@
+"""The JSON documents rulekit returns and prints, each defined once as a TypedDict.
+
+A document is what `to_dict()` returns in the API and what `--format json` prints on the
+command line: the same keys, the same values. Each top-level document carries a `format` key
+(`rulekit-explanation/1`, …) that changes only when its shape does. The types here are plain
+TypedDicts (no validation cost on the hot path); `rulekit.documents.schema` validates a document
+and generates its JSON Schema with pydantic, imported only then. `python -m rulekit.documents`
+writes the schemas to docs/schema/.
+
+Foundation layer: this package imports nothing from rulekit.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from pathlib import Path
+from typing import Any, Final, Literal, NotRequired
+
+from typing_extensions import TypedDict  # pydantic needs this one before Python 3.12
+
+EXPLANATION_FORMAT: Final = "rulekit-explanation/1"
+WHY_NOT_FORMAT: Final = "rulekit-why-not/1"
+DECISION_FORMAT: Final = "rulekit-decision/1"
+CHECK_FORMAT: Final = "rulekit-check/1"
+SUMMARY_FORMAT: Final = "rulekit-run-summary/1"
+
+Hit = Literal["first", "priority", "all", "unique"]
+Status = Literal["decided", "matched", "not matched", "unknown", "not reached"]
+# A record value as JSON: number, string, boolean, null (missing), ISO date text, or a list.
+Value = Any
+
+
+# ---------------------------------------------------------------- shared parts
+
+
+class RuleRefDocument(TypedDict):
+    """Where a rule is."""
+
+    name: str
+    file: str
+    line: int
+
+
+class LabelInfo(TypedDict):
+    """A label with its display names, description and strategy (Chinese and English)."""
+
+    name: str
+    display: str | None
+    display_en: str | None
+    description: str | None
+    description_en: str | None
+    strategy: str | None
+    strategy_en: str | None
+
+
+class DecisionFields(TypedDict):
+    """The decision for one record: label(s), display name, deciding rule(s)."""
+
+    label: str | None
+    labels: list[str]
+    display: str | None
+    rule: RuleRefDocument | None
+    rules: list[RuleRefDocument]
+
+
+class DecisionDocument(DecisionFields):
+    """`Decision.to_dict()`."""
+
+    format: Literal["rulekit-decision/1"]
+
+
+# ---------------------------------------------------------------- explanation
+
+
+class ExplainedDecision(DecisionFields):
+    """The decision inside an explanation: also whether it is the default, the conflict of a
+    `hit unique` record, and the labels' descriptions."""
+
+    default: bool
+    error: str | None
+    label_info: list[LabelInfo]
+
+
+class RulesetHeading(TypedDict):
+    id: str
+    display: str | None
+    display_en: str | None
+    file: str
+    hit: Hit
+    default: str | None
+
+
+class FieldValue(TypedDict):
+    name: str
+    display: str | None
+    display_en: str | None
+    column: str
+    type: str
+    unit: str | None
+    value: Value
+    shown: str
+
+
+class PopulationValue(TypedDict):
+    """A population function's value and the population size it was computed over."""
+
+    function: str
+    kind: Literal["value", "rank"]
+    value: Value
+    shown: str
+    of: int
+
+
+class LetValue(TypedDict):
+    name: str
+    display: str | None
+    display_en: str | None
+    type: str
+    expression: str
+    constant: bool
+    value: Value
+    shown: str
+    given: bool
+    population: list[PopulationValue]
+
+
+class Operand(TypedDict):
+    text: str
+    value: Value
+    type: str
+    unit: str | None
+    shown: str
+    field: NotRequired[str]
+    let: NotRequired[str]
+    population: NotRequired[PopulationValue]
+
+
+class RankedAmong(TypedDict):
+    of: int
+
+
+class Condition(TypedDict):
+    """A node of a rule's condition: `all` (and), `any` (or), `not`, or a `test`."""
+
+    kind: Literal["all", "any", "not", "test"]
+    text: str
+    result: bool | None
+    children: NotRequired[list[Condition]]
+    operands: NotRequired[list[Operand]]
+    population: NotRequired[RankedAmong]
+
+
+class RuleResult(TypedDict):
+    position: int
+    name: str
+    file: str
+    line: int
+    label: str
+    label_display: str | None
+    priority: int
+    status: Status
+    result: bool | None
+    condition: NotRequired[Condition]
+
+
+class ExplainInput(TypedDict):
+    """Where the command line's record came from (only `rulekit explain` knows)."""
+
+    record: str
+    id_column: NotRequired[str]
+    id: NotRequired[str]
+    population: NotRequired[str]
+
+
+# ---------------------------------------------------------------- why not
+
+
+class NeedDocument(TypedDict):
+    test: str
+    value: Value
+    result: bool | None
+    needs: str
+
+
+class BlockingRule(RuleRefDocument):
+    label: str
+
+
+class WhyNotRuleDocument(TypedDict):
+    name: str
+    file: str
+    line: int
+    result: bool | None
+    needs: list[NeedDocument]
+    blocked_by: list[BlockingRule]
+
+
+class ActualDecision(TypedDict):
+    labels: list[str]
+    rule: RuleRefDocument | None
+
+
+class WhyNotDocument(TypedDict):
+    """`WhyNot.to_dict()`; `rulekit explain --why-not LABEL --format json` prints it as the
+    explanation's `why_not`."""
+
+    format: Literal["rulekit-why-not/1"]
+    label: str
+    label_info: LabelInfo
+    already: bool
+    actual: ActualDecision
+    is_default: bool
+    hit: Hit
+    rules: list[WhyNotRuleDocument]
+    matched: list[BlockingRule]
+
+
+class ExplanationDocument(TypedDict):
+    """`Explanation.to_dict()` and `rulekit explain --format json` (which adds `input` and, with
+    --why-not, `why_not`)."""
+
+    format: Literal["rulekit-explanation/1"]
+    ruleset: RulesetHeading
+    as_of: str
+    decision: ExplainedDecision
+    fields: list[FieldValue]
+    lets: list[LetValue]
+    population: list[PopulationValue]
+    rules: list[RuleResult]
+    input: NotRequired[ExplainInput]
+    why_not: NotRequired[WhyNotDocument]
+
+
+# ---------------------------------------------------------------- check
+
+
+class Position(TypedDict):
+    line: int
+    column: int
+
+
+class DiagnosticDocument(TypedDict):
+    code: str
+    severity: Literal["error", "warning"]
+    file: str
+    line: int
+    column: int
+    end: Position
+    message: str
+    label: str | None
+    hint: str | None
+
+
+class CheckDocument(TypedDict):
+    """`rulekit check --format json`."""
+
+    format: Literal["rulekit-check/1"]
+    files: list[str]
+    errors: int
+    warnings: int
+    diagnostics: list[DiagnosticDocument]
+
+
+# ---------------------------------------------------------------- run summary
+
+
+class LabelCount(TypedDict):
+    label: str
+    display: str | None
+    display_en: str | None
+    count: int
+    share: float
+
+
+class RejectedRow(TypedDict):
+    """A record set aside: its 0-based index in the input, the field and value, and why."""
+
+    index: int
+    field: str | None
+    value: Value
+    reason: str
+
+
+class RunFiles(TypedDict):
+    input: str
+    output: str | None
+    rejected: str | None
+
+
+class RunSummaryDocument(TypedDict):
+    """`BatchResult.summary()` and `RunSummary.to_dict()`: one ruleset over one run. Counts
+    reconcile: rows_in = labelled + unlabelled + rejected; a `hit all` row counts once per label
+    in `labels`."""
+
+    format: Literal["rulekit-run-summary/1"]
+    ruleset: str
+    display: str | None
+    hit: Hit
+    as_of: str
+    labels: list[LabelCount]
+    rows_in: int
+    labelled: int
+    unlabelled: int
+    rejected: int
+    first_rejected: list[RejectedRow]
+    seconds: float | None
+    files: NotRequired[RunFiles]
+
+
+DOCUMENTS: dict[str, type] = {
+    "decision": DecisionDocument,
+    "explanation": ExplanationDocument,
+    "why-not": WhyNotDocument,
+    "check": CheckDocument,
+    "run-summary": RunSummaryDocument,
+}
+"""Each top-level document by the name of its schema file (docs/schema/NAME.schema.json)."""
+
+
+# ---------------------------------------------------------------- helpers for builders
+
+
+def show_path(path: str | os.PathLike[str]) -> str:
+    """A file path as the user would type it: relative to the current directory when inside
+    it. Documents show every file this way."""
+    text = str(path)
+    if text.startswith("<"):
+        return text
+    p = Path(text)
+    if not p.is_absolute():
+        return p.as_posix()
+    try:
+        return p.relative_to(Path.cwd()).as_posix()
+    except ValueError:
+        return p.as_posix()
+
+
+def json_value(value: Any) -> Value:
+    """A record value as a document holds it: dates and timestamps as ISO text, tuples as
+    lists; anything JSON cannot hold as its text."""
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    if isinstance(value, (tuple, list)):
+        return [json_value(v) for v in value]
+    return str(value)
+
+
+__all__ = [
+    "CHECK_FORMAT",
+    "DECISION_FORMAT",
+    "DOCUMENTS",
+    "EXPLANATION_FORMAT",
+    "SUMMARY_FORMAT",
+    "WHY_NOT_FORMAT",
+    "ActualDecision",
+    "BlockingRule",
+    "CheckDocument",
+    "Condition",
+    "DecisionDocument",
+    "DecisionFields",
+    "DiagnosticDocument",
+    "ExplainInput",
+    "ExplainedDecision",
+    "ExplanationDocument",
+    "FieldValue",
+    "LabelCount",
+    "LabelInfo",
+    "LetValue",
+    "NeedDocument",
+    "Operand",
+    "PopulationValue",
+    "RejectedRow",
+    "RuleRefDocument",
+    "RuleResult",
+    "RulesetHeading",
+    "RunFiles",
+    "RunSummaryDocument",
+    "WhyNotDocument",
+    "WhyNotRuleDocument",
+    "json_value",
+    "show_path",
+]

@@ -1,0 +1,182 @@
+"""What a failed test needs, in words: `frequency = 3 orders, needs ≥ 4 orders: 1 more`.
+
+`needs(ex, node)` lists the failed leaf tests under a condition that is not true, each with the
+nearest value that would pass it. It reads the values the traced evaluation recorded."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from rulekit.documents import NeedDocument
+from rulekit.explain.explanation import Explanation
+from rulekit.explain.values import MONEY, describe_value, jsonable, number, snippet
+from rulekit.syntax import nodes as n
+from rulekit.syntax.nodes import literal_value
+
+_SYMBOL = {">": ">", ">=": "≥", "<": "<", "<=": "≤", "=": "=", "!=": "≠"}
+_FLIP = {">": "<", ">=": "<=", "<": ">", "<=": ">=", "=": "=", "!=": "!="}
+
+
+@dataclass
+class Need:
+    """One failed test of a rule and the nearest value that would pass it."""
+
+    text: str
+    value: Any
+    result: bool | None
+    needs: str
+
+    def to_dict(self) -> NeedDocument:
+        return {
+            "test": self.text,
+            "value": jsonable(self.value),
+            "result": self.result,
+            "needs": self.needs,
+        }
+
+
+def _unit_of(ex: Explanation, node: n.Node) -> str | None:
+    if isinstance(node, n.Name) and node.name in ex.ruleset.program.fields:
+        return ex.ruleset.program.fields[node.name].unit
+    return None
+
+
+def _needs_compare(ex: Explanation, a: n.Node, op: str, b: n.Node) -> str:
+    p = ex.ruleset.program
+    va, vb = ex.value_of(a), ex.value_of(b)
+    if not isinstance(a, (n.Name, n.Call)) and isinstance(b, (n.Name, n.Call)):
+        a, b, va, vb, op = b, a, vb, va, _FLIP[op]
+    tname = str(p.types.get(a.id, ""))
+    unit = _unit_of(ex, a) or _unit_of(ex, b)
+    name = snippet(p, a)
+    target = describe_value(vb, tname, unit)
+    sym = _SYMBOL[op]
+    if va is None:
+        return f"{name} is missing; needs a value {sym} {target}"
+    if vb is None:
+        return f"the other side ({snippet(p, b)}) is missing"
+    head = f"{name} = {describe_value(va, tname, unit)}, needs {sym} {target}"
+    if isinstance(va, (int, float)) and isinstance(vb, (int, float)) and not isinstance(va, bool):
+        step = 1 if tname in ("integer", "duration") and float(vb).is_integer() else 0
+
+        def amount(x: float) -> str:  # durations and money carry their unit; counts are plain
+            return (
+                describe_value(x, tname, unit)
+                if tname == "duration" or unit in MONEY
+                else number(x)
+            )
+
+        if op in (">=", ">"):
+            gap = vb + (step if op == ">" else 0) - va
+            if gap > 0:
+                more = (
+                    f"{amount(gap)} more"
+                    if (step or op == ">=")
+                    else f"more than {amount(gap)} more"
+                )
+                return f"{head}: {more}"
+        if op in ("<=", "<"):
+            gap = va - vb + (step if op == "<" else 0)
+            if gap > 0:
+                less = (
+                    f"{amount(gap)} less"
+                    if (step or op == "<=")
+                    else f"more than {amount(gap)} less"
+                )
+                return f"{head}: {less}"
+    return head
+
+
+def _ts(v: dt.date) -> dt.datetime:
+    """A date as a timestamp at midnight, to compare with a timestamp (semantics.as_ts)."""
+    return v if isinstance(v, dt.datetime) else dt.datetime(v.year, v.month, v.day)
+
+
+def _holds(a: Any, op: str, b: Any) -> bool:
+    x = _ts(a) if isinstance(a, dt.date) and isinstance(b, dt.datetime) else a
+    y = _ts(b) if isinstance(b, dt.date) and isinstance(a, dt.datetime) else b
+    a, b = x, y
+    return bool({"=": a == b, "!=": a != b, ">": a > b, ">=": a >= b, "<": a < b, "<=": a <= b}[op])
+
+
+def needs(ex: Explanation, node: n.Node) -> list[Need]:
+    """The failed leaf tests under `node` (a condition that is not true)."""
+    value = ex.value_of(node)
+    p = ex.ruleset.program
+    text = snippet(p, node)
+    if value is True:
+        return []
+    if isinstance(node, n.And):
+        return needs(ex, node.left) + needs(ex, node.right)
+    if isinstance(node, n.Or):
+        either = needs(ex, node.left) + needs(ex, node.right)
+        return [Need(text, None, value, "one of: " + " | ".join(x.needs for x in either))]
+    if isinstance(node, n.Compare):
+        out = []
+        for i, op in enumerate(node.ops):
+            a, b = node.operands[i], node.operands[i + 1]
+            va, vb = ex.value_of(a), ex.value_of(b)
+            if va is None or vb is None or not _holds(va, op, vb):
+                out.append(Need(text, va, value, _needs_compare(ex, a, op, b)))
+        return out
+    if isinstance(node, n.Between):
+        lo, hi = ex.value_of(node.low), ex.value_of(node.high)
+        name = snippet(p, node.operand)
+        tname = str(p.types.get(node.operand.id, ""))
+        unit = _unit_of(ex, node.operand)
+        v = ex.value_of(node.operand)
+        word = "outside" if node.negated else "between"
+        return [
+            Need(
+                text,
+                v,
+                value,
+                f"{name} = {describe_value(v, tname, unit)}, needs {word} "
+                f"{describe_value(lo, tname, unit)} and {describe_value(hi, tname, unit)}",
+            )
+        ]
+    if isinstance(node, n.InList):
+        v = ex.value_of(node.operand)
+        name = snippet(p, node.operand)
+        opts = (
+            ex.value_of(node.options)
+            if not isinstance(node.options, n.ListExpr)
+            else tuple(
+                literal_value(i) if isinstance(i, n.Literal) else ex.value_of(i)
+                for i in node.options.items
+            )
+        )
+        shown = ", ".join(describe_value(o, "") for o in (opts or ()))
+        word = "none of" if node.negated else "one of"
+        return [Need(text, v, value, f"{name} = {describe_value(v, '')}, needs {word} [{shown}]")]
+    if isinstance(node, n.IsMissing):
+        name = snippet(p, node.operand)
+        wanted = "a value" if node.negated else "to be missing"
+        return [Need(text, ex.value_of(node.operand), value, f"{name} needs {wanted}")]
+    if isinstance(node, n.Not):
+        now = "true" if ex.value_of(node.operand) is True else "unknown"
+        return [Need(text, None, value, f"needs `{text}` to be false (it is {now})")]
+    if isinstance(node, n.RankIn):
+        v = ex.value_of(node.operand)
+        name = snippet(p, node.operand)
+        unit = _unit_of(ex, node.operand)
+        size = ex.trace.population_sizes.get(node.id)
+        where = "top" if node.top else "bottom"
+        share = snippet(p, node.fraction)
+        of = f" of {size:,} customers" if size is not None else ""
+        shown = describe_value(v, str(p.types.get(node.operand.id, "")), unit)
+        return [Need(text, v, value, f"{name} = {shown}, needs to rank in the {where} {share}{of}")]
+    if isinstance(node, n.Name):
+        let = p.lets.get(node.name)
+        if let is not None and node.name not in ex.overrides:
+            # A true/false let: say which part of its formula fails.
+            inner = needs(ex, let.decl.expr)
+            if inner:
+                return inner
+        return [
+            Need(text, value, value, f"{text} = {describe_value(value, 'boolean')}, needs true")
+        ]
+    now = "unknown" if value is None else "false"
+    return [Need(text, value, value, f"needs `{text}` to be true (it is {now})")]

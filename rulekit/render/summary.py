@@ -1,0 +1,124 @@
+"""A run as text: per ruleset its rows per label with shares and bars (drawn from the
+run-summary document), and the preview of the first output rows."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+
+from rich.console import Group, RenderableType
+from rich.table import Table
+from rich.text import Text
+
+from rulekit.documents import RunSummaryDocument
+from rulekit.engines.python import BatchResult, CompiledRuleset
+from rulekit.engines.summary import label_counts, run_summary
+from rulekit.errors import BadRecord
+from rulekit.render.common import bar
+
+
+def summary_json(
+    rs: CompiledRuleset, batch: BatchResult, seconds: float | None = None
+) -> RunSummaryDocument:
+    """Label counts of one ruleset over one run; rows in = labelled + no label + set aside.
+    The same document as `batch.summary(seconds)`."""
+    per_label = label_counts(batch.decisions)
+    return run_summary(rs.program, per_label, batch.counts, batch.as_of, batch.rejected, seconds)
+
+
+def summary_of_counts(
+    rs: CompiledRuleset,
+    per_label: Mapping[str, int],
+    counts: Mapping[str, int],
+    as_of: dt.date,
+    seconds: float | None = None,
+    rejected: Sequence[BadRecord] = (),
+) -> RunSummaryDocument:
+    """summary_json from counts already made (a DuckDB run's RunSummary)."""
+    return run_summary(rs.program, per_label, counts, as_of, rejected, seconds)
+
+
+def summary_text(s: RunSummaryDocument) -> RenderableType:
+    title = Text(s["ruleset"], style="bold")
+    if s["display"]:
+        title.append("  " + s["display"])
+    table = Table(box=None, padding=(0, 1), pad_edge=False, header_style="bold")
+    table.add_column("label", no_wrap=True)
+    table.add_column("name")
+    table.add_column("count", justify="right", no_wrap=True)
+    table.add_column("share", justify="right", no_wrap=True)
+    table.add_column("", no_wrap=True, style="cyan")
+    rows_in = s["rows_in"]
+
+    def share(c: int) -> float:
+        return c / rows_in if rows_in else 0.0
+
+    for lab in s["labels"]:
+        display = lab["display"] if lab["display"] != lab["label"] else lab.get("display_en")
+        table.add_row(
+            lab["label"],
+            display or "",
+            f"{lab['count']:,}",
+            f"{100 * lab['share']:.1f}%",
+            bar(lab["share"]),
+        )
+    table.add_row(
+        Text("(no label)", style="dim"),
+        "",
+        f"{s['unlabelled']:,}",
+        f"{100 * share(s['unlabelled']):.1f}%",
+        bar(share(s["unlabelled"])),
+        style="dim",
+    )
+    if s["rejected"]:
+        table.add_row(
+            Text("(set aside)", style="yellow"),
+            "",
+            f"{s['rejected']:,}",
+            f"{100 * share(s['rejected']):.1f}%",
+            bar(share(s["rejected"])),
+            style="yellow",
+        )
+    line = Text(
+        f"rows in {rows_in:,} = labelled {s['labelled']:,} + no label "
+        f"{s['unlabelled']:,} + set aside {s['rejected']:,}"
+    )
+    parts: list[RenderableType] = [title, table, line]
+    if s["hit"] == "all":
+        parts.append(
+            Text(
+                "hit all: a row may have several labels, so label counts can add up "
+                "to more than the rows labelled",
+                style="dim",
+            )
+        )
+    return Group(*parts)
+
+
+def preview_table(
+    id_column: str,
+    ids: Sequence[str],
+    rulesets: Sequence[str],
+    cells: Sequence[Sequence[tuple[str, str]]],
+    total: int,
+) -> RenderableType:
+    """The first rows of a run: the id, then per ruleset its label and (dim) deciding rule."""
+    shown = len(ids)
+    caption = (
+        f"first {shown:,} of {total:,} rows; write them all with --out FILE"
+        if shown < total
+        else f"{total:,} rows; write them to a file with --out FILE"
+    )
+    table = Table(header_style="bold", show_edge=False, padding=(0, 1))
+    table.add_column(id_column, no_wrap=True)
+    for name in rulesets:
+        table.add_column(name, overflow="fold")
+    for ident, row in zip(ids, cells, strict=True):
+        texts = []
+        for label, rule in row:
+            t = Text(label)
+            if rule:
+                t.append(f"  {rule}", style="dim")
+            texts.append(t)
+        table.add_row(ident, *texts)
+    return Group(table, Text(caption, style="dim"))

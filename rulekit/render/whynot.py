@@ -1,0 +1,76 @@
+"""Why a record did not get a label, as text: per rule of the label its failing tests and
+what each needs, and the earlier rule that would still win. Drawn from the why-not document."""
+
+from __future__ import annotations
+
+from rich.console import RenderableType
+from rich.text import Text
+from rich.tree import Tree
+
+from rulekit.documents import WhyNotDocument
+from rulekit.explain.whynot import WhyNot
+from rulekit.render.common import MARK, STYLE, WORD, label_text
+
+
+def why_not_json(wn: WhyNot) -> WhyNotDocument:
+    """The why-not document: `wn.to_dict()`."""
+    return wn.to_dict()
+
+
+def why_not_text(w: WhyNotDocument) -> RenderableType:
+    info = w["label_info"]
+    title = Text("Why not ", style="bold")
+    title.append_text(label_text(info))
+    title.append("?", style="bold")
+    tree = Tree(title, guide_style="dim")
+    actual = w["actual"]
+    if w["already"]:
+        by = (
+            f" (rule {actual['rule']['name']}, line {actual['rule']['line']})"
+            if actual["rule"]
+            else " (the default label)"
+        )
+        tree.add(Text(f"The record already gets {w['label']}{by}.", style="green"))
+        return tree
+    got = ", ".join(actual["labels"]) if actual["labels"] else "no label"
+    if actual["rule"]:
+        how = f", by rule {actual['rule']['name']} (line {actual['rule']['line']})"
+    elif actual["labels"]:
+        how = ", the default label (no rule matched)"
+    else:
+        how = " (no rule matched)"
+    tree.add(Text(f"It gets {got}{how}.", style="dim"))
+    if not w["rules"]:
+        if w["is_default"]:
+            node = tree.add(
+                Text(
+                    f"{w['label']} is the default label: a record gets it when no "
+                    "rule matches. These rules match:"
+                )
+            )
+            for m in w["matched"]:
+                node.add(Text(f"✓ {m['name']} → {m['label']}  line {m['line']}", style="green"))
+        else:
+            tree.add(Text(f"No rule gives {w['label']}.", style="yellow"))
+        return tree
+    for r in w["rules"]:
+        head = Text(f"{MARK.get(r['result'], '?')} ", style=STYLE.get(r["result"], "yellow"))
+        head.append(r["name"], style="bold")
+        head.append(f" → {w['label']}  line {r['line']}", style="dim")
+        head.append(f"  {WORD.get(r['result'], 'unknown')}", style=STYLE.get(r["result"], "yellow"))
+        node = tree.add(head)
+        for need in r["needs"]:
+            t = Text(f"{MARK.get(need['result'], '?')} ", style=STYLE.get(need["result"], "yellow"))
+            t.append(need["needs"])
+            node.add(t)
+        if r["blocked_by"]:
+            first = r["blocked_by"][0]
+            lead = "it matches, but" if r["result"] is True else "even then,"
+            node.add(
+                Text(
+                    f"{lead} an earlier rule would still win (hit {w['hit']}): "
+                    f"{first['name']} → {first['label']}  line {first['line']}",
+                    style="yellow",
+                )
+            )
+    return tree
