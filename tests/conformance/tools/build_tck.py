@@ -1,0 +1,694 @@
+"""Build cases/dmn_tck.json from the DMN TCK (github.com/dmn-tck/tck).
+
+Run with the TCK checked out or mirrored (git directory as TCK_GIT): every expected value is read
+from the TCK's own test XML; the rule text is the translation of the TCK's decision (hand-written
+for decision tables, mechanical for FEEL literal expressions). Nothing here runs rulekit.
+
+    TCK_GIT=/work/.mirror/dmn-tck+tck/repo python tests/conformance/tools/build_tck.py
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+REPO = os.environ.get("TCK_GIT", "/work/.mirror/dmn-tck+tck/repo")
+OUT = Path(__file__).resolve().parent.parent / "cases" / "dmn_tck.json"
+NIL = "{http://www.w3.org/2001/XMLSchema-instance}nil"
+L2, L3 = "TestCases/compliance-level-2", "TestCases/compliance-level-3"
+COMMIT = subprocess.run(
+    ["git", "-C", REPO, "rev-parse", "HEAD"], capture_output=True, text=True
+).stdout.strip()
+
+
+def show(path: str) -> bytes:
+    return subprocess.run(["git", "-C", REPO, "show", "HEAD:" + path], capture_output=True).stdout
+
+
+def tag(e) -> str:
+    return e.tag.split("}")[-1]
+
+
+def value_of(node):
+    """The value held by an inputNode, expected, component or item element."""
+    if node is None:
+        return None
+    comps = node.findall("{*}component")
+    if comps:
+        return {c.get("name"): value_of(c) for c in comps}
+    lst = node.find("{*}list")
+    if lst is not None:
+        return [value_of(i) for i in lst.findall("{*}item")]
+    v = node.find("{*}value")
+    if v is None or v.get(NIL) == "true":
+        return None
+    return v.text
+
+
+def test_cases(folder: str, name: str):
+    """[(case id, {input: value}, {result node: expected})] from the test XML."""
+    path = f"{folder}/{name}/{name}-test-01.xml"
+    root = ET.fromstring(show(path))
+    out = []
+    for tc in root:
+        if tag(tc) != "testCase":
+            continue
+        inputs, results, errors = {}, {}, {}
+        for n in tc:
+            if tag(n) == "inputNode":
+                inputs[n.get("name")] = value_of(n)
+            elif tag(n) == "resultNode":
+                e = n.find("{*}expected")
+                results[n.get("name")] = value_of(e)
+                errors[n.get("name")] = n.get("errorResult") == "true"
+        out.append((tc.get("id"), inputs, results, errors, path))
+    return out
+
+
+def literal_decisions(folder: str, name: str) -> dict[str, str]:
+    root = ET.fromstring(show(f"{folder}/{name}/{name}.dmn"))
+    out = {}
+    for d in root.iter():
+        if tag(d) == "decision":
+            lits = [x for x in d.iter() if tag(x) == "literalExpression"]
+            if lits:
+                out[d.get("name")] = lits[0].findtext("{*}text")
+    return out
+
+
+CASES: list[dict] = []
+SKIPPED: list[str] = []
+
+
+FLOAT_BUG = "number literals are binary floats, so decimal sums and differences are inexact"
+XFAIL = {
+    "0100-arithmetic/add_lhs_number_to_rhs_number_005": FLOAT_BUG,  # 1.2345 + 2.234 = 3.4685
+    "0100-arithmetic/subtract_lhs_number_minus_rhs_number_006": FLOAT_BUG,  # 1.1234 - -0.2345
+}
+
+
+def add(case_id, path, rules, records, expect, *, note=None, tck_case=None, expect_rule=None):
+    c = {
+        "name": case_id,
+        "source": {"repo": "dmn-tck/tck", "commit": COMMIT, "path": path, "case": tck_case},
+        "rules": rules,
+        "records": records,
+        "expect": expect,
+    }
+    if expect_rule is not None:
+        c["expect_rule"] = expect_rule
+    if note:
+        c["note"] = note
+    if case_id in XFAIL:
+        c["xfail"] = XFAIL[case_id]
+    CASES.append(c)
+
+
+# ------------------------------------------------------------------ decision tables (level 2)
+
+APPROVAL_FIELDS = """field Age : number
+field RiskCategory : string one of ["High", "Low", "Medium"]
+field isAffordable : boolean
+"""
+
+
+def approval_record(inputs):
+    return {
+        "Age": float(inputs["Age"]) if "." in inputs["Age"] else int(inputs["Age"]),
+        "RiskCategory": inputs["RiskCategory"],
+        "isAffordable": inputs["isAffordable"] == "true",
+    }
+
+
+def table(name, rules, result, to_label, record=approval_record, note=None, listed=False):
+    for cid, inputs, results, _errors, path in test_cases(L2, name):
+        exp = to_label(results[result])
+        add(
+            f"{name}/{cid}",
+            path,
+            rules,
+            [record(inputs)],
+            [exp],
+            note=note,
+            tck_case=cid,
+        )
+
+
+def single(v):
+    return v
+
+
+def joined(v):  # a multi-output row {Status, Rate} as one label Status_Rate
+    return "_".join(v.values()) if isinstance(v, dict) else v
+
+
+def joined_list(v):  # RULE ORDER / COLLECT over a multi-output table: a list of rows
+    return [joined(x) for x in (v if isinstance(v, list) else [v])]
+
+
+table(
+    "0004-simpletable-U",
+    APPROVAL_FIELDS
+    + """hit unique
+rule "r1" if Age >= 18 and RiskCategory in ["Medium", "Low"] and isAffordable = true then Approved
+rule "r2" if Age < 18 and RiskCategory in ["Medium", "Low"] and isAffordable = true then Declined
+rule "r3" if RiskCategory in ["High"] and isAffordable = true then Declined
+rule "r4" if isAffordable = false then Declined
+""",
+    "Approval Status",
+    single,
+)
+table(
+    "0005-simpletable-A",
+    APPROVAL_FIELDS
+    + """hit first  # ANY: every matching rule has the same output, so the first one gives it
+rule "r1" if Age >= 18 and RiskCategory in ["Medium", "Low"] and isAffordable = true then Approved
+rule "r2" if Age < 18 then Declined
+rule "r3" if RiskCategory in ["High"] then Declined
+rule "r4" if isAffordable = false then Declined
+""",
+    "Approval Status",
+    single,
+    note="ANY translated to hit first (all matching rules agree on the output)",
+)
+table(
+    "0006-simpletable-P1",
+    APPROVAL_FIELDS
+    + """hit priority  # output values "Approved", "Declined": Approved ranks first
+rule "r1" if Age >= 18 and RiskCategory in ["Medium", "Low"] and isAffordable = true then Approved priority 2
+rule "r2" if Age < 18 then Declined priority 1
+rule "r3" if RiskCategory in ["High"] then Declined priority 1
+rule "r4" if isAffordable = false then Declined priority 1
+""",
+    "Approval Status",
+    single,
+    note="PRIORITY by output-value order translated to explicit priority N",
+)
+table(
+    "0007-simpletable-P2",
+    APPROVAL_FIELDS
+    + """hit priority
+rule "r1" if Age >= 18 and RiskCategory in ["Medium", "Low"] and isAffordable = true then Approved priority 2
+rule "r2" if true then Declined priority 1
+""",
+    "Approval Status",
+    single,
+    note="'-' in every column: the condition `true`",
+)
+table(
+    "0010-multi-output-U",
+    APPROVAL_FIELDS
+    + """hit unique  # two outputs (Status, Rate) as one label Status_Rate
+rule "r1" if Age >= 18 and RiskCategory = "Low" and isAffordable then Approved_Best
+rule "r2" if Age >= 18 and RiskCategory = "Medium" and isAffordable then Approved_Standard
+rule "r3" if Age < 18 and RiskCategory in ["Medium", "Low"] and isAffordable then Declined_Standard
+rule "r4" if RiskCategory = "High" and isAffordable then Declined_Standard
+rule "r5" if not isAffordable then Declined_Standard
+""",
+    "Approval",
+    joined,
+)
+table(
+    "0108-first-hitpolicy",
+    APPROVAL_FIELDS
+    + """hit first
+rule "r1" if Age >= 18 and RiskCategory = "Medium" and isAffordable then Approved_Best
+rule "r2" if Age >= 12 and RiskCategory = "Medium" and isAffordable then Approved_Standard
+rule "r3" if Age < 12 and RiskCategory = "Low" and isAffordable then Declined_Standard
+""",
+    "Approval",
+    joined,
+)
+table(
+    "0109-ruleOrder-hitpolicy",
+    APPROVAL_FIELDS
+    + """hit all  # RULE ORDER: every match in rule order (no output repeats in these cases)
+rule "r1" if Age >= 18 and RiskCategory = "Medium" and isAffordable then Approved_Best
+rule "r2" if Age >= 12 and RiskCategory = "Medium" and isAffordable then Approved_Standard
+rule "r3" if Age < 12 and RiskCategory = "Low" and isAffordable then Declined_Standard
+""",
+    "Approval",
+    joined_list,
+    note="RULE ORDER translated to hit all (no case repeats an output)",
+)
+table(
+    "0111-first-hitpolicy-singleoutputcol",
+    """field age : number
+hit first
+rule "r1" if age > 18 then Cars
+rule "r2" if age > 12 then Videogames
+rule "r3" if age > 0 then Toys
+""",
+    "Advertisement",
+    single,
+    record=lambda i: {"age": int(i["age"])},
+)
+table(
+    "0112-ruleOrder-hitpolicy-singleinoutcol",
+    """field Age : number
+hit all  # RULE ORDER
+rule "r1" if Age >= 18 then Best
+rule "r2" if Age >= 12 then Standard
+rule "r3" if Age < 12 then Standard
+""",
+    "Approval",
+    lambda v: v if isinstance(v, list) else [v],
+    record=lambda i: {"Age": int(i["Age"])},
+    note="RULE ORDER translated to hit all (no case repeats an output)",
+)
+table(
+    "0117-multi-any-hitpolicy",
+    APPROVAL_FIELDS
+    + """hit first  # ANY: every matching rule has the same output
+rule "r1" if Age >= 18 and RiskCategory = "Low" and isAffordable then Approved_Best
+rule "r2" if Age >= 18 and RiskCategory = "Medium" and isAffordable then Approved_Standard
+rule "r3" if Age < 18 and RiskCategory in ["Medium", "Low"] and isAffordable then Declined_Standard
+rule "r4" if RiskCategory = "High" and isAffordable then Declined_Standard
+rule "r5" if not isAffordable then Declined_Standard
+rule "r6" if Age >= 19 and RiskCategory = "Low" and isAffordable then Approved_Best
+""",
+    "Approval",
+    joined,
+    note="ANY translated to hit first (all matching rules agree on the output)",
+)
+table(
+    "0118-multi-priority-hitpolicy",
+    APPROVAL_FIELDS
+    + """hit priority  # first output's values "Approved", "Declined": Approved ranks first
+rule "r1" if Age >= 18 and RiskCategory in ["Medium", "Low"] and isAffordable then Approved_Basic priority 2
+rule "r2" if Age < 18 then Declined_Standard priority 1
+rule "r3" if RiskCategory = "High" then Approved_Standard priority 2
+""",
+    "Approval Status",
+    joined,
+    note="PRIORITY by output-value order translated to explicit priority N",
+)
+table(
+    "0119-multi-collect-hitpolicy",
+    APPROVAL_FIELDS
+    + """hit all  # COLLECT without aggregation
+rule "r1" if Age >= 18 and RiskCategory in ["Medium", "Low"] and isAffordable then Approved_Basic
+rule "r2" if Age < 18 then Declined_Standard
+rule "r3" if RiskCategory = "High" then Approved_Standard
+""",
+    "Approval Status",
+    joined_list,
+    note="COLLECT translated to hit all; the TCK lists the rows in rule order",
+)
+# COLLECT COUNT: the number of matching rules = the number of labels under hit all (every
+# rule has its own output)
+for cid, inputs, results, _e, path in test_cases(L2, "0116-count-collect-hitpolicy"):
+    n = int(results["Salary"])
+    labels = ["s100", "s200", "s300", "s500"][:n]
+    add(
+        f"0116-count-collect-hitpolicy/{cid}",
+        path,
+        """field NumOfYears : number
+hit all  # COLLECT C+: count of the matching rules; these cases match a prefix of the rules
+rule "r1" if NumOfYears > 1 then s100
+rule "r2" if NumOfYears > 2 then s200
+rule "r3" if NumOfYears > 3 then s300
+rule "r4" if NumOfYears > 5 then s500
+""",
+        [{"NumOfYears": int(inputs["NumOfYears"])}],
+        [labels],
+        tck_case=cid,
+        note=f"COLLECT COUNT = {n}: the first {n} rules match (thresholds are increasing)",
+    )
+
+# ------------------------------------------------------------------ three-valued logic
+
+TRUTH = """hit all
+rule "true" if {c} then yes
+rule "not true" if not ({c}) then no
+"""
+
+
+def truth_label(v):
+    return {"true": ["yes"], "false": ["no"], None: []}[v]
+
+
+def boolval(v):
+    return {"true": True, "false": False, None: None}[v]
+
+
+for cid, inputs, results, _e, path in test_cases(L2, "0106-feel-ternary-logic"):
+    rec = {"A": boolval(inputs["A"]), "B": boolval(inputs["B"])}
+    for dec, expr in (("DecisionAnd", "A and B"), ("DecisionOr", "A or B")):
+        add(
+            f"0106-feel-ternary-logic/{cid}/{dec}",
+            path,
+            "field A : boolean\nfield B : boolean\n" + TRUTH.format(c=expr),
+            [rec],
+            [truth_label(results[dec])],
+            tck_case=cid,
+        )
+for cid, inputs, results, _e, path in test_cases(L2, "0107-feel-ternary-logic-not"):
+    add(
+        f"0107-feel-ternary-logic-not/{cid}",
+        path,
+        "field A : boolean\n" + TRUTH.format(c="not A"),
+        [{"A": boolval(inputs["A"])}],
+        [truth_label(results["DecisionNot"])],
+        tck_case=cid,
+    )
+
+# ------------------------------------------------------------------ FEEL literal expressions
+
+
+def feel_literal(tok: str):
+    """(rulekit literal text, field type, record value) of one FEEL literal, or None."""
+    tok = tok.strip()
+    m = re.fullmatch(r"-?\d+(\.\d+)?", tok)
+    if m:
+        return tok, "number", float(tok) if "." in tok else int(tok)
+    m = re.fullmatch(r'"([^"]*)"', tok)
+    if m:
+        return tok, "string", m.group(1)
+    m = re.fullmatch(r'(?:date\("|@")(\d{4}-\d\d-\d\d)"\)?', tok)
+    if m:
+        return m.group(1), "date", m.group(1)
+    m = re.fullmatch(r'(?:date and time\("|@")(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)"\)?', tok)
+    if m:
+        return m.group(1), "timestamp", m.group(1)
+    m = re.fullmatch(r'(?:duration\("|@")(-?)P(\d+)([DY])"\)?', tok)
+    if m:
+        sign, n, unit = m.groups()
+        days = int(n) * (365 if unit == "Y" else 1)
+        text = f"{n}{'y' if unit == 'Y' else 'd'}"
+        return (f"-{text}" if sign else text), "duration", (-days if sign else days)
+    if tok == "null":
+        return "null", None, None
+    return None
+
+
+def split_top(s: str) -> list[str]:
+    """Split on commas outside brackets and quotes."""
+    out, depth, cur, q = [], 0, "", False
+    for ch in s:
+        if ch == '"':
+            q = not q
+        if not q and ch in "([":
+            depth += 1
+        if not q and ch in ")]":
+            depth -= 1
+        if ch == "," and depth == 0 and not q:
+            out.append(cur)
+            cur = ""
+        else:
+            cur += ch
+    out.append(cur)
+    return [x.strip() for x in out]
+
+
+def unary(test: str, types: set):
+    """A FEEL unary test over x as a rulekit condition."""
+    test = test.strip()
+    m = re.fullmatch(r"([\[(\]])\s*(.+?)\s*\.\.\s*(.+?)\s*([\])\[])", test)
+    if m and ".." in test and not test.startswith("[["):
+        lo, hi = feel_literal(m.group(2)), feel_literal(m.group(3))
+        if not lo or not hi or None in (lo[1], hi[1]):
+            return None
+        types.update({lo[1], hi[1]})
+        if m.group(1) == "[" and m.group(4) == "]":
+            return f"x between {lo[0]} and {hi[0]}"
+        a = "<=" if m.group(1) == "[" else "<"
+        b = "<=" if m.group(4) == "]" else "<"
+        return f"{lo[0]} {a} x {b} {hi[0]}"
+    m = re.fullmatch(r"(<=|>=|<|>|!=|=)\s*(.+)", test)
+    if m:
+        v = feel_literal(m.group(2))
+        if not v or v[1] is None:
+            return None
+        types.add(v[1])
+        return f"x {m.group(1)} {v[0]}"
+    if test.startswith("[") and test.endswith("]"):  # a list: of values or of ranges
+        items = split_top(test[1:-1])
+        if all(feel_literal(i) for i in items):
+            vals = [feel_literal(i) for i in items]
+            types.update(v[1] for v in vals)
+            return f"x in [{', '.join(v[0] for v in vals)}]"
+        parts = [unary(i, types) for i in items]
+        if None in parts:
+            return None
+        return " or ".join(f"({p})" for p in parts)
+    if test.startswith("(") and test.endswith(")") and ".." not in test:
+        parts = [unary(i, types) for i in split_top(test[1:-1])]
+        if None in parts:
+            return None
+        return " or ".join(f"({p})" if " " in p else p for p in parts)
+    v = feel_literal(test)
+    if v and v[1] is not None:
+        types.add(v[1])
+        return f"x = {v[0]}"
+    return None
+
+
+FEEL_TYPES = {"number": "number", "string": "string", "date": "date", "timestamp": "timestamp"}
+
+
+def literal_cases(name: str, translate):
+    decisions = literal_decisions(L3, name)
+    for cid, _inputs, results, errors, path in test_cases(L3, name):
+        for dec, exp in results.items():
+            expr = decisions[dec]
+            got = translate(expr)
+            if got is None:
+                SKIPPED.append(f"{name}/{cid}: {expr}")
+                continue
+            rules, record = got
+            if errors[dec]:
+                SKIPPED.append(f"{name}/{cid}: {expr} (an error in FEEL)")
+                continue
+            add(
+                f"{name}/{cid}",
+                path,
+                rules,
+                [record],
+                [truth_label(exp)],
+                tck_case=cid,
+                note=f"FEEL: {expr}",
+            )
+
+
+def translate_in(expr: str):
+    lhs, _, rhs = expr.partition(" in ")
+    if "null" in expr:
+        return None  # written by hand below
+    v = feel_literal(lhs)
+    if not v or v[1] is None:
+        return None
+    types = {v[1]}
+    cond = unary(rhs, types)
+    if cond is None or len(types) != 1:
+        return None
+    return (f"field x : {v[1]}\n" + TRUTH.format(c=cond), {"x": v[2]})
+
+
+def translate_between(expr: str):
+    m = re.fullmatch(r"(.+) between (.+) and (.+)", expr)
+    if not m or "null" in expr:
+        return None
+    vals = [feel_literal(g) for g in m.groups()]
+    if None in vals or len({v[1] for v in vals}) != 1:
+        return None
+    cond = f"x between {vals[1][0]} and {vals[2][0]}"
+    return (f"field x : {vals[0][1]}\n" + TRUTH.format(c=cond), {"x": vals[0][2]})
+
+
+literal_cases("0072-feel-in", translate_in)
+literal_cases("0071-feel-between", translate_between)
+
+# null operands, by hand: a null is a missing field
+NULL_BETWEEN = {
+    "null_001": ("x between 1 and 10", {"x": None}),
+    "null_002": ("x between lo and 10", {"x": 2, "lo": None}),
+    "null_003": ("x between 1 and hi", {"x": 2, "hi": None}),
+}
+NULL_IN = {
+    "null_001": ("x between 1 and 10", {"x": None}),  # null in [1..10]
+    "null_001_a": ("lo < x and x <= 10", {"x": 5, "lo": None}),  # 5 in (null..10]
+    "null_001_b": ("1 <= x and x < hi", {"x": 5, "hi": None}),  # 5 in [1..null)
+    "null_001_c": ("x between 1 and hi", {"x": 5, "hi": None}),  # 5 in [1..null]
+    "null_001_d": ("x between lo and 10", {"x": 5, "lo": None}),  # 5 in [null..10]
+}
+for name, table_ in (("0071-feel-between", NULL_BETWEEN), ("0072-feel-in", NULL_IN)):
+    decisions = literal_decisions(L3, name)
+    for cid, _i, results, errors, path in test_cases(L3, name):
+        if cid in table_:
+            cond, rec = table_[cid]
+            (dec, exp), = results.items()
+            add(
+                f"{name}/{cid}",
+                path,
+                "field x : number\nfield lo : number\nfield hi : number\n" + TRUTH.format(c=cond),
+                [{"x": None, "lo": None, "hi": None} | rec],
+                [truth_label(exp)],
+                tck_case=cid,
+                note=f"FEEL: {decisions[dec]} (null is a missing field; FEEL "
+                + ("raises an error, rulekit gives unknown" if errors[dec] else "gives null")
+                + ": no label either way)",
+            )
+
+# conjunction / disjunction / negation / equality over true, false, null (fields a, b)
+BOOL = {"true": True, "false": False, "null": None}
+
+
+def translate_bool(expr: str):
+    m = re.fullmatch(r"(true|false|null) (and|or) (true|false|null)", expr)
+    if m:
+        a, op, b = m.groups()
+        return (
+            "field a : boolean\nfield b : boolean\n" + TRUTH.format(c=f"a {op} b"),
+            {"a": BOOL[a], "b": BOOL[b]},
+        )
+    m = re.fullmatch(r"not\((true|false|null)\)", expr)
+    if m:
+        return ("field a : boolean\n" + TRUTH.format(c="not a"), {"a": BOOL[m.group(1)]})
+    return None
+
+
+for name in ("0064-feel-conjunction", "0065-feel-disjunction", "0066-feel-negation"):
+    literal_cases(name, translate_bool)
+
+
+# equality: FEEL's `=` with a null operand is null-safe (null = null is true, 100 = null is
+# false), rulekit's `=` is SQL's (unknown). The null rows are skipped; the rest translate.
+def translate_eq(expr: str):
+    m = re.fullmatch(r"(.+?) (=|!=) (.+)", expr)
+    if not m or "null" in expr:
+        return None
+    a, b = feel_literal(m.group(1)), feel_literal(m.group(3))
+    if m.group(1) in ("true", "false") and m.group(3) in ("true", "false"):
+        return (
+            "field x : boolean\n" + TRUTH.format(c=f"x {m.group(2)} {m.group(3)}"),
+            {"x": BOOL[m.group(1)]},
+        )
+    if not a or not b or a[1] != b[1] or "e" in m.group(3):
+        return None
+    return (
+        f"field x : {a[1]}\n" + TRUTH.format(c=f"x {m.group(2)} {b[0]}"),
+        {"x": a[2]},
+    )
+
+
+literal_cases("0068-feel-equality", translate_eq)
+
+# ------------------------------------------------------------------ arithmetic
+
+VALUE = """let v = {e}
+hit first
+default other
+rule "missing" if v is missing then null
+rule "equal" if v = {want} then equal
+"""
+
+
+def feel_duration(tok: str):
+    m = re.fullmatch(r'@"(-?)P(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?)?"', tok)
+    if not m or tok in ('@"P"', '@"-P"'):
+        return None
+    sign, d, h, mi = m.groups()
+    parts = [f"{d}d" if d else None, f"{h}h" if h else None, f"{mi}min" if mi else None]
+    parts = [p for p in parts if p]
+    if not parts:
+        return None
+    text = " + ".join(parts)
+    text = f"({text})" if len(parts) > 1 else text
+    return f"-{text}" if sign else text
+
+
+def plain_duration(s: str):
+    return feel_duration(f'@"{s}"')
+
+
+def translate_arith(expr: str, expected):
+    if "function" in expr or "null" in expr or "**" in expr or '"' in expr.replace('@"', "") or "string(" in expr:
+        return None
+    if re.search(r"\d{4}-", expr) or "Y" in expr or re.search(r"P\d+M", expr):
+        return None
+    e = re.sub(r'@"[^"]*"', lambda m: feel_duration(m.group(0)) or "??", expr)
+    if "??" in e:
+        return None
+    e = e.replace("--", "- -")
+    if expected is None:
+        want = None
+    elif expected.lstrip("-").startswith("P"):
+        want = plain_duration(expected)
+        if want is None:
+            if expected.lstrip("-") in ("P0D",):
+                want = "0d"
+            else:
+                return None
+    else:
+        want = expected
+    return e, want
+
+
+def arith_cases(folder, name, only=None):
+    decisions = literal_decisions(folder, name)
+    for cid, inputs, results, errors, path in test_cases(folder, name):
+        for dec, exp in results.items():
+            expr = decisions[dec]
+            if inputs or (only and not re.match(only, cid)):
+                SKIPPED.append(f"{name}/{cid}: {expr}")
+                continue
+            got = translate_arith(expr, exp)
+            if got is None or (errors[dec] and "null" not in expr and "/ 0" not in expr):
+                SKIPPED.append(f"{name}/{cid}: {expr}")
+                continue
+            e, want = got
+            add(
+                f"{name}/{cid}",
+                path,
+                VALUE.format(e=e, want=want if want is not None else 0),
+                [{}],
+                ["null" if want is None else "equal"],
+                tck_case=cid,
+                note=f"FEEL: {expr} = {exp if exp is not None else 'null'}",
+            )
+
+
+def arith_null_cases():  # 0105 feel-math 023-030: null operands are missing fields
+    name = "0105-feel-math"
+    decisions = literal_decisions(L2, name)
+    for cid, _inputs, results, _errors, path in test_cases(L2, name):
+        (dec, exp), = results.items()
+        expr = decisions[dec]
+        if "null" not in expr:
+            continue
+        e = expr.replace("null", "n")
+        add(
+            f"{name}/{cid}",
+            path,
+            "field n : number\n" + VALUE.format(e=e, want=0),
+            [{"n": None}],
+            ["null"],
+            tck_case=cid,
+            note=f"FEEL: {expr} = null (null is a missing field)",
+        )
+
+
+arith_cases(L3, "0100-arithmetic", only=r"(multiply|divide|add|subtract)_lhs_(number|dtDuration)")
+arith_cases(L3, "0099-arithmetic-negation")
+arith_cases(L2, "0105-feel-math")
+arith_null_cases()
+
+OUT.write_text(
+    json.dumps(
+        {
+            "source": "DMN TCK, https://github.com/dmn-tck/tck at " + COMMIT,
+            "skipped": SKIPPED,
+            "cases": CASES,
+        },
+        ensure_ascii=False,
+        indent=1,
+    )
+    + "\n",
+    encoding="utf-8",
+)
+print(len(CASES), "cases,", len(SKIPPED), "skipped ->", OUT)
