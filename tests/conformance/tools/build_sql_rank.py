@@ -1,0 +1,339 @@
+"""Build cases/sql_null.json and cases/ranking.json. The expected values are copied from the
+sources named in each case (DuckDB sqllogictest files, PostgreSQL's regression output, pandas'
+documented examples), translated by LANGUAGE.md's definitions where noted; nothing here runs
+rulekit.  python tests/conformance/tools/build_sql_rank.py"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+CASES = Path(__file__).resolve().parent.parent / "cases"
+DUCKDB = {"repo": "duckdb/duckdb", "commit": "044a04a7cd39e6e8235f756597ae42dde084e5e5"}
+PG = {
+    "repo": "postgres/postgres",
+    "commit": "02ddd499322ab6f2f0d58692955dc9633c2150fc",
+    "path": "src/test/regress/expected/window.out",
+}
+TRUTH = "hit all\nrule \"true\" if {c} then yes\nrule \"not true\" if not ({c}) then no\n"
+SQL_BOOL = {"1": ["yes"], "0": ["no"], "NULL": []}
+V = {"true": True, "false": False, "NULL": None}
+
+sql = []
+
+
+def sql_case(name, path, query, decls, cond, records, outputs):
+    sql.append(
+        {
+            "name": name,
+            "source": DUCKDB | {"path": path, "case": query},
+            "rules": decls + TRUTH.format(c=cond),
+            "records": records,
+            "expect": [SQL_BOOL[o] for o in outputs],
+        }
+    )
+
+
+# test/sql/function/operator/test_conjunction.test: constant truth tables (a, b are fields)
+CONJ = "test/sql/function/operator/test_conjunction.test"
+for q, out in [
+    ("true AND true", "1"), ("true AND false", "0"), ("false AND true", "0"),
+    ("false AND false", "0"), ("false AND NULL", "0"), ("NULL AND false", "0"),
+    ("NULL AND true", "NULL"), ("true AND NULL", "NULL"), ("true OR true", "1"),
+    ("true OR NULL", "1"), ("NULL OR true", "1"), ("false OR NULL", "NULL"),
+    ("NULL OR false", "NULL"), ("true OR false", "1"), ("false OR true", "1"),
+    ("false OR false", "0"),
+]:  # fmt: skip
+    a, op, b = q.split()
+    sql_case(
+        f"conjunction/{q}", CONJ, f"SELECT {q}", "field a : boolean\nfield b : boolean\n",
+        f"a {op.lower()} b", [{"a": V[a], "b": V[b]}], [out],
+    )
+# the same file, over table a(i) = 3, 4, 5; a NULL constant is a missing field n
+for q, cond, out in [
+    ("true AND i>3", "t and i > 3", ["0", "1", "1"]),
+    ("i>3 AND true", "i > 3 and t", ["0", "1", "1"]),
+    ("2>3 AND i>3", "2 > 3 and i > 3", ["0", "0", "0"]),
+    ("false AND i>3", "f and i > 3", ["0", "0", "0"]),
+    ("i>3 AND false", "i > 3 and f", ["0", "0", "0"]),
+    ("false OR i>3", "f or i > 3", ["0", "1", "1"]),
+    ("i>3 OR false", "i > 3 or f", ["0", "1", "1"]),
+    ("true OR i>3", "t or i > 3", ["1", "1", "1"]),
+    ("i>3 OR true", "i > 3 or t", ["1", "1", "1"]),
+    ("NULL OR i>3", "n or i > 3", ["NULL", "1", "1"]),
+    ("i>3 OR NULL", "i > 3 or n", ["NULL", "1", "1"]),
+    ("NULL AND i>3", "n and i > 3", ["0", "NULL", "NULL"]),
+    ("i>3 AND NULL", "i > 3 and n", ["0", "NULL", "NULL"]),
+]:
+    sql_case(
+        f"conjunction/{q} FROM a", CONJ, f"SELECT {q} FROM a ORDER BY i",
+        "field i : integer\nfield t : boolean\nfield f : boolean\nfield n : boolean\n", cond,
+        [{"i": i, "t": True, "f": False, "n": None} for i in (3, 4, 5)], out,
+    )
+# test/sql/function/generic/test_between.test
+BETW = "test/sql/function/generic/test_between.test"
+for q, out in [
+    ("10 BETWEEN 10 AND 20", "1"), ("9 BETWEEN 10 AND 20", "0"),
+    ("10 BETWEEN NULL AND 20", "NULL"), ("30 BETWEEN NULL AND 20", "0"),
+    ("10 BETWEEN 10 AND NULL", "NULL"), ("9 BETWEEN 10 AND NULL", "0"),
+    ("NULL BETWEEN 10 AND 20", "NULL"), ("NULL BETWEEN NULL AND 20", "NULL"),
+    ("NULL BETWEEN 10 AND NULL", "NULL"), ("NULL BETWEEN NULL AND NULL", "NULL"),
+]:  # fmt: skip
+    x, _, lo, _, hi = q.split()
+    num = lambda s: None if s == "NULL" else int(s)  # noqa: E731
+    sql_case(
+        f"between/{q}", BETW, f"SELECT {q}",
+        "field x : integer\nfield lo : integer\nfield hi : integer\n",
+        "x between lo and hi", [{"x": num(x), "lo": num(lo), "hi": num(hi)}], [out],
+    )
+# over integers(i) = NULL, 1, 2, 3 (ORDER BY i with nulls first)
+for q, cond, out in [
+    ("i BETWEEN 1 AND 2", "i between 1 and 2", ["NULL", "1", "1", "0"]),
+    ("i BETWEEN NULL AND 2", "i between n and 2", ["NULL", "NULL", "NULL", "0"]),
+    ("i BETWEEN 2 AND NULL", "i between 2 and n", ["NULL", "0", "NULL", "NULL"]),
+]:
+    sql_case(
+        f"between/{q} FROM integers", BETW, f"SELECT {q} FROM integers ORDER BY i",
+        "field i : integer\nfield n : integer\n", cond,
+        [{"i": i, "n": None} for i in (None, 1, 2, 3)], out,
+    )
+# test/sql/types/null/test_is_null.test over test(a) = 11, NULL, 13
+ISNULL = "test/sql/types/null/test_is_null.test"
+for q, cond, out in [
+    ("a IS NULL", "a is missing", ["0", "1", "0"]),
+    ("a IS NOT NULL", "a is not missing", ["1", "0", "1"]),
+]:
+    sql_case(
+        f"is_null/{q}", ISNULL, f"SELECT {q} FROM test ORDER BY b", "field a : integer\n",
+        cond, [{"a": a} for a in (11, None, 13)], out,
+    )
+# test/sql/types/null/test_null.test: NULL propagates through arithmetic; x / 0 is NULL
+NULLT = "test/sql/types/null/test_null.test"
+VALUE = "let v = {e}\nhit first\ndefault other\nrule \"missing\" if v is missing then null\n"
+for q, e, recs, out in [
+    ("SELECT 3 + NULL", "3 + n", [{"n": None}], ["null"]),
+    ("SELECT NULL + 3", "n + 3", [{"n": None}], ["null"]),
+    ("SELECT NULL + NULL", "n + n", [{"n": None}], ["null"]),
+    ("SELECT 1 + (NULL + NULL)", "1 + (n + n)", [{"n": None}], ["null"]),
+    ("SELECT 4 / 0", "4 / z", [{"z": 0}], ["null"]),
+    ("SELECT a / 0 FROM test", "a / 0", [{"a": 11}, {"a": None}, {"a": 13}], ["null"] * 3),
+    ("SELECT a / (a - a) FROM test", "a / (a - a)", [{"a": 11}, {"a": None}, {"a": 13}],
+     ["null"] * 3),
+]:  # fmt: skip
+    fields = sorted({k for r in recs for k in r})
+    sql.append(
+        {
+            "name": f"null/{q}",
+            "source": DUCKDB | {"path": NULLT, "case": q},
+            "rules": "".join(f"field {f} : number\n" for f in fields) + VALUE.format(e=e),
+            "records": recs,
+            "expect": out,
+        }
+    )
+# a + b over test(a, b) = (11, 22), (NULL, 21), (13, 22): 33, NULL, 35
+sql.append(
+    {
+        "name": "null/SELECT a + b FROM test",
+        "source": DUCKDB | {"path": NULLT, "case": "SELECT a + b FROM test"},
+        "rules": "field a : integer\nfield b : integer\nlet v = a + b\nhit first\n"
+        'rule "missing" if v is missing then null\nrule "33" if v = 33 then v33\n'
+        'rule "35" if v = 35 then v35\n',
+        "records": [{"a": 11, "b": 22}, {"a": None, "b": 21}, {"a": 13, "b": 22}],
+        "expect": ["v33", "null", "v35"],
+    }
+)
+
+# ------------------------------------------------------------------ ranking
+rank = []
+# PostgreSQL window.out over tenk1 WHERE unique2 < 10: rows (ten, four) in the output's order
+TENK = [(0, 0), (0, 0), (4, 0), (1, 1), (1, 1), (7, 1), (9, 1), (0, 2), (1, 3), (3, 3)]
+TEN_RECORDS = [{"ten": t, "four": f} for t, f in TENK]
+PCT = [0, 0, 1, 0, 0, 0.6666666666666666, 1, 0, 0, 1]  # percent_rank() (partition by four)
+CUME = [0.6666666666666666, 0.6666666666666666, 1, 0.5, 0.5, 0.75, 1, 1, 0.5, 1]  # cume_dist()
+RANK = [1, 1, 3, 1, 1, 3, 4, 1, 1, 2]  # rank() OVER (PARTITION BY four ORDER BY ten)
+SIZES = {0: 3, 1: 4, 2: 1, 3: 2}
+TF = "field ten : integer\nfield four : integer\n"
+
+
+def pct_label(p):
+    return {0: "p0", 1: "p100"}.get(p, "p66")
+
+
+rank.append(
+    {
+        "name": "pg/percent_rank partition by four",
+        "source": PG | {"case": "SELECT percent_rank() OVER (PARTITION BY four ORDER BY ten)"},
+        "rules": TF + "let p = percentile(ten by four)\nhit first\n"
+        'rule "0" if p = 0 then p0\nrule "100" if p = 100 then p100\n'
+        'rule "66.67" if p > 66.66 and p < 66.67 then p66\n',
+        "records": TEN_RECORDS,
+        "expect": [pct_label(p) for p in PCT],
+        "note": "percentile = 100 × percent_rank (the same definition)",
+    }
+)
+for p in (0.5, 0.3, 0.26, 0.01):
+    rank.append(
+        {
+            "name": f"pg/cume_dist partition by four: top {round(p * 100)}%",
+            "source": PG | {"case": "SELECT cume_dist() OVER (PARTITION BY four ORDER BY ten)"},
+            "rules": TF + f"hit first\nrule \"top\" if ten in top {round(p * 100)}% by four then top\n",
+            "records": TEN_RECORDS,
+            "expect": ["top" if c > 1 - p + 1e-12 else None for c in CUME],
+            "note": "x in top p ⟺ greater(x) < p·N ⟺ cume_dist(x) > 1 − p (cume_dist = "
+            "(N − greater(x)) / N)",
+        }
+    )
+for n in (2, 3, 4):
+    want = [
+        min(n, 1 + (n * (r - 1)) // SIZES[f]) for r, (_t, f) in zip(RANK, TENK, strict=True)
+    ]
+    rank.append(
+        {
+            "name": f"pg/rank partition by four: score(ten, {n})",
+            "source": PG | {"case": "SELECT rank() OVER (PARTITION BY four ORDER BY ten) AS rank_1"},
+            "rules": TF + f"let s = score(ten, {n} by four)\nhit first\n"
+            + "".join(f'rule "{k}" if s = {k} then s{k}\n' for k in range(1, n + 1)),
+            "records": TEN_RECORDS,
+            "expect": [f"s{w}" for w in want],
+            "note": "score by the spec from PostgreSQL's rank(): less(x) = rank − 1; "
+            "PostgreSQL's ntile splits ties, rulekit's score does not",
+        }
+    )
+for q in (0.2, 0.5):  # x in bottom q ⟺ rank − 1 < q·N
+    rank.append(
+        {
+            "name": f"pg/rank partition by four: bottom {round(q * 100)}%",
+            "source": PG | {"case": "SELECT rank() OVER (PARTITION BY four ORDER BY ten) AS rank_1"},
+            "rules": TF + f"hit first\nrule \"b\" if ten in bottom {round(q * 100)}% by four then low\n",
+            "records": TEN_RECORDS,
+            "expect": [
+                "low" if r - 1 < q * SIZES[f] else None for r, (_t, f) in zip(RANK, TENK, strict=True)
+            ],
+            "note": "x in bottom p ⟺ less(x) < p·N, less(x) = rank − 1",
+        }
+    )
+# empsalary (window.out): rank() OVER (PARTITION BY depname ORDER BY salary)
+EMP = [
+    ("develop", 7, 4200), ("develop", 9, 4500), ("develop", 11, 5200), ("develop", 10, 5200),
+    ("develop", 8, 6000), ("personnel", 5, 3500), ("personnel", 2, 3900), ("sales", 3, 4800),
+    ("sales", 4, 4800), ("sales", 1, 5000),
+]  # fmt: skip
+EMP_RANK = [1, 2, 3, 3, 5, 1, 2, 1, 1, 3]
+DEPN = {"develop": 5, "personnel": 2, "sales": 3}
+EF = "field depname : string\nfield empno : integer\nfield salary : integer\n"
+EMP_RECORDS = [{"depname": d, "empno": e, "salary": s} for d, e, s in EMP]
+rank.append(
+    {
+        "name": "pg/empsalary rank by depname: percentile",
+        "source": PG | {"case": "SELECT depname, empno, salary, rank() OVER (PARTITION BY depname ORDER BY salary)"},
+        "rules": EF + "let p = percentile(salary by depname)\nhit first\n"
+        + "".join(f'rule "{k}" if p = {k} then p{k}\n' for k in (0, 25, 50, 100)),
+        "records": EMP_RECORDS,
+        "expect": [
+            f"p{round(100 * (r - 1) / (DEPN[d] - 1))}" for r, (d, _e, _s) in zip(EMP_RANK, EMP, strict=True)
+        ],
+        "note": "percentile = 100 (rank − 1) / (N − 1), rank from PostgreSQL's output",
+    }
+)
+# sum(salary) OVER (PARTITION BY depname ORDER BY salary DESC), rank() OVER the same window:
+# rows in that output's order; cumulative_share = that running sum / the partition's total
+EMP_DESC = [("develop", 6000), ("develop", 5200), ("develop", 5200), ("develop", 4500),
+            ("develop", 4200), ("personnel", 3900), ("personnel", 3500), ("sales", 5000),
+            ("sales", 4800), ("sales", 4800)]  # fmt: skip
+RUNSUM = [6000, 16400, 16400, 20900, 25100, 3900, 7400, 5000, 14600, 14600]
+DESC_RANK = [1, 2, 2, 4, 5, 1, 2, 1, 2, 2]
+TOTAL = {"develop": 25100, "personnel": 7400, "sales": 14600}
+DESC_RECORDS = [{"depname": d, "salary": s} for d, s in EMP_DESC]
+DF = "field depname : string\nfield salary : integer\n"
+for cut in (0.5, 0.8):
+    rank.append(
+        {
+            "name": f"pg/empsalary running sum desc: cumulative_share <= {round(cut * 100)}%",
+            "source": PG | {"case": "SELECT sum(salary) OVER w, rank() OVER w FROM empsalary WINDOW w AS (PARTITION BY depname ORDER BY salary DESC)"},
+            "rules": DF + f"let c = cumulative_share(salary by depname)\nhit first\n"
+            f'rule "A" if c <= {round(cut * 100)}% then A\n',
+            "records": DESC_RECORDS,
+            "expect": [
+                "A" if s / TOTAL[d] <= cut else None for s, (d, _x) in zip(RUNSUM, EMP_DESC, strict=True)
+            ],
+            "note": "cumulative_share(x) = Σ{v ≥ x} / Σ P = PostgreSQL's running sum in "
+            "descending order (RANGE frame: ties included) / the partition's sum",
+        }
+    )
+for p in (0.2, 0.4, 0.5):
+    rank.append(
+        {
+            "name": f"pg/empsalary rank desc: top {round(p * 100)}%",
+            "source": PG | {"case": "SELECT sum(salary) OVER w, rank() OVER w FROM empsalary WINDOW w AS (PARTITION BY depname ORDER BY salary DESC)"},
+            "rules": DF + f"hit first\nrule \"top\" if salary in top {round(p * 100)}% by depname then top\n",
+            "records": DESC_RECORDS,
+            "expect": [
+                "top" if r - 1 < p * TOTAL_N else None
+                for r, TOTAL_N in zip(DESC_RANK, [DEPN[d] for d, _s in EMP_DESC], strict=True)
+            ],
+            "note": "x in top p ⟺ greater(x) < p·N, greater(x) = rank() descending − 1",
+        }
+    )
+# pandas DataFrame.rank docs: Number_legs [4, 2, 4, 8, NaN]; documented default (average)
+# rank 2.5, 1, 2.5, 4, NaN and max rank 3, 1, 3, 4, NaN; pct_rank 0.625, 0.25, 0.625, 1, NaN
+PANDAS = {
+    "repo": "pandas-dev/pandas",
+    "path": "pandas/core/generic.py (NDFrame.rank docstring)",
+}
+LEGS = [4, 2, 4, 8, None]
+AVG, MAXR = [2.5, 1, 2.5, 4, None], [3, 1, 3, 4, None]
+N_LEGS = 4
+LF = "field Animal : string\nfield Number_legs : number\n"
+LEG_RECORDS = [
+    {"Animal": a, "Number_legs": n} for a, n in zip(["cat", "penguin", "dog", "spider", "snake"], LEGS)
+]
+less = [None if a is None else 2 * a - m - 1 for a, m in zip(AVG, MAXR)]  # min rank − 1
+rank.append(
+    {
+        "name": "pandas/rank pct: percentile",
+        "source": PANDAS | {"case": "df['Number_legs'].rank(method='average' / 'max', pct=True)"},
+        "rules": LF + "let p = percentile(Number_legs)\nhit first\ndefault other\n"
+        'rule "missing" if p is missing then missing\n'
+        + "".join(f'rule "{k}" if p > {k} - 0.01 and p < {k} + 0.01 then p{k}\n' for k in ("0", "33.33", "100")),
+        "records": LEG_RECORDS,
+        "expect": ["missing" if x is None else f"p{ {0: '0', 1: '33.33', 3: '100'}[x] }" for x in less],
+        "note": "pandas' pct rank is average rank / N (0.625 for the cats); rulekit's percentile "
+        "is 100 × less / (N − 1) with less = min rank − 1 = 2 × average − max − 1: 33.33",
+    }
+)
+for p in (0.25, 0.5):
+    rank.append(
+        {
+            "name": f"pandas/rank max: top {round(p * 100)}%",
+            "source": PANDAS | {"case": "df['Number_legs'].rank(method='max')"},
+            "rules": LF + f"hit first\nrule \"top\" if Number_legs in top {round(p * 100)}% then top\n",
+            "records": LEG_RECORDS,
+            "expect": [None if m is None or not (N_LEGS - m < p * N_LEGS) else "top" for m in MAXR],
+            "note": "greater(x) = N − max rank; NaN is missing: out of the population, no label",
+        }
+    )
+# pandas.qcut docs: pd.qcut(range(5), 4, labels=False) -> [0, 0, 1, 2, 3]
+rank.append(
+    {
+        "name": "pandas/qcut range(5) into 4: score",
+        "source": {"repo": "pandas-dev/pandas", "path": "pandas/core/reshape/tile.py (qcut docstring)",
+                   "case": "pd.qcut(range(5), 4, labels=False)"},
+        "rules": "field x : integer\nlet s = score(x, 4)\nhit first\n"
+        + "".join(f'rule "{k}" if s = {k} then q{k}\n' for k in range(1, 5)),
+        "records": [{"x": i} for i in range(5)],
+        "expect": [f"q{b + 1}" for b in [0, 0, 1, 2, 3]],
+        "note": "score is 1-based (qcut's bin + 1); here the spec's 1 + floor(4·less/5) "
+        "agrees with qcut's quantile bins",
+    }
+)
+
+for name, cases, src in (
+    ("sql_null", sql, "DuckDB sqllogictest files, https://github.com/duckdb/duckdb"),
+    ("ranking", rank, "PostgreSQL regression tests and pandas documentation"),
+):
+    (CASES / f"{name}.json").write_text(
+        json.dumps({"source": src, "skipped": [], "cases": cases}, ensure_ascii=False, indent=1)
+        + "\n",
+        encoding="utf-8",
+    )
+    print(name, len(cases))
