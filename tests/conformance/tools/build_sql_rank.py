@@ -143,6 +143,69 @@ sql.append(
     }
 )
 
+# test/sql/function/generic/test_in.test over integers(i) = NULL, 1, 2, 3 (nulls first). SQL
+# defines `x IN (a, b)` as `x = a OR x = b`: a list with expressions or NULL is written so
+IN_T = "test/sql/function/generic/test_in.test"
+EIGHT = "[1, 2, 3, 4, 5, 6, 7, 8]"
+TEENS = "11, 12, 13, 14, 15, 16, 17, 18"
+for q, cond, out in [
+    ("i IN (1, 2, 3, 4, 5, 6, 7, 8)", f"i in {EIGHT}", ["NULL", "1", "1", "1"]),
+    ("i NOT IN (1, 3, 4, 5, 6, 7, 8)", "i not in [1, 3, 4, 5, 6, 7, 8]", ["NULL", "0", "1", "0"]),
+    ("i IN (1, 2, NULL, 4, 5, 6, 7, 8)", "i in [1, 2, 4, 5, 6, 7, 8] or i = n",
+     ["NULL", "1", "1", "NULL"]),
+    ("i IN (i + 1)", "i = i + 1", ["NULL", "0", "0", "0"]),
+    ("i IN (i + 1, 42, i)", "i = i + 1 or i = 42 or i = i", ["NULL", "1", "1", "1"]),
+    ("1 IN (i - 1, i, i + 1)", "1 = i - 1 or 1 = i or 1 = i + 1", ["NULL", "1", "1", "0"]),
+    ("1 NOT IN (i - 1, i, i + 1)", "not (1 = i - 1 or 1 = i or 1 = i + 1)",
+     ["NULL", "0", "0", "1"]),
+    (f"i IN ({TEENS}, 1, i)", f"i in [{TEENS}, 1] or i = i", ["NULL", "1", "1", "1"]),
+    (f"i NOT IN ({TEENS}, 1, i)", f"not (i in [{TEENS}, 1] or i = i)", ["NULL", "0", "0", "0"]),
+    (f"1 IN ({TEENS}, 1, i)", f"one in [{TEENS}, 1] or one = i", ["1", "1", "1", "1"]),
+    (f"1 NOT IN ({TEENS}, 1, i)", f"not (one in [{TEENS}, 1] or one = i)", ["0", "0", "0", "0"]),
+]:  # fmt: skip
+    sql_case(
+        f"in/{q}", IN_T, f"SELECT i, {q} FROM integers ORDER BY i",
+        "field i : integer\nfield n : integer\nfield one : integer\n", cond,
+        [{"i": i, "n": None, "one": 1} for i in (None, 1, 2, 3)], out,
+    )
+for q, cond, rec, out in [
+    ("SELECT 1 IN [1, 2, 3]", "x in [1, 2, 3]", {"x": 1}, "1"),
+    ("SELECT 1 IN [2, 2, 3]", "x in [2, 2, 3]", {"x": 1}, "0"),
+]:
+    sql_case(f"in/{q}", IN_T, q, "field x : integer\n", cond, [rec], [out])
+# test/sql/subquery/any_all/test_scalar_in.test
+SCALAR_IN = "test/sql/subquery/any_all/test_scalar_in.test"
+for q, cond, rec, out in [
+    ("SELECT 1 IN (SELECT 1)", "x in [1]", {"x": 1}, "1"),
+    ("SELECT NULL IN (SELECT 1)", "x in [1]", {"x": None}, "NULL"),
+    ("SELECT 1 IN (SELECT NULL)", "x = n", {"x": 1, "n": None}, "NULL"),
+    ("SELECT 1 IN (SELECT 2)", "x in [2]", {"x": 1}, "0"),
+    ("SELECT 4 IN (SELECT * FROM integers) -- 1, 2, 3", "x in [1, 2, 3]", {"x": 4}, "0"),
+    ("SELECT 1 IN (SELECT * FROM integers) -- 1, 2, 3", "x in [1, 2, 3]", {"x": 1}, "1"),
+    ("SELECT 4 IN (SELECT * FROM integers) -- 1, 2, 3, NULL", "x in [1, 2, 3] or x = n",
+     {"x": 4, "n": None}, "NULL"),
+    ("SELECT 1 IN (SELECT * FROM integers) -- 1, 2, 3, NULL", "x in [1, 2, 3] or x = n",
+     {"x": 1, "n": None}, "1"),
+]:  # fmt: skip
+    sql_case(
+        f"in/{q}", SCALAR_IN, q, "field x : integer\nfield n : integer\n", cond,
+        [{"n": None} | rec], [out],
+    )
+# test/sql/function/operator/test_comparison.test
+CMP = "test/sql/function/operator/test_comparison.test"
+for q, cond, rec, out in [
+    ("1 == 1", "x == 1", {"x": 1}, "1"), ("1 = 1", "x = 1", {"x": 1}, "1"),
+    ("1 == 0", "x == 0", {"x": 1}, "0"), ("1 = 0", "x = 0", {"x": 1}, "0"),
+    ("1 == NULL", "x == n", {"x": 1}, "NULL"), ("1 <> 1", "x <> 1", {"x": 1}, "0"),
+    ("1 != 1", "x != 1", {"x": 1}, "0"), ("1 <> 0", "x <> 0", {"x": 1}, "1"),
+    ("1 != 0", "x != 0", {"x": 1}, "1"), ("1 <> NULL", "x <> n", {"x": 1}, "NULL"),
+    ("1 < 2 AND 2 < 3", "x < 2 and 2 < 3", {"x": 1}, "1"),
+]:  # fmt: skip
+    sql_case(
+        f"comparison/{q}", CMP, f"SELECT {q}", "field x : integer\nfield n : integer\n",
+        cond, [{"n": None} | rec], [out],
+    )
+
 # ------------------------------------------------------------------ ranking
 rank = []
 # PostgreSQL window.out over tenk1 WHERE unique2 < 10: rows (ten, four) in the output's order
@@ -293,10 +356,13 @@ rank.append(
         "name": "pandas/rank pct: percentile",
         "source": PANDAS | {"case": "df['Number_legs'].rank(method='average' / 'max', pct=True)"},
         "rules": LF + "let p = percentile(Number_legs)\nhit first\ndefault other\n"
-        'rule "missing" if p is missing then missing\n'
-        + "".join(f'rule "{k}" if p > {k} - 0.01 and p < {k} + 0.01 then p{k}\n' for k in ("0", "33.33", "100")),
+        'rule "missing" if p is missing then unranked\n'
+        + "".join(
+            f'rule "{k}" if p > {k} - 0.01 and p < {k} + 0.01 then p{k.split(".")[0]}\n'
+            for k in ("0", "33.33", "100")
+        ),
         "records": LEG_RECORDS,
-        "expect": ["missing" if x is None else f"p{ {0: '0', 1: '33.33', 3: '100'}[x] }" for x in less],
+        "expect": ["unranked" if x is None else f"p{ {0: '0', 1: '33', 3: '100'}[x] }" for x in less],
         "note": "pandas' pct rank is average rank / N (0.625 for the cats); rulekit's percentile "
         "is 100 × less / (N − 1) with less = min rank − 1 = 2 × average − max − 1: 33.33",
     }
