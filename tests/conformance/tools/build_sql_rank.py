@@ -6,6 +6,7 @@ rulekit.  python tests/conformance/tools/build_sql_rank.py"""
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 CASES = Path(__file__).resolve().parent.parent / "cases"
@@ -206,6 +207,54 @@ for q, cond, rec, out in [
         cond, [{"n": None} | rec], [out],
     )
 
+# SQLite's sqllogictest, test/evidence/in1.test (mirror gregrahn/sqllogictest): the IN / NOT IN
+# matrix (R-50221-42915) over explicit lists. A NULL in the list is a missing field n (SQL's
+# x IN (a, NULL) = x = a OR x = NULL); a NULL left operand is a missing x. Empty lists (`IN ()`,
+# an SQLite extension) and subqueries over tables are left out.
+SQLITE = {
+    "repo": "gregrahn/sqllogictest",
+    "commit": "df004f696d1183b14f06058bb0c18d340b051ce1",
+    "path": "test/evidence/in1.test",
+}
+IN1 = [
+    ("SELECT 1 IN (2)", "0"), ("SELECT 1 IN (2,3,4,5,6,7,8,9)", "0"),
+    ("SELECT 1 NOT IN (2)", "1"), ("SELECT 1 NOT IN (2,3,4,5,6,7,8,9)", "1"),
+    ("SELECT 1 IN (2,3,4)", "0"), ("SELECT 1 NOT IN (2,3,4)", "1"),
+    ("SELECT 'a' IN ('b','c','d')", "0"), ("SELECT 'a' NOT IN ('b','c','d')", "1"),
+    ("SELECT 2 IN (2,3,4,null)", "1"), ("SELECT 3 NOT IN (2,3,4,null)", "0"),
+    ("SELECT 4 IN (2,3,4)", "1"), ("SELECT 2 NOT IN (2,3,4)", "0"),
+    ("SELECT 'b' IN ('b','c','d')", "1"), ("SELECT 'c' NOT IN ('b','c','d')", "0"),
+    ("SELECT 'd' IN ('b','c',null,'d')", "1"), ("SELECT 'b' NOT IN (null,'b','c','d')", "0"),
+    ("SELECT 1 IN (2,3,4,null)", "NULL"), ("SELECT 1 NOT IN (2,3,4,null)", "NULL"),
+    ("SELECT 'a' IN ('b','c',null,'d')", "NULL"), ("SELECT 'a' NOT IN (null,'b','c','d')", "NULL"),
+    ("SELECT null IN (2,3,4,null)", "NULL"), ("SELECT null NOT IN (2,3,4,null)", "NULL"),
+    ("SELECT null IN (2,3,4)", "NULL"), ("SELECT null NOT IN (2,3,4)", "NULL"),
+    ("SELECT null IN ('b','c','d')", "NULL"), ("SELECT null NOT IN ('b','c','d')", "NULL"),
+    ("SELECT null IN ('b','c',null,'d')", "NULL"),
+    ("SELECT null NOT IN (null,'b','c','d')", "NULL"),
+]  # fmt: skip
+for q, out in IN1:
+    m = re.fullmatch(r"SELECT (\S+) (NOT IN|IN) \((.*)\)", q)
+    lhs, op, items = m.groups()
+    items = [i.strip() for i in items.split(",")]
+    has_null = "null" in items
+    vals = [i.replace("'", '"') for i in items if i != "null"]
+    text = any(v.startswith('"') for v in vals)
+    cond = f"x in [{', '.join(vals)}]" + (" or x = n" if has_null else "")
+    if op == "NOT IN":
+        cond = f"not ({cond})" if has_null else f"x not in [{', '.join(vals)}]"
+    x = None if lhs == "null" else (lhs.strip("'") if text else int(lhs))
+    typ = "string" if text else "integer"
+    sql.append(
+        {
+            "name": f"sqlite-in1/{q}",
+            "source": SQLITE | {"case": q},
+            "rules": f"field x : {typ}\nfield n : {typ}\n" + TRUTH.format(c=cond),
+            "records": [{"x": x, "n": None}],
+            "expect": [SQL_BOOL[out]],
+        }
+    )
+
 # ------------------------------------------------------------------ ranking
 rank = []
 # PostgreSQL window.out over tenk1 WHERE unique2 < 10: rows (ten, four) in the output's order
@@ -394,7 +443,7 @@ rank.append(
 )
 
 for name, cases, src in (
-    ("sql_null", sql, "DuckDB sqllogictest files, https://github.com/duckdb/duckdb"),
+    ("sql_null", sql, "DuckDB sqllogictest files (duckdb/duckdb) and SQLite sqllogictest"),
     ("ranking", rank, "PostgreSQL regression tests and pandas documentation"),
 ):
     (CASES / f"{name}.json").write_text(
