@@ -9,7 +9,8 @@ Case files (cases/*.json): {"source": ..., "skipped": [...], "cases": [case, ...
     rules     the rule file's text
     records   the records classified together (one run: population functions see them all)
     expect    per record: a label, null (no label), a list of labels (hit all), or
-              {"bad": "<text in the reason>"} for a record the engine must set aside
+              {"bad": "<text in the reason>", "field": F} for a record the engine must set
+              aside (field: optional, the field named)
     expect_rule  optional, per record: the deciding rule's name (null for none)
     xfail     optional: "<the rulekit bug in one line>", or {engine: reason} for some engines
 """
@@ -60,7 +61,7 @@ def _params():
 
 def _in_memory(rs, records, engine):
     result = rs.classify_many(records, as_of=AS_OF, on_error="skip", engine=engine)
-    bad = {b.index: b.reason for b in result.rejected}
+    bad = {b.index: (b.reason, b.field) for b in result.rejected}
     out = []
     for i, d in enumerate(result.decisions):
         if i in bad:
@@ -91,7 +92,7 @@ def _file(rs, records, tmp_path: Path):
         for line in Path(summary.rejected_path).read_text(encoding="utf-8").splitlines():
             if line:
                 r = json.loads(line)
-                bad[int(r["rejected_row"]) - 1] = r["rejected_reason"]
+                bad[int(r["rejected_row"]) - 1] = (r["rejected_reason"], r["rejected_field"] or None)
     got = []
     for i, row in enumerate(rows):
         if i in bad:
@@ -118,7 +119,10 @@ def test_case(case, engine, tmp_path):
         where = f"record {i} {records[i]!r}"
         if isinstance(want, dict):
             assert g[0] == "bad", f"{where}: expected a bad record, got {g}"
-            assert want["bad"] in g[1], f"{where}: reason {g[1]!r}"
+            reason, field = g[1]
+            assert want["bad"] in reason, f"{where}: reason {reason!r}"
+            if "field" in want:
+                assert field == want["field"], f"{where}: field {field!r}"
             continue
         assert g[0] != "bad", f"{where}: set aside as bad: {g[1]}"
         if isinstance(want, list):

@@ -255,6 +255,30 @@ for q, out in IN1:
         }
     )
 
+# test_comparison.test, string <-> number: a numeric string is cast where a number is compared
+# ('1000' > 20 is true), two strings compare as text ('1000' > '20' is false), and a string that
+# is no number is an error ('abc' > 10, 20.0 = 'abc'): in rulekit a value that cannot be coerced
+# to the declared type is a bad record naming the field.
+for q, decl, cond, rec, out in [
+    ("select '1000' > 20", "field x : number\n", "x > 20", {"x": "1000"}, "1"),
+    ("select '1000' > '20'", "field x : string\n", 'x > "20"', {"x": "1000"}, "0"),
+    ("select ('abc' between '20' and 'true')", "field x : string\n",
+     'x between "20" and "true"', {"x": "abc"}, "1"),
+]:  # fmt: skip
+    sql_case(f"comparison/{q}", CMP, q, decl, cond, [rec], [out])
+for q, cond in [("select 'abc' > 10", "x > 10"), ("select 20.0 = 'abc'", "20.0 = x")]:
+    sql.append(
+        {
+            "name": f"comparison/{q}",
+            "source": DUCKDB | {"path": CMP, "case": f"statement error: {q}"},
+            "rules": "field x : number\n" + TRUTH.format(c=cond),
+            "records": [{"x": "abc"}, {"x": "12"}],
+            "expect": [{"bad": "", "field": "x"}, SQL_BOOL["1" if ">" in cond else "0"]],
+            "note": "the error is per record: a bad record; the second record (a numeric "
+            "string, cast as '1000' > 20 is) shows the run goes on",
+        }
+    )
+
 # ------------------------------------------------------------------ ranking
 rank = []
 # PostgreSQL window.out over tenk1 WHERE unique2 < 10: rows (ten, four) in the output's order
