@@ -29,6 +29,7 @@ from rulekit.engines import run_file
 AS_OF = dt.date(2024, 6, 30)
 CASES_DIR = Path(__file__).parent / "cases"
 ENGINES = ["python", "duckdb", "duckdb-file"]
+BAD = object()  # marks a record set aside as bad: (BAD, (reason, field))
 
 
 def load_cases():
@@ -65,7 +66,7 @@ def _in_memory(rs, records, engine):
     out = []
     for i, d in enumerate(result.decisions):
         if i in bad:
-            out.append(("bad", bad[i]))
+            out.append((BAD, bad[i]))
         elif d is None:
             out.append((None, (), None))
         else:
@@ -96,7 +97,7 @@ def _file(rs, records, tmp_path: Path):
     got = []
     for i, row in enumerate(rows):
         if i in bad:
-            got.append(("bad", bad[i]))
+            got.append((BAD, bad[i]))
             continue
         label, rule = row.get(rs.id), row.get(rs.id + "_rule")
         if isinstance(label, list):  # hit all: the labels, and the matching rules
@@ -118,13 +119,13 @@ def test_case(case, engine, tmp_path):
     for i, (want, g) in enumerate(zip(case["expect"], got, strict=True)):
         where = f"record {i} {records[i]!r}"
         if isinstance(want, dict):
-            assert g[0] == "bad", f"{where}: expected a bad record, got {g}"
+            assert g[0] is BAD, f"{where}: expected a bad record, got {g}"
             reason, field = g[1]
             assert want["bad"] in reason, f"{where}: reason {reason!r}"
             if "field" in want:
                 assert field == want["field"], f"{where}: field {field!r}"
             continue
-        assert g[0] != "bad", f"{where}: set aside as bad: {g[1]}"
+        assert g[0] is not BAD, f"{where}: set aside as bad: {g[1]}"
         if isinstance(want, list):
             assert list(g[1]) == want, f"{where}: labels"
         else:

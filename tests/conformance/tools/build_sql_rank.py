@@ -466,6 +466,23 @@ rank.append(
     }
 )
 
+# pd.qcut(range(5), 3, labels=["good", "medium", "bad"]) -> [good, good, medium, bad, bad]: qcut
+# cuts at interpolated quantiles (1.33, 2.67); the spec's score(x, 3) = 1 + floor(3·less/5) gives
+# 1, 1, 2, 2, 3. The expectation follows the spec; 3 is "medium" (2) here where qcut says "bad".
+rank.append(
+    {
+        "name": "pandas/qcut range(5) into 3: score by the spec",
+        "source": {"repo": "pandas-dev/pandas", "path": "pandas/core/reshape/tile.py (qcut docstring)",
+                   "case": 'pd.qcut(range(5), 3, labels=["good", "medium", "bad"])'},
+        "rules": "field x : integer\nlet s = score(x, 3)\nhit first\n"
+        'rule "1" if s = 1 then good\nrule "2" if s = 2 then medium\nrule "3" if s = 3 then bad\n',
+        "records": [{"x": i} for i in range(5)],
+        "expect": ["good", "good", "medium", "medium", "bad"],
+        "note": "translated by LANGUAGE.md: score uses ranks (less(x)), qcut interpolated "
+        "quantiles; pandas documents [good, good, medium, bad, bad]",
+    }
+)
+
 for name, cases, src in (
     ("sql_null", sql, "DuckDB sqllogictest files (duckdb/duckdb) and SQLite sqllogictest"),
     ("ranking", rank, "PostgreSQL regression tests and pandas documentation"),
