@@ -279,6 +279,30 @@ for q, cond in [("select 'abc' > 10", "x > 10"), ("select 20.0 = 'abc'", "20.0 =
         }
     )
 
+# test/sql/function/operator/test_arithmetic_sqllogic.test: a WHERE clause mixing NULL bounds,
+# NULL arithmetic and NOT BETWEEN; over tab1 it keeps the rows with col2 = 96 and 68 (rows 1, 3).
+# CAST(NULL AS INTEGER) is a missing integer field n. A WHERE keeps a row only when TRUE: the
+# rule fires only then. Unary + (no rulekit operator; it is the identity) is dropped.
+ARITH = "test/sql/function/operator/test_arithmetic_sqllogic.test"
+sql.append(
+    {
+        "name": "arithmetic_sqllogic/NOT 18 BETWEEN NULL AND ... OR NOT col0 BETWEEN ... AND NULL",
+        "source": DUCKDB | {"path": ARITH, "case": "SELECT DISTINCT - col2 AS col2 FROM tab1 WHERE "
+                            "NOT 18 BETWEEN NULL AND ( + col0 * + CAST ( NULL AS INTEGER ) + - 3 / "
+                            "col2 ) OR NOT col0 BETWEEN col2 + + col1 AND NULL ORDER BY 1 DESC"},
+        "rules": "field col0 : integer\nfield col1 : integer\nfield col2 : integer\n"
+        "field n : integer\nhit first\n"
+        'rule "where" if not (18 between n and (col0 * n + -3 / col2)) '
+        "or not (col0 between col2 + col1 and n) then kept\n",
+        "records": [
+            {"col0": 51, "col1": 14, "col2": 96, "n": None},
+            {"col0": 85, "col1": 5, "col2": 59, "n": None},
+            {"col0": 91, "col1": 47, "col2": 68, "n": None},
+        ],
+        "expect": ["kept", None, "kept"],
+    }
+)
+
 # ------------------------------------------------------------------ ranking
 rank = []
 # PostgreSQL window.out over tenk1 WHERE unique2 < 10: rows (ten, four) in the output's order

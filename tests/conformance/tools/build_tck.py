@@ -666,6 +666,130 @@ def translate_eq(expr: str):
 
 literal_cases("0068-feel-equality", translate_eq)
 
+# ------------------------------------------------------------------ strings
+
+
+def string_cases(name, table_, folder=L3):
+    """table_: case id -> (declarations, condition, record); the TCK's true/false/null is the
+    expected truth of the condition."""
+    decisions = literal_decisions(folder, name)
+    for cid, _i, results, errors, path in test_cases(folder, name):
+        for dec, exp in results.items():
+            key = cid if len(results) == 1 else f"{cid}/{dec}"
+            if key not in table_:
+                SKIPPED.append(f"{name}/{key}: {decisions.get(dec, dec)}")
+                continue
+            decls, cond, rec = table_[key]
+            add(
+                f"{name}/{key}",
+                path,
+                decls + TRUTH.format(c=cond),
+                [rec],
+                [truth_label(exp)],
+                tck_case=cid,
+                note=f"FEEL: {decisions.get(dec, dec)}"
+                + (" (an error in FEEL: null; unknown in rulekit)" if errors[dec] else ""),
+            )
+
+
+S, ST = "field s : string\n", "field s : string\nfield t : string\n"
+# 1110-feel-contains-function. The empty string is missing in rulekit data (docs §4), so an
+# empty haystack is written as a literal.
+string_cases(
+    "1110-feel-contains-function",
+    {
+        "001_2a4d7448c6": (ST, "s contains t", {"s": None, "t": None}),
+        "002_d2a1831b5c": (S, 's contains "bar"', {"s": None}),
+        "003_df56e0a1ad": (ST, "s contains t", {"s": "bar", "t": None}),
+        "004_805503b274": (S, 's contains "bar"', {"s": "foobar"}),
+        "005_5c1269db16": (S, 's contains "o"', {"s": "foobar"}),
+        "006_babdaf4f36": (S, 's contains ""', {"s": "abc"}),
+        "007_d24a599180": ("", '"" contains "ab"', {"id": 1}),
+        "008_cf1311586a": ("", '"" contains ""', {"id": 1}),
+        "009_c4b50ad623": (S, 's contains "bar"', {"s": "foobar"}),
+        "010_9ae03e0e59": (S, 's contains "b"', {"s": "foobar"}),
+    },
+)
+# 0002-string-functions, case 001 (A = "banana", B = "a"): the context entries of decision Basic
+BANANA = {"A": "banana", "B": "a"}
+AB = "field A : string\nfield B : string\n"
+BASIC = {
+    "startsWithX": 'A starts with "x"', "startsWithB": "A starts with B",
+    "endsWithX": 'A ends with "x"', "endsWithB": "A ends with B",
+    "containsX": 'A contains "x"', "containsB": "A contains B",
+}  # fmt: skip
+for cid, inputs, results, _e, path in test_cases(L3, "0002-string-functions"):
+    if cid != "001":
+        continue
+    values = results["Basic"]
+    assert isinstance(values, dict), values
+    for entry, cond in BASIC.items():
+        add(
+            f"0002-string-functions/001/{entry}",
+            path,
+            AB + TRUTH.format(c=cond),
+            [dict(BANANA)],
+            [truth_label(values[entry])],
+            tck_case="001",
+            note=f"context entry {entry} of decision Basic",
+        )
+# 0083-feel-unicode: FEEL's \u and \U escapes are written out as the characters they denote
+string_cases(
+    "0083-feel-unicode",
+    {
+        "decision_001_b": (S, 's = "🐎"', {"s": "\U0001F40E"}),
+        "decision_005": (S, 's contains "😀"', {"s": "\U0001F40E\U0001F600"}),
+        "decision_005_a": (S, 's contains "😀"', {"s": "\U0001F40E\U0001F600"}),
+        "endswith_001": (S, 's ends with "😀"', {"s": "\U0001F40E\U0001F600"}),
+    },
+)
+
+
+def length_cases(name, table_):
+    decisions = literal_decisions(L3, name)
+    for cid, _i, results, _errors, path in test_cases(L3, name):
+        ((dec, exp),) = results.items()
+        if cid not in table_:
+            SKIPPED.append(f"{name}/{cid}: {decisions[dec]}")
+            continue
+        arg, rec = table_[cid]
+        add(
+            f"{name}/{cid}",
+            path,
+            ("field s : string\n" if rec else "")
+            + f"let n = len({arg})\nhit first\ndefault other\n"
+            f'rule "missing" if n is missing then null\nrule "equal" if n = {exp} then equal\n',
+            [rec or {"id": 1}],
+            ["equal"],
+            tck_case=cid,
+            note=f"FEEL: {decisions[dec]} = {exp}",
+        )
+
+
+length_cases(
+    "1104-feel-string-length-function",
+    {
+        "001_1afe6930d1": ('""', None),
+        "002_249c23050d": ("s", {"s": "a"}),
+        "003_e1df507dee": ("s", {"s": "abc"}),
+        "004_f4c02fac3d": ("s", {"s": "xyz123"}),
+        "005_ca834dabac": ("s", {"s": "aaaaa dddd"}),
+        "006_6c4930a0eb": ("s", {"s": "aaaaa dddd "}),
+    },
+)
+length_cases(
+    "0083-feel-unicode",
+    {
+        "decision_001": ("s", {"s": "\t"}),
+        "decision_001_a": ("s", {"s": "\U0001F40E"}),
+        "decision_002": ("s", {"s": "\\u0009"}),
+        "decision_003": ("s", {"s": "\U0001F4A9"}),
+        "decision_003_a": ("s", {"s": "\U0001F4A9"}),
+        "decision_004": ("s", {"s": "\U0001F40E\U0001F600"}),
+        "decision_004_a": ("s", {"s": "\U0001F40E\U0001F600"}),
+    },
+)
+
 # ------------------------------------------------------------------ arithmetic
 
 VALUE = """let v = {e}
@@ -790,6 +914,8 @@ arith_cases(L3, "0099-arithmetic-negation")
 arith_cases(L2, "0105-feel-math")
 arith_null_cases()
 
+_included = {c["name"] for c in CASES}
+SKIPPED = [x for x in SKIPPED if x.split(": ", 1)[0] not in _included]
 OUT.write_text(
     json.dumps(
         {
