@@ -93,7 +93,10 @@ def _file(rs, records, tmp_path: Path):
         for line in Path(summary.rejected_path).read_text(encoding="utf-8").splitlines():
             if line:
                 r = json.loads(line)
-                bad[int(r["rejected_row"]) - 1] = (r["rejected_reason"], r["rejected_field"] or None)
+                bad[int(r["rejected_row"]) - 1] = (
+                    r["rejected_reason"],
+                    r["rejected_field"] or None,
+                )
     got = []
     for i, row in enumerate(rows):
         if i in bad:

@@ -16,7 +16,7 @@ PG = {
     "commit": "02ddd499322ab6f2f0d58692955dc9633c2150fc",
     "path": "src/test/regress/expected/window.out",
 }
-TRUTH = "hit all\nrule \"true\" if {c} then yes\nrule \"not true\" if not ({c}) then no\n"
+TRUTH = 'hit all\nrule "true" if {c} then yes\nrule "not true" if not ({c}) then no\n'
 SQL_BOOL = {"1": ["yes"], "0": ["no"], "NULL": []}
 V = {"true": True, "false": False, "NULL": None}
 
@@ -47,8 +47,13 @@ for q, out in [
 ]:  # fmt: skip
     a, op, b = q.split()
     sql_case(
-        f"conjunction/{q}", CONJ, f"SELECT {q}", "field a : boolean\nfield b : boolean\n",
-        f"a {op.lower()} b", [{"a": V[a], "b": V[b]}], [out],
+        f"conjunction/{q}",
+        CONJ,
+        f"SELECT {q}",
+        "field a : boolean\nfield b : boolean\n",
+        f"a {op.lower()} b",
+        [{"a": V[a], "b": V[b]}],
+        [out],
     )
 # the same file, over table a(i) = 3, 4, 5; a NULL constant is a missing field n
 for q, cond, out in [
@@ -67,9 +72,13 @@ for q, cond, out in [
     ("i>3 AND NULL", "i > 3 and n", ["0", "NULL", "NULL"]),
 ]:
     sql_case(
-        f"conjunction/{q} FROM a", CONJ, f"SELECT {q} FROM a ORDER BY i",
-        "field i : integer\nfield t : boolean\nfield f : boolean\nfield n : boolean\n", cond,
-        [{"i": i, "t": True, "f": False, "n": None} for i in (3, 4, 5)], out,
+        f"conjunction/{q} FROM a",
+        CONJ,
+        f"SELECT {q} FROM a ORDER BY i",
+        "field i : integer\nfield t : boolean\nfield f : boolean\nfield n : boolean\n",
+        cond,
+        [{"i": i, "t": True, "f": False, "n": None} for i in (3, 4, 5)],
+        out,
     )
 # test/sql/function/generic/test_between.test
 BETW = "test/sql/function/generic/test_between.test"
@@ -83,9 +92,13 @@ for q, out in [
     x, _, lo, _, hi = q.split()
     num = lambda s: None if s == "NULL" else int(s)  # noqa: E731
     sql_case(
-        f"between/{q}", BETW, f"SELECT {q}",
+        f"between/{q}",
+        BETW,
+        f"SELECT {q}",
         "field x : integer\nfield lo : integer\nfield hi : integer\n",
-        "x between lo and hi", [{"x": num(x), "lo": num(lo), "hi": num(hi)}], [out],
+        "x between lo and hi",
+        [{"x": num(x), "lo": num(lo), "hi": num(hi)}],
+        [out],
     )
 # over integers(i) = NULL, 1, 2, 3 (ORDER BY i with nulls first)
 for q, cond, out in [
@@ -94,9 +107,13 @@ for q, cond, out in [
     ("i BETWEEN 2 AND NULL", "i between 2 and n", ["NULL", "0", "NULL", "NULL"]),
 ]:
     sql_case(
-        f"between/{q} FROM integers", BETW, f"SELECT {q} FROM integers ORDER BY i",
-        "field i : integer\nfield n : integer\n", cond,
-        [{"i": i, "n": None} for i in (None, 1, 2, 3)], out,
+        f"between/{q} FROM integers",
+        BETW,
+        f"SELECT {q} FROM integers ORDER BY i",
+        "field i : integer\nfield n : integer\n",
+        cond,
+        [{"i": i, "n": None} for i in (None, 1, 2, 3)],
+        out,
     )
 # test/sql/types/null/test_is_null.test over test(a) = 11, NULL, 13
 ISNULL = "test/sql/types/null/test_is_null.test"
@@ -105,12 +122,17 @@ for q, cond, out in [
     ("a IS NOT NULL", "a is not missing", ["1", "0", "1"]),
 ]:
     sql_case(
-        f"is_null/{q}", ISNULL, f"SELECT {q} FROM test ORDER BY b", "field a : integer\n",
-        cond, [{"a": a} for a in (11, None, 13)], out,
+        f"is_null/{q}",
+        ISNULL,
+        f"SELECT {q} FROM test ORDER BY b",
+        "field a : integer\n",
+        cond,
+        [{"a": a} for a in (11, None, 13)],
+        out,
     )
 # test/sql/types/null/test_null.test: NULL propagates through arithmetic; x / 0 is NULL
 NULLT = "test/sql/types/null/test_null.test"
-VALUE = "let v = {e}\nhit first\ndefault other\nrule \"missing\" if v is missing then null\n"
+VALUE = 'let v = {e}\nhit first\ndefault other\nrule "missing" if v is missing then null\n'
 for q, e, recs, out in [
     ("SELECT 3 + NULL", "3 + n", [{"n": None}], ["null"]),
     ("SELECT NULL + 3", "n + 3", [{"n": None}], ["null"]),
@@ -165,9 +187,13 @@ for q, cond, out in [
     (f"1 NOT IN ({TEENS}, 1, i)", f"not (one in [{TEENS}, 1] or one = i)", ["0", "0", "0", "0"]),
 ]:  # fmt: skip
     sql_case(
-        f"in/{q}", IN_T, f"SELECT i, {q} FROM integers ORDER BY i",
-        "field i : integer\nfield n : integer\nfield one : integer\n", cond,
-        [{"i": i, "n": None, "one": 1} for i in (None, 1, 2, 3)], out,
+        f"in/{q}",
+        IN_T,
+        f"SELECT i, {q} FROM integers ORDER BY i",
+        "field i : integer\nfield n : integer\nfield one : integer\n",
+        cond,
+        [{"i": i, "n": None, "one": 1} for i in (None, 1, 2, 3)],
+        out,
     )
 for q, cond, rec, out in [
     ("SELECT 1 IN [1, 2, 3]", "x in [1, 2, 3]", {"x": 1}, "1"),
@@ -189,8 +215,13 @@ for q, cond, rec, out in [
      {"x": 1, "n": None}, "1"),
 ]:  # fmt: skip
     sql_case(
-        f"in/{q}", SCALAR_IN, q, "field x : integer\nfield n : integer\n", cond,
-        [{"n": None} | rec], [out],
+        f"in/{q}",
+        SCALAR_IN,
+        q,
+        "field x : integer\nfield n : integer\n",
+        cond,
+        [{"n": None} | rec],
+        [out],
     )
 # test/sql/function/operator/test_comparison.test
 CMP = "test/sql/function/operator/test_comparison.test"
@@ -203,8 +234,13 @@ for q, cond, rec, out in [
     ("1 < 2 AND 2 < 3", "x < 2 and 2 < 3", {"x": 1}, "1"),
 ]:  # fmt: skip
     sql_case(
-        f"comparison/{q}", CMP, f"SELECT {q}", "field x : integer\nfield n : integer\n",
-        cond, [{"n": None} | rec], [out],
+        f"comparison/{q}",
+        CMP,
+        f"SELECT {q}",
+        "field x : integer\nfield n : integer\n",
+        cond,
+        [{"n": None} | rec],
+        [out],
     )
 
 # SQLite's sqllogictest, test/evidence/in1.test (mirror gregrahn/sqllogictest): the IN / NOT IN
@@ -287,9 +323,13 @@ ARITH = "test/sql/function/operator/test_arithmetic_sqllogic.test"
 sql.append(
     {
         "name": "arithmetic_sqllogic/NOT 18 BETWEEN NULL AND ... OR NOT col0 BETWEEN ... AND NULL",
-        "source": DUCKDB | {"path": ARITH, "case": "SELECT DISTINCT - col2 AS col2 FROM tab1 WHERE "
-                            "NOT 18 BETWEEN NULL AND ( + col0 * + CAST ( NULL AS INTEGER ) + - 3 / "
-                            "col2 ) OR NOT col0 BETWEEN col2 + + col1 AND NULL ORDER BY 1 DESC"},
+        "source": DUCKDB
+        | {
+            "path": ARITH,
+            "case": "SELECT DISTINCT - col2 AS col2 FROM tab1 WHERE "
+            "NOT 18 BETWEEN NULL AND ( + col0 * + CAST ( NULL AS INTEGER ) + - 3 / "
+            "col2 ) OR NOT col0 BETWEEN col2 + + col1 AND NULL ORDER BY 1 DESC",
+        },
         "rules": "field col0 : integer\nfield col1 : integer\nfield col2 : integer\n"
         "field n : integer\nhit first\n"
         'rule "where" if not (18 between n and (col0 * n + -3 / col2)) '
@@ -336,7 +376,8 @@ for p in (0.5, 0.3, 0.26, 0.01):
         {
             "name": f"pg/cume_dist partition by four: top {round(p * 100)}%",
             "source": PG | {"case": "SELECT cume_dist() OVER (PARTITION BY four ORDER BY ten)"},
-            "rules": TF + f"hit first\nrule \"top\" if ten in top {round(p * 100)}% by four then top\n",
+            "rules": TF
+            + f'hit first\nrule "top" if ten in top {round(p * 100)}% by four then top\n',
             "records": TEN_RECORDS,
             "expect": ["top" if c > 1 - p + 1e-12 else None for c in CUME],
             "note": "x in top p ⟺ greater(x) < p·N ⟺ cume_dist(x) > 1 − p (cume_dist = "
@@ -344,14 +385,14 @@ for p in (0.5, 0.3, 0.26, 0.01):
         }
     )
 for n in (2, 3, 4):
-    want = [
-        min(n, 1 + (n * (r - 1)) // SIZES[f]) for r, (_t, f) in zip(RANK, TENK, strict=True)
-    ]
+    want = [min(n, 1 + (n * (r - 1)) // SIZES[f]) for r, (_t, f) in zip(RANK, TENK, strict=True)]
     rank.append(
         {
             "name": f"pg/rank partition by four: score(ten, {n})",
-            "source": PG | {"case": "SELECT rank() OVER (PARTITION BY four ORDER BY ten) AS rank_1"},
-            "rules": TF + f"let s = score(ten, {n} by four)\nhit first\n"
+            "source": PG
+            | {"case": "SELECT rank() OVER (PARTITION BY four ORDER BY ten) AS rank_1"},
+            "rules": TF
+            + f"let s = score(ten, {n} by four)\nhit first\n"
             + "".join(f'rule "{k}" if s = {k} then s{k}\n' for k in range(1, n + 1)),
             "records": TEN_RECORDS,
             "expect": [f"s{w}" for w in want],
@@ -363,11 +404,14 @@ for q in (0.2, 0.5):  # x in bottom q ⟺ rank − 1 < q·N
     rank.append(
         {
             "name": f"pg/rank partition by four: bottom {round(q * 100)}%",
-            "source": PG | {"case": "SELECT rank() OVER (PARTITION BY four ORDER BY ten) AS rank_1"},
-            "rules": TF + f"hit first\nrule \"b\" if ten in bottom {round(q * 100)}% by four then low\n",
+            "source": PG
+            | {"case": "SELECT rank() OVER (PARTITION BY four ORDER BY ten) AS rank_1"},
+            "rules": TF
+            + f'hit first\nrule "b" if ten in bottom {round(q * 100)}% by four then low\n',
             "records": TEN_RECORDS,
             "expect": [
-                "low" if r - 1 < q * SIZES[f] else None for r, (_t, f) in zip(RANK, TENK, strict=True)
+                "low" if r - 1 < q * SIZES[f] else None
+                for r, (_t, f) in zip(RANK, TENK, strict=True)
             ],
             "note": "x in bottom p ⟺ less(x) < p·N, less(x) = rank − 1",
         }
@@ -385,12 +429,17 @@ EMP_RECORDS = [{"depname": d, "empno": e, "salary": s} for d, e, s in EMP]
 rank.append(
     {
         "name": "pg/empsalary rank by depname: percentile",
-        "source": PG | {"case": "SELECT depname, empno, salary, rank() OVER (PARTITION BY depname ORDER BY salary)"},
-        "rules": EF + "let p = percentile(salary by depname)\nhit first\n"
+        "source": PG
+        | {
+            "case": "SELECT depname, empno, salary, rank() OVER (PARTITION BY depname ORDER BY salary)"
+        },
+        "rules": EF
+        + "let p = percentile(salary by depname)\nhit first\n"
         + "".join(f'rule "{k}" if p = {k} then p{k}\n' for k in (0, 25, 50, 100)),
         "records": EMP_RECORDS,
         "expect": [
-            f"p{round(100 * (r - 1) / (DEPN[d] - 1))}" for r, (d, _e, _s) in zip(EMP_RANK, EMP, strict=True)
+            f"p{round(100 * (r - 1) / (DEPN[d] - 1))}"
+            for r, (d, _e, _s) in zip(EMP_RANK, EMP, strict=True)
         ],
         "note": "percentile = 100 (rank − 1) / (N − 1), rank from PostgreSQL's output",
     }
@@ -409,12 +458,16 @@ for cut in (0.5, 0.8):
     rank.append(
         {
             "name": f"pg/empsalary running sum desc: cumulative_share <= {round(cut * 100)}%",
-            "source": PG | {"case": "SELECT sum(salary) OVER w, rank() OVER w FROM empsalary WINDOW w AS (PARTITION BY depname ORDER BY salary DESC)"},
+            "source": PG
+            | {
+                "case": "SELECT sum(salary) OVER w, rank() OVER w FROM empsalary WINDOW w AS (PARTITION BY depname ORDER BY salary DESC)"
+            },
             "rules": DF + f"let c = cumulative_share(salary by depname)\nhit first\n"
             f'rule "A" if c <= {round(cut * 100)}% then A\n',
             "records": DESC_RECORDS,
             "expect": [
-                "A" if s / TOTAL[d] <= cut else None for s, (d, _x) in zip(RUNSUM, EMP_DESC, strict=True)
+                "A" if s / TOTAL[d] <= cut else None
+                for s, (d, _x) in zip(RUNSUM, EMP_DESC, strict=True)
             ],
             "note": "cumulative_share(x) = Σ{v ≥ x} / Σ P = PostgreSQL's running sum in "
             "descending order (RANGE frame: ties included) / the partition's sum",
@@ -424,8 +477,12 @@ for p in (0.2, 0.4, 0.5):
     rank.append(
         {
             "name": f"pg/empsalary rank desc: top {round(p * 100)}%",
-            "source": PG | {"case": "SELECT sum(salary) OVER w, rank() OVER w FROM empsalary WINDOW w AS (PARTITION BY depname ORDER BY salary DESC)"},
-            "rules": DF + f"hit first\nrule \"top\" if salary in top {round(p * 100)}% by depname then top\n",
+            "source": PG
+            | {
+                "case": "SELECT sum(salary) OVER w, rank() OVER w FROM empsalary WINDOW w AS (PARTITION BY depname ORDER BY salary DESC)"
+            },
+            "rules": DF
+            + f'hit first\nrule "top" if salary in top {round(p * 100)}% by depname then top\n',
             "records": DESC_RECORDS,
             "expect": [
                 "top" if r - 1 < p * TOTAL_N else None
@@ -445,7 +502,8 @@ AVG, MAXR = [2.5, 1, 2.5, 4, None], [3, 1, 3, 4, None]
 N_LEGS = 4
 LF = "field Animal : string\nfield Number_legs : number\n"
 LEG_RECORDS = [
-    {"Animal": a, "Number_legs": n} for a, n in zip(["cat", "penguin", "dog", "spider", "snake"], LEGS)
+    {"Animal": a, "Number_legs": n}
+    for a, n in zip(["cat", "penguin", "dog", "spider", "snake"], LEGS)
 ]
 less = [None if a is None else 2 * a - m - 1 for a, m in zip(AVG, MAXR)]  # min rank − 1
 rank.append(
@@ -459,7 +517,9 @@ rank.append(
             for k in ("0", "33.33", "100")
         ),
         "records": LEG_RECORDS,
-        "expect": ["unranked" if x is None else f"p{ {0: '0', 1: '33', 3: '100'}[x] }" for x in less],
+        "expect": [
+            "unranked" if x is None else f"p{ {0: '0', 1: '33', 3: '100'}[x] }" for x in less
+        ],
         "note": "pandas' pct rank is average rank / N (0.625 for the cats); rulekit's percentile "
         "is 100 × less / (N − 1) with less = min rank − 1 = 2 × average − max − 1: 33.33",
     }
@@ -469,7 +529,8 @@ for p in (0.25, 0.5):
         {
             "name": f"pandas/rank max: top {round(p * 100)}%",
             "source": PANDAS | {"case": "df['Number_legs'].rank(method='max')"},
-            "rules": LF + f"hit first\nrule \"top\" if Number_legs in top {round(p * 100)}% then top\n",
+            "rules": LF
+            + f'hit first\nrule "top" if Number_legs in top {round(p * 100)}% then top\n',
             "records": LEG_RECORDS,
             "expect": [None if m is None or not (N_LEGS - m < p * N_LEGS) else "top" for m in MAXR],
             "note": "greater(x) = N − max rank; NaN is missing: out of the population, no label",
@@ -479,8 +540,11 @@ for p in (0.25, 0.5):
 rank.append(
     {
         "name": "pandas/qcut range(5) into 4: score",
-        "source": {"repo": "pandas-dev/pandas", "path": "pandas/core/reshape/tile.py (qcut docstring)",
-                   "case": "pd.qcut(range(5), 4, labels=False)"},
+        "source": {
+            "repo": "pandas-dev/pandas",
+            "path": "pandas/core/reshape/tile.py (qcut docstring)",
+            "case": "pd.qcut(range(5), 4, labels=False)",
+        },
         "rules": "field x : integer\nlet s = score(x, 4)\nhit first\n"
         + "".join(f'rule "{k}" if s = {k} then q{k}\n' for k in range(1, 5)),
         "records": [{"x": i} for i in range(5)],
@@ -496,8 +560,11 @@ rank.append(
 rank.append(
     {
         "name": "pandas/qcut range(5) into 3: score by the spec",
-        "source": {"repo": "pandas-dev/pandas", "path": "pandas/core/reshape/tile.py (qcut docstring)",
-                   "case": 'pd.qcut(range(5), 3, labels=["good", "medium", "bad"])'},
+        "source": {
+            "repo": "pandas-dev/pandas",
+            "path": "pandas/core/reshape/tile.py (qcut docstring)",
+            "case": 'pd.qcut(range(5), 3, labels=["good", "medium", "bad"])',
+        },
         "rules": "field x : integer\nlet s = score(x, 3)\nhit first\n"
         'rule "1" if s = 1 then good\nrule "2" if s = 2 then medium\nrule "3" if s = 3 then bad\n',
         "records": [{"x": i} for i in range(5)],
