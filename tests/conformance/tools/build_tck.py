@@ -413,6 +413,108 @@ SKIPPED += [
     "times and years-months durations rulekit has no type for",
 ]
 
+# 0004-lending (level 3), test case 001: the lending example's single-output tables, each fed
+# with the case's inputs and the TCK's expected values of the decisions it depends on
+# (ApplicationRiskScore = 130, Pre-bureauRiskCategory = LOW, ...). Outputs with a space become
+# labels with an underscore (VERY LOW -> VERY_LOW).
+LENDING = {
+    "Pre-bureauRiskCategory": (
+        """field ExistingCustomer : boolean
+field ApplicationRiskScore : number
+hit unique
+rule "r1" if not ExistingCustomer and ApplicationRiskScore < 100 then HIGH
+rule "r2" if not ExistingCustomer and 100 <= ApplicationRiskScore < 120 then MEDIUM
+rule "r3" if not ExistingCustomer and 120 <= ApplicationRiskScore < 130 then LOW
+rule "r4" if not ExistingCustomer and ApplicationRiskScore > 130 then VERY_LOW
+rule "r5" if ExistingCustomer and ApplicationRiskScore < 80 then DECLINE
+rule "r6" if ExistingCustomer and 80 <= ApplicationRiskScore < 90 then HIGH
+rule "r7" if ExistingCustomer and ApplicationRiskScore between 90 and 110 then MEDIUM
+rule "r8" if ExistingCustomer and ApplicationRiskScore > 110 then LOW
+""",
+        lambda i, r: {
+            "ExistingCustomer": i["ApplicantData"]["ExistingCustomer"] == "true",
+            "ApplicationRiskScore": int(r["ApplicationRiskScore"]),
+        },
+        "r8",
+    ),
+    "Post-bureauRiskCategory": (
+        """field ExistingCustomer : boolean
+field ApplicationRiskScore : number
+field CreditScore : number
+hit unique
+rule "r1" if not ExistingCustomer and ApplicationRiskScore < 120 and CreditScore < 590 then HIGH
+rule "r2" if not ExistingCustomer and ApplicationRiskScore < 120 and CreditScore between 590 and 610 then MEDIUM
+rule "r3" if not ExistingCustomer and ApplicationRiskScore < 120 and CreditScore > 610 then LOW
+rule "r4" if not ExistingCustomer and ApplicationRiskScore between 120 and 130 and CreditScore < 600 then HIGH
+rule "r5" if not ExistingCustomer and ApplicationRiskScore between 120 and 130 and CreditScore between 600 and 625 then MEDIUM
+rule "r6" if not ExistingCustomer and ApplicationRiskScore between 120 and 130 and CreditScore > 625 then LOW
+rule "r7" if not ExistingCustomer and ApplicationRiskScore > 130 then VERY_LOW
+rule "r8" if ExistingCustomer and ApplicationRiskScore <= 100 and CreditScore < 580 then HIGH
+rule "r9" if ExistingCustomer and ApplicationRiskScore <= 100 and CreditScore between 580 and 600 then MEDIUM
+rule "r10" if ExistingCustomer and ApplicationRiskScore <= 100 and CreditScore > 600 then LOW
+rule "r11" if ExistingCustomer and ApplicationRiskScore > 100 and CreditScore < 590 then HIGH
+rule "r12" if ExistingCustomer and ApplicationRiskScore > 100 and CreditScore between 590 and 615 then MEDIUM
+rule "r13" if ExistingCustomer and ApplicationRiskScore > 100 and CreditScore > 615 then LOW
+""",
+        lambda i, r: {
+            "ExistingCustomer": i["ApplicantData"]["ExistingCustomer"] == "true",
+            "ApplicationRiskScore": int(r["ApplicationRiskScore"]),
+            "CreditScore": int(i["BureauData"]["CreditScore"]),
+        },
+        "r13",
+    ),
+    "BureauCallType": (
+        """field PreBureauRiskCategory : string
+hit unique
+rule "r1" if PreBureauRiskCategory in ["HIGH", "MEDIUM"] then FULL
+rule "r2" if PreBureauRiskCategory in ["LOW"] then MINI
+rule "r3" if PreBureauRiskCategory in ["VERY LOW", "DECLINE"] then NONE_CALL  # `none` is a keyword
+""",
+        lambda i, r: {"PreBureauRiskCategory": r["Pre-bureauRiskCategory"]},
+        "r2",
+    ),
+    "Eligibility": (
+        """field PreBureauRiskCategory : string
+field PreBureauAffordability : boolean
+field Age : number
+hit priority  # output values "INELIGIBLE", "ELIGIBLE": INELIGIBLE ranks first
+rule "r1" if PreBureauRiskCategory = "DECLINE" then INELIGIBLE priority 2
+rule "r2" if PreBureauAffordability = false then INELIGIBLE priority 2
+rule "r3" if Age < 18 then INELIGIBLE priority 2
+rule "r4" if true then ELIGIBLE priority 1
+""",
+        lambda i, r: {
+            "PreBureauRiskCategory": r["Pre-bureauRiskCategory"],
+            "PreBureauAffordability": r["Pre-bureauAffordability"] == "true",
+            "Age": int(i["ApplicantData"]["Age"]),
+        },
+        "r4",
+    ),
+    "Strategy": (
+        """field Eligibility : string one of ["ELIGIBLE", "INELIGIBLE"]
+field BureauCallType : string one of ["FULL", "MINI", "NONE"]
+hit unique
+rule "r1" if Eligibility = "INELIGIBLE" then DECLINE
+rule "r2" if Eligibility = "ELIGIBLE" and BureauCallType in ["FULL", "MINI"] then BUREAU
+rule "r3" if Eligibility = "ELIGIBLE" and BureauCallType = "NONE" then THROUGH
+""",
+        lambda i, r: {"Eligibility": r["Eligibility"], "BureauCallType": r["BureauCallType"]},
+        "r2",
+    ),
+}
+for cid, inputs, results, _e, path in test_cases(L3, "0004-lending"):
+    for dec, (rules, record, rule) in LENDING.items():
+        add(
+            f"0004-lending/{cid}/{dec}",
+            path,
+            rules,
+            [record(inputs, results)],
+            [results[dec].replace(" ", "_")],
+            tck_case=cid,
+            expect_rule=[rule],
+            note=f"decision {dec} (its table), fed the TCK's values of the decisions it reads",
+        )
+
 # ------------------------------------------------------------------ three-valued logic
 
 TRUTH = """hit all
