@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import re
+from fractions import Fraction as F
 from pathlib import Path
 
 CASES = Path(__file__).resolve().parent.parent / "cases"
@@ -371,7 +372,7 @@ rank.append(
         "note": "percentile = 100 × percent_rank (the same definition)",
     }
 )
-for p in (0.5, 0.3, 0.26, 0.01):
+for p in (F("0.5"), F("0.3"), F("0.26"), F("0.01")):
     rank.append(
         {
             "name": f"pg/cume_dist partition by four: top {round(p * 100)}%",
@@ -400,7 +401,7 @@ for n in (2, 3, 4):
             "PostgreSQL's ntile splits ties, rulekit's score does not",
         }
     )
-for q in (0.2, 0.5):  # x in bottom q ⟺ rank − 1 < q·N
+for q in (F("0.2"), F("0.5")):  # x in bottom q ⟺ rank − 1 < q·N
     rank.append(
         {
             "name": f"pg/rank partition by four: bottom {round(q * 100)}%",
@@ -454,7 +455,7 @@ DESC_RANK = [1, 2, 2, 4, 5, 1, 2, 1, 2, 2]
 TOTAL = {"develop": 25100, "personnel": 7400, "sales": 14600}
 DESC_RECORDS = [{"depname": d, "salary": s} for d, s in EMP_DESC]
 DF = "field depname : string\nfield salary : integer\n"
-for cut in (0.5, 0.8):
+for cut in (F("0.5"), F("0.8")):
     rank.append(
         {
             "name": f"pg/empsalary running sum desc: cumulative_share <= {round(cut * 100)}%",
@@ -466,14 +467,14 @@ for cut in (0.5, 0.8):
             f'rule "A" if c <= {round(cut * 100)}% then A\n',
             "records": DESC_RECORDS,
             "expect": [
-                "A" if s / TOTAL[d] <= cut else None
+                "A" if F(s, TOTAL[d]) <= cut else None
                 for s, (d, _x) in zip(RUNSUM, EMP_DESC, strict=True)
             ],
             "note": "cumulative_share(x) = Σ{v ≥ x} / Σ P = PostgreSQL's running sum in "
             "descending order (RANGE frame: ties included) / the partition's sum",
         }
     )
-for p in (0.2, 0.4, 0.5):
+for p in (F("0.2"), F("0.4"), F("0.5")):
     rank.append(
         {
             "name": f"pg/empsalary rank desc: top {round(p * 100)}%",
@@ -489,6 +490,59 @@ for p in (0.2, 0.4, 0.5):
                 for r, TOTAL_N in zip(DESC_RANK, [DEPN[d] for d, _s in EMP_DESC], strict=True)
             ],
             "note": "x in top p ⟺ greater(x) < p·N, greater(x) = rank() descending − 1",
+        }
+    )
+# "identical windows with different names": sum(salary) OVER w1, count(*) OVER w2 with
+# w1 = w2 = (ORDER BY salary) over all of empsalary: the default RANGE frame gives, per row,
+# Σ{v ≤ x} and #{v ≤ x}. So greater(x) = N − count, less(x) = count − #ties(x), and
+# cumulative_share(x) = Σ{v ≥ x} / Σ P = (Σ P − Σ{v < x}) / Σ P, Σ{v < x} = the previous
+# group's running sum.
+ALL_SAL = [3500, 3900, 4200, 4500, 4800, 4800, 5000, 5200, 5200, 6000]  # ORDER BY salary
+ALL_SUM = [3500, 7400, 11600, 16100, 25700, 25700, 30700, 41100, 41100, 47100]
+ALL_CNT = [1, 2, 3, 4, 6, 6, 7, 9, 9, 10]
+N_ALL, TOT_ALL = 10, 47100
+ties = [ALL_SAL.count(x) for x in ALL_SAL]
+below = [  # Σ{v < x}: the running sum of the previous salary group
+    max([0] + [ALL_SUM[j] for j in range(len(ALL_SAL)) if ALL_SAL[j] < x]) for x in ALL_SAL
+]
+WIN = PG | {
+    "case": "SELECT sum(salary) OVER w1, count(*) OVER w2 FROM empsalary "
+    "WINDOW w1 AS (ORDER BY salary), w2 AS (ORDER BY salary)"
+}
+SAL_RECORDS = [{"salary": x} for x in ALL_SAL]
+for p in (F("0.3"), F("0.5")):
+    rank.append(
+        {
+            "name": f"pg/empsalary count over (order by salary): top {round(p * 100)}%",
+            "source": WIN,
+            "rules": f'field salary : integer\nhit first\nrule "top" if salary in top {round(p * 100)}% then top\n',
+            "records": SAL_RECORDS,
+            "expect": ["top" if N_ALL - c < p * N_ALL else None for c in ALL_CNT],
+            "note": "greater(x) = N − count(*) over (order by salary), RANGE frame",
+        }
+    )
+    rank.append(
+        {
+            "name": f"pg/empsalary count over (order by salary): bottom {round(p * 100)}%",
+            "source": WIN,
+            "rules": f'field salary : integer\nhit first\nrule "low" if salary in bottom {round(p * 100)}% then low\n',
+            "records": SAL_RECORDS,
+            "expect": [
+                "low" if c - t < p * N_ALL else None for c, t in zip(ALL_CNT, ties, strict=True)
+            ],
+            "note": "less(x) = count(*) over (order by salary) − the ties of x",
+        }
+    )
+for cut in (F("0.5"), F("0.8")):
+    rank.append(
+        {
+            "name": f"pg/empsalary sum over (order by salary): cumulative_share <= {round(cut * 100)}%",
+            "source": WIN,
+            "rules": "field salary : integer\nlet c = cumulative_share(salary)\nhit first\n"
+            f'rule "A" if c <= {round(cut * 100)}% then A\n',
+            "records": SAL_RECORDS,
+            "expect": ["A" if F(TOT_ALL - b, TOT_ALL) <= cut else None for b in below],
+            "note": "cumulative_share(x) = (Σ P − Σ{v < x}) / Σ P from the ascending running sum",
         }
     )
 # pandas DataFrame.rank docs: Number_legs [4, 2, 4, 8, NaN]; documented default (average)
@@ -524,7 +578,7 @@ rank.append(
         "is 100 × less / (N − 1) with less = min rank − 1 = 2 × average − max − 1: 33.33",
     }
 )
-for p in (0.25, 0.5):
+for p in (F("0.25"), F("0.5")):
     rank.append(
         {
             "name": f"pandas/rank max: top {round(p * 100)}%",
