@@ -17,6 +17,7 @@ Case files (cases/*.json): {"source": ..., "skipped": [...], "cases": [case, ...
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import json
 from pathlib import Path
@@ -28,7 +29,9 @@ from rulekit.engines import run_file
 
 AS_OF = dt.date(2024, 6, 30)
 CASES_DIR = Path(__file__).parent / "cases"
-ENGINES = ["python", "duckdb", "duckdb-file"]
+# duckdb-file: DuckDB reading a JSON Lines file (typed values); duckdb-csv: the same over CSV,
+# where every value is text and a missing value is an empty cell
+ENGINES = ["python", "duckdb", "duckdb-file", "duckdb-csv"]
 BAD = object()  # marks a record set aside as bad: (BAD, (reason, field))
 
 
@@ -78,12 +81,32 @@ def _jsonable(v):
     return v.isoformat() if isinstance(v, (dt.date, dt.datetime)) else v
 
 
-def _file(rs, records, tmp_path: Path):
-    src = tmp_path / "in.jsonl"
-    with src.open("w", encoding="utf-8") as f:
+def _cell(v) -> str:
+    if v is None:
+        return ""
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    return str(_jsonable(v))
+
+
+def _write(records, path: Path) -> None:
+    if path.suffix == ".csv":
+        columns = list(dict.fromkeys(k for r in records for k in r))
+        with path.open("w", newline="", encoding="utf-8") as f:
+            w = csv.writer(f)
+            w.writerow(columns)
+            for r in records:
+                w.writerow([_cell(r.get(c)) for c in columns])
+        return
+    with path.open("w", encoding="utf-8") as f:
         for r in records:
             f.write(json.dumps({k: _jsonable(v) for k, v in r.items()}, ensure_ascii=False))
             f.write("\n")
+
+
+def _file(rs, records, tmp_path: Path, suffix: str):
+    src = tmp_path / f"in{suffix}"
+    _write(records, src)
     out = tmp_path / "out.jsonl"
     summary = run_file(rs, src, out, as_of=AS_OF, on_error="quarantine")
     rows = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines() if line]
@@ -115,7 +138,9 @@ def test_case(case, engine, tmp_path):
     rs = rulekit.compile(case["rules"], "case.rules")
     records = case["records"]
     if engine == "duckdb-file":
-        got = _file(rs, records, tmp_path)
+        got = _file(rs, records, tmp_path, ".jsonl")
+    elif engine == "duckdb-csv":
+        got = _file(rs, records, tmp_path, ".csv")
     else:
         got = _in_memory(rs, records, engine)
     expect_rule = case.get("expect_rule") or [None] * len(records)
