@@ -1,7 +1,7 @@
 """Public conformance suite: cases translated from public test material (the DMN TCK, SQL logic
 tests on NULL, documented ranking examples), run on every engine: the Python engine, DuckDB on
-in-memory records, and DuckDB over a JSON Lines file (run_file). Expected values come from the
-sources, never from rulekit; see README.md for where each case came from.
+in-memory records, and DuckDB over a JSON Lines file and over a CSV file (run_file). Expected
+values come from the sources, never from rulekit; see README.md for where each case came from.
 
 Case files (cases/*.json): {"source": ..., "skipped": [...], "cases": [case, ...]}; a case is
     name      unique within its file (the source's case id is in it)
