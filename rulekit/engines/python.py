@@ -62,12 +62,13 @@ class Decision:
             "label": self.label,
             "labels": list(self.labels),
             "display": self.display,
-            "rule": _ref(self.rule) if self.rule else None,
-            "rules": [_ref(r) for r in self.rules],
+            "rule": rule_ref_document(self.rule) if self.rule else None,
+            "rules": [rule_ref_document(r) for r in self.rules],
         }
 
 
-def _ref(ref: RuleRef) -> RuleRefDocument:
+def rule_ref_document(ref: RuleRef) -> RuleRefDocument:
+    """Where a rule is, as documents say it (the file as the user would type it)."""
     return {"name": ref.name, "file": show_path(ref.file), "line": ref.line}
 
 

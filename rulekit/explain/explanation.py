@@ -24,12 +24,12 @@ from rulekit.documents import (
     show_path,
 )
 from rulekit.engines.python import CompiledRuleset, Decision
+from rulekit.engines.python import rule_ref_document as rule_ref
 from rulekit.explain.values import (
     describe_value,
     hit_name,
     jsonable,
     label_info,
-    rule_ref,
     snippet,
 )
 from rulekit.syntax import nodes as n

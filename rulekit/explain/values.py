@@ -1,5 +1,5 @@
 """Values as explanations show them: JSON-ready values, values in words and units
-(`200 days`, `¥12,000`), source text of an expression, and label and rule references."""
+(`200 days`, `¥12,000`), source text of an expression, and label references."""
 
 from __future__ import annotations
 
@@ -9,8 +9,7 @@ import re
 from decimal import Decimal
 from typing import Any
 
-from rulekit.documents import Hit, LabelInfo, RuleRefDocument, show_path
-from rulekit.engines.python import RuleRef
+from rulekit.documents import Hit, LabelInfo
 from rulekit.model.program import HitPolicy, Program
 from rulekit.syntax import nodes as n
 
@@ -83,10 +82,6 @@ def describe_value(value: Any, type_name: str = "", unit: str | None = None) -> 
 def snippet(program: Program, node: n.Node) -> str:
     """The source text of an expression, on one line."""
     return " ".join(program.source.snippet(node.span).split())
-
-
-def rule_ref(ref: RuleRef) -> RuleRefDocument:
-    return {"name": ref.name, "file": show_path(ref.file), "line": ref.line}
 
 
 def label_info(program: Program, label: str) -> LabelInfo:

@@ -16,11 +16,12 @@ from rulekit.documents import (
     show_path,
 )
 from rulekit.engines.python import CompiledRuleset, Decision
+from rulekit.engines.python import rule_ref_document as rule_ref
 from rulekit.errors import RulekitError
 from rulekit.explain.explanation import Explanation
 from rulekit.explain.needs import Need, needs
 from rulekit.explain.trace import trace_record
-from rulekit.explain.values import hit_name, label_info, rule_ref
+from rulekit.explain.values import hit_name, label_info
 from rulekit.suggest import nearest
 
 
