@@ -78,7 +78,7 @@ class Ruleset(CompiledRuleset):
         validate: str = "needed",
     ) -> Explanation:
         """Evaluate one record with an observer attached: the decision and why."""
-        return trace_record(self, record, as_of, population, overrides or {}, batch, validate)
+        return trace_record(self, record, as_of, population, dict(overrides or {}), batch, validate)
 
     def why_not(
         self,

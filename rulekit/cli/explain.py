@@ -22,6 +22,7 @@ from rulekit.errors import RecordError
 
 if TYPE_CHECKING:
     from rulekit import Ruleset
+    from rulekit.documents import ExplainInput
     from rulekit.engines.population import FrozenPopulation
     from rulekit.explain import WhyNot
     from rulekit.io import Table
@@ -109,7 +110,7 @@ def explain(
     table = _read(data) if data else None
     rec: dict[str, Any] = {}
     overrides: dict[str, Any] = {}
-    source: dict[str, str] = {"record": "given on the command line"}
+    source: ExplainInput = {"record": "given on the command line"}
     row_index = None
     if id_ is not None:
         assert table is not None  # --id needs --data (checked above)

@@ -18,12 +18,13 @@ from rulekit.cli.output import _note, _plain, _print, _warn
 
 if TYPE_CHECKING:
     from rulekit import Ruleset
+    from rulekit.documents import RunSummaryDocument
     from rulekit.errors import BadRecord
 
 SET_ASIDE_SHOWN = 5  # bad rows named in the notes of an --on-error skip run
 
 # Per ruleset: its summary_json, the first rows set aside, and how many were set aside.
-ReportEntry = tuple["Ruleset", dict[str, Any], Sequence["BadRecord"], int]
+ReportEntry = tuple["Ruleset", "RunSummaryDocument", Sequence["BadRecord"], int]
 
 
 def _bad_record_text(rs: Ruleset, bad: BadRecord, table: Rows | None = None) -> str:

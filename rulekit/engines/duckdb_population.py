@@ -10,7 +10,7 @@ import datetime as dt
 import os
 from collections.abc import Callable, Iterable, Mapping
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any
 
 from rulekit.compile.sql.duckdb import DuckDBGenerator
 from rulekit.compile.sql.generator import Source
@@ -133,8 +133,7 @@ def register_frozen(
         if isinstance(node, n.RankIn):
             arg, by = node.operand, node.by
         else:  # a population function: its first argument is ranked
-            call = cast(n.Call, node)
-            arg, by = call.args[0], call.by
+            arg, by = node.args[0], node.by
         v_type = "BIGINT" if program.types[arg.id] == T.INTEGER else "DOUBLE"
         by_type = program.fields[by.name].type if by is not None else None
         g_type = gen.sql_type(by_type) if by_type is not None else "VARCHAR"
