@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rulekit.source import Source, Span, display_width
+
+if TYPE_CHECKING:
+    from rulekit.documents import DiagnosticDocument
 
 # Every diagnostic code the checker and parser can emit, with a one-line meaning (used by docs
 # and by the golden tests, which must cover each code).
@@ -87,17 +90,19 @@ class Diagnostic:
             out.append(f"{gutter} = hint: {self.hint}")
         return "\n".join(out)
 
-    def to_dict(self) -> dict[str, Any]:
-        end_line, end_col = self.end
+    def to_dict(self) -> DiagnosticDocument:
+        """The diagnostic as `rulekit check --format json` shows it: where (1-based line and
+        column; `end` just after the span), what, and how to fix it."""
+        end_line, end_column = self.end
         return {
             "code": self.code,
-            "severity": self.severity,
+            "severity": "error" if self.severity == "error" else "warning",
             "file": self.file,
             "line": self.line,
             "column": self.column,
-            "end_line": end_line,
-            "end_column": end_col,
+            "end": {"line": end_line, "column": end_column},
             "message": self.message,
+            "label": self.label or None,
             "hint": self.hint,
         }
 

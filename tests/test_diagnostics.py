@@ -44,12 +44,11 @@ def test_rejected_file_raises_rule_error_with_all_errors():
 def test_json_form_has_positions():
     program = rulekit.check_text('field a : number "甲"\nif b > 1 then x\n', "t.rules")
     d = program.diagnostics[0].to_dict()
-    assert (d["code"], d["line"], d["column"], d["end_line"], d["end_column"]) == (
+    assert (d["code"], d["line"], d["column"], d["end"]) == (
         "unknown-field",
         2,
         4,
-        2,
-        5,
+        {"line": 2, "column": 5},
     )
     assert d["hint"] == "did you mean `a`?"
 

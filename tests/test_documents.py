@@ -23,6 +23,7 @@ FORMATS = {
     "why-not": "rulekit-why-not/1",
     "check": "rulekit-check/1",
     "run-summary": "rulekit-run-summary/1",
+    "test": "rulekit-test/1",
 }
 UNIQUE = (
     'field a : integer "甲"\nhit unique\nif a > 1 then x\nif a > 2 then y\n'
@@ -111,6 +112,29 @@ def test_check_document_is_what_check_prints(cli):
     assert doc == printed
     validate("check", doc)
     assert doc["format"] == FORMATS["check"] and doc["errors"] > 0
+
+
+def test_diagnostic_to_dict_is_the_check_documents_diagnostic():
+    program = rulekit.check_text('field a : number "甲"\nif b > 1 then x\n', "t.rules")
+    d = program.diagnostics[0]
+    assert d.to_dict() == render.check_json(["t.rules"], [d])["diagnostics"][0]
+    assert d.to_dict()["end"] == {"line": 2, "column": 5}
+
+
+def test_test_document_is_what_test_prints_and_examples_match_the_api(cli, tmp_path):
+    failing = tmp_path / "failing.rules"
+    failing.write_text(UNIQUE + 'example "错" given a = 0 expect y\n', encoding="utf-8")
+    files = ["rulesets/lifecycle_active_sleeping.rules", str(failing)]
+    r = cli("test", *files, "--format", "json")
+    assert r.code == 1
+    printed = json.loads(r.out)
+    validate("test", printed)
+    assert printed["format"] == FORMATS["test"] and printed["failed"] >= 1
+    for f, name in zip(printed["files"], files, strict=True):
+        results = rulekit.load(ROOT / name if not name.startswith("/") else name).test()
+        assert f["examples"] == [e.to_dict() for e in results]
+    failed = [e for f in printed["files"] for e in f["examples"] if not e["passed"]]
+    assert failed and all(e["explanation"] is not None for e in failed)
 
 
 def test_run_summary_of_a_batch():

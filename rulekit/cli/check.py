@@ -21,7 +21,6 @@ from rulekit.errors import RuleError
 
 if TYPE_CHECKING:
     from rulekit.engines.python import RuleRef
-    from rulekit.explain import ExampleResult
 
 
 @app.command(no_args_is_help=True)
@@ -109,7 +108,7 @@ def test_cmd(
                 "file": name,
                 "ruleset": rs.id,
                 "error": None,
-                "examples": [_example_json(r) for r in results],
+                "examples": [r.to_dict() for r in results],
                 "rules": [
                     {"name": ref.name, "line": ref.line, "exercised": ref in exercised}
                     for ref in rs.rule_refs
@@ -150,24 +149,6 @@ def test_cmd(
         summary += f" ({render.plural(broken, 'file')} with rule errors)"
     _plain(summary)
     raise Exit(code)
-
-
-def _example_json(r: ExampleResult) -> dict[str, Any]:
-    out: dict[str, Any] = {
-        "name": r.name,
-        "file": render.show_path(r.file),
-        "line": r.line,
-        "expected": list(r.expected or ()),
-        "actual": list(r.actual or ()),
-        "passed": r.passed,
-        "error": r.error,
-    }
-    out["explanation"] = (
-        render.explanation_json(r.explanation)
-        if not r.passed and r.explanation is not None
-        else None
-    )
-    return out
 
 
 def _print_test_file(f: dict[str, Any], quiet: bool) -> None:

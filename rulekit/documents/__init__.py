@@ -24,6 +24,7 @@ WHY_NOT_FORMAT: Final = "rulekit-why-not/1"
 DECISION_FORMAT: Final = "rulekit-decision/1"
 CHECK_FORMAT: Final = "rulekit-check/1"
 SUMMARY_FORMAT: Final = "rulekit-run-summary/1"
+TEST_FORMAT: Final = "rulekit-test/1"
 
 Hit = Literal["first", "priority", "all", "unique"]
 Status = Literal["decided", "matched", "not matched", "unknown", "not reached"]
@@ -308,12 +309,55 @@ class RunSummaryDocument(TypedDict):
     files: NotRequired[RunFiles]
 
 
+# ---------------------------------------------------------------- examples as tests
+
+
+class ExampleDocument(TypedDict):
+    """One `example` of a rule file, run: what it expected, what the rules gave."""
+
+    name: str
+    file: str
+    line: int
+    expected: list[str]
+    actual: list[str]
+    passed: bool
+    error: str | None
+    explanation: ExplanationDocument | None  # only for a failed example
+
+
+class RuleCoverage(TypedDict):
+    name: str
+    line: int
+    exercised: bool
+
+
+class TestFileDocument(TypedDict):
+    file: str
+    ruleset: NotRequired[str]
+    error: str | None  # the rule file's errors, when it does not compile
+    examples: list[ExampleDocument]
+    rules: list[RuleCoverage]
+
+
+class TestDocument(TypedDict):
+    """`rulekit test --format json`."""
+
+    format: Literal["rulekit-test/1"]
+    files: list[TestFileDocument]
+    passed: int
+    failed: int
+    broken_files: int
+    rules: int
+    rules_exercised: int
+
+
 DOCUMENTS: dict[str, type] = {
     "decision": DecisionDocument,
     "explanation": ExplanationDocument,
     "why-not": WhyNotDocument,
     "check": CheckDocument,
     "run-summary": RunSummaryDocument,
+    "test": TestDocument,
 }
 """Each top-level document by the name of its schema file (docs/schema/NAME.schema.json)."""
 
@@ -354,6 +398,7 @@ __all__ = [
     "DOCUMENTS",
     "EXPLANATION_FORMAT",
     "SUMMARY_FORMAT",
+    "TEST_FORMAT",
     "WHY_NOT_FORMAT",
     "ActualDecision",
     "BlockingRule",
@@ -378,6 +423,10 @@ __all__ = [
     "RulesetHeading",
     "RunFiles",
     "RunSummaryDocument",
+    "ExampleDocument",
+    "RuleCoverage",
+    "TestDocument",
+    "TestFileDocument",
     "WhyNotDocument",
     "WhyNotRuleDocument",
     "json_value",

@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from rulekit.documents import ExampleDocument, show_path
 from rulekit.engines.python import CompiledRuleset
 from rulekit.errors import RecordError
 from rulekit.explain.explanation import Explanation
@@ -26,6 +27,24 @@ class ExampleResult:
     passed: bool
     explanation: Explanation | None
     error: str | None = None
+
+    def to_dict(self) -> ExampleDocument:
+        """The example as `rulekit test --format json` shows it; the explanation only for a
+        failed example."""
+        return {
+            "name": self.name,
+            "file": show_path(self.file),
+            "line": self.line,
+            "expected": list(self.expected or ()),
+            "actual": list(self.actual or ()),
+            "passed": self.passed,
+            "error": self.error,
+            "explanation": (
+                self.explanation.to_dict()
+                if not self.passed and self.explanation is not None
+                else None
+            ),
+        }
 
     def describe(self) -> str:
         exp = "none" if not self.expected else ", ".join(self.expected)
