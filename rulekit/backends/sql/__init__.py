@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import importlib
 import sys
 
-import rulekit.compile.sql as _moved
-
-sys.modules[__name__] = _moved
+# importlib, not `import rulekit.compile.sql as …`: the attribute `rulekit.compile` is the
+# public compile() function, so the dotted form cannot reach the package.
+sys.modules[__name__] = importlib.import_module("rulekit.compile.sql")
