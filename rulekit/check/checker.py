@@ -13,6 +13,7 @@ That takes two passes over the same code: the first binds types silently, the se
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -21,6 +22,7 @@ from rulekit.check.examples import check_examples
 from rulekit.check.expressions import ExpressionChecker
 from rulekit.check.lints import lint
 from rulekit.check.report import a, did_you_mean
+from rulekit.errors import Diagnostic
 from rulekit.model import datatypes as T
 from rulekit.model.program import FieldInfo, HitPolicy, LabelInfo, LetInfo, Program
 from rulekit.source import Source, Span
@@ -67,8 +69,8 @@ class Checker(ExpressionChecker, CallChecker):
 
         header = self._header(metas)
         self._declare_fields(field_decls)
-        self.declared_fields = bool(field_decls)
-        self.declared_labels = bool(label_decls)
+        self.declared_fields = bool(field_decls) or bool(self.broken["field"])
+        self.declared_labels = bool(label_decls) or bool(self.broken["label"])
         self._declare_labels(label_decls)
         for let_decl in let_decls:
             if let_decl.name in self.fields:
@@ -248,7 +250,7 @@ class Checker(ExpressionChecker, CallChecker):
                 self.labels.setdefault(header.default, LabelInfo(header.default))
 
     def _check_label_ref(self, label: str, span: Span) -> None:
-        if self.declared_labels and label not in self.labels:
+        if self.declared_labels and label not in self.labels and label not in self.broken["label"]:
             self.error(
                 "unknown-label",
                 f"unknown label `{label}`",
@@ -259,6 +261,12 @@ class Checker(ExpressionChecker, CallChecker):
             )
 
 
-def check(file: n.File, source: Source, strict: bool = False) -> Program:
-    """Check a parsed file; the Program carries every diagnostic (errors first)."""
-    return Checker(file, source, strict).check()
+def check(
+    file: n.File, source: Source, strict: bool = False, syntax: Sequence[Diagnostic] = ()
+) -> Program:
+    """Check a parsed file; the Program carries every diagnostic (errors first). `syntax`: the
+    parser's diagnostics, reported with the checker's (the statements that parsed are checked,
+    the names a broken declaration declares are taken as declared)."""
+    checker = Checker(file, source, strict)
+    checker.report.diagnostics.extend(syntax)
+    return checker.check()

@@ -79,6 +79,8 @@ class ExpressionChecker(CheckerBase):
         if name in self.fields:
             self.fields[name].used = True
             return self.fields[name].type
+        if name in self.broken["field"] or name in self.broken["let"]:
+            return T.ERROR  # its declaration did not parse: already reported
         if name in self.let_names:
             self.error(
                 "unknown-field",

@@ -127,6 +127,24 @@ def syntax_diagnostic(err: UnexpectedInput, source: Source) -> Diagnostic:
                 hint=e.hint,
             )
     hint = None
+    line_start = source.text.rfind("\n", 0, tok.start_pos) + 1
+    before = source.text[: tok.start_pos].rstrip()
+    if (
+        before
+        and not source.text[line_start : tok.start_pos].strip()
+        and STATEMENT_START.match(source.text, tok.start_pos)
+    ):
+        # The next line starts a statement, so the one before it is unfinished: say so there.
+        end = len(before)
+        start = end - len(re.search(r"\S*$", before).group(0))  # type: ignore[union-attr]
+        return Diagnostic(
+            "syntax-error",
+            "this statement is not finished",
+            source,
+            Span(start, end),
+            hint=f"expected {_expected_list(expected_names)} after `{before[start:]}`; "
+            f"the next line starts a new statement",
+        )
     if "_THEN" in expected_names and tok.type == "NAME":
         message = f"expected `then` before {_describe_token(tok)}"
         hint = "a rule reads: if CONDITION then LABEL"

@@ -1,0 +1,103 @@
+"""The "trust" issue: a user's own rule file never crashes rulekit, is never silently misread,
+and every mistake in it is reported at once, in plain words, with the fix."""
+
+from __future__ import annotations
+
+import pytest
+
+import rulekit
+from rulekit.syntax.parser import MAX_SYNTAX_ERRORS, parse
+
+from .cli_support import cli_fixture  # noqa: F401
+
+FOUR_MISTAKES = """field monetary : number "累计消费金额"
+field recency : duration "距上次购买"
+IF monetary > 100 b THEN big
+IF recency > 6m THEN stale
+IF monetary > 180d THEN odd
+IF monetery > 5 THEN typo
+"""
+FOUR_CODES = [
+    ("syntax-error", 3),
+    ("ambiguous-unit", 4),
+    ("type-mismatch", 5),
+    ("unknown-field", 6),
+]
+
+
+# ---------------------------------------------------------------- 1. all mistakes at once
+def test_check_text_reports_syntax_unit_type_and_name_errors_together():
+    program = rulekit.check_text(FOUR_MISTAKES, "four.rules")
+    assert [(d.code, d.line) for d in program.diagnostics] == FOUR_CODES
+    typo = program.diagnostics[-1]
+    assert typo.hint == "did you mean `monetary`?"
+
+
+def test_cli_check_lists_all_four_mistakes(cli, tmp_path):
+    path = tmp_path / "four.rules"
+    path.write_text(FOUR_MISTAKES, encoding="utf-8")
+    result = cli("check", str(path))
+    assert result.code == 1
+    out = result.out + result.err
+    for code, line in FOUR_CODES:
+        assert f"error[{code}]" in out
+        assert f"four.rules:{line}:" in out
+    assert "4 errors" in out
+
+
+def test_statements_before_and_after_a_syntax_error_are_kept():
+    text = (
+        'IF a > 1 THEN x\nIF a > 1 b\nIF a > 2 THEN y\nrule "r" if a >> 5 then z\nIF a < 0 THEN w\n'
+    )
+    file, _, diagnostics = parse(text, "t.rules")
+    assert [d.line for d in diagnostics] == [2, 4]
+    assert [s.label for s in file.statements] == ["x", "y", "w"]
+
+
+def test_a_rule_spanning_lines_after_a_named_rule_line_is_skipped_whole():
+    text = 'IF a > 1 THEN x\nrule "r"\n  if a >> 5 then z\nIF a < 0 THEN w\n'
+    file, _, diagnostics = parse(text, "t.rules")
+    assert [d.line for d in diagnostics] == [3]
+    assert [s.label for s in file.statements] == ["x", "w"]
+
+
+def test_a_broken_declaration_does_not_invent_unknown_name_errors():
+    text = (
+        'field a : number "甲"\nfield b : number "乙" unit\nlet c = a +\n'
+        'label x "X" strategy\nlabel y "Y"\nIF a > 1 AND b > 2 AND c > 3 THEN x\nIF a > 0 THEN y\n'
+    )
+    program = rulekit.check_text(text, "t.rules")
+    assert {d.code for d in program.diagnostics} == {"syntax-error"}
+    assert [d.line for d in program.diagnostics] == [2, 4]
+
+
+def test_unexpected_end_keeps_the_statements_before_it():
+    program = rulekit.check_text("IF a > 1 THEN x\nIF b > 1d THEN y\nIF a >", "t.rules")
+    assert [d.code for d in program.diagnostics] == ["unexpected-end"]
+    assert [r.label for r in program.rules] == ["x", "y"]
+
+
+def test_syntax_errors_are_capped():
+    text = "IF a > 1 b\n" * (MAX_SYNTAX_ERRORS + 10)
+    program = rulekit.check_text(text, "t.rules")
+    assert len(program.diagnostics) == MAX_SYNTAX_ERRORS
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "IF",
+        "IF a >",
+        "rule",
+        'rule "x" then',
+        "field",
+        "label",
+        "IF a > 1 THEN",
+        ")))",
+        "“",
+        "例 则",
+    ],
+)
+def test_fragments_never_crash(text):
+    program = rulekit.check_text(text + "\nIF z > 1 THEN q\n", "t.rules")
+    assert any(d.severity == "error" for d in program.diagnostics)
