@@ -27,6 +27,8 @@ CODES: dict[str, str] = {
     "unknown-type": "a field type rulekit does not have",
     "unknown-hit-policy": "a hit policy other than first, priority, all, unique",
     "duplicate-name": "a field, let or label declared twice",
+    "duplicate-metadata": "a header item (ruleset, description, source, version, hit, default) "
+    "given twice",
     "type-mismatch": "an operator or function applied to values of the wrong type",
     "not-a-condition": "a rule condition that is not true/false",
     "wrong-arguments": "a function called with the wrong number or kind of arguments",

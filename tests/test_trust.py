@@ -101,3 +101,39 @@ def test_syntax_errors_are_capped():
 def test_fragments_never_crash(text):
     program = rulekit.check_text(text + "\nIF z > 1 THEN q\n", "t.rules")
     assert any(d.severity == "error" for d in program.diagnostics)
+
+
+# ---------------------------------------------------------------- 2. repeated metadata
+@pytest.mark.parametrize(
+    "first,second",
+    [
+        ('description "甲"', 'description "乙"'),
+        ('description en "A"', 'description en "B"'),
+        ('description "甲" en "A"', 'description en "B"'),
+        ('source "甲"', 'source "乙"'),
+        ("ruleset one", "ruleset two"),
+        ("hit first", "hit all"),
+        ("default x", "default y"),
+        ("version 1", "version 2"),
+    ],
+)
+def test_repeated_metadata_is_reported_at_the_second_pointing_at_the_first(first, second):
+    text = f"{first}\n{second}\nIF a > 1 THEN x\n"
+    program = rulekit.check_text(text, "t.rules")
+    errors = [d for d in program.diagnostics if d.severity == "error"]
+    assert [(d.code, d.line) for d in errors] == [("duplicate-metadata", 2)]
+    assert "line 1" in (errors[0].hint or "")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        'description "甲"\ndescription en "A"\n',
+        'source "甲"\nsource en "A"\n',
+        'description "甲" en "A"\n',
+        "alias a\nalias b\n",
+    ],
+)
+def test_metadata_in_two_languages_is_not_repeated(text):
+    program = rulekit.check_text(text + "IF a > 1 THEN x\n", "t.rules")
+    assert [d.code for d in program.diagnostics] == []

@@ -141,16 +141,8 @@ class Checker(ExpressionChecker, CallChecker):
     # ---------------------------------------------------------------- header
     def _header(self, metas: list[n.Meta]) -> Header:
         h = Header(id=_default_id(self.source.path))
-        seen: dict[str, n.Meta] = {}
+        self._repeated_metadata(metas)
         for m in metas:
-            if m.key in ("ruleset", "hit", "default", "version") and m.key in seen:
-                self.error(
-                    "duplicate-name",
-                    f"`{m.key}` is given twice",
-                    m.value_span,
-                    hint=f"keep one `{m.key}`",
-                )
-            seen[m.key] = m
             if m.key == "ruleset":
                 h.id, h.display = m.value
             elif m.key == "description":
@@ -177,6 +169,37 @@ class Checker(ExpressionChecker, CallChecker):
             elif m.key == "default":
                 h.default, h.default_span = m.value, m.value_span
         return h
+
+    def _repeated_metadata(self, metas: list[n.Meta]) -> None:
+        """A header item given twice (a `description` or `source` twice in the same language)
+        is an error at the second, naming the first: only one of them could be kept."""
+        seen: dict[str, n.Meta] = {}
+        for m in metas:
+            keys: list[str] = []
+            if m.key in ("ruleset", "hit", "default", "version"):
+                keys = [m.key]
+            elif m.key in ("description", "source"):
+                keys = [m.key] if m.value.zh is not None else []
+                keys += [f"{m.key} en"] if m.value.en is not None else []
+            for key in keys:
+                first = seen.get(key)
+                if first is None:
+                    seen[key] = m
+                    continue
+                line = self.source.line_col(first.span.start)[0]
+                both = (
+                    f' (for both languages write `{m.key} "中文" en "English"`)'
+                    if m.key in ("description", "source")
+                    else ""
+                )
+                self.error(
+                    "duplicate-metadata",
+                    f"`{key}` is given twice",
+                    m.span,
+                    label="again",
+                    hint=f"it is first given at line {line}; keep one{both}",
+                )
+                break
 
     # ---------------------------------------------------------------- declarations
     def _declare_fields(self, decls: list[n.FieldDecl]) -> None:
