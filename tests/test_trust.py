@@ -137,3 +137,27 @@ def test_repeated_metadata_is_reported_at_the_second_pointing_at_the_first(first
 def test_metadata_in_two_languages_is_not_repeated(text):
     program = rulekit.check_text(text + "IF a > 1 THEN x\n", "t.rules")
     assert [d.code for d in program.diagnostics] == []
+
+
+# ---------------------------------------------------------------- 3. safe inference, names
+@pytest.mark.parametrize(
+    "text,value",
+    [
+        ("IF monetary > 5000 THEN big", "6000.50"),
+        ("IF 5000 < monetary THEN big", "6000.50"),
+        ("IF monetary between 1 and 5000 THEN big", 2.5),
+        ("IF monetary in [1, 2] THEN big", "2.0"),
+        ("IF monetary + 1 > 5000 THEN big", 6000.5),
+        ("IF monetary * 2 > 5000 THEN big", "6000.50"),
+    ],
+)
+def test_an_undeclared_field_compared_with_a_whole_number_is_a_number(text, value):
+    program = rulekit.check_text(text, "t.rules")
+    assert str(program.fields["monetary"].type) == "number"
+    decision = rulekit.compile(text).classify({"monetary": value})
+    assert decision.label == "big"
+
+
+def test_a_declared_integer_stays_an_integer():
+    program = rulekit.check_text('field n : integer "次数"\nIF n > 5 THEN big', "t.rules")
+    assert str(program.fields["n"].type) == "integer"

@@ -34,6 +34,16 @@ def broken_declarations(text: str, unparsed: list[Span]) -> dict[str, set[str]]:
     return out
 
 
+def inferable(t: T.Type) -> T.Type:
+    """The type an undeclared field gets from a use that implies `t`: a whole number implies a
+    `number`, never an `integer` (`monetary > 5000` must not set aside `6000.50` as bad)."""
+    if t == T.INTEGER:
+        return T.NUMBER
+    if t.is_list and t.element == T.INTEGER:
+        return T.list_of(T.NUMBER)
+    return t
+
+
 class CheckerBase:
     """Shared state of one check of one file."""
 
@@ -101,6 +111,7 @@ class CheckerBase:
             and self.inferred.get(node.name, T.UNKNOWN) == T.UNKNOWN
             and t not in (T.UNKNOWN, T.ERROR, T.NULL)
         ):
+            t = inferable(t)
             self.inferred[node.name] = t
             self.inferred_at[node.name] = node.span
             self.types[node.id] = t

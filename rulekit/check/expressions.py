@@ -7,7 +7,7 @@ and population tests are typed by `calls.CallChecker`; this part dispatches to i
 
 from __future__ import annotations
 
-from rulekit.check.base import CheckerBase
+from rulekit.check.base import CheckerBase, inferable
 from rulekit.check.report import a
 from rulekit.model import datatypes as T
 from rulekit.source import Span
@@ -106,9 +106,9 @@ class ExpressionChecker(CheckerBase):
             and expected is not None
             and expected not in (T.UNKNOWN, T.ERROR, T.NULL)
         ):
-            self.inferred[name] = expected
+            self.inferred[name] = inferable(expected)
             self.inferred_at[name] = node.span
-            return expected
+            return self.inferred[name]
         self.inferred.setdefault(name, current)
         return current
 
