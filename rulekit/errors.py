@@ -40,6 +40,8 @@ CODES: dict[str, str] = {
     "unused-label": "a declared label that no rule or default produces",
     "unused-let": "a let that nothing uses",
     "unused-field": "a declared field that no rule or let reads",
+    "possible-typo": "an undeclared name a small edit away from another name or a catalog field",
+    "unquoted-text": "a bare word compared with a text field: a text without its quotes",
     "ignored-priority": "`priority N` on a rule of a ruleset whose hit policy is not priority",
 }
 

@@ -161,3 +161,59 @@ def test_an_undeclared_field_compared_with_a_whole_number_is_a_number(text, valu
 def test_a_declared_integer_stays_an_integer():
     program = rulekit.check_text('field n : integer "次数"\nIF n > 5 THEN big', "t.rules")
     assert str(program.fields["n"].type) == "integer"
+
+
+def _codes(text: str) -> list[tuple[str, str, int]]:
+    program = rulekit.check_text(text, "t.rules")
+    return [(d.code, d.severity, d.line) for d in program.diagnostics]
+
+
+def test_an_undeclared_name_near_another_name_in_the_file_is_a_possible_typo():
+    text = "IF monetary > 5000 THEN big\nIF monetary > 100 AND monetery < 10 THEN small\n"
+    program = rulekit.check_text(text, "t.rules")
+    [d] = program.diagnostics
+    assert (d.code, d.severity, d.line, d.column) == ("possible-typo", "warning", 2, 23)
+    assert "did you mean `monetary`?" in (d.hint or "")
+    assert "monetery" in d.message
+
+
+def test_an_undeclared_name_near_a_catalog_field_is_a_possible_typo():
+    [d] = rulekit.check_text("IF frequencey > 5 THEN often\n", "t.rules").diagnostics
+    assert (d.code, d.severity) == ("possible-typo", "warning")
+    assert "did you mean `frequency`?" in (d.hint or "")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "IF monetary > 5000 THEN big\n",  # a catalog field itself
+        "IF q1 > 5 AND q2 > 5 THEN both\n",  # names that differ in digits only
+        "IF recency > 30d AND frequency > 3 THEN ok\n",
+    ],
+)
+def test_no_possible_typo_for_distinct_names(text):
+    assert _codes(text) == []
+
+
+def test_no_possible_typo_in_a_file_that_declares_its_fields():
+    text = 'field monetary : number "金额"\nIF monetary > 5 THEN big\n'
+    assert _codes(text) == []
+
+
+def test_a_bare_word_compared_with_a_text_field_says_to_quote_it():
+    text = 'field 城市 : string "城市"\nIF 城市 = 北京 THEN north\nIF 城市 in [上海, "广州"] THEN south\n'
+    program = rulekit.check_text(text, "t.rules")
+    assert [(d.code, d.line) for d in program.diagnostics] == [
+        ("unquoted-text", 2),
+        ("unquoted-text", 3),
+    ]
+    first = program.diagnostics[0]
+    assert first.message == "`北京` is not a field"
+    assert first.hint == 'to compare with the text, quote it: "北京"'
+
+
+def test_a_misspelt_field_on_the_right_of_a_text_comparison_still_suggests_the_field():
+    text = 'field city : string "城市"\nfield home : string "籍贯"\nIF city = hoem THEN local\n'
+    [d] = rulekit.check_text(text, "t.rules").diagnostics
+    assert d.code == "unknown-field"
+    assert "did you mean `home`?" in (d.hint or "")

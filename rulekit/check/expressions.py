@@ -91,6 +91,17 @@ class ExpressionChecker(CheckerBase):
             return T.ERROR
         if self.declared_fields:
             guess = nearest(name, [*self.fields, *self._visible_lets])
+            if expected == T.STRING or (expected is not None and expected.element == T.STRING):
+                # `城市 = 北京`: compared with a text, a bare word is most likely a text whose
+                # quotes are missing.
+                quote = f'to compare with the text, quote it: "{name}"'
+                self.error(
+                    "unknown-field" if guess else "unquoted-text",
+                    f"`{name}` is not a field",
+                    node.span,
+                    hint=f"did you mean `{guess}`? or, {quote}" if guess else quote,
+                )
+                return T.ERROR
             self.error(
                 "unknown-field",
                 f"unknown field `{name}`",
