@@ -15,6 +15,7 @@ if TYPE_CHECKING:
 # and by the golden tests, which must cover each code).
 CODES: dict[str, str] = {
     "syntax-error": "the text does not follow the grammar",
+    "keyword-as-name": "a keyword where a label or a name is declared (write it in backquotes)",
     "unexpected-end": "the file ends in the middle of a statement",
     "unexpected-character": "a character that cannot start any word of the language",
     "unterminated-string": "a quoted text is not closed",

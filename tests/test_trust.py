@@ -217,3 +217,43 @@ def test_a_misspelt_field_on_the_right_of_a_text_comparison_still_suggests_the_f
     [d] = rulekit.check_text(text, "t.rules").diagnostics
     assert d.code == "unknown-field"
     assert "did you mean `home`?" in (d.hint or "")
+
+
+# ---------------------------------------------------------------- 4. labels named like keywords
+@pytest.mark.parametrize("word", ["none", "NONE", "无", "if", "and", "missing", "不"])
+def test_a_label_spelled_like_a_keyword_can_be_written_in_backquotes(word):
+    text = (
+        f'label `{word}` "甲"\nlabel other "乙"\ndefault other\n'
+        f"IF a > 1 THEN `{word}`\n"
+        f'example "e" given a = 2 expect `{word}`\n'
+        f'example "f" given a = 0 expect other\n'
+    )
+    program = rulekit.check_text(text, "t.rules")
+    assert [d.code for d in program.diagnostics] == []
+    assert list(program.labels) == [word, "other"]
+    rs = rulekit.compile(text)
+    assert rs.classify({"a": 2}).label == word
+    assert all(r.passed for r in rs.test())
+
+
+def test_expect_none_still_means_no_label_and_backquoted_none_is_the_label():
+    text = 'IF a > 1 THEN `none`\nexample "e" given a = 0 expect none\n'
+    program = rulekit.check_text(text, "t.rules")
+    assert [d.code for d in program.diagnostics] == []
+    assert program.examples[0].expect is None
+
+
+def test_a_field_spelled_like_a_keyword_can_be_written_in_backquotes():
+    text = 'field `前` : number "前"\nIF `前` > 1 THEN big\nexample "e" given `前` = 2 expect big\n'
+    program = rulekit.check_text(text, "t.rules")
+    assert [d.code for d in program.diagnostics] == []
+    assert rulekit.compile(text).classify({"前": 2}).label == "big"
+
+
+@pytest.mark.parametrize(
+    "text", ["IF a > 1 THEN none", "IF a > 1 THEN 无", 'label none "无"', "default NONE"]
+)
+def test_a_keyword_where_a_label_stands_suggests_backquotes(text):
+    [d] = rulekit.check_text(text + "\n", "t.rules").diagnostics
+    assert d.code == "keyword-as-name"
+    assert "`" in (d.hint or "") and "backquotes" in (d.hint or "")

@@ -18,7 +18,7 @@ from lark.exceptions import UnexpectedInput
 from rulekit.errors import Diagnostic, RuleError
 from rulekit.source import Source, Span
 from rulekit.syntax import nodes as n
-from rulekit.syntax.keywords import HIT_POLICIES, RESERVED, keyword
+from rulekit.syntax.keywords import HIT_POLICIES, RESERVED, keyword, quoted_name
 from rulekit.syntax.literals import (
     DURATION_UNITS,
     MULTIPLIERS,
@@ -57,7 +57,7 @@ def _lark() -> Lark:
         parser="lalr",
         propagate_positions=True,
         maybe_placeholders=True,
-        lexer_callbacks={"NAME": keyword},
+        lexer_callbacks={"NAME": keyword, "QNAME": quoted_name},
     )
 
 

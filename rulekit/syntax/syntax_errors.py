@@ -67,7 +67,7 @@ def _describe_token(tok: Token) -> str:
 
 def _expected_list(expected: set[str]) -> str:
     if "NAME" in expected:  # label positions also take these words; "a name" says it
-        expected = expected - {"TRUE", "FALSE", "TOP", "BOTTOM", "TODAY"}
+        expected = expected - {"TRUE", "FALSE", "TOP", "BOTTOM", "TODAY", "QNAME"}
     words = sorted({_word(t) for t in expected if not t.startswith("__")})
     if len(words) > 7:
         words = words[:7] + ["…"]
@@ -144,6 +144,22 @@ def syntax_diagnostic(err: UnexpectedInput, source: Source) -> Diagnostic:
             Span(start, end),
             hint=f"expected {_expected_list(expected_names)} after `{before[start:]}`; "
             f"the next line starts a new statement",
+        )
+    if (
+        tok.type != "NAME"
+        and "NAME" in expected_names
+        and "NUMBER" not in expected_names
+        and re.fullmatch(r"[^\W\d]\w*", str(tok))
+    ):
+        # `then none`, `label 无`: a keyword where a label or a name is declared.
+        word = str(tok)
+        none = " (`expect none` means no label)" if word.lower() in ("none", "无") else ""
+        return Diagnostic(
+            "keyword-as-name",
+            f"`{word}` is a keyword, so it cannot be a name here",
+            source,
+            span,
+            hint=f"to use it as a label or a name, write it in backquotes: `{word}`{none}",
         )
     if "_THEN" in expected_names and tok.type == "NAME":
         message = f"expected `then` before {_describe_token(tok)}"
