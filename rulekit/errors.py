@@ -16,6 +16,7 @@ if TYPE_CHECKING:
 CODES: dict[str, str] = {
     "syntax-error": "the text does not follow the grammar",
     "keyword-as-name": "a keyword where a label or a name is declared (write it in backquotes)",
+    "wrong-word": "a word written for an operator or a unit (`和`, `大于`, `180 天`): the fix",
     "unexpected-end": "the file ends in the middle of a statement",
     "unexpected-character": "a character that cannot start any word of the language",
     "unterminated-string": "a quoted text is not closed",

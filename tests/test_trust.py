@@ -3,6 +3,8 @@ and every mistake in it is reported at once, in plain words, with the fix."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 import rulekit
@@ -257,3 +259,41 @@ def test_a_keyword_where_a_label_stands_suggests_backquotes(text):
     [d] = rulekit.check_text(text + "\n", "t.rules").diagnostics
     assert d.code == "keyword-as-name"
     assert "`" in (d.hint or "") and "backquotes" in (d.hint or "")
+
+
+# ---------------------------------------------------------------- 5. common slips, in the author's words
+@pytest.mark.parametrize(
+    "text,fix",
+    [
+        ("如果 最近购买 > 180天 和 购买次数 < 3 那么 沉睡", "`且`"),
+        ("如果 最近购买 大于 180天 那么 沉睡", "`>`"),
+        ("如果 最近购买 小于 180天 那么 活跃", "`<`"),
+        ("如果 购买次数 等于 3 那么 沉睡", "`=`"),
+        ("如果 购买次数 大于等于 3 那么 沉睡", "`>=`"),
+        ("如果 最近购买 > 180 天 那么 沉睡", "`180天`"),
+    ],
+)
+def test_chinese_slips_get_a_chinese_hint_naming_the_fix(text, fix):
+    [d] = rulekit.check_text(text + "\n", "t.rules").diagnostics
+    assert d.code == "wrong-word"
+    assert fix in (d.hint or "")
+    assert re.search(r"[\u4e00-\u9fff]", d.hint or "")  # in Chinese
+    assert "then" not in d.message
+
+
+@pytest.mark.parametrize(
+    "text,fix",
+    [
+        ("IF recency > 180d 和 frequency < 3 THEN sleeping", "`and`"),
+        ("IF frequency 大于 3 THEN often", "`>`"),
+        ("IF recency > 180 d THEN sleeping", "`180d`"),
+        ("IF recency > 180 days THEN sleeping", "`180d`"),
+        ("IF frequency equals 3 THEN often", "`=`"),
+        ("IF recency > 180d && frequency < 3 THEN sleeping", "`and`"),
+    ],
+)
+def test_english_files_get_the_hint_in_english(text, fix):
+    [d] = rulekit.check_text(text + "\n", "t.rules").diagnostics
+    assert d.code == "wrong-word"
+    assert fix in (d.hint or "")
+    assert (d.hint or "").startswith(("join two", "compare with", "write the number"))
