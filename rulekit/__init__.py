@@ -69,11 +69,7 @@ def compile(text: str, name: str = "<string>", strict: bool = False) -> Ruleset:
 
 def load(ref: str | Path, strict: bool = False) -> Ruleset:
     """Load a rule file by path, or a shipped ruleset by id or alias."""
-    from rulekit.rulesets import resolve
+    from rulekit.rulesets import read_rule_file, resolve
 
     path = resolve(ref)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError:
-        raise LookupFailed(f"{path}: not UTF-8 text; save the rule file as UTF-8") from None
-    return compile(text, str(path), strict)
+    return compile(read_rule_file(path), str(path), strict)

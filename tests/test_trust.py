@@ -297,3 +297,38 @@ def test_english_files_get_the_hint_in_english(text, fix):
     assert d.code == "wrong-word"
     assert fix in (d.hint or "")
     assert (d.hint or "").startswith(("join two", "compare with", "write the number"))
+
+
+# ---------------------------------------------------------------- 6. files saved by Notepad or WPS
+ZH_RULES = '规则集 测试 "测试"\n如果 最近购买 > 180天 那么 沉睡\n例 "半年" 已知 最近购买 = 200天 期望 沉睡\n'
+
+
+@pytest.mark.parametrize(
+    "encoding", ["utf-8-sig", "utf-16", "utf-16-le", "utf-16-be", "gbk", "gb18030"]
+)
+def test_rule_files_in_windows_encodings_are_read(tmp_path, cli, encoding):
+    path = tmp_path / "zh.rules"
+    path.write_bytes(ZH_RULES.encode(encoding))
+    rs = rulekit.load(path)
+    assert rs.classify({"最近购买": 200}).label == "沉睡"
+    assert rs.program.id == "测试"
+    result = cli("check", str(path))
+    assert result.code == 0, result.out + result.err
+    result = cli("test", str(path))
+    assert result.code == 0, result.out + result.err
+
+
+@pytest.mark.parametrize(
+    "data", [b"IF a > 1 THEN \x80\x81\xfe x\n", b"IF a > 1 THEN x\n\xff\xff\xff\n"]
+)
+def test_an_undecodable_rule_file_names_the_byte_and_the_fix(tmp_path, cli, data):
+    path = tmp_path / "bad.rules"
+    path.write_bytes(data)
+    offset = data.index(b"\x80" if b"\x80" in data else b"\xff")
+    with pytest.raises(rulekit.RulekitError) as info:
+        rulekit.load(path)
+    message = str(info.value)
+    assert f"byte {offset}" in message and "UTF-8" in message and "bad.rules" in message
+    result = cli("check", str(path))
+    assert result.code != 0
+    assert f"byte {offset}" in result.out + result.err
