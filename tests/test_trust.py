@@ -190,6 +190,7 @@ def test_an_undeclared_name_near_a_catalog_field_is_a_possible_typo():
     [
         "IF monetary > 5000 THEN big\n",  # a catalog field itself
         "IF q1 > 5 AND q2 > 5 THEN both\n",  # names that differ in digits only
+        "IF page > 5 THEN long\n",  # short: near `age` of the catalog, yet its own name
         "IF recency > 30d AND frequency > 3 THEN ok\n",
     ],
 )
@@ -290,6 +291,7 @@ def test_chinese_slips_get_a_chinese_hint_naming_the_fix(text, fix):
         ("IF recency > 180 days THEN sleeping", "`180d`"),
         ("IF frequency equals 3 THEN often", "`=`"),
         ("IF recency > 180d && frequency < 3 THEN sleeping", "`and`"),
+        ("let big = monetary 大于 3\nIF big THEN vip", "`>`"),
     ],
 )
 def test_english_files_get_the_hint_in_english(text, fix):

@@ -112,7 +112,7 @@ def possible_typos(program: Program, report: Report) -> None:
         ]
         candidates = [*program.lets, *in_file]
         guess = nearest(name, [c for c in candidates if not _apart_from_digits(c, name)])
-        if guess is None:
+        if guess is None and len(name) >= 5:  # a short name is near too many catalog names
             guess = nearest(name, [c for c in catalog if not _apart_from_digits(c, name)])
         if guess is None:
             continue

@@ -254,7 +254,7 @@ def syntax_diagnostic(err: UnexpectedInput, source: Source) -> Diagnostic:
                 Span(glued.start(), glued.start() + len(word)),
                 hint=e.hint,
             )
-    if tok.type in ("NAME", "NUMBER") and "_THEN" in expected_names | {"CMP"}:
+    if tok.type in ("NAME", "NUMBER") and expected_names & {"_THEN", "CMP", "_AND", "_OR"}:
         slip = _slip(str(tok), tok.start_pos, tok.end_pos, source)
         if slip is not None:
             return slip
