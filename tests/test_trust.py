@@ -334,3 +334,13 @@ def test_an_undecodable_rule_file_names_the_byte_and_the_fix(tmp_path, cli, data
     result = cli("check", str(path))
     assert result.code != 0
     assert f"byte {offset}" in result.out + result.err
+
+
+@pytest.mark.parametrize("engine", ["python", "duckdb"])
+def test_backquoted_names_give_the_same_labels_on_every_engine(engine):
+    text = (
+        'field `前` : number "前"\nlabel `none` "无"\nlabel `if` "如果"\n'
+        "IF `前` > 1 THEN `none`\nIF `前` < 0 THEN `if`\n"
+    )
+    result = rulekit.compile(text).classify_many([{"前": 2}, {"前": -1}, {"前": 0}], engine=engine)
+    assert [d.label for d in result] == ["none", "if", None]
