@@ -54,13 +54,8 @@ __version__ = "0.1.0"
 def check_text(text: str, name: str = "<string>", strict: bool = False) -> Program:
     """Parse and check rule text; returns the Program with all diagnostics (does not raise)."""
     file, source, diagnostics = parse(text, name)
-    if diagnostics:
-        # After a syntax error the tree is partial, so only the syntax (and literal) errors
-        # are reported: checking a partial tree would invent errors that are not there.
-        result = check(type(file)([]), source, strict)
-        result.diagnostics = diagnostics
-        return result
-    return check(file, source, strict)
+    # After a syntax error the statements that did parse are checked too.
+    return check(file, source, strict, syntax=diagnostics)
 
 
 def compile(text: str, name: str = "<string>", strict: bool = False) -> Ruleset:  # noqa: A001
@@ -74,11 +69,7 @@ def compile(text: str, name: str = "<string>", strict: bool = False) -> Ruleset:
 
 def load(ref: str | Path, strict: bool = False) -> Ruleset:
     """Load a rule file by path, or a shipped ruleset by id or alias."""
-    from rulekit.rulesets import resolve
+    from rulekit.rulesets import read_rule_file, resolve
 
     path = resolve(ref)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError:
-        raise LookupFailed(f"{path}: not UTF-8 text; save the rule file as UTF-8") from None
-    return compile(text, str(path), strict)
+    return compile(read_rule_file(path), str(path), strict)

@@ -15,6 +15,8 @@ if TYPE_CHECKING:
 # and by the golden tests, which must cover each code).
 CODES: dict[str, str] = {
     "syntax-error": "the text does not follow the grammar",
+    "keyword-as-name": "a keyword where a label or a name is declared (write it in backquotes)",
+    "wrong-word": "a word written for an operator or a unit (`和`, `大于`, `180 天`): the fix",
     "unexpected-end": "the file ends in the middle of a statement",
     "unexpected-character": "a character that cannot start any word of the language",
     "unterminated-string": "a quoted text is not closed",
@@ -27,6 +29,8 @@ CODES: dict[str, str] = {
     "unknown-type": "a field type rulekit does not have",
     "unknown-hit-policy": "a hit policy other than first, priority, all, unique",
     "duplicate-name": "a field, let or label declared twice",
+    "duplicate-metadata": "a header item (ruleset, description, source, version, hit, default) "
+    "given twice",
     "type-mismatch": "an operator or function applied to values of the wrong type",
     "not-a-condition": "a rule condition that is not true/false",
     "wrong-arguments": "a function called with the wrong number or kind of arguments",
@@ -38,6 +42,8 @@ CODES: dict[str, str] = {
     "unused-label": "a declared label that no rule or default produces",
     "unused-let": "a let that nothing uses",
     "unused-field": "a declared field that no rule or let reads",
+    "possible-typo": "an undeclared name a small edit away from another name or a catalog field",
+    "unquoted-text": "a bare word compared with a text field: a text without its quotes",
     "ignored-priority": "`priority N` on a rule of a ruleset whose hit policy is not priority",
 }
 

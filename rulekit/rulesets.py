@@ -1,12 +1,14 @@
-"""Find shipped rulesets by id or alias, and load rule files from paths."""
+"""Find shipped rulesets by id or alias, and read rule files from paths in the encodings
+Windows editors save them in (UTF-8 with or without BOM, UTF-16, GBK/GB18030)."""
 
 from __future__ import annotations
 
+import codecs
 import re
 from functools import lru_cache
 from pathlib import Path
 
-from rulekit.errors import LookupFailed
+from rulekit.errors import LookupFailed, RulekitError
 from rulekit.suggest import nearest
 
 
@@ -52,3 +54,53 @@ def resolve(ref: str | Path) -> Path:
         + (f"; did you mean {guess!r}?" if guess else "")
         + " (list them with `rulekit list`)"
     )
+
+
+_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+# The encodings rule files arrive in besides UTF-8: Notepad's UTF-16 without a mark, and the
+# Chinese ANSI code page of Notepad and WPS (GBK, read as its superset GB18030). Nothing else is
+# guessed: a wrong guess would silently misread the rules.
+_OTHER_ENCODINGS = ["utf_16_le", "utf_16_be", "utf_32_le", "utf_32_be", "gb18030"]
+
+
+def decode_rule_file(data: bytes, name: str) -> str:
+    """The text of a rule file's bytes: UTF-8 (a BOM is dropped), UTF-16/32 (with or without a
+    BOM) or GBK/GB18030. Raises `RulekitError` naming the first byte that is not UTF-8."""
+    for bom, encoding in _BOMS:
+        if data.startswith(bom):
+            try:
+                return data.decode(encoding)
+            except UnicodeDecodeError:
+                break
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as e:
+        bad = e.start
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(data, cp_isolation=_OTHER_ENCODINGS).best()
+    if best is not None:
+        try:
+            return data.decode(best.encoding)
+        except (UnicodeDecodeError, LookupError):
+            pass
+    raise RulekitError(
+        f"{name}: not UTF-8 text: byte {bad} (0x{data[bad]:02x}) cannot be read as UTF-8, "
+        "UTF-16 or GBK/GB18030; save the rule file as UTF-8 "
+        "(Notepad or WPS: Save as → Encoding: UTF-8)"
+    )
+
+
+def read_rule_file(path: Path, name: str | None = None) -> str:
+    """Read a rule file in any encoding `decode_rule_file` accepts; `name` is how errors name it."""
+    try:
+        data = path.read_bytes()
+    except OSError as e:
+        raise LookupFailed(f"{name or path}: cannot be read ({e.strerror})") from None
+    return decode_rule_file(data, name or str(path))

@@ -1,8 +1,12 @@
-"""Did-you-mean: the nearest known name to a misspelt one (ignoring case and `_`)."""
+"""Did-you-mean: the nearest known name to a misspelt one (ignoring case and `_`), and the
+catalog of field names the shipped rulesets use."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
+from functools import lru_cache
+from pathlib import Path
 
 
 def _distance(a: str, b: str) -> int:
@@ -33,3 +37,25 @@ def nearest(name: str, candidates: Iterable[str]) -> str | None:
         if d <= limit and (best_d is None or d < best_d):
             best, best_d = cand, d
     return best
+
+
+_FIELD_DECL = re.compile(
+    r"^[ \t\u3000]*(?:field|字段)\s+([^\W\d]\w*)", re.IGNORECASE | re.MULTILINE
+)
+
+
+@lru_cache(maxsize=1)
+def catalog_fields() -> frozenset[str]:
+    """The field names the shipped rulesets declare (the catalog's names), read without
+    compiling: `monetary`, `frequency`, `recency_days` … Empty when the rulesets are absent."""
+    here = Path(__file__).resolve().parent
+    names: set[str] = set()
+    for folder in (here / "rulesets", here.parent / "rulesets"):
+        if folder.is_dir():
+            for path in sorted(folder.glob("*.rules")):
+                try:
+                    names.update(_FIELD_DECL.findall(path.read_text(encoding="utf-8")))
+                except (OSError, UnicodeDecodeError):
+                    continue
+            break
+    return frozenset(names)

@@ -9,11 +9,39 @@ implements, so each part can be checked and read on its own.
 
 from __future__ import annotations
 
+import re
+
 from rulekit.check.report import Report, Severity
 from rulekit.model import datatypes as T
 from rulekit.model.program import FieldInfo, LabelInfo, LetInfo
 from rulekit.source import Source, Span
 from rulekit.syntax import nodes as n
+
+_DECLARES = {"field": "field", "字段": "field", "let": "let", "令": "let"}
+_DECLARES |= {"label": "label", "标签": "label"}
+_BROKEN_DECL = re.compile(
+    r"^[ \t\u3000]*(field|字段|let|令|label|标签)\s+([^\W\d]\w*)", re.IGNORECASE | re.MULTILINE
+)
+
+
+def broken_declarations(text: str, unparsed: list[Span]) -> dict[str, set[str]]:
+    """kind (field, let, label) → the names declared by the unparsed stretches of text (by a
+    line that begins with `field NAME`, `let NAME` or `label NAME`)."""
+    out: dict[str, set[str]] = {"field": set(), "let": set(), "label": set()}
+    for span in unparsed:
+        for m in _BROKEN_DECL.finditer(text, span.start, span.end):
+            out[_DECLARES[m.group(1).lower()]].add(m.group(2))
+    return out
+
+
+def inferable(t: T.Type) -> T.Type:
+    """The type an undeclared field gets from a use that implies `t`: a whole number implies a
+    `number`, never an `integer` (`monetary > 5000` must not set aside `6000.50` as bad)."""
+    if t == T.INTEGER:
+        return T.NUMBER
+    if t.is_list and t.element == T.INTEGER:
+        return T.list_of(T.NUMBER)
+    return t
 
 
 class CheckerBase:
@@ -34,6 +62,9 @@ class CheckerBase:
         self.inferred_at: dict[str, Span] = {}  # undeclared field -> the use that implied it
         self.population_keys: dict[int, str] = {}
         self.let_names = {s.name for s in file.statements if isinstance(s, n.LetDecl)}
+        # Names declared by statements that did not parse (after a syntax error): taken as
+        # declared, so that their uses are not reported as unknown on top of the syntax error.
+        self.broken = broken_declarations(source.text, file.unparsed)
         self._let_has_population: dict[str, bool] = {}
         self._visible_lets: set[str] = set()  # lets defined above the current statement
 
@@ -80,6 +111,7 @@ class CheckerBase:
             and self.inferred.get(node.name, T.UNKNOWN) == T.UNKNOWN
             and t not in (T.UNKNOWN, T.ERROR, T.NULL)
         ):
+            t = inferable(t)
             self.inferred[node.name] = t
             self.inferred_at[node.name] = node.span
             self.types[node.id] = t

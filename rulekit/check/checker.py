@@ -13,6 +13,7 @@ That takes two passes over the same code: the first binds types silently, the se
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -21,6 +22,7 @@ from rulekit.check.examples import check_examples
 from rulekit.check.expressions import ExpressionChecker
 from rulekit.check.lints import lint
 from rulekit.check.report import a, did_you_mean
+from rulekit.errors import Diagnostic
 from rulekit.model import datatypes as T
 from rulekit.model.program import FieldInfo, HitPolicy, LabelInfo, LetInfo, Program
 from rulekit.source import Source, Span
@@ -67,8 +69,8 @@ class Checker(ExpressionChecker, CallChecker):
 
         header = self._header(metas)
         self._declare_fields(field_decls)
-        self.declared_fields = bool(field_decls)
-        self.declared_labels = bool(label_decls)
+        self.declared_fields = bool(field_decls) or bool(self.broken["field"])
+        self.declared_labels = bool(label_decls) or bool(self.broken["label"])
         self._declare_labels(label_decls)
         for let_decl in let_decls:
             if let_decl.name in self.fields:
@@ -139,16 +141,8 @@ class Checker(ExpressionChecker, CallChecker):
     # ---------------------------------------------------------------- header
     def _header(self, metas: list[n.Meta]) -> Header:
         h = Header(id=_default_id(self.source.path))
-        seen: dict[str, n.Meta] = {}
+        self._repeated_metadata(metas)
         for m in metas:
-            if m.key in ("ruleset", "hit", "default", "version") and m.key in seen:
-                self.error(
-                    "duplicate-name",
-                    f"`{m.key}` is given twice",
-                    m.value_span,
-                    hint=f"keep one `{m.key}`",
-                )
-            seen[m.key] = m
             if m.key == "ruleset":
                 h.id, h.display = m.value
             elif m.key == "description":
@@ -175,6 +169,37 @@ class Checker(ExpressionChecker, CallChecker):
             elif m.key == "default":
                 h.default, h.default_span = m.value, m.value_span
         return h
+
+    def _repeated_metadata(self, metas: list[n.Meta]) -> None:
+        """A header item given twice (a `description` or `source` twice in the same language)
+        is an error at the second, naming the first: only one of them could be kept."""
+        seen: dict[str, n.Meta] = {}
+        for m in metas:
+            keys: list[str] = []
+            if m.key in ("ruleset", "hit", "default", "version"):
+                keys = [m.key]
+            elif m.key in ("description", "source"):
+                keys = [m.key] if m.value.zh is not None else []
+                keys += [f"{m.key} en"] if m.value.en is not None else []
+            for key in keys:
+                first = seen.get(key)
+                if first is None:
+                    seen[key] = m
+                    continue
+                line = self.source.line_col(first.span.start)[0]
+                both = (
+                    f' (for both languages write `{m.key} "中文" en "English"`)'
+                    if m.key in ("description", "source")
+                    else ""
+                )
+                self.error(
+                    "duplicate-metadata",
+                    f"`{key}` is given twice",
+                    m.span,
+                    label="again",
+                    hint=f"it is first given at line {line}; keep one{both}",
+                )
+                break
 
     # ---------------------------------------------------------------- declarations
     def _declare_fields(self, decls: list[n.FieldDecl]) -> None:
@@ -248,7 +273,7 @@ class Checker(ExpressionChecker, CallChecker):
                 self.labels.setdefault(header.default, LabelInfo(header.default))
 
     def _check_label_ref(self, label: str, span: Span) -> None:
-        if self.declared_labels and label not in self.labels:
+        if self.declared_labels and label not in self.labels and label not in self.broken["label"]:
             self.error(
                 "unknown-label",
                 f"unknown label `{label}`",
@@ -259,6 +284,12 @@ class Checker(ExpressionChecker, CallChecker):
             )
 
 
-def check(file: n.File, source: Source, strict: bool = False) -> Program:
-    """Check a parsed file; the Program carries every diagnostic (errors first)."""
-    return Checker(file, source, strict).check()
+def check(
+    file: n.File, source: Source, strict: bool = False, syntax: Sequence[Diagnostic] = ()
+) -> Program:
+    """Check a parsed file; the Program carries every diagnostic (errors first). `syntax`: the
+    parser's diagnostics, reported with the checker's (the statements that parsed are checked,
+    the names a broken declaration declares are taken as declared)."""
+    checker = Checker(file, source, strict)
+    checker.report.diagnostics.extend(syntax)
+    return checker.check()

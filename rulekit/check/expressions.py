@@ -7,7 +7,7 @@ and population tests are typed by `calls.CallChecker`; this part dispatches to i
 
 from __future__ import annotations
 
-from rulekit.check.base import CheckerBase
+from rulekit.check.base import CheckerBase, inferable
 from rulekit.check.report import a
 from rulekit.model import datatypes as T
 from rulekit.source import Span
@@ -79,6 +79,8 @@ class ExpressionChecker(CheckerBase):
         if name in self.fields:
             self.fields[name].used = True
             return self.fields[name].type
+        if name in self.broken["field"] or name in self.broken["let"]:
+            return T.ERROR  # its declaration did not parse: already reported
         if name in self.let_names:
             self.error(
                 "unknown-field",
@@ -89,6 +91,17 @@ class ExpressionChecker(CheckerBase):
             return T.ERROR
         if self.declared_fields:
             guess = nearest(name, [*self.fields, *self._visible_lets])
+            if expected == T.STRING or (expected is not None and expected.element == T.STRING):
+                # `城市 = 北京`: compared with a text, a bare word is most likely a text whose
+                # quotes are missing.
+                quote = f'to compare with the text, quote it: "{name}"'
+                self.error(
+                    "unknown-field" if guess else "unquoted-text",
+                    f"`{name}` is not a field",
+                    node.span,
+                    hint=f"did you mean `{guess}`? or, {quote}" if guess else quote,
+                )
+                return T.ERROR
             self.error(
                 "unknown-field",
                 f"unknown field `{name}`",
@@ -104,9 +117,9 @@ class ExpressionChecker(CheckerBase):
             and expected is not None
             and expected not in (T.UNKNOWN, T.ERROR, T.NULL)
         ):
-            self.inferred[name] = expected
+            self.inferred[name] = inferable(expected)
             self.inferred_at[name] = node.span
-            return expected
+            return self.inferred[name]
         self.inferred.setdefault(name, current)
         return current
 

@@ -4,20 +4,24 @@ used without a declaration."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 
 from rulekit.check.report import Report
 from rulekit.model.program import Program
 from rulekit.source import Span
+from rulekit.suggest import catalog_fields, nearest
+from rulekit.syntax import nodes as n
 
 
 def lint(
     program: Program, report: Report, *, strict: bool, inferred_at: Mapping[str, Span]
 ) -> None:
-    """Add strict-mode errors (when `strict`), then the unused-name warnings unless the program
-    already has errors. `inferred_at`: where each undeclared field's type was implied."""
+    """Add strict-mode errors (when `strict`), the possible typos, then the unused-name warnings
+    unless the program already has errors. `inferred_at`: where each undeclared field's type was implied."""
     if strict:
         undeclared(program, report, inferred_at)
+    possible_typos(program, report)
     if report.has_errors:
         return  # "unused" is noise while a typo hides the use
     unused(program, report)
@@ -70,3 +74,52 @@ def unused(program: Program, report: Report) -> None:
                 f.decl.name_span,
                 hint="use it in a rule, or remove the declaration",
             )
+
+
+def _apart_from_digits(a: str, b: str) -> bool:
+    """`q1` / `q2`, `txn_count_1d` / `txn_count_7d`: names that differ only in their digits are
+    meant to differ."""
+    return re.sub(r"\d", "", a) == re.sub(r"\d", "", b)
+
+
+def possible_typos(program: Program, report: Report) -> None:
+    """In a file that declares no fields, every name is taken as a field, so a typo silently
+    becomes a new, always-missing field. Warn about an undeclared field whose name is a small edit
+    away from a let, from a name the file uses more often (or earlier), or from a field of the
+    shipped rulesets' catalog."""
+    if any(f.decl is not None for f in program.fields.values()):
+        return
+    uses: dict[str, int] = {}
+    first: dict[str, Span] = {}
+    exprs = [let.decl.expr for let in program.lets.values()] + [r.condition for r in program.rules]
+    for expr in exprs:
+        for node in n.walk(expr):
+            if isinstance(node, n.Name) and node.name in program.fields:
+                uses[node.name] = uses.get(node.name, 0) + 1
+                first.setdefault(node.name, node.span)
+    catalog = catalog_fields()
+
+    def weight(name: str) -> tuple[int, int]:
+        return (uses.get(name, 0), -first[name].start if name in first else 0)
+
+    for name, span in sorted(first.items(), key=lambda item: item[1].start):
+        if name in catalog or len(name.replace("_", "")) < 4:
+            continue
+        in_file = [
+            other
+            for other in program.fields
+            if other != name and other in first and weight(other) > weight(name)
+        ]
+        candidates = [*program.lets, *in_file]
+        guess = nearest(name, [c for c in candidates if not _apart_from_digits(c, name)])
+        if guess is None and len(name) >= 5:  # a short name is near too many catalog names
+            guess = nearest(name, [c for c in catalog if not _apart_from_digits(c, name)])
+        if guess is None:
+            continue
+        report.warn(
+            "possible-typo",
+            f"`{name}` is not declared and looks like a misspelling of `{guess}`",
+            span,
+            hint=f"did you mean `{guess}`? If `{name}` is a column of its own, declare the "
+            f'fields: field {name} : {program.fields[name].type} "显示名"',
+        )

@@ -13,7 +13,8 @@ from typing import TYPE_CHECKING, Protocol
 import rulekit
 from rulekit import render
 from rulekit.cli.app import Usage
-from rulekit.errors import LookupFailed, RulekitError
+from rulekit.errors import LookupFailed
+from rulekit.rulesets import read_rule_file
 
 if TYPE_CHECKING:
     from rulekit.engines.population import FrozenPopulation
@@ -86,12 +87,7 @@ def _rule_files(paths: list[str]) -> list[Path]:
 
 
 def _read_rules(path: Path) -> str:
-    try:
-        return path.read_text(encoding="utf-8")
-    except UnicodeDecodeError as e:
-        raise RulekitError(
-            f"{render.show_path(path)}: byte {e.start} is not UTF-8; save the rule file as UTF-8"
-        ) from None
+    return read_rule_file(path, render.show_path(path))
 
 
 def _frozen(path: str) -> FrozenPopulation:

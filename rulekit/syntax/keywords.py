@@ -44,6 +44,12 @@ def keyword(tok: Token) -> Token:
     return tok
 
 
+def quoted_name(tok: Token) -> Token:
+    """Lexer callback for QNAME: `` `none` `` is the name `none`, never a keyword (the token
+    keeps its position, backquotes included)."""
+    return tok.update("NAME", tok.value[1:-1])
+
+
 # Comparison spellings → the normalised operator (> >= < <= = !=).
 COMPARE_OPS = {
     "==": "=",

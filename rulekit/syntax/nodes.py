@@ -265,9 +265,11 @@ class Meta(Node):
 
 @dataclass(eq=False)
 class File:
-    """A parsed rule file: statements in file order."""
+    """A parsed rule file: statements in file order; `unparsed`, the stretches of text skipped
+    after a syntax error (each from the start of the broken statement)."""
 
     statements: list[Node] = field(default_factory=list)
+    unparsed: list[Span] = field(default_factory=list)
 
 
 def literal_value(node: Node | None) -> Any:

@@ -9,7 +9,6 @@ plain words. The names other modules have imported from here stay importable fro
 
 from __future__ import annotations
 
-import re
 from functools import lru_cache
 from importlib import resources
 
@@ -17,9 +16,9 @@ from lark import Lark, Token, Tree
 from lark.exceptions import UnexpectedInput
 
 from rulekit.errors import Diagnostic, RuleError
-from rulekit.source import Source
+from rulekit.source import Source, Span
 from rulekit.syntax import nodes as n
-from rulekit.syntax.keywords import HIT_POLICIES, RESERVED, keyword
+from rulekit.syntax.keywords import HIT_POLICIES, RESERVED, keyword, quoted_name
 from rulekit.syntax.literals import (
     DURATION_UNITS,
     MULTIPLIERS,
@@ -47,7 +46,7 @@ __all__ = [
     "parse_or_raise",
 ]
 
-MAX_SYNTAX_ERRORS = 20
+MAX_SYNTAX_ERRORS = 50
 
 
 @lru_cache(maxsize=1)
@@ -58,40 +57,87 @@ def _lark() -> Lark:
         parser="lalr",
         propagate_positions=True,
         maybe_placeholders=True,
-        lexer_callbacks={"NAME": keyword},
+        lexer_callbacks={"NAME": keyword, "QNAME": quoted_name},
     )
 
 
-def _blank(text: str, upto: int) -> str:
-    """The text with everything before `upto` turned into spaces (newlines kept for positions)."""
-    return re.sub(r"[^\n]", " ", text[:upto]) + text[upto:]
+def _error_pos(err: UnexpectedInput, source: Source, diag: Diagnostic) -> int:
+    """Where the parser gave up: the offending token or character (the end for `unexpected end`)."""
+    if diag.code == "unexpected-end":
+        return len(source.text)
+    pos: object = err.pos_in_stream  # Lark annotates it as None; a parse error sets it
+    return pos if isinstance(pos, int) and pos >= 0 else diag.span.start
+
+
+def _statement_starts(text: str) -> list[int]:
+    """Offsets of the lines that begin with a statement keyword: where recovery may resume."""
+    starts = []
+    for m in STATEMENT_START.finditer(text):
+        line_start = text.rfind("\n", 0, m.start()) + 1
+        if not text[line_start : m.start()].strip():
+            starts.append(m.start())
+    return starts
+
+
+def _parse_span(text: str, start: int, end: int) -> Tree[Token]:
+    """Parse `text[start:end]` with every token at its position in the whole text."""
+    return _lark().parse(" " * start + text[start:end])
+
+
+def _statements(tree: Tree[Token]) -> list[Tree[Token] | Token]:
+    return list(tree.children)
 
 
 def parse(text: str, path: str = "<string>") -> tuple[n.File, Source, list[Diagnostic]]:
-    """Parse a whole file. Returns the tree (possibly partial) and every syntax diagnostic."""
+    """Parse a whole file. Returns the tree and every syntax diagnostic.
+
+    After a syntax error the parser resumes at the next line that begins with a statement word
+    (`if`, `rule`, `field` …) and keeps every statement that did parse, before and after the
+    error, so that the checker can check them too; up to `MAX_SYNTAX_ERRORS` errors are reported.
+    """
     source = Source(text, path)
     diagnostics: list[Diagnostic] = []
-    lark = _lark()
-    work = text
-    tree: Tree[Token] | None = None
+    starts: list[int] | None = None
+    kept: list[Tree[Token] | Token] = []
+    unparsed: list[Span] = []
+    pos = 0
     while True:
         try:
-            tree = lark.parse(work)
+            tree = _parse_span(text, pos, len(text))
+            kept.extend(_statements(tree))
             break
         except UnexpectedInput as err:
             diag = syntax_diagnostic(err, source)
             diagnostics.append(diag)
-            if diag.code == "unexpected-end" or len(diagnostics) >= MAX_SYNTAX_ERRORS:
+            at = _error_pos(err, source, diag)
+            if starts is None:
+                starts = _statement_starts(text)
+            good, broken_from = _good_prefix(text, pos, at, starts)
+            kept.extend(good)
+            # Resume after the error; at the error itself when it is a statement's first word
+            # (then the statement before it is unfinished, and this one is whole).
+            resume = next((s for s in starts if s > at or pos < s == at), None)
+            unparsed.append(Span(broken_from, len(text) if resume is None else resume))
+            if resume is None or len(diagnostics) >= MAX_SYNTAX_ERRORS:
                 break
-            # Recover: skip to the next statement after the error and parse the rest.
-            resume = STATEMENT_START.search(text, diag.span.end)
-            if resume is None:
-                break
-            work = _blank(text, resume.start())
-    if tree is None:
-        return n.File([]), source, diagnostics
-    file = ToNodes(source, diagnostics).transform(tree)
+            pos = resume
+    file = ToNodes(source, diagnostics).transform(Tree("start", kept))
+    file.unparsed = unparsed
     return file, source, diagnostics
+
+
+def _good_prefix(
+    text: str, pos: int, at: int, starts: list[int]
+) -> tuple[list[Tree[Token] | Token], int]:
+    """The statements between `pos` and the statement that holds the error at `at` (the text
+    up to the latest statement start before the error that parses on its own), and where the
+    broken statement starts."""
+    for cut in reversed([s for s in starts if pos < s <= at]):
+        try:
+            return _statements(_parse_span(text, pos, cut)), cut
+        except UnexpectedInput:
+            continue
+    return [], pos
 
 
 def parse_or_raise(text: str, path: str = "<string>") -> tuple[n.File, Source]:

@@ -1,5 +1,6 @@
 """Syntax errors in plain words: a Lark parse error becomes a `Diagnostic` that names what was
-found and what could stand there (never Lark token names or tracebacks), and `STATEMENT_START`
+found and what could stand there (never Lark token names or tracebacks), common slips (`和` for
+`and`, `大于` for `>`, `180 天`) get the fix in the author's language, and `STATEMENT_START`
 finds where parsing can resume after an error."""
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput
 
 from rulekit.errors import Diagnostic
 from rulekit.source import Source, Span
-from rulekit.syntax.literals import LiteralError, decode_number
+from rulekit.syntax.literals import DURATION_UNITS, MULTIPLIERS, LiteralError, decode_number
 
 _WORDS = {
     "NAME": "a name",
@@ -52,6 +53,128 @@ STATEMENT_START = re.compile(
 )
 
 
+# Words authors write for an operator, with the operator: `和` for `and`, `大于` for `>` …
+_OPERATOR_WORDS = {
+    "和": "and",
+    "与": "and",
+    "同时": "and",
+    "而且": "and",
+    "&&": "and",
+    "&": "and",
+    "||": "or",
+    "|": "or",
+    "大于": ">",
+    "超过": ">",
+    "高于": ">",
+    "多于": ">",
+    "小于": "<",
+    "低于": "<",
+    "少于": "<",
+    "等于": "=",
+    "是否等于": "=",
+    "不等于": "!=",
+    "大于等于": ">=",
+    "大于或等于": ">=",
+    "不小于": ">=",
+    "至少": ">=",
+    "小于等于": "<=",
+    "小于或等于": "<=",
+    "不大于": "<=",
+    "不超过": "<=",
+    "至多": "<=",
+    "equals": "=",
+    "equal": "=",
+    "eq": "=",
+    "ne": "!=",
+    "gt": ">",
+    "greater": ">",
+    "lt": "<",
+    "less": "<",
+    "ge": ">=",
+    "le": "<=",
+}
+_ZH_OPERATOR = {"and": "`且`、`并且` 或 `AND`", "or": "`或`、`或者` 或 `OR`"}
+# Unit words written apart from their number (`180 days`) → the unit glued form (`180d`).
+_UNIT_WORDS = {
+    "天": "d",
+    "日": "d",
+    "周": "w",
+    "星期": "w",
+    "月": "mo",
+    "个月": "mo",
+    "年": "y",
+    "小时": "h",
+    "分钟": "min",
+    "秒": "s",
+    "days": "d",
+    "day": "d",
+    "weeks": "w",
+    "week": "w",
+    "months": "mo",
+    "month": "mo",
+    "years": "y",
+    "year": "y",
+    "hours": "h",
+    "hour": "h",
+    "minutes": "min",
+    "minute": "min",
+    "seconds": "s",
+    "second": "s",
+}
+# A Chinese keyword outside quotes: the author writes in Chinese, so hints are in Chinese.
+_ZH_KEYWORD = re.compile(
+    r"(?<![\w\"'“”])(如果|那么|则|并且|且|或者|或|非|介于|属于|缺失|规则集|规则|标签|字段|令|例|"
+    r"示例|默认|命中)(?!\w)"
+)
+
+
+def writes_chinese(text: str) -> bool:
+    """Whether a rule file is written with Chinese keywords."""
+    return _ZH_KEYWORD.search(text) is not None
+
+
+def _slip(word: str, start: int, end: int, source: Source) -> Diagnostic | None:
+    """A common slip in place of an operator or a unit: the diagnostic naming the fix, in the
+    author's language, or None."""
+    zh = writes_chinese(source.text)
+    before = source.text[:start]
+    number = re.search(r"(\d[\d_]*(?:\.\d+)?)\s+$", before)
+    unit = _UNIT_WORDS.get(
+        word.lower(), word if word in DURATION_UNITS or word in MULTIPLIERS else ""
+    )
+    if number and unit:
+        forms = [
+            f"`{number.group(1)}{u}`"
+            for u in dict.fromkeys((unit, word))
+            if u in DURATION_UNITS or u in MULTIPLIERS
+        ]
+        if zh:
+            hint = "数字和单位之间不要空格：写成 " + " 或 ".join(forms)
+        else:
+            hint = "write the number and its unit together: " + " or ".join(forms)
+        message = (
+            f"`{word}` 与数字 `{number.group(1)}` 之间有空格"
+            if zh
+            else f"`{word}` is apart from its number `{number.group(1)}`"
+        )
+        return Diagnostic("wrong-word", message, source, Span(number.start(1), end), hint=hint)
+    op = _OPERATOR_WORDS.get(word if not word.isascii() else word.lower())
+    if op is None:
+        return None
+    if op in ("and", "or"):
+        message = f"`{word}` 不是关键词" if zh else f"`{word}` is not a keyword of the language"
+        hint = (
+            f"连接两个条件请用 {_ZH_OPERATOR[op]}"
+            if zh
+            else f"join two conditions with `{op}`"
+            + (" (or `且`, `并且`)" if op == "and" and not word.isascii() else "")
+        )
+    else:
+        message = f"`{word}` 不是比较符" if zh else f"`{word}` is not an operator"
+        hint = f"比较请用符号 `{op}`" if zh else f"compare with `{op}`"
+    return Diagnostic("wrong-word", message, source, Span(start, end), hint=hint)
+
+
 def _word(terminal: str) -> str:
     if terminal in _WORDS:
         return _WORDS[terminal]
@@ -67,7 +190,7 @@ def _describe_token(tok: Token) -> str:
 
 def _expected_list(expected: set[str]) -> str:
     if "NAME" in expected:  # label positions also take these words; "a name" says it
-        expected = expected - {"TRUE", "FALSE", "TOP", "BOTTOM", "TODAY"}
+        expected = expected - {"TRUE", "FALSE", "TOP", "BOTTOM", "TODAY", "QNAME"}
     words = sorted({_word(t) for t in expected if not t.startswith("__")})
     if len(words) > 7:
         words = words[:7] + ["…"]
@@ -80,6 +203,11 @@ def syntax_diagnostic(err: UnexpectedInput, source: Source) -> Diagnostic:
         # Lark annotates `pos_in_stream` as None on the base class; a lexer error sets it.
         pos = cast(int, err.pos_in_stream)
         ch = source.text[pos]
+        if ch in "&|":
+            word = ch * 2 if source.text[pos : pos + 2] == ch * 2 else ch
+            slip = _slip(word, pos, pos + len(word), source)
+            if slip is not None:
+                return slip
         if ch in "\"'“「":
             return Diagnostic(
                 "unterminated-string",
@@ -126,7 +254,45 @@ def syntax_diagnostic(err: UnexpectedInput, source: Source) -> Diagnostic:
                 Span(glued.start(), glued.start() + len(word)),
                 hint=e.hint,
             )
+    if tok.type in ("NAME", "NUMBER") and expected_names & {"_THEN", "CMP", "_AND", "_OR"}:
+        slip = _slip(str(tok), tok.start_pos, tok.end_pos, source)
+        if slip is not None:
+            return slip
     hint = None
+    line_start = source.text.rfind("\n", 0, tok.start_pos) + 1
+    before = source.text[: tok.start_pos].rstrip()
+    if (
+        before
+        and not source.text[line_start : tok.start_pos].strip()
+        and STATEMENT_START.match(source.text, tok.start_pos)
+    ):
+        # The next line starts a statement, so the one before it is unfinished: say so there.
+        end = len(before)
+        start = end - len(re.search(r"\S*$", before).group(0))  # type: ignore[union-attr]
+        return Diagnostic(
+            "syntax-error",
+            "this statement is not finished",
+            source,
+            Span(start, end),
+            hint=f"expected {_expected_list(expected_names)} after `{before[start:]}`; "
+            f"the next line starts a new statement",
+        )
+    if (
+        tok.type != "NAME"
+        and "NAME" in expected_names
+        and "NUMBER" not in expected_names
+        and re.fullmatch(r"[^\W\d]\w*", str(tok))
+    ):
+        # `then none`, `label 无`: a keyword where a label or a name is declared.
+        word = str(tok)
+        none = " (`expect none` means no label)" if word.lower() in ("none", "无") else ""
+        return Diagnostic(
+            "keyword-as-name",
+            f"`{word}` is a keyword, so it cannot be a name here",
+            source,
+            span,
+            hint=f"to use it as a label or a name, write it in backquotes: `{word}`{none}",
+        )
     if "_THEN" in expected_names and tok.type == "NAME":
         message = f"expected `then` before {_describe_token(tok)}"
         hint = "a rule reads: if CONDITION then LABEL"
