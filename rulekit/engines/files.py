@@ -421,15 +421,14 @@ def _quarantine_sql(gen: DuckDBGenerator, reject_sql: str, source: Source) -> st
     """The rejected rows with `rulekit run`'s quarantine columns."""
     ident, s = gen.identifier_sql, gen.string_sql
     N = gen.internal
-    columns = " ".join(
-        f"WHEN {s(name)} THEN {s(info.column)}" for name, info in gen.p.fields.items()
-    )
+    whens = " ".join(f"WHEN {s(name)} THEN {s(info.column)}" for name, info in gen.p.fields.items())
+    columns = f"CASE {ident(N['field'])} {whens} END" if whens else "CAST(NULL AS VARCHAR)"
     internal = [N[k] for k in ("row", "stage", "field", "value", "reason")]
     internal += [c for c in source.columns or {} if c in REJECTED_COLUMNS]
     return (
         f"SELECT {ident(N['row'])} + 1 AS rejected_row, CAST(NULL AS BIGINT) AS "
         f"rejected_line, {s(gen.p.id)} AS rejected_ruleset, {ident(N['field'])} AS "
-        f"rejected_field, CASE {ident(N['field'])} {columns} END AS rejected_column, "
+        f"rejected_field, {columns} AS rejected_column, "
         f"{ident(N['value'])} AS rejected_value, {ident(N['reason'])} AS rejected_reason, "
         f"* EXCLUDE ({', '.join(map(ident, internal))})\nFROM (\n{reject_sql}\n)\n"
         f"ORDER BY rejected_row"

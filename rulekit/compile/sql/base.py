@@ -65,6 +65,7 @@ class GeneratorBase(Dialect):
 
     # Set while the CTE chain is built (layout.py), read by the final SELECTs (queries.py).
     why_col: dict[str, str]  # field -> column of its bad value's full reason
+    with_reasons: bool  # whether the rejected rows carry their value and reason
     checked: str  # the CTE holding the rows with their pop_bad / all_bad indexes
     _frozen_done: set[str]  # population keys whose frozen tables are joined already
 

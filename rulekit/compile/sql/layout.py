@@ -110,6 +110,7 @@ class Layout(Populations, Coercion):
         row = ident(N["row"])
         items = [row] + ([ident(N["raw"])] if passthrough else [])
         self.err_col, self.text_col, self.why_col = {}, {}, {}
+        self.with_reasons = reasons
         checks, helpers = [], []
         for i, (name, info) in enumerate(self.p.fields.items()):
             col = source.column(info.column)

@@ -253,7 +253,7 @@ class Queries(Layout):
         result = ident(N["pos"]) if self.p.hit.single else ident(N["matches"])
 
         def columns(index: str, stage: str, extra_reason: str | None = None) -> list[str]:
-            if not self.why_col:  # the compact form: which field; Python words the reason
+            if not self.with_reasons:  # the compact form: which field; Python words the reason
                 return [f"{stage} AS {ident(N['stage'])}", f"{index} AS {ident(N['field'])}"]
             reason = self._field_case(index, self.why_col)
             if extra_reason:
