@@ -7,9 +7,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 import rulekit
 from rulekit import io as rio
-from rulekit.engines import run_file
+from rulekit.engines import classify_with_engine, run_file
 from rulekit.errors import RecordError
 
 from .test_differential import AS_OF, assert_same
@@ -58,7 +60,26 @@ def duckdb_file(rs, path: Path, tmp: Path, on_error: str = "skip"):
     return labels, rules, rejected
 
 
+def _batch(run, *args, **kwargs):
+    try:
+        result = run(*args, **kwargs)
+    except RecordError as e:
+        return ("stopped", e.bad.index, e.bad.field)
+    return (
+        [None if d is None else (d.labels, [r.name for r in d.rules]) for d in result.decisions],
+        [(b.index, b.field, b.reason) for b in result.rejected],
+        result.counts,
+    )
+
+
 def assert_files_agree(rs, path: Path, tmp: Path) -> None:
+    """The Python engine on rulekit.io's rows = DuckDB reading the file (classify_many on a
+    path) = run_file, file to file."""
+    for on_error in ON_ERRORS:
+        rows = rio.read_table(path).rows
+        expected = _batch(rs.classify_many, rows, as_of=AS_OF, on_error=on_error)
+        got = _batch(classify_with_engine, rs, str(path), AS_OF, None, on_error, "duckdb")
+        assert got == expected, on_error
     for on_error in ("skip", "quarantine", "fail"):
         expected = python_file(rs, path, "skip" if on_error == "quarantine" else on_error)
         got = duckdb_file(rs, path, tmp, on_error)
@@ -91,3 +112,39 @@ def test_unique_conflict_without_fields_skip(tmp_path):
 def test_unique_conflict_undeclared_string_quarantine(tmp_path):
     rs = rulekit.compile('hit unique\nIF s = "a" THEN a\nIF s = "a" THEN b\n', "t.rules")
     assert_files_agree(rs, write(tmp_path, "in.csv", "s\na\nb\n"), tmp_path)
+
+
+# ---------------------------------------------------------------------- internal names
+
+
+@pytest.mark.parametrize(
+    "name", ["rk_bad_0", "rk_row", "RK_ROW", "rk_raw", "rk_input", "Rk_Pos", "rk_0_s", "e1"]
+)
+def test_internal_names_never_collide_with_fields(tmp_path, name):
+    rs = rulekit.compile(
+        f"field x : integer\nfield {name} : number\nlet t = {name} + 1\n"
+        f"IF x > 1 AND {name} > 2 THEN a\nIF t > 0 THEN b\n",
+        "t.rules",
+    )
+    records = [
+        {"x": "5", name: "3"},
+        {"x": "abc", name: "3"},
+        {"x": "0", name: "zz"},
+        {"x": "0", name: "1"},
+        {"x": "", name: ""},
+    ]
+    assert_same(rs, records, on_errors=ON_ERRORS)
+    text = f"x,{name}\n" + "".join(f"{r['x']},{r[name]}\n" for r in records)
+    assert_files_agree(rs, write(tmp_path, "in.csv", text), tmp_path)
+
+
+@pytest.mark.parametrize("name", ["rk_row", "RK_RAW", "rk_src", "rk_bad_0", "rk_reason"])
+def test_internal_names_never_collide_with_lets_and_columns(tmp_path, name):
+    rs = rulekit.compile(
+        f"field x : integer\nlet {name} = x * 2\nIF {name} > 4 THEN a\n", "t.rules"
+    )
+    records = [{"x": "5"}, {"x": "abc"}, {"x": "1"}]
+    assert_same(rs, records, on_errors=ON_ERRORS)
+    # an undeclared column of the file under an internal name
+    text = f"x,{name}\n5,q\nabc,r\n1,\n"
+    assert_files_agree(rs, write(tmp_path, "in.csv", text), tmp_path)

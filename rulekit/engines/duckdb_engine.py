@@ -148,10 +148,14 @@ def _raw_rows(
     ident = gen.identifier_sql
     con.register("rk_wanted", pa.table({"i": pa.array(sorted(set(indexes)), pa.int64())}))
     rel = gen.relation_sql(source.relation)
+    taken = {c.lower() for c in source.columns or {}}
+    number = "rk_row"
+    while number.lower() in taken:  # never a column of the file
+        number += "_"
     cur = run_sql(
         con,
-        f"SELECT * FROM (SELECT {gen.row_number_sql()} AS {ident('rk_row')}, * "
-        f"FROM {rel}) WHERE {ident('rk_row')} IN (SELECT i FROM rk_wanted)",
+        f"SELECT * FROM (SELECT {gen.row_number_sql()} AS {ident(number)}, * "
+        f"FROM {rel}) WHERE {ident(number)} IN (SELECT i FROM rk_wanted)",
         f"read the rejected rows of {path}",
     )
     names = [d[0] for d in cur.description]

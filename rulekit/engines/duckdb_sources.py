@@ -86,7 +86,7 @@ def records_source(
                 Column(col, "list", "tagged") if kind == "tagged list" else Column(col, kind)
             )
     index = "rk_index"
-    while index in arrays:
+    while index.lower() in {c.lower() for c in arrays}:  # DuckDB names ignore case
         index += "_"
     arrays[index] = pa.array(range(len(records)), pa.int64())
     table = pa.table(arrays) if arrays else pa.table({index: pa.array([], pa.int64())})

@@ -69,8 +69,6 @@ class Value:
 class RawValues(GeneratorBase):
     """Text forms of raw values, in SQL: stripped, digits made ASCII, a variant's tag/text."""
 
-    _lambda_count = 0  # lambda variables are numbered across every generator
-
     def strip_sql(self, s: str) -> str:
         """Python's str.strip(): every Unicode whitespace character, both ends. (trim with a
         character set costs ~1 µs a value, so only texts that need it go through it.)"""
@@ -107,8 +105,12 @@ class RawValues(GeneratorBase):
         )
 
     def lambda_var(self) -> str:
-        RawValues._lambda_count += 1
-        return self.identifier_sql(f"e{RawValues._lambda_count}")
+        """A lambda variable: numbered per query, never the name of a user's column."""
+        while True:
+            self._lambda_count += 1
+            name = f"e{self._lambda_count}"
+            if name not in self.user_names:
+                return self.identifier_sql(name)
 
     # ---- JSON values and mixed Python columns: the type is decided per row
     def variant_parts(self, kind: str, v: Value) -> tuple[str, Value]:
