@@ -11,7 +11,7 @@ import pytest
 
 import rulekit
 from rulekit import io as rio
-from rulekit.engines import classify_with_engine, run_file
+from rulekit.engines import classify_with_engine, run_file, sql_for
 from rulekit.errors import RecordError
 
 from .test_differential import AS_OF, assert_same
@@ -148,3 +148,16 @@ def test_internal_names_never_collide_with_lets_and_columns(tmp_path, name):
     # an undeclared column of the file under an internal name
     text = f"x,{name}\n5,q\nabc,r\n1,\n"
     assert_files_agree(rs, write(tmp_path, "in.csv", text), tmp_path)
+
+
+# ---------------------------------------------------------------------- deterministic SQL
+
+
+def test_sql_for_does_not_depend_on_what_ran_before(tmp_path):
+    """Lambda variables (e1, e2, …) are numbered per query, not across the process."""
+    data = write(tmp_path, "in.csv", "d,x\n2024-01-01,5\n")
+    rs = rulekit.compile("field d : list of date\nIF len(d) > 0 THEN a\n", "t.rules")
+    first = sql_for(rs, input_path=data)
+    sql_for(rs, input_path=data)  # numbers lambdas, and every generator after it
+    assert sql_for(rs, input_path=data) == first
+    assert '"e1"' in first
