@@ -12,7 +12,7 @@ import pytest
 import rulekit
 from rulekit import io as rio
 from rulekit.engines import classify_with_engine, run_file, sql_for
-from rulekit.errors import RecordError
+from rulekit.errors import RecordError, RulekitError
 
 from .test_differential import AS_OF, assert_same
 
@@ -161,3 +161,44 @@ def test_sql_for_does_not_depend_on_what_ran_before(tmp_path):
     sql_for(rs, input_path=data)  # numbers lambdas, and every generator after it
     assert sql_for(rs, input_path=data) == first
     assert '"e1"' in first
+
+
+# ---------------------------------------------------------------------- names that differ in case
+
+CASES = (
+    "field amount : number\nfield AMOUNT : number\n"
+    "IF amount > 10 AND AMOUNT < 5 THEN a\nIF AMOUNT > 10 THEN b\n"
+)
+
+
+def test_columns_differing_only_in_case_in_memory():
+    rs = rulekit.compile(CASES, "t.rules")
+    records = [
+        {"amount": "20", "AMOUNT": "1"},
+        {"amount": "1", "AMOUNT": "20"},
+        {"amount": "x", "AMOUNT": "20"},
+        {"amount": 20, "AMOUNT": 1.0},
+    ]
+    assert_same(rs, records, on_errors=ON_ERRORS)
+
+
+def test_columns_differing_only_in_case_in_a_file(tmp_path):
+    rs = rulekit.compile(CASES, "t.rules")
+    path = write(tmp_path, "in.csv", "amount,AMOUNT\n20,1\n1,20\nx,20\n")
+    for on_error in ON_ERRORS:  # DuckDB reading the file gives Python's answer
+        rows = rio.read_table(path).rows
+        expected = _batch(rs.classify_many, rows, as_of=AS_OF, on_error=on_error)
+        got = _batch(classify_with_engine, rs, str(path), AS_OF, None, on_error, "duckdb")
+        assert got == expected
+    # DuckDB cannot write two such columns: run_file says so, naming them
+    with pytest.raises(RulekitError, match="amount.*AMOUNT"):
+        run_file(rs, path, tmp_path / "out.csv", as_of=AS_OF)
+
+
+def test_renamed_column_bad_value_reason(tmp_path):
+    rs = rulekit.compile(CASES, "t.rules")
+    path = write(tmp_path, "in.csv", "amount,AMOUNT\n20,1\n1,zz\n")
+    rows = rio.read_table(path).rows
+    expected = _batch(rs.classify_many, rows, as_of=AS_OF, on_error="skip")
+    got = _batch(classify_with_engine, rs, str(path), AS_OF, None, "skip", "duckdb")
+    assert got == expected

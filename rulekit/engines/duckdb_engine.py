@@ -159,6 +159,8 @@ def _raw_rows(
         f"read the rejected rows of {path}",
     )
     names = [d[0] for d in cur.description]
+    if len(names) == 1 + len(source.columns or {}):  # the names rulekit.io reads
+        names[1:] = list(source.columns or {})
     json_cols = {c for c, col in (source.columns or {}).items() if col.kind == "json"}
     out = {}
     for r in cur.fetchall():

@@ -18,6 +18,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from rulekit import io as rio
 from rulekit.compile.sql.coercion import element_type, kind_of_type
 from rulekit.compile.sql.generator import Column, Relation, Source
 from rulekit.engines.duckdb_connection import QUOTING, EngineError, file_format, run_sql
@@ -44,11 +45,22 @@ def file_source(
     rows = run_sql(
         con, f"DESCRIBE SELECT * FROM {gen.relation_sql(rel)}", f"read {path}"
     ).fetchall()
+    names = [r[0] for r in rows]
+    if fmt in ("csv", "tsv"):
+        # DuckDB renames a header name that repeats another without regard to case
+        # (`AMOUNT` after `amount` is `AMOUNT_1`) and names blank ones itself: the columns
+        # keep the names rulekit.io reads, read from DuckDB's column at the same place
+        try:
+            header = rio.header(path)
+        except (rio.DataFileError, UnicodeDecodeError, OSError):
+            header = names
+        if len(header) == len(names):
+            names = header
     columns = {}
-    for name, type_name, *_ in rows:
+    for name, (duck_name, type_name, *_) in zip(names, rows, strict=True):
         kind = kind_of_type(type_name)
         element = kind_of_type(element_type(type_name)) if kind == "list" else None
-        columns[name] = Column(name, kind, element)
+        columns[name] = Column(duck_name, kind, element)
     return Source(rel, columns)
 
 
@@ -77,21 +89,32 @@ def records_source(
 
     arrays: dict[str, pa.Array[Any]] = {}
     kinds: dict[str, Column] = {}
+    taken: set[str] = set()  # DuckDB compares names without case: `amount` is `AMOUNT`
     for col in dict.fromkeys(columns):
         values = [rec.get(col) for rec in records]
         array, kind = _arrow_column(values)
         if array is not None:
-            arrays[col] = array
+            name = _unique_name(col, taken)
+            arrays[name] = array
             kinds[col] = (
-                Column(col, "list", "tagged") if kind == "tagged list" else Column(col, kind)
+                Column(name, "list", "tagged") if kind == "tagged list" else Column(name, kind)
             )
-    index = "rk_index"
-    while index.lower() in {c.lower() for c in arrays}:  # DuckDB names ignore case
-        index += "_"
+    index = _unique_name("rk_index", taken)
     arrays[index] = pa.array(range(len(records)), pa.int64())
     table = pa.table(arrays) if arrays else pa.table({index: pa.array([], pa.int64())})
     con.register(name, table)
     return Source(Relation(table=name), kinds, row_number=index)
+
+
+def _unique_name(name: str, taken: set[str]) -> str:
+    """This name, or one made from it, that differs from every taken one without regard to
+    case (taken is kept lower case)."""
+    candidate, i = name, 1
+    while candidate.lower() in taken:
+        i += 1
+        candidate = f"{name}_{i}"
+    taken.add(candidate.lower())
+    return candidate
 
 
 _INT64 = (-(2**63), 2**63 - 1)

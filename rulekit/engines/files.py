@@ -247,6 +247,7 @@ def run_files(
     out_fmt = file_format(out_path)
     db = con or connect(memory_limit, threads)
     read = source or file_source(db, in_path, input_format)
+    _check_names(read, in_path)
 
     prepared: dict[int, DuckDBGenerator] = {}
 
@@ -366,6 +367,20 @@ def run_files(
     for s in summaries:
         s.seconds, s.peak_rss_mb = seconds, peak
     return summaries
+
+
+def _check_names(source: Source, path: Path) -> None:
+    """DuckDB compares column names without case: it cannot write two that differ only in
+    case, as the output must (rulekit.io reads such a file; `rulekit run` does so itself)."""
+    seen: dict[str, str] = {}
+    for name in source.columns or {}:
+        other = seen.setdefault(name.lower(), name)
+        if other != name:
+            raise RulekitError(
+                f"{path.name}: the columns {other!r} and {name!r} differ only in case, which "
+                f"DuckDB cannot tell apart; rename one, or classify the file with the Python "
+                f"engine (rulekit.io reads it)"
+            )
 
 
 def default_rejected(output: Path) -> Path:
