@@ -250,7 +250,10 @@ def _read_jsonl(path: Path, fmt: str) -> Table:
     rows: list[Row] = []
     lines: list[int] = []
     columns: dict[str, None] = {}
-    for number, line in enumerate(text.splitlines(), 1):
+    # lines end at \n, \r\n or \r only (as line_numbers and DuckDB read them): a U+2028 or
+    # a \x85 inside a string value is part of the value, not the end of its line
+    physical = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    for number, line in enumerate(physical, 1):
         if not line.strip():
             continue
         try:

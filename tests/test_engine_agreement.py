@@ -5,6 +5,7 @@ disagreement found by randomized differential testing."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -202,3 +203,29 @@ def test_renamed_column_bad_value_reason(tmp_path):
     expected = _batch(rs.classify_many, rows, as_of=AS_OF, on_error="skip")
     got = _batch(classify_with_engine, rs, str(path), AS_OF, None, "skip", "duckdb")
     assert got == expected
+
+
+# ---------------------------------------------------------------------- text with line breaks
+
+
+@pytest.mark.parametrize("text", ["x\ny", "x\n\ny", "a  -- b", "it's\n", "x\u2028y\x85"])
+def test_strings_compare_exactly(tmp_path, text):
+    quoted = text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
+    quoted = quoted.replace("\r", "\\r")
+    rs = rulekit.compile(
+        f'field s : string one of ["{quoted}", "b"]\nIF s = "{quoted}" THEN a\n', "t.rules"
+    )
+    assert rs.classify({"s": text}).label == "a"
+    assert_same(rs, [{"s": text}, {"s": "b"}, {"s": "c"}, {"s": " " + text}], on_errors=ON_ERRORS)
+    path = tmp_path / "in.jsonl"
+    path.write_text("".join(json.dumps({"s": v}) + "\n" for v in [text, "b", "c"]), "utf-8")
+    assert_files_agree(rs, path, tmp_path)
+
+
+def test_rule_names_with_line_breaks_file_to_file(tmp_path):
+    rs = rulekit.compile('rule "x\\ny" IF s = "a" THEN a\n', "t.rules")
+    out = tmp_path / "out.csv"
+    run_file(rs, write(tmp_path, "in.csv", "s\na\nb\n"), out, as_of=AS_OF)
+    rows = rio.read_table(out).rows
+    assert [r["t_rule"] for r in rows] == ["x\ny", None]
+    assert_files_agree(rs, write(tmp_path, "in.csv", "s\na\nb\n"), tmp_path)

@@ -55,7 +55,31 @@ class Dialect:
         return q + name.replace(q, q + q) + q
 
     def string_sql(self, text: str) -> str:
-        """A quoted string literal. Every text in a generated query is written by this method."""
+        """A quoted string literal. Every text in a generated query is written by this method.
+
+        The query's text is indented line by line and its items carry `  -- ` comments: a
+        line break is written as chr(n) and `  -- ` is cut in two, so that a literal reads
+        back exactly whatever layout surrounds it."""
+        if "\n" not in text and "\r" not in text and "  -- " not in text:
+            return self.quote_string_sql(text)
+        parts, run = [], ""
+        for c in text:
+            if c in "\n\r":
+                if run:
+                    parts.append(self.quote_string_sql(run))
+                run = ""
+                parts.append(f"chr({ord(c)})")
+                continue
+            if c == "-" and run.endswith("  -"):
+                parts.append(self.quote_string_sql(run))
+                run = ""
+            run += c
+        if run:
+            parts.append(self.quote_string_sql(run))
+        return "(" + " || ".join(parts) + ")"
+
+    def quote_string_sql(self, text: str) -> str:
+        """The text quoted as one literal, as it is."""
         q = self.STRING_QUOTE
         return q + text.replace(q, q + q) + q
 

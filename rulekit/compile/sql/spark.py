@@ -22,7 +22,7 @@ class SparkGenerator(Generator):
     TRY_CAST = "TRY_CAST"
     EXACT_DIVISION = False  # no 128-bit integers: cumulative_share divides double sums
 
-    def string_sql(self, text: str) -> str:
+    def quote_string_sql(self, text: str) -> str:
         return "'" + text.replace("\\", "\\\\").replace("'", "\\'") + "'"
 
     def list_type_sql(self, element: str) -> str:
