@@ -229,3 +229,30 @@ def test_rule_names_with_line_breaks_file_to_file(tmp_path):
     rows = rio.read_table(out).rows
     assert [r["t_rule"] for r in rows] == ["x\ny", None]
     assert_files_agree(rs, write(tmp_path, "in.csv", "s\na\nb\n"), tmp_path)
+
+
+# ---------------------------------------------------------------------- column names
+
+
+@pytest.mark.parametrize("column", ["a\nb", "a\r\nb", "a\x00b", "a\tb"])
+def test_column_names_with_control_characters_in_memory(column):
+    quoted = json.dumps(column)
+    rs = rulekit.compile(f'field s : string from {quoted}\nIF s = "v" THEN a\n', "t.rules")
+    assert_same(rs, [{column: "v"}, {column: "w"}, {}], on_errors=ON_ERRORS)
+
+
+@pytest.mark.parametrize("column", ["a\nb", "a\r\nb"])
+def test_header_with_line_break_is_a_clear_error(tmp_path, column):
+    quoted = json.dumps(column)
+    rs = rulekit.compile(f'field s : string from {quoted}\nIF s = "v" THEN a\n', "t.rules")
+    path = tmp_path / "in.csv"
+    path.write_bytes(f'"{column}",x\nv,1\nw,2\n'.encode())
+    rows = rio.read_table(path).rows  # Python reads it
+    assert [next(iter(r.values())) for r in rows] == ["v", "w"]
+    for run in (
+        lambda: run_file(rs, path, tmp_path / "out.csv", as_of=AS_OF),
+        lambda: classify_with_engine(rs, str(path), AS_OF, None, "fail", "duckdb"),
+    ):
+        with pytest.raises(RulekitError, match="line break") as e:
+            run()
+        assert repr(column) in str(e.value)

@@ -37,8 +37,16 @@ def file_source(
         raise EngineError(f"{path}: no such file")
     fmt = fmt or file_format(path)
     gen = QUOTING
+    header = None
+    if fmt in ("csv", "tsv"):
+        try:
+            header = rio.header(path)
+        except (rio.DataFileError, UnicodeDecodeError, OSError):
+            pass  # DuckDB says what is wrong
+        _check_names(header or [], path)
     if fmt == "json":
         keys = _json_keys(con, path)
+        _check_names(keys, path)
         rel = Relation(path=str(path), format="json", json_columns=tuple(keys))
         return Source(rel, {k: Column(k, "json") for k in keys})
     rel = Relation(path=str(path), format=fmt)
@@ -46,22 +54,36 @@ def file_source(
         con, f"DESCRIBE SELECT * FROM {gen.relation_sql(rel)}", f"read {path}"
     ).fetchall()
     names = [r[0] for r in rows]
-    if fmt in ("csv", "tsv"):
-        # DuckDB renames a header name that repeats another without regard to case
-        # (`AMOUNT` after `amount` is `AMOUNT_1`) and names blank ones itself: the columns
-        # keep the names rulekit.io reads, read from DuckDB's column at the same place
-        try:
-            header = rio.header(path)
-        except (rio.DataFileError, UnicodeDecodeError, OSError):
-            header = names
-        if len(header) == len(names):
-            names = header
+    _check_names(names, path)
+    # DuckDB renames a header name that repeats another without regard to case (`AMOUNT`
+    # after `amount` is `AMOUNT_1`) and names blank ones itself: the columns keep the names
+    # rulekit.io reads, read from DuckDB's column at the same place
+    if header is not None and len(header) == len(names):
+        names = header
     columns = {}
     for name, (duck_name, type_name, *_) in zip(names, rows, strict=True):
         kind = kind_of_type(type_name)
         element = kind_of_type(element_type(type_name)) if kind == "list" else None
         columns[name] = Column(duck_name, kind, element)
     return Source(rel, columns)
+
+
+def _control(c: str) -> bool:
+    """A control character or a line break (a name holding one cannot be read as it is)."""
+    return c < " " or "\x7f" <= c <= "\x9f" or c in "\u2028\u2029"
+
+
+def _check_names(names: list[str], path: Path) -> None:
+    """A column name with a line break or another control character cannot be read by the
+    DuckDB engine: say so, naming it (rulekit.io reads such a file for the Python engine)."""
+    for name in names:
+        if any(map(_control, name)):
+            what = "a line break" if "\n" in name or "\r" in name else "a control character"
+            raise EngineError(
+                f"{path.name}: the column {name!r} has {what} in its name, which the DuckDB "
+                f"engine cannot read from a file; rename the column, or read the file with "
+                f"the Python engine"
+            )
 
 
 def _json_keys(con: DuckDBPyConnection, path: Path) -> list[str]:
@@ -94,7 +116,9 @@ def records_source(
         values = [rec.get(col) for rec in records]
         array, kind = _arrow_column(values)
         if array is not None:
-            name = _unique_name(col, taken)
+            # a name with a line break or a NUL is registered under a plain one
+            plain = "".join("_" if _control(c) else c for c in col)
+            name = _unique_name(plain, taken)
             arrays[name] = array
             kinds[col] = (
                 Column(name, "list", "tagged") if kind == "tagged list" else Column(name, kind)
