@@ -162,8 +162,8 @@ def _csv_rows(stream: Iterable[str], fmt: str, name: str) -> Iterator[tuple[int,
             raise DataFileError(
                 f"{name} line {start}: {e}; check the quotes on that line"
             ) from None
-        if not values or (len(values) == 1 and values[0] == ""):
-            continue  # blank line
+        if not values:
+            continue  # a blank line (a line holding `""` is a row whose value is empty)
         yield start, values
 
 

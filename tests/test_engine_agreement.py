@@ -256,3 +256,14 @@ def test_header_with_line_break_is_a_clear_error(tmp_path, column):
         with pytest.raises(RulekitError, match="line break") as e:
             run()
         assert repr(column) in str(e.value)
+
+
+# ---------------------------------------------------------------------- reading CSV
+
+
+@pytest.mark.parametrize("text", ['s\n""\nx\n', 's,t\n""\nx,1\n', 's\nx\n""\n'])
+def test_csv_row_of_one_quoted_empty_value_is_kept(tmp_path, text):
+    rs = rulekit.compile('IF s is missing THEN gone\nIF s = "x" THEN x\n', "t.rules")
+    path = write(tmp_path, "in.csv", text)
+    assert len(rio.read_table(path).rows) == 2
+    assert_files_agree(rs, path, tmp_path)
