@@ -267,3 +267,15 @@ def test_csv_row_of_one_quoted_empty_value_is_kept(tmp_path, text):
     path = write(tmp_path, "in.csv", text)
     assert len(rio.read_table(path).rows) == 2
     assert_files_agree(rs, path, tmp_path)
+
+
+# ---------------------------------------------------------------------- populations
+
+
+@pytest.mark.parametrize("big", [2**63 - 1, -(2**63), 2**62 + 1])
+def test_frozen_integer_population_keeps_every_value_exact(big):
+    rs = rulekit.compile("field x : integer\nIF score(x, 5) >= 3 THEN a\n", "t.rules")
+    near = big - 1 if big > 0 else big + 1
+    population = [{"x": big}, {"x": 1}, {"x": 5}, {"x": near}]
+    records = [{"x": 3}, {"x": big}, {"x": near}, {"x": 2**62}]
+    assert_same(rs, records, population=population, on_errors=ON_ERRORS)
