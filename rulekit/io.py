@@ -152,6 +152,7 @@ def _header(path: Path, names: Sequence[Any], where: str) -> list[str]:
 def _csv_rows(stream: Iterable[str], fmt: str, name: str) -> Iterator[tuple[int, list[str]]]:
     """(first physical line, values) of every non-blank CSV or TSV row, the header included."""
     reader = csv.reader(stream, delimiter="\t" if fmt == "tsv" else ",")
+    width = 0
     while True:
         start = reader.line_num + 1
         try:
@@ -163,7 +164,10 @@ def _csv_rows(stream: Iterable[str], fmt: str, name: str) -> Iterator[tuple[int,
                 f"{name} line {start}: {e}; check the quotes on that line"
             ) from None
         if not values:
-            continue  # a blank line (a line holding `""` is a row whose value is empty)
+            if width == 1:  # in a file of one column: a row whose value is empty, as
+                yield start, [""]  # DuckDB reads it (and as a line holding `""` is)
+            continue  # a blank line
+        width = width or len(values)
         yield start, values
 
 

@@ -279,3 +279,27 @@ def test_frozen_integer_population_keeps_every_value_exact(big):
     population = [{"x": big}, {"x": 1}, {"x": 5}, {"x": near}]
     records = [{"x": 3}, {"x": big}, {"x": near}, {"x": 2**62}]
     assert_same(rs, records, population=population, on_errors=ON_ERRORS)
+
+
+# ---------------------------------------------------------------------- whole numbers
+
+
+@pytest.mark.parametrize(
+    "cond",
+    [
+        "50000 * 50000 = 2500000000",
+        "x * x > 9223372036854775807",
+        "x * x = 9223372037000250000",
+        "abs(x) > 9223372036854775807",
+        "-x > 0",
+        "x + x > 0",
+        "x - 1 - x = -1",
+        "min(x * 3, 1) = 1",
+    ],
+)
+def test_integer_arithmetic_never_overflows(tmp_path, cond):
+    rs = rulekit.compile(f"field x : integer\nIF {cond} THEN a\n", "t.rules")
+    records = [{"x": 3037000500}, {"x": -(2**63)}, {"x": 2**63 - 1}, {"x": 7}, {"x": None}]
+    assert_same(rs, records, on_errors=ON_ERRORS)
+    text = "x\n" + "".join(f"{'' if r['x'] is None else r['x']}\n" for r in records)
+    assert_files_agree(rs, write(tmp_path, "in.csv", text), tmp_path)

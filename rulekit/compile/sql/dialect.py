@@ -45,6 +45,9 @@ class Dialect:
     LABEL_SEPARATOR = "、"  # joins the display names of several labels, as runtime.py does
     PREFIX = "rk_"
     EXACT_DIVISION = True  # the dialect has 128-bit integers, bit shifts and nextafter
+    # whole-number arithmetic (+ - * unary minus, abs) is done in this type: Python's ints
+    # do not overflow where BIGINT's would (50000 * 50000 as INTEGER, 2**62 + 2**62)
+    WIDE_INTEGER = "HUGEINT"
 
     unsupported_messages: list[str]
 
@@ -120,7 +123,10 @@ class Dialect:
         return self.cast_sql(text, "DOUBLE")
 
     def integer_sql(self, value: int) -> str:
-        return str(value) if -(2**31) < value < 2**31 else self.cast_sql(str(value), "BIGINT")
+        if -(2**31) < value < 2**31:
+            return str(value)
+        wide = "BIGINT" if -(2**63) <= value < 2**63 else self.WIDE_INTEGER
+        return self.cast_sql(str(value), wide)
 
     def value_sql(self, value: Any, kind: str | None = None) -> str:
         """A constant of the language as SQL (numbers, durations, dates, texts, booleans)."""
