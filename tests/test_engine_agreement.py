@@ -5,6 +5,7 @@ disagreement found by randomized differential testing."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from pathlib import Path
 
@@ -303,3 +304,22 @@ def test_integer_arithmetic_never_overflows(tmp_path, cond):
     assert_same(rs, records, on_errors=ON_ERRORS)
     text = "x\n" + "".join(f"{'' if r['x'] is None else r['x']}\n" for r in records)
     assert_files_agree(rs, write(tmp_path, "in.csv", text), tmp_path)
+
+
+# ---------------------------------------------------------------------- lists
+
+
+@pytest.mark.parametrize(
+    "other", ["abc", "2024-01-01", 5, None, [dt.datetime(2024, 1, 2, 3, 4)], ["x", "2024-01-01"]]
+)
+def test_list_of_dates_next_to_other_values(tmp_path, other):
+    rs = rulekit.compile(
+        "field d : list of date\nIF len(d) > 1 THEN a\nIF len(d) > 0 THEN b\n", "t.rules"
+    )
+    records = [
+        {"d": [dt.date(2024, 1, 1)]},
+        {"d": [dt.date(2024, 1, 1), dt.date(2024, 2, 2)]},
+        {"d": other},
+        {"d": ["2024-01-01"]},
+    ]
+    assert_same(rs, records, on_errors=ON_ERRORS)

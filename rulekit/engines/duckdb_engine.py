@@ -45,6 +45,7 @@ from rulekit.engines.duckdb_connection import (
     temp_dir,
 )
 from rulekit.engines.duckdb_population import (
+    date_list_columns,
     field_columns,
     freeze,
     population_values,
@@ -105,7 +106,9 @@ def classify_records(
     records = records if isinstance(records, list) else list(records)
     today = as_date(as_of)
     con = con or connect()
-    source = records_source(con, records, field_columns(ruleset))
+    source = records_source(
+        con, records, field_columns(ruleset), date_lists=date_list_columns(ruleset)
+    )
     gen = prepare(con, ruleset, source, today, population, validate)
     rows = run_sql(con, gen.decisions_sql(source), "classify the records").fetchall()
     return _decode(ruleset, rows, len(records), today, on_error, records.__getitem__)

@@ -35,6 +35,15 @@ def field_columns(ruleset: CompiledRuleset) -> list[str]:
     return [f.column for f in ruleset.program.fields.values()]
 
 
+def date_list_columns(ruleset: CompiledRuleset) -> list[str]:
+    """The input columns of the fields declared lists of dates or timestamps."""
+    return [
+        f.column
+        for f in ruleset.program.fields.values()
+        if f.type.element is not None and f.type.element.name in ("date", "timestamp")
+    ]
+
+
 def prepare(
     con: DuckDBPyConnection,
     ruleset: CompiledRuleset,
@@ -78,7 +87,13 @@ def freeze(
         )
     else:
         records = data if isinstance(data, list) else list(data)
-        source = records_source(con, records, field_columns(ruleset), name="rk_population_records")
+        source = records_source(
+            con,
+            records,
+            field_columns(ruleset),
+            name="rk_population_records",
+            date_lists=date_list_columns(ruleset),
+        )
         total = len(records)
     gen = DuckDBGenerator(ruleset.program, as_of=today)
     return population_values(con, gen, source, total, today)

@@ -13,7 +13,7 @@ import datetime as dt
 import json
 import math
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -105,8 +105,11 @@ def records_source(
     records: Sequence[Mapping[str, Any]],
     columns: list[str],
     name: str = "rk_records",
+    date_lists: Collection[str] = (),
 ) -> Source:
-    """Register Python records as an Arrow table of the given columns, plus a row index."""
+    """Register Python records as an Arrow table of the given columns, plus a row index.
+    date_lists: the columns of fields declared lists of dates or timestamps (in a column of
+    mixed values, their lists' dates are written as ISO text, which they are coerced as)."""
     import pyarrow as pa
 
     arrays: dict[str, pa.Array[Any]] = {}
@@ -114,7 +117,7 @@ def records_source(
     taken: set[str] = set()  # DuckDB compares names without case: `amount` is `AMOUNT`
     for col in dict.fromkeys(columns):
         values = [rec.get(col) for rec in records]
-        array, kind = _arrow_column(values)
+        array, kind = _arrow_column(values, col in date_lists)
         if array is not None:
             # a name with a line break or a NUL is registered under a plain one
             plain = "".join("_" if _control(c) else c for c in col)
@@ -144,7 +147,7 @@ def _unique_name(name: str, taken: set[str]) -> str:
 _INT64 = (-(2**63), 2**63 - 1)
 
 
-def _arrow_column(values: list[Any]) -> tuple[pa.Array[Any] | None, str]:
+def _arrow_column(values: list[Any], iso: bool = False) -> tuple[pa.Array[Any] | None, str]:
     """An Arrow array of these Python values and the kind the SQL coerces it as: a column of
     one Python type keeps it; a column of lists becomes lists of (Python type, canonical
     text) pairs ("tagged list"); a mixed column becomes such pairs ("tagged")."""
@@ -180,7 +183,7 @@ def _arrow_column(values: list[Any]) -> tuple[pa.Array[Any] | None, str]:
         return pa.ListArray.from_arrays(
             pa.array(offsets, pa.int32()), _tagged_struct(items)
         ), "tagged list"
-    return _tagged_struct([_variant(v) for v in values]), "tagged"
+    return _tagged_struct([_variant(v, iso) for v in values]), "tagged"
 
 
 def _tagged_struct(pairs: list[tuple[str, str | None]]) -> pa.StructArray:
@@ -195,7 +198,7 @@ def _tagged_struct(pairs: list[tuple[str, str | None]]) -> pa.StructArray:
     )
 
 
-def _variant(value: Any) -> tuple[str, str | None]:
+def _variant(value: Any, iso: bool = False) -> tuple[str, str | None]:
     """(Python type, canonical text) of one value, as coercion.Coercion.variant_parts reads
     them."""
     cls = value.__class__
@@ -221,7 +224,18 @@ def _variant(value: Any) -> tuple[str, str | None]:
         return "datetime", value.isoformat(sep=" ")
     if isinstance(value, (list, tuple)):
         try:
-            return "list", json.dumps(list(value), ensure_ascii=False)
+            items = list(value)
+            return "list", json.dumps(items, ensure_ascii=False, default=_iso if iso else None)
         except (TypeError, ValueError):
             return "other", repr(value)
     return "other", repr(value)
+
+
+def _iso(value: Any) -> Any:
+    """A date or timestamp in a list of dates: its ISO text, which semantics.py coerces to
+    the same value."""
+    if isinstance(value, dt.datetime) and value.tzinfo is None:
+        return value.isoformat(sep=" ")
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        return value.isoformat()
+    raise TypeError(f"{type(value).__name__} in a list")
