@@ -323,3 +323,17 @@ def test_list_of_dates_next_to_other_values(tmp_path, other):
         {"d": ["2024-01-01"]},
     ]
     assert_same(rs, records, on_errors=ON_ERRORS)
+
+
+# ---------------------------------------------------------------------- files without columns
+
+
+def test_json_lines_of_empty_objects(tmp_path):
+    rs = rulekit.compile("IF 10 + 5 = 15 THEN a\n", "t.rules")
+    path = write(tmp_path, "in.jsonl", "{}\n{}\n")
+    assert_files_agree(rs, path, tmp_path)
+    out = tmp_path / "out.jsonl"
+    run_file(rs, path, out, as_of=AS_OF)
+    assert [json.loads(line) for line in out.read_text().splitlines()] == [
+        {"t": "a", "t_rule": "line 1"}
+    ] * 2

@@ -47,7 +47,9 @@ def file_source(
     if fmt == "json":
         keys = _json_keys(con, path)
         _check_names(keys, path)
-        rel = Relation(path=str(path), format="json", json_columns=tuple(keys))
+        # without any key, DuckDB reads each object as one column `json`: not the data's
+        hidden = () if keys else ("json",)
+        rel = Relation(path=str(path), format="json", json_columns=tuple(keys), hidden=hidden)
         return Source(rel, {k: Column(k, "json") for k in keys})
     rel = Relation(path=str(path), format=fmt)
     rows = run_sql(

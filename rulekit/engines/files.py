@@ -406,7 +406,8 @@ def _join_sql(
 ) -> str:
     """The input's columns, then each ruleset's results: one row per input row in order."""
     ident = _Q.identifier_sql
-    cols = [_Q.star_sql(ident("src"), _replaced(source, [g for _, g in results], rule_column))]
+    replaced = _replaced(source, [g for _, g in results], rule_column)
+    cols = [_Q.star_sql(ident("src"), replaced + list(source.relation.hidden))]
     joins = []
     for i, (path, gen) in enumerate(results):
         alias = ident(f"r{i}")

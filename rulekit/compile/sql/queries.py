@@ -209,7 +209,7 @@ class Queries(Layout):
             )
         if passthrough:
             replaced = [c for c in source.columns or {} if c in set(names)]
-            head = [self.star_sql(ident(N["raw"]), replaced)]
+            head = [self.star_sql(ident(N["raw"]), replaced + list(source.relation.hidden))]
         else:
             head = [row]
         ordered = order if order is not None else self.needs_order()
@@ -315,7 +315,8 @@ class Queries(Layout):
         None when no row can be bad."""
         ctes, last = self._ctes(source, passthrough, reasons=reasons)
         ident = self.identifier_sql
-        raw = [self.star_sql(ident(self.internal["raw"]))] if passthrough else []
+        hidden = list(source.relation.hidden)
+        raw = [self.star_sql(ident(self.internal["raw"]), hidden)] if passthrough else []
         parts = self._rejected_parts(raw, last, conflicts)
         if not parts:
             return None
