@@ -337,3 +337,27 @@ def test_json_lines_of_empty_objects(tmp_path):
     assert [json.loads(line) for line in out.read_text().splitlines()] == [
         {"t": "a", "t_rule": "line 1"}
     ] * 2
+
+
+# ---------------------------------------------------------------------- dates and timestamps
+
+
+@pytest.mark.parametrize(
+    "z",
+    [
+        "9999-12-31T23:59:59.999999",
+        "9999-12-31T23:59:59",
+        "5000-06-01T12:34:56.789",
+        "2024-01-01T10:00",
+        "0001-01-01T00:00:00.000001",
+        "0001-01-02T00:00:00.5",
+        "1970-01-01T00:00:00.000003",
+    ],
+)
+def test_timestamp_round_trip_through_a_duration(z):
+    rs = rulekit.compile(
+        "field z : timestamp\nlet v = 0001-01-01 - z + z\nlet w = z - 2024-06-30T12:00 + z\n"
+        "IF v is missing THEN m\nIF v = 0001-01-01 THEN b\nIF w > z THEN c\nIF w <= z THEN d\n",
+        "t.rules",
+    )
+    assert_same(rs, [{"z": z}], on_errors=ON_ERRORS)

@@ -176,6 +176,14 @@ class GeneratorBase(Dialect):
         self._names.add(candidate.lower())
         return candidate
 
+    def lambda_var(self) -> str:
+        """A lambda variable: numbered per query, never the name of a user's column."""
+        while True:
+            self._lambda_count += 1
+            name = f"e{self._lambda_count}"
+            if name not in self.user_names:
+                return self.identifier_sql(name)
+
     def type_of(self, node: n.Node) -> T.Type:
         return self.p.type_of(node)
 

@@ -212,7 +212,16 @@ class Dialect:
     def timestamp_diff_days_sql(self, a: str, b: str) -> str:
         """timestamp − timestamp in days, as semantics.date_diff: exact microseconds / 10⁶, then
         / 86400 (each division rounded once, as Python's)."""
-        return f"(CAST(epoch_us({a}) - epoch_us({b}) AS DOUBLE) / 1000000.0 / 86400.0)"
+        return self.micros_to_days_sql(f"(epoch_us({a}) - epoch_us({b}))")
+
+    def micros_to_days_sql(self, us: str) -> str:
+        """Days of a whole number of microseconds as semantics.date_diff computes them: the
+        seconds correctly rounded (Python's int / int), then / 86400. Below 2**53 µs the
+        double of `us` is exact; above, whole seconds and the rest are added (a sum that
+        rounds as the exact quotient does: its midpoints lie far from k·10⁻⁶ there)."""
+        exact = f"CAST({us} AS DOUBLE) / 1000000.0"
+        whole = f"CAST({us} // 1000000 AS DOUBLE) + CAST({us} % 1000000 AS DOUBLE) / 1000000.0"
+        return f"(CASE WHEN abs({us}) < 9007199254740992 THEN {exact} ELSE {whole} END / 86400.0)"
 
     def move_date_sql(self, d: str, days: str) -> str:
         """A date moved by a number of days (a DOUBLE in range), the fraction dropped toward

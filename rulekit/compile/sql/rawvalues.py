@@ -104,14 +104,6 @@ class RawValues(GeneratorBase):
             f" ELSE {s} END"
         )
 
-    def lambda_var(self) -> str:
-        """A lambda variable: numbered per query, never the name of a user's column."""
-        while True:
-            self._lambda_count += 1
-            name = f"e{self._lambda_count}"
-            if name not in self.user_names:
-                return self.identifier_sql(name)
-
     # ---- JSON values and mixed Python columns: the type is decided per row
     def variant_parts(self, kind: str, v: Value) -> tuple[str, Value]:
         """(tag, text) of a value whose Python type varies row by row: the tag names the
