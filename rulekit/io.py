@@ -152,6 +152,7 @@ def _header(path: Path, names: Sequence[Any], where: str) -> list[str]:
 def _csv_rows(stream: Iterable[str], fmt: str, name: str) -> Iterator[tuple[int, list[str]]]:
     """(first physical line, values) of every non-blank CSV or TSV row, the header included."""
     reader = csv.reader(stream, delimiter="\t" if fmt == "tsv" else ",")
+    width = 0
     while True:
         start = reader.line_num + 1
         try:
@@ -162,8 +163,11 @@ def _csv_rows(stream: Iterable[str], fmt: str, name: str) -> Iterator[tuple[int,
             raise DataFileError(
                 f"{name} line {start}: {e}; check the quotes on that line"
             ) from None
-        if not values or (len(values) == 1 and values[0] == ""):
-            continue  # blank line
+        if not values:
+            if width == 1:  # in a file of one column: a row whose value is empty, as
+                yield start, [""]  # DuckDB reads it (and as a line holding `""` is)
+            continue  # a blank line
+        width = width or len(values)
         yield start, values
 
 
@@ -250,7 +254,10 @@ def _read_jsonl(path: Path, fmt: str) -> Table:
     rows: list[Row] = []
     lines: list[int] = []
     columns: dict[str, None] = {}
-    for number, line in enumerate(text.splitlines(), 1):
+    # lines end at \n, \r\n or \r only (as line_numbers and DuckDB read them): a U+2028 or
+    # a \x85 inside a string value is part of the value, not the end of its line
+    physical = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    for number, line in enumerate(physical, 1):
         if not line.strip():
             continue
         try:

@@ -105,8 +105,8 @@ def streams(engine: str, data: str, out: str | None) -> FileRows | None:
     except EngineError:
         return None  # rulekit.io reads it, or says what is wrong, line by line
     columns = list(source.columns or {})
-    if fmt in ("csv", "tsv") and rio.header(path) != columns:
-        return None  # a blank header name: rulekit.io names it its own way
+    if fmt in ("csv", "tsv") and columns != [c.name for c in (source.columns or {}).values()]:
+        return None  # a blank header name, or two differing in case: DuckDB renames them
     return FileRows(path, fmt, columns, source, bom)
 
 

@@ -45,6 +45,7 @@ from rulekit.engines.duckdb_connection import (
     temp_dir,
 )
 from rulekit.engines.duckdb_population import (
+    date_list_columns,
     field_columns,
     freeze,
     population_values,
@@ -105,7 +106,9 @@ def classify_records(
     records = records if isinstance(records, list) else list(records)
     today = as_date(as_of)
     con = con or connect()
-    source = records_source(con, records, field_columns(ruleset))
+    source = records_source(
+        con, records, field_columns(ruleset), date_lists=date_list_columns(ruleset)
+    )
     gen = prepare(con, ruleset, source, today, population, validate)
     rows = run_sql(con, gen.decisions_sql(source), "classify the records").fetchall()
     return _decode(ruleset, rows, len(records), today, on_error, records.__getitem__)
@@ -148,13 +151,19 @@ def _raw_rows(
     ident = gen.identifier_sql
     con.register("rk_wanted", pa.table({"i": pa.array(sorted(set(indexes)), pa.int64())}))
     rel = gen.relation_sql(source.relation)
+    taken = {c.lower() for c in source.columns or {}}
+    number = "rk_row"
+    while number.lower() in taken:  # never a column of the file
+        number += "_"
     cur = run_sql(
         con,
-        f"SELECT * FROM (SELECT {gen.row_number_sql()} AS {ident('rk_row')}, * "
-        f"FROM {rel}) WHERE {ident('rk_row')} IN (SELECT i FROM rk_wanted)",
+        f"SELECT * FROM (SELECT {gen.row_number_sql()} AS {ident(number)}, * "
+        f"FROM {rel}) WHERE {ident(number)} IN (SELECT i FROM rk_wanted)",
         f"read the rejected rows of {path}",
     )
     names = [d[0] for d in cur.description]
+    if len(names) == 1 + len(source.columns or {}):  # the names rulekit.io reads
+        names[1:] = list(source.columns or {})
     json_cols = {c for c, col in (source.columns or {}).items() if col.kind == "json"}
     out = {}
     for r in cur.fetchall():

@@ -35,6 +35,15 @@ def field_columns(ruleset: CompiledRuleset) -> list[str]:
     return [f.column for f in ruleset.program.fields.values()]
 
 
+def date_list_columns(ruleset: CompiledRuleset) -> list[str]:
+    """The input columns of the fields declared lists of dates or timestamps."""
+    return [
+        f.column
+        for f in ruleset.program.fields.values()
+        if f.type.element is not None and f.type.element.name in ("date", "timestamp")
+    ]
+
+
 def prepare(
     con: DuckDBPyConnection,
     ruleset: CompiledRuleset,
@@ -78,7 +87,13 @@ def freeze(
         )
     else:
         records = data if isinstance(data, list) else list(data)
-        source = records_source(con, records, field_columns(ruleset), name="rk_population_records")
+        source = records_source(
+            con,
+            records,
+            field_columns(ruleset),
+            name="rk_population_records",
+            date_lists=date_list_columns(ruleset),
+        )
         total = len(records)
     gen = DuckDBGenerator(ruleset.program, as_of=today)
     return population_values(con, gen, source, total, today)
@@ -177,10 +192,19 @@ def register_frozen(
             # exact integers up to 38 digits; else none (the query uses the doubles)
             return pa.array([Decimal(w) if fits else None for w in xs], pa.decimal128(38, 0))
 
+        if v_type == "BIGINT" and not all(_INT64[0] <= v <= _INT64[1] for v in vs):
+            v_type = "HUGEINT"  # whole numbers beyond 64 bits (exact up to 38 digits)
+        v_array: pa.Array[Any]
+        if v_type == "BIGINT":  # whole numbers stay exact (a double rounds 2**63 - 1 up)
+            v_array = pa.array([int(v) for v in vs], pa.int64())
+        elif v_type == "HUGEINT":
+            v_array = pa.array([Decimal(int(v)) for v in vs], pa.decimal128(38, 0))
+        else:
+            v_array = pa.array([float(v) for v in vs], pa.float64())
         values_t = pa.table(
             {
                 "g": pa.array(gs, group_type),
-                "v": pa.array([float(v) for v in vs], pa.float64()),
+                "v": v_array,
                 "le": pa.array(les, pa.int64()),
                 "sum_le": pa.array([float(s) for s in sums], pa.float64()),
                 "sum_le_exact": decimals(exact),
@@ -208,6 +232,9 @@ def register_frozen(
             f"CAST(g AS {g_type}) AS g, n, total, CAST(total_exact AS HUGEINT) AS "
             f"total_exact FROM rk_frozen_arrow_{k}_groups"
         )
+
+
+_INT64 = (-(2**63), 2**63 - 1)
 
 
 def _plain(g: Any) -> Any:

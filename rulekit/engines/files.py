@@ -247,6 +247,7 @@ def run_files(
     out_fmt = file_format(out_path)
     db = con or connect(memory_limit, threads)
     read = source or file_source(db, in_path, input_format)
+    _check_names(read, in_path)
 
     prepared: dict[int, DuckDBGenerator] = {}
 
@@ -368,6 +369,20 @@ def run_files(
     return summaries
 
 
+def _check_names(source: Source, path: Path) -> None:
+    """DuckDB compares column names without case: it cannot write two that differ only in
+    case, as the output must (rulekit.io reads such a file; `rulekit run` does so itself)."""
+    seen: dict[str, str] = {}
+    for name in source.columns or {}:
+        other = seen.setdefault(name.lower(), name)
+        if other != name:
+            raise RulekitError(
+                f"{path.name}: the columns {other!r} and {name!r} differ only in case, which "
+                f"DuckDB cannot tell apart; rename one, or classify the file with the Python "
+                f"engine (rulekit.io reads it)"
+            )
+
+
 def default_rejected(output: Path) -> Path:
     return output.with_name(output.stem + ".rejected" + output.suffix)
 
@@ -391,7 +406,8 @@ def _join_sql(
 ) -> str:
     """The input's columns, then each ruleset's results: one row per input row in order."""
     ident = _Q.identifier_sql
-    cols = [_Q.star_sql(ident("src"), _replaced(source, [g for _, g in results], rule_column))]
+    replaced = _replaced(source, [g for _, g in results], rule_column)
+    cols = [_Q.star_sql(ident("src"), replaced + list(source.relation.hidden))]
     joins = []
     for i, (path, gen) in enumerate(results):
         alias = ident(f"r{i}")
@@ -421,15 +437,14 @@ def _quarantine_sql(gen: DuckDBGenerator, reject_sql: str, source: Source) -> st
     """The rejected rows with `rulekit run`'s quarantine columns."""
     ident, s = gen.identifier_sql, gen.string_sql
     N = gen.internal
-    columns = " ".join(
-        f"WHEN {s(name)} THEN {s(info.column)}" for name, info in gen.p.fields.items()
-    )
+    whens = " ".join(f"WHEN {s(name)} THEN {s(info.column)}" for name, info in gen.p.fields.items())
+    columns = f"CASE {ident(N['field'])} {whens} END" if whens else "CAST(NULL AS VARCHAR)"
     internal = [N[k] for k in ("row", "stage", "field", "value", "reason")]
     internal += [c for c in source.columns or {} if c in REJECTED_COLUMNS]
     return (
         f"SELECT {ident(N['row'])} + 1 AS rejected_row, CAST(NULL AS BIGINT) AS "
         f"rejected_line, {s(gen.p.id)} AS rejected_ruleset, {ident(N['field'])} AS "
-        f"rejected_field, CASE {ident(N['field'])} {columns} END AS rejected_column, "
+        f"rejected_field, {columns} AS rejected_column, "
         f"{ident(N['value'])} AS rejected_value, {ident(N['reason'])} AS rejected_reason, "
         f"* EXCLUDE ({', '.join(map(ident, internal))})\nFROM (\n{reject_sql}\n)\n"
         f"ORDER BY rejected_row"

@@ -50,9 +50,9 @@ class Arithmetic(GeneratorBase):
         return self.list_element_sql(kept, "0")
 
     def timestamp_add_days_sql(self, ts: str, days: str) -> str:
-        """timestamp + days, to the microsecond (rounded half away from zero); NULL outside
-        years 1..9999, as date_add_days_sql (the range is checked on epoch microseconds,
-        cheaper than on timestamps)."""
+        """timestamp + days, to the microsecond exactly as Python's timedelta(days=…) rounds
+        (see micros_of_days_sql); NULL outside years 1..9999, as date_add_days_sql (the range
+        is checked on epoch microseconds, cheaper than on timestamps)."""
         limit = (dt.date.max - dt.date.min).days + 1
         s = self.cast_sql(days, "DOUBLE")
         lo, hi = (
@@ -60,25 +60,39 @@ class Arithmetic(GeneratorBase):
             for t in (dt.datetime.min, dt.datetime.max)
         )
         if len(ts) + len(days) <= 100:
-            micros = (
-                f"{self.epoch_micros_sql(ts)} + "
-                f"{self.cast_sql(f'round({s} * 86400000000.0)', 'BIGINT')}"
-            )
+            micros = f"{self.epoch_micros_sql(ts)} + {self.micros_of_days_sql(s)}"
             return (
                 f"CASE WHEN abs({s}) < {limit} THEN CASE WHEN {micros} BETWEEN {lo} AND "
                 f"{hi} THEN {self.from_epoch_micros_sql(micros)} END END"
             )
-        bound = self.double_sql(4e17)  # µs: more than the whole range (3.2e17)
-        micros = self.cast_sql(
-            f"round(least({bound}, greatest(-{bound}, {s} * 86400000000.0)))", "BIGINT"
+        bound = self.double_sql(float(limit))  # days: past the whole range either way
+        d = self.lambda_var()
+        shift = self.let_sql(
+            f"least({bound}, greatest(-{bound}, {s}))", d, self.micros_of_days_sql(d)
         )
         v = "rk_v"
         kept = self.list_transform_sql(
-            self.list_sql([f"{self.epoch_micros_sql(ts)} + {micros}"]),
+            self.list_sql([f"{self.epoch_micros_sql(ts)} + {shift}"]),
             v,
             f"CASE WHEN {v} BETWEEN {lo} AND {hi} THEN {self.from_epoch_micros_sql(v)} END",
         )
         return self.list_element_sql(kept, "0")
+
+    def micros_of_days_sql(self, s: str) -> str:
+        """Whole microseconds of a number of days (a DOUBLE, |s| within the date range), as
+        CPython's timedelta(days=s) computes them: the whole days exactly, the fraction times
+        86400·10⁶ as one double product, whose fraction of a microsecond is rounded half to
+        even on the total."""
+        t = self.cast_sql(s, "BIGINT")  # toward zero, as modf
+        f = f"(({s} - {t}) * 86400000000.0)"
+        ft = self.cast_sql(f, "BIGINT")
+        left = f"({f} - {ft})"
+        x = f"({t} * 86400000000 + {ft})"
+        return (
+            f"({x} + CASE WHEN abs({left}) = 0.5 THEN CASE WHEN {x} % 2 = 0 THEN 0 ELSE "
+            f"{self.cast_sql(f'sign({left})', 'BIGINT')} END ELSE "
+            f"{self.cast_sql(f'round({left})', 'BIGINT')} END)"
+        )
 
     # ---- exact shares: Σ{v >= x} / Σ P of exact integer sums, rounded once (population.py)
     def let_sql(self, value: str, var: str, body: str) -> str:

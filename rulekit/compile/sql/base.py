@@ -14,6 +14,7 @@ It asks the program model for everything it knows (`Program.node`, `reads`, `ord
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import cast
 
@@ -65,8 +66,13 @@ class GeneratorBase(Dialect):
 
     # Set while the CTE chain is built (layout.py), read by the final SELECTs (queries.py).
     why_col: dict[str, str]  # field -> column of its bad value's full reason
+    with_reasons: bool  # whether the rejected rows carry their value and reason
     checked: str  # the CTE holding the rows with their pop_bad / all_bad indexes
     _frozen_done: set[str]  # population keys whose frozen tables are joined already
+    _names: set[str]  # the column names planned so far, lower case
+    user_names: set[str]  # the user's names (fields, lets, columns), lower case
+    _lambda_count: int  # lambda variables numbered so far in this query
+    field_names: list[dict[str, str]]  # per field: its bad / text / why columns
 
     def __init__(
         self,
@@ -88,7 +94,33 @@ class GeneratorBase(Dialect):
         self.unsupported_messages = []
         self.rules = program.rules
         self.order = program.order  # evaluation position -> rule index
-        self._names: set[str] = set()
+        self._planned_for: tuple[str, ...] | None = None
+        self.plan_names(())
+        # the fields a live population reads (through lets), so checks first; in field order
+        read = {f for node in self.pop_nodes.values() for f in program.reads(node).fields}
+        self.pop_fields = [f for f in program.fields if f in read]
+
+    def plan_names(self, columns: Iterable[str]) -> None:
+        """Plan every name of the query (again) for a source with these columns: internal
+        names start with a prefix no user name starts with (fields, lets, their columns and
+        the source's columns, without regard to case, as SQL compares names), so that none
+        can collide with the user's; lambda variables are numbered from 1 per query."""
+        program = self.p
+        user = [*program.fields, *program.lets, *columns]
+        user += [info.column for info in program.fields.values()]
+        planned = tuple(user)
+        if planned == self._planned_for:
+            self._lambda_count = 0
+            return
+        self._planned_for = planned
+        self.user_names = {u.lower() for u in user}
+        prefix, i = type(self).PREFIX, 0
+        while any(u.startswith(prefix.lower()) for u in self.user_names):
+            i += 1
+            prefix = f"{type(self).PREFIX[:-1]}{i}_"
+        self.PREFIX = prefix
+        self._lambda_count = 0
+        self._names = set()
         self.internal = {k: self._unique(self.PREFIX + k) for k in _INTERNAL}
         self.field_index = {name: i for i, name in enumerate(program.fields)}
         self.err_col: dict[str, str] = {}  # field -> column of its failure words
@@ -122,7 +154,7 @@ class GeneratorBase(Dialect):
         ]
         self.scaled_col: dict[str, str] = {}  # key -> column of its exact sum terms
         self.scale_col: dict[str, tuple[str, str]] = {}  # key -> (scale, size) columns
-        if not frozen and self.EXACT_DIVISION:
+        if not self.frozen and self.EXACT_DIVISION:
             for key in dict.fromkeys(share_keys):
                 i = self.pop_key_index[key]
                 self.scaled_col[key] = self._unique(f"{self.PREFIX}exact_{i}")
@@ -130,12 +162,10 @@ class GeneratorBase(Dialect):
                     self._unique(f"{self.PREFIX}scale_{i}"),
                     self._unique(f"{self.PREFIX}size_{i}"),
                 )
-        for i in range(len(program.fields)):  # reserve the names of the per-field columns
-            for part in ("bad", "text", "why"):
-                self._unique(f"{self.PREFIX}{part}_{i}")
-        # the fields a live population reads (through lets), so checks first; in field order
-        read = {f for node in self.pop_nodes.values() for f in program.reads(node).fields}
-        self.pop_fields = [f for f in program.fields if f in read]
+        self.field_names = [  # the per-field columns: failure, raw text, reason
+            {part: self._unique(f"{self.PREFIX}{part}_{i}") for part in ("bad", "text", "why")}
+            for i in range(len(program.fields))
+        ]
 
     def _unique(self, name: str) -> str:
         """A column name unused so far; SQL compares names without case, so do we."""
@@ -145,6 +175,14 @@ class GeneratorBase(Dialect):
             candidate = f"{name}_{i}"
         self._names.add(candidate.lower())
         return candidate
+
+    def lambda_var(self) -> str:
+        """A lambda variable: numbered per query, never the name of a user's column."""
+        while True:
+            self._lambda_count += 1
+            name = f"e{self._lambda_count}"
+            if name not in self.user_names:
+                return self.identifier_sql(name)
 
     def type_of(self, node: n.Node) -> T.Type:
         return self.p.type_of(node)

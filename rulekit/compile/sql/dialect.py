@@ -45,6 +45,9 @@ class Dialect:
     LABEL_SEPARATOR = "、"  # joins the display names of several labels, as runtime.py does
     PREFIX = "rk_"
     EXACT_DIVISION = True  # the dialect has 128-bit integers, bit shifts and nextafter
+    # whole-number arithmetic (+ - * unary minus, abs) is done in this type: Python's ints
+    # do not overflow where BIGINT's would (50000 * 50000 as INTEGER, 2**62 + 2**62)
+    WIDE_INTEGER = "HUGEINT"
 
     unsupported_messages: list[str]
 
@@ -55,7 +58,31 @@ class Dialect:
         return q + name.replace(q, q + q) + q
 
     def string_sql(self, text: str) -> str:
-        """A quoted string literal. Every text in a generated query is written by this method."""
+        """A quoted string literal. Every text in a generated query is written by this method.
+
+        The query's text is indented line by line and its items carry `  -- ` comments: a
+        line break is written as chr(n) and `  -- ` is cut in two, so that a literal reads
+        back exactly whatever layout surrounds it."""
+        if "\n" not in text and "\r" not in text and "  -- " not in text:
+            return self.quote_string_sql(text)
+        parts, run = [], ""
+        for c in text:
+            if c in "\n\r":
+                if run:
+                    parts.append(self.quote_string_sql(run))
+                run = ""
+                parts.append(f"chr({ord(c)})")
+                continue
+            if c == "-" and run.endswith("  -"):
+                parts.append(self.quote_string_sql(run))
+                run = ""
+            run += c
+        if run:
+            parts.append(self.quote_string_sql(run))
+        return "(" + " || ".join(parts) + ")"
+
+    def quote_string_sql(self, text: str) -> str:
+        """The text quoted as one literal, as it is."""
         q = self.STRING_QUOTE
         return q + text.replace(q, q + q) + q
 
@@ -96,7 +123,10 @@ class Dialect:
         return self.cast_sql(text, "DOUBLE")
 
     def integer_sql(self, value: int) -> str:
-        return str(value) if -(2**31) < value < 2**31 else self.cast_sql(str(value), "BIGINT")
+        if -(2**31) < value < 2**31:
+            return str(value)
+        wide = "BIGINT" if -(2**63) <= value < 2**63 else self.WIDE_INTEGER
+        return self.cast_sql(str(value), wide)
 
     def value_sql(self, value: Any, kind: str | None = None) -> str:
         """A constant of the language as SQL (numbers, durations, dates, texts, booleans)."""
@@ -182,7 +212,16 @@ class Dialect:
     def timestamp_diff_days_sql(self, a: str, b: str) -> str:
         """timestamp − timestamp in days, as semantics.date_diff: exact microseconds / 10⁶, then
         / 86400 (each division rounded once, as Python's)."""
-        return f"(CAST(epoch_us({a}) - epoch_us({b}) AS DOUBLE) / 1000000.0 / 86400.0)"
+        return self.micros_to_days_sql(f"(epoch_us({a}) - epoch_us({b}))")
+
+    def micros_to_days_sql(self, us: str) -> str:
+        """Days of a whole number of microseconds as semantics.date_diff computes them: the
+        seconds correctly rounded (Python's int / int), then / 86400. Below 2**53 µs the
+        double of `us` is exact; above, whole seconds and the rest are added (a sum that
+        rounds as the exact quotient does: its midpoints lie far from k·10⁻⁶ there)."""
+        exact = f"CAST({us} AS DOUBLE) / 1000000.0"
+        whole = f"CAST({us} // 1000000 AS DOUBLE) + CAST({us} % 1000000 AS DOUBLE) / 1000000.0"
+        return f"(CASE WHEN abs({us}) < 9007199254740992 THEN {exact} ELSE {whole} END / 86400.0)"
 
     def move_date_sql(self, d: str, days: str) -> str:
         """A date moved by a number of days (a DOUBLE in range), the fraction dropped toward

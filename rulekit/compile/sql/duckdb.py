@@ -51,6 +51,8 @@ class DuckDBGenerator(Generator):
             )
         if rel.format == "parquet":
             return f"read_parquet({path})"
+        if rel.format == "json" and not rel.json_columns:  # objects without keys: rows
+            return f"read_json_objects({path}, format = 'newline_delimited')"  # of `json`
         if rel.format == "json":
             cols = ", ".join(f"{self.string_sql(c)}: 'JSON'" for c in rel.json_columns)
             return f"read_json({path}, format = 'newline_delimited', columns = {{{cols}}})"

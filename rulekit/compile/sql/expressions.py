@@ -57,7 +57,23 @@ class Expressions(Arithmetic):
         return self.list_sql([self.sql(i) for i in node.items]), P_ATOM
 
     def neg_sql(self, node: n.Neg) -> tuple[str, int]:
-        return f"-{self.sql(node.operand, P_NEG + 1)}", P_NEG
+        return f"-{self._wide(node.operand, P_NEG + 1)}", P_NEG
+
+    def _wide(self, node: n.Node, prec: int) -> str:
+        """An operand of whole-number arithmetic, in the dialect's wide integer type (once:
+        an integer result of + - * and abs is wide already)."""
+        if self.type_of(node) != T.INTEGER or self._is_wide(node):
+            return self.sql(node, prec)
+        return self.cast_sql(self.sql(node), self.WIDE_INTEGER)
+
+    def _is_wide(self, node: n.Node) -> bool:
+        if self.type_of(node) != T.INTEGER:
+            return False
+        if isinstance(node, n.Neg):
+            return True
+        if isinstance(node, n.Binary):
+            return node.op in ("+", "-", "*")
+        return isinstance(node, n.Call) and node.func == "abs"
 
     def binary_sql(self, node: n.Binary) -> tuple[str, int]:
         ta, tb = self.type_of(node.left), self.type_of(node.right)
@@ -81,6 +97,8 @@ class Expressions(Arithmetic):
                 return self.timestamp_add_days_sql(self.sql(d, P_ADD + 1), days_sql), P_ATOM
             return self.date_add_days_sql(self.sql(d, P_ADD + 1), days_sql), P_ATOM
         prec = P_ADD if node.op in "+-" else P_MUL
+        if ta == T.INTEGER and tb == T.INTEGER:  # whole numbers: never an overflow
+            return f"{self._wide(node.left, prec)} {node.op} {self.sql(node.right, prec + 1)}", prec
         return f"{self.sql(node.left, prec)} {node.op} {self.sql(node.right, prec + 1)}", prec
 
     def _as_double(self, node: n.Node, prec: int) -> str:
@@ -179,7 +197,7 @@ class Expressions(Arithmetic):
                 args = [self._as_ts(a) for a in node.args]
             return f"COALESCE({', '.join(args)})", P_ATOM
         if f == "abs":
-            return f"abs({args[0]})", P_ATOM
+            return f"abs({self._wide(node.args[0], P_ATOM)})", P_ATOM
         if f == "round":
             digits = cast(n.Literal, node.args[1]).value if len(node.args) == 2 else 0
             return self.round_sql(args[0], digits, self.type_of(node.args[0]) == T.INTEGER), P_ATOM

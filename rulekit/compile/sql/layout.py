@@ -82,6 +82,7 @@ class Layout(Populations, Coercion):
         with a bad one there is rejected and left out of the population. validate="all" checks
         every declared field.
         """
+        self.plan_names(c for c in source.columns or {} if c != source.row_number)
         N = self.internal
         ident = self.identifier_sql
         self._frozen_done = set()
@@ -110,6 +111,7 @@ class Layout(Populations, Coercion):
         row = ident(N["row"])
         items = [row] + ([ident(N["raw"])] if passthrough else [])
         self.err_col, self.text_col, self.why_col = {}, {}, {}
+        self.with_reasons = reasons
         checks, helpers = [], []
         for i, (name, info) in enumerate(self.p.fields.items()):
             col = source.column(info.column)
@@ -124,12 +126,12 @@ class Layout(Populations, Coercion):
             value = fs.value if fs.value == target else f"{fs.value} AS {target}"
             items.append(f"{value}  -- {comment(note)}")
             if fs.fail is not None:
-                self.err_col[name] = f"{self.PREFIX}bad_{i}"
-                self.text_col[name] = f"{self.PREFIX}text_{i}"
+                self.err_col[name] = self.field_names[i]["bad"]
+                self.text_col[name] = self.field_names[i]["text"]
                 checks.append(f"{fs.fail} AS {ident(self.err_col[name])}")
                 if reasons:
                     checks.append(f"{fs.text} AS {ident(self.text_col[name])}")
-                    self.why_col[name] = f"{self.PREFIX}why_{i}"
+                    self.why_col[name] = self.field_names[i]["why"]
                     checks.append(
                         f"CASE WHEN ({fs.fail}) IS NOT NULL THEN {fs.reason} END AS "
                         f"{ident(self.why_col[name])}"

@@ -197,7 +197,9 @@ class Populations(Expressions):
         cols = self.frozen_col[key]
         ident = self.identifier_sql
         x, part = self._pop_parts(key)
-        values, groups = f"{self.PREFIX}frozen_{k}_values", f"{self.PREFIX}frozen_{k}_groups"
+        # the tables duckdb_population registers: always under the dialect's own prefix
+        fixed = type(self).PREFIX
+        values, groups = f"{fixed}frozen_{k}_values", f"{fixed}frozen_{k}_groups"
         eq = [(part, ident("g"))] if part else []
         # less(x) = #{v < x}: the count up to the largest value below x; likewise the sum.
         name = f"{self.PREFIX}frozen_{k}_below"

@@ -209,7 +209,7 @@ class Queries(Layout):
             )
         if passthrough:
             replaced = [c for c in source.columns or {} if c in set(names)]
-            head = [self.star_sql(ident(N["raw"]), replaced)]
+            head = [self.star_sql(ident(N["raw"]), replaced + list(source.relation.hidden))]
         else:
             head = [row]
         ordered = order if order is not None else self.needs_order()
@@ -253,7 +253,7 @@ class Queries(Layout):
         result = ident(N["pos"]) if self.p.hit.single else ident(N["matches"])
 
         def columns(index: str, stage: str, extra_reason: str | None = None) -> list[str]:
-            if not self.why_col:  # the compact form: which field; Python words the reason
+            if not self.with_reasons:  # the compact form: which field; Python words the reason
                 return [f"{stage} AS {ident(N['stage'])}", f"{index} AS {ident(N['field'])}"]
             reason = self._field_case(index, self.why_col)
             if extra_reason:
@@ -315,7 +315,8 @@ class Queries(Layout):
         None when no row can be bad."""
         ctes, last = self._ctes(source, passthrough, reasons=reasons)
         ident = self.identifier_sql
-        raw = [self.star_sql(ident(self.internal["raw"]))] if passthrough else []
+        hidden = list(source.relation.hidden)
+        raw = [self.star_sql(ident(self.internal["raw"]), hidden)] if passthrough else []
         parts = self._rejected_parts(raw, last, conflicts)
         if not parts:
             return None

@@ -69,8 +69,6 @@ class Value:
 class RawValues(GeneratorBase):
     """Text forms of raw values, in SQL: stripped, digits made ASCII, a variant's tag/text."""
 
-    _lambda_count = 0  # lambda variables are numbered across every generator
-
     def strip_sql(self, s: str) -> str:
         """Python's str.strip(): every Unicode whitespace character, both ends. (trim with a
         character set costs ~1 µs a value, so only texts that need it go through it.)"""
@@ -105,10 +103,6 @@ class RawValues(GeneratorBase):
             f"translate({s}, {self.string_sql(_DIGITS_FROM)}, {self.string_sql(_DIGITS_TO)})"
             f" ELSE {s} END"
         )
-
-    def lambda_var(self) -> str:
-        RawValues._lambda_count += 1
-        return self.identifier_sql(f"e{RawValues._lambda_count}")
 
     # ---- JSON values and mixed Python columns: the type is decided per row
     def variant_parts(self, kind: str, v: Value) -> tuple[str, Value]:

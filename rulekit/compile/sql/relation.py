@@ -31,6 +31,8 @@ class Relation:
     path: str | None = None
     format: str | None = None  # csv | json | parquet
     json_columns: tuple[str, ...] = ()  # for json: the columns to read, each as one JSON value
+    # columns the reader adds that are not the data's (left out of the rows passed through)
+    hidden: tuple[str, ...] = ()
 
 
 @dataclass

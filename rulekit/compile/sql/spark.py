@@ -21,8 +21,9 @@ class SparkGenerator(Generator):
     TYPES = {**Generator.TYPES, "string": "STRING"}
     TRY_CAST = "TRY_CAST"
     EXACT_DIVISION = False  # no 128-bit integers: cumulative_share divides double sums
+    WIDE_INTEGER = "DECIMAL(38, 0)"
 
-    def string_sql(self, text: str) -> str:
+    def quote_string_sql(self, text: str) -> str:
         return "'" + text.replace("\\", "\\\\").replace("'", "\\'") + "'"
 
     def list_type_sql(self, element: str) -> str:

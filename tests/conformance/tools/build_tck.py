@@ -88,11 +88,6 @@ FLOAT_BUG = "number literals are binary floats, so decimal sums and differences 
 XFAIL = {
     "0100-arithmetic/add_lhs_number_to_rhs_number_005": FLOAT_BUG,  # 1.2345 + 2.234 = 3.4685
     "0100-arithmetic/subtract_lhs_number_minus_rhs_number_006": FLOAT_BUG,  # 1.1234 - -0.2345
-    # the only case under hit unique whose fields are all plain strings (nothing to validate)
-    "0004-lending/001/BureauCallType": {
-        "duckdb-csv": "run_file over a CSV file under hit unique with only plain string fields "
-        'fails with skip/quarantine: Binder Error: Column "rk_reason" in EXCLUDE list not found'
-    },
 }
 
 
