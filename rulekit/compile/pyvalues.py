@@ -87,6 +87,13 @@ class ValueEmitter:
         self.consts[name] = value
         return name
 
+    def identity(self, code: str, rhs: str) -> str:
+        """`(code is rhs)`; code that may fold to a constant is bound to a temporary first, so
+        Python never warns about `is` with a literal (`IF 5 is missing …`)."""
+        if not code.isidentifier():
+            code = f"({self.tmp()} := {code})"
+        return f"({code} is {rhs})"
+
     def obs(self, node: n.Node, code: str) -> str:
         return f"_r({node.id}, {code})" if self.trace else code
 
@@ -194,7 +201,7 @@ class ValueEmitter:
 
     def v_IsMissing(self, node: n.IsMissing) -> Code:
         x, _ = self.v(node.operand)
-        return f"({x} is {'not ' if node.negated else ''}None)", False
+        return self.identity(x, f"{'not ' if node.negated else ''}None"), False
 
     def v_StringTest(self, node: n.StringTest) -> Code:
         s, _ = self.v(node.operand)

@@ -331,7 +331,8 @@ class ToNodes(Transformer[Token, n.File]):
         value: int | float
         try:
             value = decode_number(str(number))[0]
-        except LiteralError:
+        except LiteralError as e:
+            self._error(e.code, e.message, _span(number), e.hint)
             value = 0
         return -value if minus else value
 
