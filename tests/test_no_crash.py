@@ -126,3 +126,74 @@ def test_constant_conditions_give_no_warning(cond):
         rs = rulekit.compile(f"IF {cond} THEN a\n", "f.rules")
         rs.classify({})
         rs.explain({})
+
+
+# ---------------------------------------------------------------- deep nesting
+
+MAX_DEPTH = 32  # rulekit.syntax.limits.MAX_DEPTH, as docs/language.md states it
+
+DEEP = {
+    "not": lambda d: "not " * d + "x > 1",
+    "neg": lambda d: "-" * d + "x > 1",
+    "sum": lambda d: " + ".join(["x"] * (d + 1)) + " > 1",
+    "product": lambda d: " * ".join(["x"] * (d + 1)) + " > 1",
+    "brackets": lambda d: "x + (" * d + "x" + ")" * d + " > 1",
+    "calls": lambda d: "abs(" * d + "x" + ")" * d + " > 1",
+    "not-brackets": lambda d: "not (" * d + "x > 1" + ")" * d,
+}
+
+
+@pytest.mark.parametrize("shape", DEEP)
+@pytest.mark.parametrize("depth", [300, 1000, 10_000])
+def test_deep_nesting_is_a_diagnostic_at_its_place(shape, depth):
+    text = 'field x : number\nrule "deep" IF ' + DEEP[shape](depth) + " THEN a\n"
+    program = rulekit.check_text(text, "f.rules")  # never raises
+    assert [d.code for d in program.diagnostics] == ["too-deeply-nested"]
+    (d,) = rule_error(text).errors
+    assert d.line == 2 and d.column > len('rule "deep" IF ')
+    assert "let" in (d.hint or "")
+
+
+@pytest.mark.parametrize("shape", DEEP)
+def test_nesting_up_to_the_limit_runs_everywhere(shape):
+    # the limit counts the expression's own level, so MAX_DEPTH - 2 operators nest safely
+    text = "field x : number\nIF " + DEEP[shape](MAX_DEPTH - 2) + " THEN a\n"
+    rs = rulekit.compile(text, "f.rules")
+    rs.classify_many([{"x": 2}, {"x": None}, {"x": -1}])
+    rs.explain({"x": 2})
+    rs.why_not({"x": 2}, "a")
+    from rulekit.engines import sql_for
+
+    assert sql_for(rs)
+
+
+@pytest.mark.parametrize("op", ["or", "and"])
+@pytest.mark.parametrize("terms", [17, 400, 10_000])
+def test_long_runs_of_and_or_work(op, terms):
+    cond = f" {op} ".join(f"x > {i}" for i in range(terms))
+    rs = rulekit.compile(f"field x : integer\nIF {cond} THEN a\n", "f.rules")
+    high, low = {"x": terms + 1}, {"x": 0}
+    assert rs.classify(high).label == "a"
+    assert rs.classify(low).label == (None if op == "and" else None)
+    assert rs.classify({"x": 5}).label == ("a" if op == "or" else None)
+    assert rs.explain({"x": 5}).decision.label == rs.classify({"x": 5}).label
+
+
+def test_long_chain_of_comparisons_works():
+    cond = " < ".join(["x"] * 500)
+    rs = rulekit.compile(f"field x : integer\nIF -1 < {cond} THEN a\n", "f.rules")
+    assert rs.classify({"x": 1}).label is None
+
+
+def test_recursion_error_becomes_a_diagnostic(monkeypatch):
+    real = rulekit.check
+
+    def boom(file, *args):
+        if file.statements:  # as a pass that recursed too deep would
+            raise RecursionError("maximum recursion depth exceeded")
+        return real(file, *args)
+
+    monkeypatch.setattr(rulekit, "check", boom)
+    program = rulekit.check_text("IF x > ((((1)))) THEN a\n", "f.rules")
+    assert [d.code for d in program.diagnostics] == ["too-deeply-nested"]
+    assert program.diagnostics[0].column == 11  # the innermost bracket

@@ -182,10 +182,10 @@ class ValueEmitter:
                 return f"{x[0]} {OPS[op]} {x[1]}"
 
             pairs.append(self._null_guard([a, b], body))
-        code = pairs[0][0]
-        for pc, _ in pairs[1:]:
-            code = f"_and3({code}, {pc})"
-        return code, any(p[1] for p in pairs)
+        if len(pairs) == 1:
+            return pairs[0]
+        # one flat call, however long the chain (`1 < a < b < … `): no nesting to grow
+        return f"_and3n({', '.join(pc for pc, _ in pairs)})", any(p[1] for p in pairs)
 
     def v_Between(self, node: n.Between) -> Code:
         lo = self.v_Compare(_pair_node(node, node.low, ">="))

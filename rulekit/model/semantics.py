@@ -317,6 +317,13 @@ def and3(a: Bool3, b: Bool3) -> Bool3:
     return True
 
 
+def and3_all(*values: Bool3) -> Bool3:
+    """Kleene AND of any number of values (a chain of comparisons)."""
+    if False in values:
+        return False
+    return None if None in values else True
+
+
 def or3(a: Bool3, b: Bool3) -> Bool3:
     if a is True or b is True:
         return True
