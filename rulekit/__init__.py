@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from lark.exceptions import VisitError
+
 from rulekit.check.checker import check
 from rulekit.engines.population import FrozenPopulation
 from rulekit.engines.python import BatchResult, Decision, RuleRef
@@ -25,6 +27,8 @@ from rulekit.errors import (
 from rulekit.explain import ExampleResult, Explanation, WhyNot
 from rulekit.model.program import Program
 from rulekit.ruleset import Ruleset
+from rulekit.source import Source, Span
+from rulekit.syntax import nodes as n
 from rulekit.syntax.parser import parse
 
 __all__ = [
@@ -53,9 +57,60 @@ __version__ = "0.1.0"
 
 def check_text(text: str, name: str = "<string>", strict: bool = False) -> Program:
     """Parse and check rule text; returns the Program with all diagnostics (does not raise)."""
-    file, source, diagnostics = parse(text, name)
-    # After a syntax error the statements that did parse are checked too.
-    return check(file, source, strict, syntax=diagnostics)
+    try:
+        file, source, diagnostics = parse(text, name)
+        # After a syntax error the statements that did parse are checked too.
+        return check(file, source, strict, syntax=diagnostics)
+    except (RecursionError, VisitError) as e:
+        # The depth limit (syntax.limits) keeps every pass far from Python's recursion limit;
+        # this is the safety net for a caller that is itself already deep in its stack.
+        if isinstance(e, VisitError) and not isinstance(e.orig_exc, RecursionError):
+            raise
+        source = Source(text, name)
+        result = check(n.File([]), source, strict)
+        result.diagnostics = [_too_deep(source, _deepest_span(text))]
+        return result
+
+
+def _too_deep(source: Source, span: Span) -> Diagnostic:
+    return Diagnostic(
+        "too-deeply-nested",
+        "this expression nests too deeply for rulekit to evaluate",
+        source,
+        span,
+        hint="split it: name a part with `let part = …` and use `part` here",
+    )
+
+
+def _deepest_span(text: str) -> Span:
+    """Where the text nests deepest (brackets and operators), found without recursion."""
+    depth = best = best_at = 0
+    for i, ch in enumerate(text):
+        if ch in "(（[［【":
+            depth += 1
+        elif ch in ")）]］】":
+            depth -= 1
+        elif ch in "-−－+＋*×＊/÷／" or text.startswith(("not ", "NOT "), i):
+            depth += 1  # a run of operators nests too; counted until the line ends
+        elif ch == "\n":
+            depth = 0
+        if depth > best:
+            best, best_at = depth, i
+    return Span(best_at, min(best_at + 1, len(text)))
+
+
+def _deepest_expression(program: Program) -> Span:
+    """The span of the rule condition or let formula whose tree is deepest (iteratively)."""
+    roots = [r.condition for r in program.rules] + [x.decl.expr for x in program.lets.values()]
+    best: tuple[int, Span] = (-1, Span(0, min(1, len(program.source.text))))
+    for root in roots:
+        stack = [(root, 1)]
+        while stack:
+            node, depth = stack.pop()
+            if depth > best[0]:
+                best = (depth, root.span)
+            stack.extend((c, depth + 1) for c in n.children(node))
+    return best[1]
 
 
 def compile(text: str, name: str = "<string>", strict: bool = False) -> Ruleset:  # noqa: A001
@@ -64,7 +119,13 @@ def compile(text: str, name: str = "<string>", strict: bool = False) -> Ruleset:
     errors = [d for d in program.diagnostics if d.severity == "error"]
     if errors:
         raise RuleError(program.diagnostics)
-    return Ruleset(program)
+    try:
+        return Ruleset(program)
+    except (RecursionError, SyntaxError) as e:
+        # The safety net of the depth limit: Python's own limits on the generated code.
+        if isinstance(e, SyntaxError) and "nested" not in str(e.msg):
+            raise
+        raise RuleError([_too_deep(program.source, _deepest_expression(program))]) from None
 
 
 def load(ref: str | Path, strict: bool = False) -> Ruleset:

@@ -63,6 +63,7 @@ def runtime_namespace() -> dict[str, Any]:
         "Bad": Bad,
         "Conflict": Conflict,
         "_and3": S.and3,
+        "_and3n": S.and3_all,
         "_or3": S.or3,
         "_not3": S.not3,
         "_div": S.div,

@@ -20,6 +20,7 @@ constant goes through `repr()` only when `safe_repr` accepts its type, else into
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -61,10 +62,16 @@ class Compiled:
 
 
 # Cheap class tests that skip the coercer for a value already of the field's type.
+# An int beyond 64 bits (integer) or beyond the double range (number, duration) goes through
+# the coercer too: a bad value, or ±infinity.
+_INT64 = "-9223372036854775808 <= {v} <= 9223372036854775807"
+_DOUBLE = f"-{int(sys.float_info.max)} <= {{v}} <= {int(sys.float_info.max)}"
 _CHECKS = {
-    "integer": "{v}.__class__ is not int",
-    "number": "(_c := {v}.__class__) is not int and (_c is not float or {v} != {v})",
-    "duration": "(_c := {v}.__class__) is not int and (_c is not float or {v} != {v})",
+    "integer": f"{{v}}.__class__ is not int or not {_INT64}",
+    "number": f"((_c := {{v}}.__class__) is not int or not {_DOUBLE}) and "
+    "(_c is not float or {v} != {v})",
+    "duration": f"((_c := {{v}}.__class__) is not int or not {_DOUBLE}) and "
+    "(_c is not float or {v} != {v})",
     "boolean": "{v}.__class__ is not bool",
     "string": "{v}.__class__ is not str or not {v}",
     "date": "{v}.__class__ is not _date",

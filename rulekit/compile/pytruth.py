@@ -26,7 +26,7 @@ class Emitter(ValueEmitter):
         )
         if method is None or self.trace:
             code, _ = self.v(node)
-            return f"({code} is {want})"
+            return self.identity(code, str(want))
         return method(node, want)
 
     def t_And(self, node: n.And, want: bool) -> str:
@@ -140,7 +140,7 @@ class Emitter(ValueEmitter):
     def t_IsMissing(self, node: n.IsMissing, want: bool) -> str:
         x, _ = self.v(node.operand)
         is_missing = want != node.negated
-        return f"({x} is {'' if is_missing else 'not '}None)"
+        return self.identity(x, f"{'' if is_missing else 'not '}None")
 
     def t_Name(self, node: n.Name, want: bool) -> str:
-        return f"({self.v(node)[0]} is {want})"
+        return self.identity(self.v(node)[0], str(want))

@@ -87,6 +87,13 @@ class ValueEmitter:
         self.consts[name] = value
         return name
 
+    def identity(self, code: str, rhs: str) -> str:
+        """`(code is rhs)`; code that may fold to a constant is bound to a temporary first, so
+        Python never warns about `is` with a literal (`IF 5 is missing …`)."""
+        if not code.isidentifier():
+            code = f"({self.tmp()} := {code})"
+        return f"({code} is {rhs})"
+
     def obs(self, node: n.Node, code: str) -> str:
         return f"_r({node.id}, {code})" if self.trace else code
 
@@ -175,10 +182,10 @@ class ValueEmitter:
                 return f"{x[0]} {OPS[op]} {x[1]}"
 
             pairs.append(self._null_guard([a, b], body))
-        code = pairs[0][0]
-        for pc, _ in pairs[1:]:
-            code = f"_and3({code}, {pc})"
-        return code, any(p[1] for p in pairs)
+        if len(pairs) == 1:
+            return pairs[0]
+        # one flat call, however long the chain (`1 < a < b < … `): no nesting to grow
+        return f"_and3n({', '.join(pc for pc, _ in pairs)})", any(p[1] for p in pairs)
 
     def v_Between(self, node: n.Between) -> Code:
         lo = self.v_Compare(_pair_node(node, node.low, ">="))
@@ -194,7 +201,7 @@ class ValueEmitter:
 
     def v_IsMissing(self, node: n.IsMissing) -> Code:
         x, _ = self.v(node.operand)
-        return f"({x} is {'not ' if node.negated else ''}None)", False
+        return self.identity(x, f"{'not ' if node.negated else ''}None"), False
 
     def v_StringTest(self, node: n.StringTest) -> Code:
         s, _ = self.v(node.operand)

@@ -10,8 +10,9 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
+import sys
 from collections.abc import Callable, Sequence, Sized
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Context, Decimal, InvalidOperation
 from typing import Any, overload
 
 from pydantic import TypeAdapter, ValidationError
@@ -55,30 +56,53 @@ def _parse_number(value: str) -> Number:
         return float(text)
 
 
+# Whole numbers are signed 64-bit on every engine (DuckDB's BIGINT); the SQL engine's words.
+INT_MIN, INT_MAX = -(2**63), 2**63 - 1
+_TOO_BIG = " is too large for a whole number (the SQL engine keeps 19 digits)"
+
+
+def _int64(value: Any, whole: int) -> int:
+    if INT_MIN <= whole <= INT_MAX:
+        return whole
+    raise CoercionError(_show(value) + _TOO_BIG)
+
+
 def to_integer(value: Any) -> int | None:
     if value is None:
         return None
     cls = value.__class__
     if cls is int:
         whole: int = value
-        return whole
+        return whole if INT_MIN <= whole <= INT_MAX else _int64(value, whole)
     if cls is bool:
         raise CoercionError(f"{_show(value)} is true/false, not a whole number")
     if cls is str:
         if not value.strip():
             return None
+        original = value
         value = _parse_number(value)
         if isinstance(value, int):
-            return value
+            return _int64(original, value)
     if isinstance(value, (float, Decimal)):
         if value != value:
             return None
         if value not in (math.inf, -math.inf) and value == int(value):
-            return int(value)
+            return _int64(value, int(value))
         raise CoercionError(f"{_show(value)} is not a whole number")
     if isinstance(value, int):
-        return int(value)
+        return _int64(value, int(value))
     raise CoercionError(f"{_show(value)} is not a whole number")
+
+
+_DOUBLE_MAX = int(sys.float_info.max)
+
+
+def _finite_or_inf(number: int) -> Number:
+    """A whole number beyond the double range is ±infinity, as the SQL engine's DOUBLE holds it
+    (and as the text "1e400" reads)."""
+    if -_DOUBLE_MAX <= number <= _DOUBLE_MAX:
+        return number
+    return math.inf if number > 0 else -math.inf
 
 
 def to_number(value: Any) -> Number | None:
@@ -87,7 +111,7 @@ def to_number(value: Any) -> Number | None:
     cls = value.__class__
     if cls is int:
         number: int = value
-        return number
+        return number if -_DOUBLE_MAX <= number <= _DOUBLE_MAX else _finite_or_inf(number)
     if cls is float:
         return None if value != value else value
     if cls is bool:
@@ -102,9 +126,9 @@ def to_number(value: Any) -> Number | None:
             return None
         if not value.is_finite():
             return float(value)
-        return int(value) if value == int(value) else float(value)
+        return _finite_or_inf(int(value)) if value == int(value) else float(value)
     if isinstance(value, int):  # numpy integers and other int-like types
-        return int(value)
+        return _finite_or_inf(int(value))
     if isinstance(value, float):  # numpy floats
         value = float(value)
         return None if value != value else value
@@ -293,6 +317,13 @@ def and3(a: Bool3, b: Bool3) -> Bool3:
     return True
 
 
+def and3_all(*values: Bool3) -> Bool3:
+    """Kleene AND of any number of values (a chain of comparisons)."""
+    if False in values:
+        return False
+    return None if None in values else True
+
+
 def or3(a: Bool3, b: Bool3) -> Bool3:
     if a is True or b is True:
         return True
@@ -327,7 +358,10 @@ def as_ts(v: dt.date | None) -> dt.datetime | None:
 def div(a: Number | None, b: Number | None) -> float | None:
     if a is None or b is None or b == 0:
         return None
-    return a / b
+    try:
+        return a / b
+    except OverflowError:  # whole numbers whose quotient is beyond the double range
+        return math.inf if (a > 0) == (b > 0) else -math.inf
 
 
 def date_diff(a: dt.date | None, b: dt.date | None) -> Days | None:
@@ -357,11 +391,23 @@ def date_add(d: dt.date | None, days: Days | None, sign: int = 1) -> dt.date | N
 
 
 def round_half_up(x: Number | None, digits: int = 0) -> float | None:
-    """Round half away from zero, as SQL does (not Python's round-half-even)."""
+    """Round half away from zero, as SQL does (not Python's round-half-even), applied to the
+    shortest decimal form of the double (repr). A number with no more decimals than `digits`
+    (any |x| >= 2^52, infinity, or many digits asked for) is itself."""
     if x is None:
         return None
-    q = Decimal(1).scaleb(-digits)
-    return float(Decimal(repr(float(x))).quantize(q, rounding=ROUND_HALF_UP))
+    try:
+        f = float(x)
+    except OverflowError:  # a whole number beyond the double range
+        return math.inf if x > 0 else -math.inf
+    if not math.isfinite(f) or abs(f) >= 4503599627370496:
+        return f
+    exact = Decimal(repr(f))
+    if -exact.as_tuple().exponent <= digits:  # type: ignore[operator]
+        return f
+    # at most ~340 decimals here (the smallest doubles); enough precision for every digit
+    context = Context(prec=max(28, exact.adjusted() + digits + 3), rounding=ROUND_HALF_UP)
+    return float(exact.quantize(Decimal(1).scaleb(-digits), context=context))
 
 
 def days_since(today: dt.date, d: dt.date | None) -> Days | None:

@@ -5,6 +5,7 @@ hint) for a literal it cannot decode; the tree builder turns that into a diagnos
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 from decimal import Decimal
 
@@ -32,6 +33,8 @@ DURATION_UNITS: dict[str, Decimal] = {
     "年": Decimal(365),
 }
 _NUMBER_RE = re.compile(r"(\d[\d_]*(?:\.\d+)?)(.*)", re.S)
+# Whole numbers are signed 64-bit integers on every engine (DuckDB's BIGINT).
+INT_MIN, INT_MAX = -(2**63), 2**63 - 1
 
 
 class LiteralError(ValueError):
@@ -47,6 +50,34 @@ def exact(value: Decimal) -> int | float:
     return int(value) if value == value.to_integral_value() else float(value)
 
 
+def _shown(text: str) -> str:
+    return text if len(text) <= 24 else f"{text[:12]}…{text[-6:]} ({len(text)} characters)"
+
+
+def _in_range(value: Decimal, text: str, decimal: bool) -> int | float:
+    """The exact value as an int (whole and within 64 bits) or a float; a whole number beyond
+    64 bits written without a fraction, or a number beyond the double range, is an error."""
+    if value == value.to_integral_value():
+        whole = int(value)
+        if INT_MIN <= whole <= INT_MAX:
+            return whole
+        if not decimal:
+            raise LiteralError(
+                "number-out-of-range",
+                f"`{_shown(text)}` is out of range: a whole number goes from "
+                f"{INT_MIN} to {INT_MAX}",
+                "write a smaller value, or a decimal number (with a fraction, e.g. `….5`)",
+            )
+    number = float(value)
+    if math.isinf(number):
+        raise LiteralError(
+            "number-out-of-range",
+            f"`{_shown(text)}` is out of range: numbers go up to about 1.8 × 10^308",
+            "write a smaller value",
+        )
+    return number
+
+
 def decode_number(text: str) -> tuple[int | float, str]:
     """Decode `12`, `5k`, `1.2万`, `10%`, `180d`, `6mo` … into (value, kind)."""
     match = _NUMBER_RE.fullmatch(text)
@@ -54,15 +85,22 @@ def decode_number(text: str) -> tuple[int | float, str]:
         raise LiteralError("bad-literal", f"`{text}` is not a number")
     digits, suffix = match.group(1), match.group(2)
     value = Decimal(digits.replace("_", ""))
+    decimal = "." in digits
     if not suffix:
-        return exact(value), "number"
+        return _in_range(value, text, decimal), "number"
     if suffix == "%":
-        return float(value / 100), "percent"
+        return _in_range(value / 100, text, True), "percent"
     if suffix in MULTIPLIERS:
-        return exact(value * MULTIPLIERS[suffix]), "number"
+        return _in_range(value * MULTIPLIERS[suffix], text, decimal), "number"
     unit = DURATION_UNITS.get(suffix) or DURATION_UNITS.get(suffix.lower())
     if unit is not None:
-        return exact(value * unit), "duration"
+        return _in_range(value * unit, text, decimal), "duration"
+    if suffix in ("e", "E"):
+        raise LiteralError(
+            "exponent-notation",
+            f"`{text}…` looks like exponent notation (`1e6`), which rule files do not use",
+            "write the number out (`1000000`, `100万`, `0.001`)",
+        )
     if suffix in ("m", "M"):
         raise LiteralError(
             "ambiguous-unit",

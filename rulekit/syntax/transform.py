@@ -8,13 +8,14 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from lark import Token, Transformer, v_args
+from lark import Token, Transformer, Tree, v_args
 from lark.tree import Meta
 
 from rulekit.errors import Diagnostic
 from rulekit.source import Source, Span
 from rulekit.syntax import nodes as n
 from rulekit.syntax.keywords import ARITH_OPS, COMPARE_OPS, HIT_ZH
+from rulekit.syntax.limits import balance, too_deep
 from rulekit.syntax.literals import LiteralError, decode_date, decode_number, decode_string
 
 # A callback's children: nodes, tokens, None for an absent optional part, and the tuples that
@@ -42,6 +43,21 @@ class ToNodes(Transformer[Token, n.File]):
     def _id(self) -> int:
         self._next_id += 1
         return self._next_id
+
+    def transform(self, tree: Tree[Token]) -> n.File:
+        """Regroup long runs of `and` / `or` and leave out (with a `too-deeply-nested`
+        diagnostic) every statement nested deeper than the limit, before the recursive
+        transformation (see `syntax.limits`)."""
+        balance(tree)
+        kept = []
+        for statement in tree.children:
+            problem = too_deep(statement, self.source) if isinstance(statement, Tree) else None
+            if problem is None:
+                kept.append(statement)
+            else:
+                self.diagnostics.append(problem)
+        tree.children = kept
+        return super().transform(tree)
 
     def _error(
         self, code: str, message: str, span: Span, hint: str | None = None, label: str = ""
@@ -331,7 +347,8 @@ class ToNodes(Transformer[Token, n.File]):
         value: int | float
         try:
             value = decode_number(str(number))[0]
-        except LiteralError:
+        except LiteralError as e:
+            self._error(e.code, e.message, _span(number), e.hint)
             value = 0
         return -value if minus else value
 
