@@ -12,7 +12,7 @@ from pathlib import Path
 
 from lark.exceptions import VisitError
 
-from rulekit.check.checker import check
+from rulekit.check.checker import check as _check
 from rulekit.engines.population import FrozenPopulation
 from rulekit.engines.python import BatchResult, Decision, RuleRef
 from rulekit.errors import (
@@ -60,14 +60,14 @@ def check_text(text: str, name: str = "<string>", strict: bool = False) -> Progr
     try:
         file, source, diagnostics = parse(text, name)
         # After a syntax error the statements that did parse are checked too.
-        return check(file, source, strict, syntax=diagnostics)
+        return _check(file, source, strict, syntax=diagnostics)
     except (RecursionError, VisitError) as e:
         # The depth limit (syntax.limits) keeps every pass far from Python's recursion limit;
         # this is the safety net for a caller that is itself already deep in its stack.
         if isinstance(e, VisitError) and not isinstance(e.orig_exc, RecursionError):
             raise
         source = Source(text, name)
-        result = check(n.File([]), source, strict)
+        result = _check(n.File([]), source, strict)
         result.diagnostics = [_too_deep(source, _deepest_span(text))]
         return result
 
