@@ -167,6 +167,24 @@ def test_nesting_up_to_the_limit_runs_everywhere(shape):
     assert sql_for(rs)
 
 
+@pytest.mark.parametrize("func", ["min", "max", "round"])
+def test_nested_min_max_round_are_limited_and_stay_small_in_sql(func):
+    from rulekit.engines import sql_for
+    from rulekit.syntax.limits import MAX_REPEATING
+
+    def nested(d: int) -> str:
+        return f"{func}(" * d + "x" + ", 1)" * d
+
+    rs = rulekit.compile(f"field x : number\nIF {nested(MAX_REPEATING)} > 0 THEN a\n", "f.rules")
+    assert rs.classify({"x": 2}).label == "a"
+    assert rs.classify_many([{"x": 2}], engine="duckdb").labels == ["a"]
+    assert len(sql_for(rs)) < 200_000
+    text = f"field x : number\nIF {nested(MAX_REPEATING + 1)} > 1 THEN a\n"
+    assert [d.code for d in rulekit.check_text(text, "f.rules").diagnostics] == [
+        "too-deeply-nested"
+    ]
+
+
 @pytest.mark.parametrize("op", ["or", "and"])
 @pytest.mark.parametrize("terms", [17, 400, 10_000])
 def test_long_runs_of_and_or_work(op, terms):
@@ -186,14 +204,14 @@ def test_long_chain_of_comparisons_works():
 
 
 def test_recursion_error_becomes_a_diagnostic(monkeypatch):
-    real = rulekit.check
+    real = rulekit._check
 
-    def boom(file, *args):
+    def boom(file, *args, **kwargs):
         if file.statements:  # as a pass that recursed too deep would
             raise RecursionError("maximum recursion depth exceeded")
-        return real(file, *args)
+        return real(file, *args, **kwargs)
 
-    monkeypatch.setattr(rulekit, "check", boom)
+    monkeypatch.setattr(rulekit, "_check", boom)
     program = rulekit.check_text("IF x > ((((1)))) THEN a\n", "f.rules")
     assert [d.code for d in program.diagnostics] == ["too-deeply-nested"]
     assert program.diagnostics[0].column == 11  # the innermost bracket

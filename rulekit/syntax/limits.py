@@ -23,6 +23,10 @@ from rulekit.errors import Diagnostic
 from rulekit.source import Source, Span
 
 MAX_DEPTH = 32  # levels of one expression (docs/language.md § Limits)
+# `min`, `max` and `round` repeat their argument in the generated SQL (a missing-value test, a
+# range test), so each of them nested in another doubles the query or more: at most this many.
+MAX_REPEATING = 4
+REPEATING = frozenset({"min", "max", "round"})
 CHAIN = 16  # a run of `and` / `or` up to this many terms stays as written (left to right)
 
 _JUNCTIONS = ("or_", "and_")
@@ -103,13 +107,25 @@ def balance(tree: Tree[Token]) -> None:
 def too_deep(statement: Tree[Token], source: Source) -> Diagnostic | None:
     """The diagnostic of the first place where an expression of `statement` nests more than
     MAX_DEPTH levels, or None."""
-    stack: list[tuple[Node, int]] = [(statement, 0)]
+    stack: list[tuple[Node, int, int]] = [(statement, 0, 0)]
     while stack:
-        node, depth = stack.pop()
+        node, depth, repeating = stack.pop()
         if not isinstance(node, Tree):
             continue
         if node is not statement and node.data not in _FLAT:
             depth += 1
+        name = node.children[0] if node.data == "call" and node.children else None
+        if isinstance(name, Token) and str(name).lower() in REPEATING:
+            repeating += 1
+            if repeating > MAX_REPEATING:
+                return Diagnostic(
+                    "too-deeply-nested",
+                    f"more than {MAX_REPEATING} of `min`, `max` and `round` nest here",
+                    source,
+                    Span(_start(node), max(_start(node) + 1, min(_end(node), _start(node) + 40))),
+                    label="too deep from here",
+                    hint="split it: name a part with `let part = …` and use `part` here",
+                )
         if depth > MAX_DEPTH:
             return Diagnostic(
                 "too-deeply-nested",
@@ -123,5 +139,5 @@ def too_deep(statement: Tree[Token], source: Source) -> Diagnostic | None:
                     "(a long run of `and` / `or` is fine)"
                 ),
             )
-        stack.extend((c, depth) for c in reversed(node.children))
+        stack.extend((c, depth, repeating) for c in reversed(node.children))
     return None

@@ -180,6 +180,8 @@ class Expressions(Arithmetic):
         f = node.func
         if f in n.POPULATION_FUNCTIONS:
             return self.identifier_sql(self.pop_col[node.id]), P_ATOM
+        if f == "abs":
+            return f"abs({self._wide(node.args[0], P_ATOM)})", P_ATOM
         args = [self.sql(a) for a in node.args]
         if f in ("min", "max"):
             if len(args) == 1:
@@ -196,8 +198,6 @@ class Expressions(Arithmetic):
             if {self.type_of(a).name for a in node.args} >= {"date", "timestamp"}:
                 args = [self._as_ts(a) for a in node.args]
             return f"COALESCE({', '.join(args)})", P_ATOM
-        if f == "abs":
-            return f"abs({self._wide(node.args[0], P_ATOM)})", P_ATOM
         if f == "round":
             digits = cast(n.Literal, node.args[1]).value if len(node.args) == 2 else 0
             return self.round_sql(args[0], digits, self.type_of(node.args[0]) == T.INTEGER), P_ATOM
