@@ -118,26 +118,29 @@ def too_deep(statement: Tree[Token], source: Source) -> Diagnostic | None:
         if isinstance(name, Token) and str(name).lower() in REPEATING:
             repeating += 1
             if repeating > MAX_REPEATING:
-                return Diagnostic(
-                    "too-deeply-nested",
-                    f"more than {MAX_REPEATING} of `min`, `max` and `round` nest here",
+                return _too_deep(
+                    node,
                     source,
-                    Span(_start(node), max(_start(node) + 1, min(_end(node), _start(node) + 40))),
-                    label="too deep from here",
-                    hint="split it: name a part with `let part = …` and use `part` here",
+                    f"more than {MAX_REPEATING} of `min`, `max` and `round` nest here",
+                    "split it: name a part with `let part = …` and use `part` here",
                 )
         if depth > MAX_DEPTH:
-            return Diagnostic(
-                "too-deeply-nested",
-                f"this expression nests more than {MAX_DEPTH} levels deep",
+            return _too_deep(
+                node,
                 source,
-                Span(_start(node), max(_start(node) + 1, min(_end(node), _start(node) + 40))),
-                label="too deep from here",
-                hint=(
-                    "split it: name a part with `let part = …` and use `part` here; brackets, "
-                    "`not`, `-`, function calls and each `+ - * /` of a run add a level "
-                    "(a long run of `and` / `or` is fine)"
-                ),
+                f"this expression nests more than {MAX_DEPTH} levels deep",
+                "split it: name a part with `let part = …` and use `part` here; brackets, "
+                "`not`, `-`, function calls and each `+ - * /` of a run add a level "
+                "(a long run of `and` / `or` is fine)",
             )
         stack.extend((c, depth, repeating) for c in reversed(node.children))
     return None
+
+
+def _too_deep(node: Tree[Token], source: Source, message: str, hint: str) -> Diagnostic:
+    """The `too-deeply-nested` diagnostic at `node` (its first 40 characters underlined)."""
+    start = _start(node)
+    span = Span(start, max(start + 1, min(_end(node), start + 40)))
+    return Diagnostic(
+        "too-deeply-nested", message, source, span, label="too deep from here", hint=hint
+    )
