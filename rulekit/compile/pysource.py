@@ -20,7 +20,6 @@ constant goes through `repr()` only when `safe_repr` accepts its type, else into
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -61,16 +60,16 @@ class Compiled:
     rule_fields: list[list[str]]  # fields each rule reads, declaration order
 
 
-# Cheap class tests that skip the coercer for a value already of the field's type.
-# An int beyond 64 bits (integer) or beyond the double range (number, duration) goes through
-# the coercer too: a bad value, or ±infinity.
+# Cheap class tests that skip the coercer for a value already of the field's type. An int
+# beyond 64 bits goes through the coercer: for an integer it is a bad value, for a number or a
+# duration the coercer keeps it, or makes it ±infinity beyond the double range. (The bounds are
+# small ints: comparing with a 309-digit bound on every read cost the fast path ~25%.)
 _INT64 = "-9223372036854775808 <= {v} <= 9223372036854775807"
-_DOUBLE = f"-{int(sys.float_info.max)} <= {{v}} <= {int(sys.float_info.max)}"
 _CHECKS = {
     "integer": f"{{v}}.__class__ is not int or not {_INT64}",
-    "number": f"((_c := {{v}}.__class__) is not int or not {_DOUBLE}) and "
+    "number": f"((_c := {{v}}.__class__) is not int or not {_INT64}) and "
     "(_c is not float or {v} != {v})",
-    "duration": f"((_c := {{v}}.__class__) is not int or not {_DOUBLE}) and "
+    "duration": f"((_c := {{v}}.__class__) is not int or not {_INT64}) and "
     "(_c is not float or {v} != {v})",
     "boolean": "{v}.__class__ is not bool",
     "string": "{v}.__class__ is not str or not {v}",
