@@ -28,6 +28,7 @@ from rulekit.explain import ExampleResult, Explanation, WhyNot
 from rulekit.model.program import Program
 from rulekit.ruleset import Ruleset
 from rulekit.source import Source, Span
+from rulekit.syntax import limits
 from rulekit.syntax import nodes as n
 from rulekit.syntax.parser import parse
 
@@ -73,12 +74,8 @@ def check_text(text: str, name: str = "<string>", strict: bool = False) -> Progr
 
 
 def _too_deep(source: Source, span: Span) -> Diagnostic:
-    return Diagnostic(
-        "too-deeply-nested",
-        "this expression nests too deeply for rulekit to evaluate",
-        source,
-        span,
-        hint="split it: name a part with `let part = …` and use `part` here",
+    return limits.diagnostic(
+        source, span, "this expression nests too deeply for rulekit to evaluate"
     )
 
 
@@ -101,7 +98,7 @@ def _deepest_span(text: str) -> Span:
 
 def _deepest_expression(program: Program) -> Span:
     """The span of the rule condition or let formula whose tree is deepest (iteratively)."""
-    roots = [r.condition for r in program.rules] + [x.decl.expr for x in program.lets.values()]
+    roots = program.expressions()
     best: tuple[int, Span] = (-1, Span(0, min(1, len(program.source.text))))
     for root in roots:
         stack = [(root, 1)]

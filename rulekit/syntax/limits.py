@@ -27,6 +27,7 @@ MAX_DEPTH = 32  # levels of one expression (docs/language.md § Limits)
 # range test), so each of them nested in another doubles the query or more: at most this many.
 MAX_REPEATING = 4
 REPEATING = frozenset({"min", "max", "round"})
+SPLIT_HINT = "split it: name a part with `let part = …` and use `part` here"
 CHAIN = 16  # a run of `and` / `or` up to this many terms stays as written (left to right)
 
 _JUNCTIONS = ("or_", "and_")
@@ -122,14 +123,14 @@ def too_deep(statement: Tree[Token], source: Source) -> Diagnostic | None:
                     node,
                     source,
                     f"more than {MAX_REPEATING} of `min`, `max` and `round` nest here",
-                    "split it: name a part with `let part = …` and use `part` here",
+                    SPLIT_HINT,
                 )
         if depth > MAX_DEPTH:
             return _too_deep(
                 node,
                 source,
                 f"this expression nests more than {MAX_DEPTH} levels deep",
-                "split it: name a part with `let part = …` and use `part` here; brackets, "
+                SPLIT_HINT + "; brackets, "
                 "`not`, `-`, function calls and each `+ - * /` of a run add a level "
                 "(a long run of `and` / `or` is fine)",
             )
@@ -141,6 +142,12 @@ def _too_deep(node: Tree[Token], source: Source, message: str, hint: str) -> Dia
     """The `too-deeply-nested` diagnostic at `node` (its first 40 characters underlined)."""
     start = _start(node)
     span = Span(start, max(start + 1, min(_end(node), start + 40)))
-    return Diagnostic(
-        "too-deeply-nested", message, source, span, label="too deep from here", hint=hint
-    )
+    return diagnostic(source, span, message, hint, label="too deep from here")
+
+
+def diagnostic(
+    source: Source, span: Span, message: str, hint: str = SPLIT_HINT, label: str = ""
+) -> Diagnostic:
+    """A `too-deeply-nested` diagnostic: the one shape of every depth error (the limits above,
+    and the safety net of rulekit.check_text / compile)."""
+    return Diagnostic("too-deeply-nested", message, source, span, label=label, hint=hint)
