@@ -351,6 +351,19 @@ class TestDocument(TypedDict):
     rules_exercised: int
 
 
+from rulekit.documents.analysis import (  # noqa: E402 - the analysis documents, re-exported
+    ANALYSIS_FORMAT,
+    COVERAGE_FORMAT,
+    DIFF_FORMAT,
+    Acceptance,
+    AnalysisDocument,
+    AnalysisFileDocument,
+    CellCount,
+    FindingDocument,
+    FindingRule,
+    WitnessRunDocument,
+)
+
 DOCUMENTS: dict[str, type] = {
     "decision": DecisionDocument,
     "explanation": ExplanationDocument,
@@ -358,6 +371,7 @@ DOCUMENTS: dict[str, type] = {
     "check": CheckDocument,
     "run-summary": RunSummaryDocument,
     "test": TestDocument,
+    "analysis": AnalysisDocument,
 }
 """Each top-level document by the name of its schema file (docs/schema/NAME.schema.json)."""
 
@@ -393,6 +407,16 @@ def json_value(value: Any) -> Value:
 
 
 __all__ = [
+    "ANALYSIS_FORMAT",
+    "COVERAGE_FORMAT",
+    "DIFF_FORMAT",
+    "Acceptance",
+    "AnalysisDocument",
+    "AnalysisFileDocument",
+    "CellCount",
+    "FindingDocument",
+    "FindingRule",
+    "WitnessRunDocument",
     "CHECK_FORMAT",
     "DECISION_FORMAT",
     "DOCUMENTS",
