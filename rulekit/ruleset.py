@@ -10,6 +10,7 @@ import os
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, cast
 
+from rulekit.analysis import TIMEOUT_MS, FileAnalysis, analyze_ruleset
 from rulekit.engines import classify_with_engine
 from rulekit.engines.duckdb_population import PopulationOrPath
 from rulekit.engines.population import PopulationInput
@@ -94,3 +95,11 @@ class Ruleset(CompiledRuleset):
     def test(self) -> list[ExampleResult]:
         """Run the file's examples; each result says passed or why not."""
         return run_examples(self)
+
+    # ---- static analysis
+    def analyze(self, as_of: object = None, timeout_ms: int = TIMEOUT_MS) -> FileAnalysis:
+        """Rules that can never fire, overlaps, gaps, redundant conditions, duplicates and
+        unused names, each with a witness record the engine reproduced (or the proof that none
+        exists). `as_of` pins `today`; by default every date is considered. See
+        docs/analysis.md."""
+        return analyze_ruleset(self, as_of, timeout_ms)

@@ -98,6 +98,7 @@ class Encoder:
     domain: list[Any] = field(default_factory=list)  # constraints every record satisfies
     pops: list[PopVar] = field(default_factory=list)
     opaque: int = 0
+    reads_today: bool = False
     _lets: dict[str, Val | Cond] = field(default_factory=dict)
     _cache: dict[int, Val | Cond] = field(default_factory=dict)
 
@@ -207,6 +208,7 @@ class Encoder:
                 return Val(z3.BoolVal(bool(node.value)), z3.BoolVal(False))
             return Val(self._const(node.value), z3.BoolVal(False))
         if isinstance(node, n.Today):
+            self.reads_today = True
             return Val(self.today, z3.BoolVal(False))
         if isinstance(node, n.Name):
             if node.name in self.program.lets:
@@ -353,6 +355,7 @@ class Encoder:
                 missing = z3.And(a.missing, missing)
             return Val(term, missing)
         if f == "days_since" and args:
+            self.reads_today = True
             x, y = _same(self.today, args[0].term)
             return Val(_real(x - y), args[0].missing)
         if f == "round" and args:

@@ -143,7 +143,11 @@ def run(rs: CompiledRuleset, model: Any, enc: Encoder) -> Witness | None:
     """The model's record run through the real evaluator; None when it cannot be realised."""
     record = record_of(model, enc)
     today_v = model.eval(enc.today, model_completion=True)
-    as_of = dt.date.fromordinal(int(_fraction(today_v)) + EPOCH)
+    as_of = (
+        dt.date.fromordinal(int(_fraction(today_v)) + EPOCH)
+        if enc.reads_today or not z3.is_const(enc.today) or z3.is_int_value(enc.today)
+        else dt.date.today()  # the rules do not read `today`: any date gives the same result
+    )
     frozen = None
     shown: dict[str, list[Any]] | None = None
     if enc.pops:
