@@ -13,9 +13,10 @@ from rulekit.documents import (
     AnalysisDocument,
     AnalysisFileDocument,
     FindingDocument,
+    FindingKind,
+    Severity,
     WitnessRunDocument,
 )
-from rulekit.documents.analysis import FindingKind, Severity
 from rulekit.engines.python import CompiledRuleset
 
 SEVERITY = {
