@@ -298,23 +298,34 @@ class Analyzer:
                         )
                     )
             return
-        r, model = self.check(nothing)
-        if r == "unknown":
-            self.unknown("does some customer match no rule?")
-        if r != "sat":
-            return
-        w = self.witness(model, no_rule)
-        if w is None:
-            return
-        self.add(
-            Finding(
-                "gap",
-                "some customers match no rule and, without a `default`, get no label",
-                "add rules for them, or a `default` label (if no label is intended, accept it "
-                "with `# allow: gap — reason`)",
-                witness=w,
+        read = sorted({f for reads in self.p.rule_reads for f in reads.fields})
+        present = z3.And([z3.Not(self.enc.fields[f].missing) for f in read] or [True])
+        for with_missing in (False, True):
+            # first a customer with every value the rules read; then one with missing values
+            r, model = self.check(nothing, z3.Not(present) if with_missing else present)
+            if r == "unknown":
+                self.unknown("does some customer match no rule?")
+            if r != "sat":
+                continue
+            w = self.witness(model, no_rule)
+            if w is None:
+                continue
+            absent = [f for f in read if w.record.get(f) is None]
+            self.add(
+                Finding(
+                    "gap",
+                    (
+                        "no rule matches some customers with missing values"
+                        + (f" ({', '.join(absent)} missing)" if absent else "")
+                        if with_missing
+                        else "some customers match no rule and, without a `default`, get no label"
+                    ),
+                    "add rules for them, or a `default` label (if no label is intended, accept "
+                    "it with `# allow: gap — reason`)",
+                    witness=w,
+                    severity="info" if with_missing else "",
+                )
             )
-        )
 
     def redundant(self) -> None:
         for i, rule in enumerate(self.p.rules):
