@@ -11,6 +11,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, cast
 
 from rulekit.analysis import TIMEOUT_MS, FileAnalysis, analyze_ruleset
+from rulekit.analysis.coverage import Coverage, coverage
 from rulekit.engines import classify_with_engine
 from rulekit.engines.duckdb_population import PopulationOrPath
 from rulekit.engines.population import PopulationInput
@@ -103,3 +104,13 @@ class Ruleset(CompiledRuleset):
         exists). `as_of` pins `today`; by default every date is considered. See
         docs/analysis.md."""
         return analyze_ruleset(self, as_of, timeout_ms)
+
+    def coverage(
+        self, records: Sequence[Record], as_of: object = None, batch: BatchResult | None = None
+    ) -> Coverage:
+        """Per rule the rows it matched and decided, the rules that never fired, the rows that
+        fell to the default and the label distribution (`batch`: these records' decisions from
+        any engine; classified here on the Python engine when not given)."""
+        if batch is None:
+            batch = self.classify_many(records, as_of, on_error="skip")
+        return coverage(self, records, batch, as_of)
