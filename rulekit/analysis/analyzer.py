@@ -31,6 +31,7 @@ Check = Callable[[Witness], bool]
 TIMEOUT_MS = 2000
 MAX_OVERLAPS = 8  # other rules looked for per rule under hit unique
 MAX_DUPLICATE_GROUP = 40
+MINIMISE = 12  # unsat cores up to this size are made minimal
 
 
 def _conjuncts(node: n.Node) -> list[n.Node]:
@@ -44,53 +45,58 @@ class Analyzer:
         self.rs = rs
         self.p = rs.program
         today = None
+        self.as_of: dt.date | None = None
         if as_of is not None:
             d = as_of if isinstance(as_of, dt.date) else dt.date.fromisoformat(str(as_of))
+            self.as_of = d
             today = num(day_number(d))
         self.enc = Encoder(self.p, today=today)
         self.fire = [self.enc.cond(r.condition).true for r in self.p.rules]
-        self.solver = z3.Solver()
+        self.solver = z3.Solver()  # the domain only: questions about rules on their own
         self.solver.set("timeout", timeout_ms)
         self.solver.add(*self.enc.domain)
-        # before[pos]: some rule at an earlier evaluation position fires (linear size)
+        # the evaluation-order questions: before[pos] is "a rule at an earlier position fires",
+        # defined position by position as covered() walks the order (linear, incremental)
+        self.ordered = z3.Solver()
+        self.ordered.set("timeout", timeout_ms)
+        self.ordered.add(*self.enc.domain)
         self.before: list[Any] = [z3.BoolVal(False)]
-        for pos, ri in enumerate(self.p.order):
-            b = z3.Bool(f"before:{pos + 1}")
-            self.solver.add(b == z3.Or(self.before[-1], self.fire[ri]))
-            self.before.append(b)
         self.out = FileAnalysis(rs, rs.path)
         self.satisfiable: list[bool] = [True] * len(self.p.rules)
 
     # ---- solver helpers
-    def check(self, *constraints: Any) -> tuple[str, Any]:
-        self.solver.push()
+    def check(self, *constraints: Any, solver: Any = None) -> tuple[str, Any]:
+        solver = solver or self.solver
+        solver.push()
         try:
-            self.solver.add(*constraints)
-            r = self.solver.check()
-            return str(r), (self.solver.model() if r == z3.sat else None)
+            solver.add(*constraints)
+            r = solver.check()
+            return str(r), (solver.model() if r == z3.sat else None)
         finally:
-            self.solver.pop()
+            solver.pop()
 
     def core(self, base: list[Any], parts: list[Any]) -> list[int] | None:
-        """Indexes of a minimal subset of `parts` that is unsatisfiable together with `base`."""
-        self.solver.push()
+        """Indexes of a small subset of `parts` that is unsatisfiable together with `base`
+        (minimal when the solver's core has at most MINIMISE parts)."""
+        solver = self.solver
+        solver.push()
         try:
-            self.solver.add(*base)
+            solver.add(*base)
             marks = [z3.Bool(f"core:{i}") for i in range(len(parts))]
             for m, part in zip(marks, parts, strict=True):
-                self.solver.add(z3.Implies(m, part))
-            if self.solver.check(*marks) != z3.unsat:
+                solver.add(z3.Implies(m, part))
+            if solver.check(*marks) != z3.unsat:
                 return None
-            keep = [
-                i for i, m in enumerate(marks) if any(m.eq(c) for c in self.solver.unsat_core())
-            ]
-            for i in list(keep):  # drop what is not needed
-                trial = [marks[j] for j in keep if j != i]
-                if self.solver.check(*trial) == z3.unsat:
-                    keep.remove(i)
+            core = solver.unsat_core()
+            keep = [i for i, m in enumerate(marks) if any(m.eq(c) for c in core)]
+            if len(keep) <= MINIMISE:
+                for i in list(keep):  # drop what is not needed
+                    trial = [marks[j] for j in keep if j != i]
+                    if solver.check(*trial) == z3.unsat:
+                        keep.remove(i)
             return keep
         finally:
-            self.solver.pop()
+            solver.pop()
 
     def witness(self, model: Any, ok: Callable[[Witness], bool]) -> Witness | None:
         w = run(self.rs, model, self.enc)
@@ -167,10 +173,14 @@ class Analyzer:
     def covered(self, models: list[Any]) -> None:
         order = self.p.order
         for pos, i in enumerate(order):
+            if pos > 0:  # define before[pos] = before[pos - 1] or fire[order[pos - 1]]
+                b = z3.Bool(f"before:{pos}")
+                self.ordered.add(b == z3.Or(self.before[-1], self.fire[order[pos - 1]]))
+                self.before.append(b)
             if not self.satisfiable[i] or pos == 0:
                 continue
             earlier = [order[k] for k in range(pos)]
-            r, _ = self.check(self.fire[i], z3.Not(self.before[pos]))
+            r, _ = self.check(self.fire[i], z3.Not(self.before[pos]), solver=self.ordered)
             if r == "unsat":
                 keep = self.core([self.fire[i]], [z3.Not(self.fire[j]) for j in earlier])
                 cover = [earlier[k] for k in keep] if keep else earlier
@@ -194,7 +204,7 @@ class Analyzer:
             if r == "unknown":
                 self.unknown(f"can {self.name(i)} decide?")
                 continue
-            r, model = self.check(self.fire[i], self.before[pos])
+            r, model = self.check(self.fire[i], self.before[pos], solver=self.ordered)
             if r != "sat":
                 continue
             w = self.witness(model, _taken(i))
@@ -261,9 +271,19 @@ class Analyzer:
             return not w.matched and w.explanation.conflict is None
 
         if atoms:
-            finder = regions.BoxFinder(self.solver, atoms, z3.Or(self.fire or [False]))
-            region, seeds = finder.find()
-            if region.boxes:
+            cells = regions.grid_uncovered(self.rs, atoms, self.as_of or dt.date.today())
+            if cells is not None:  # a small grid: every cell evaluated on the engine
+                region = regions.boxes_of(cells, atoms)
+                seeds = []
+                if region.boxes:
+                    first = region.boxes[0]
+                    box = z3.And([a.within(*first[a.name]) for a in atoms])
+                    r, model = self.check(nothing, box, *[z3.Not(a.val.missing) for a in atoms])
+                    seeds = [model] if r == "sat" else []
+            else:
+                finder = regions.BoxFinder(self.solver, atoms, z3.Or(self.fire or [False]))
+                region, seeds = finder.find()
+            if region.boxes and seeds:
                 w = self.witness(seeds[0], no_rule)
                 shown = "; ".join(_box_text(atoms, b) for b in region.boxes[:6])
                 more = f"; and {len(region.boxes) - 6} more" if len(region.boxes) > 6 else ""

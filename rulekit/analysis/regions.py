@@ -8,12 +8,15 @@ no point outside the set and none in an earlier box), so the boxes are disjoint 
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 from typing import Any
 
 import z3
 
 from rulekit.analysis.encode import Encoder, Val
+from rulekit.engines.python import CompiledRuleset
+from rulekit.explain.trace import trace_record
 from rulekit.model.program import Program
 from rulekit.syntax import nodes as n
 
@@ -183,3 +186,69 @@ def _size(box: dict[str, tuple[int, int]]) -> int:
     for lo, hi in box.values():
         out *= hi - lo + 1
     return out
+
+
+GRID_LIMIT = 5000  # cells evaluated one by one on the engine; larger grids go to the solver
+
+
+def grid_uncovered(
+    rs: CompiledRuleset, atoms_: list[Atom], as_of: object
+) -> set[tuple[int, ...]] | None:
+    """The cells (value indexes per atom) where no rule is true, each evaluated on the Python
+    engine (fields given, lets given directly); None when the grid is too large or an atom is
+    neither a field nor a let."""
+    program = rs.program
+    total = 1
+    for a in atoms_:
+        total *= len(a.values)
+        if a.name not in program.fields and a.name not in program.lets:
+            return None
+    if total > GRID_LIMIT:
+        return None
+    out: set[tuple[int, ...]] = set()
+    for idx in itertools.product(*(range(len(a.values)) for a in atoms_)):
+        record: dict[str, Any] = {}
+        overrides: dict[str, Any] = {}
+        for a, i in zip(atoms_, idx, strict=True):
+            if a.name in program.fields:
+                record[program.fields[a.name].column] = a.values[i]
+            else:
+                overrides[a.name] = a.values[i]
+        ex = trace_record(rs, record, as_of, None, overrides)
+        if not any(v is True for v in ex.rule_values):
+            out.add(idx)
+    return out
+
+
+def boxes_of(cells: set[tuple[int, ...]], atoms_: list[Atom]) -> Region:
+    """Disjoint boxes whose union is exactly `cells`, grown greedily from the smallest cell."""
+    left = set(cells)
+    sizes = [len(a.values) for a in atoms_]
+    boxes: list[dict[str, tuple[int, int]]] = []
+    for seed in sorted(cells):
+        if seed not in left:
+            continue
+        lo, hi = list(seed), list(seed)
+        for d in range(len(sizes)):
+            for step in (1, -1):
+                while True:
+                    edge = hi[d] + 1 if step > 0 else lo[d] - 1
+                    if edge < 0 or edge >= sizes[d]:
+                        break
+                    ranges = [
+                        range(lo[k], hi[k] + 1) if k != d else (edge,) for k in range(len(sizes))
+                    ]
+                    slab = list(itertools.product(*ranges))
+                    if not all(c in left for c in slab):
+                        break
+                    if step > 0:
+                        hi[d] = edge
+                    else:
+                        lo[d] = edge
+        box_cells = itertools.product(*(range(lo[k], hi[k] + 1) for k in range(len(sizes))))
+        left.difference_update(box_cells)
+        boxes.append({a.name: (lo[k], hi[k]) for k, a in enumerate(atoms_)})
+    total = 1
+    for s in sizes:
+        total *= s
+    return Region(boxes, len(cells), total, True)
