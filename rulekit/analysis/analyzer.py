@@ -204,9 +204,12 @@ class Analyzer:
             if r == "unknown":
                 self.unknown(f"can {self.name(i)} decide?")
                 continue
-            r, model = self.check(self.fire[i], self.before[pos], solver=self.ordered)
-            if r != "sat":
-                continue
+            model = models[i]  # the rule's own example often already matches an earlier rule
+            earlier_fire = z3.Or([self.fire[j] for j in earlier])
+            if model is None or not z3.is_true(model.eval(earlier_fire, model_completion=True)):
+                r, model = self.check(self.fire[i], self.before[pos], solver=self.ordered)
+                if r != "sat":
+                    continue
             w = self.witness(model, _taken(i))
             if w is None:
                 continue
