@@ -61,6 +61,10 @@ class Analyzer:
         self.ordered.set("timeout", timeout_ms)
         self.ordered.add(*self.enc.domain)
         self.before: list[Any] = [z3.BoolVal(False)]
+        self.cores = z3.Solver()  # which earlier rules cover a rule: checks with assumptions
+        self.cores.set("timeout", timeout_ms)
+        self.cores.add(*self.enc.domain)
+        self._marked: set[int] = set()
         self.out = FileAnalysis(rs, rs.path)
         self.satisfiable: list[bool] = [True] * len(self.p.rules)
 
@@ -85,18 +89,36 @@ class Analyzer:
             marks = [z3.Bool(f"core:{i}") for i in range(len(parts))]
             for m, part in zip(marks, parts, strict=True):
                 solver.add(z3.Implies(m, part))
-            if solver.check(*marks) != z3.unsat:
-                return None
-            core = solver.unsat_core()
-            keep = [i for i, m in enumerate(marks) if any(m.eq(c) for c in core)]
-            if len(keep) <= MINIMISE:
-                for i in list(keep):  # drop what is not needed
-                    trial = [marks[j] for j in keep if j != i]
-                    if solver.check(*trial) == z3.unsat:
-                        keep.remove(i)
-            return keep
+            return self._minimal(solver, marks)
         finally:
             solver.pop()
+
+    def covering(self, i: int, earlier: list[int]) -> list[int] | None:
+        """Earlier rules that together take every customer of rule i (a small set). The
+        implications `p_j → fire_j` and `q_j → ¬fire_j` are added once per rule, so each
+        question is one check with assumptions."""
+        for j in [i, *earlier]:
+            if j not in self._marked:
+                self._marked.add(j)
+                self.cores.add(z3.Implies(z3.Bool(f"p:{j}"), self.fire[j]))
+                self.cores.add(z3.Implies(z3.Bool(f"q:{j}"), z3.Not(self.fire[j])))
+        marks = [z3.Bool(f"q:{j}") for j in earlier]
+        keep = self._minimal(self.cores, marks, [z3.Bool(f"p:{i}")])
+        return None if keep is None else [earlier[k] for k in keep]
+
+    @staticmethod
+    def _minimal(solver: Any, marks: list[Any], fixed: list[Any] | None = None) -> list[int] | None:
+        fixed = fixed or []
+        if solver.check(*fixed, *marks) != z3.unsat:
+            return None
+        core = {str(c) for c in solver.unsat_core()}
+        keep = [i for i, m in enumerate(marks) if str(m) in core]
+        if len(keep) <= MINIMISE:
+            for i in list(keep):  # drop what is not needed
+                trial = [marks[j] for j in keep if j != i]
+                if solver.check(*fixed, *trial) == z3.unsat:
+                    keep.remove(i)
+        return keep
 
     def witness(self, model: Any, ok: Callable[[Witness], bool]) -> Witness | None:
         w = run(self.rs, model, self.enc)
@@ -182,8 +204,7 @@ class Analyzer:
             earlier = [order[k] for k in range(pos)]
             r, _ = self.check(self.fire[i], z3.Not(self.before[pos]), solver=self.ordered)
             if r == "unsat":
-                keep = self.core([self.fire[i]], [z3.Not(self.fire[j]) for j in earlier])
-                cover = [earlier[k] for k in keep] if keep else earlier
+                cover = self.covering(i, earlier) or earlier
                 w = self.witness(models[i], _taken(i))
                 rule = self.p.rules[i]
                 names = ", ".join(self.name(j) for j in cover)
