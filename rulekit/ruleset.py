@@ -10,6 +10,8 @@ import os
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, cast
 
+from rulekit.analysis import TIMEOUT_MS, FileAnalysis, analyze_ruleset
+from rulekit.analysis.coverage import Coverage, coverage
 from rulekit.engines import classify_with_engine
 from rulekit.engines.duckdb_population import PopulationOrPath
 from rulekit.engines.population import PopulationInput
@@ -94,3 +96,21 @@ class Ruleset(CompiledRuleset):
     def test(self) -> list[ExampleResult]:
         """Run the file's examples; each result says passed or why not."""
         return run_examples(self)
+
+    # ---- static analysis
+    def analyze(self, as_of: object = None, timeout_ms: int = TIMEOUT_MS) -> FileAnalysis:
+        """Rules that can never fire, overlaps, gaps, redundant conditions, duplicates and
+        unused names, each with a witness record the engine reproduced (or the proof that none
+        exists). `as_of` pins `today`; by default every date is considered. See
+        docs/analysis.md."""
+        return analyze_ruleset(self, as_of, timeout_ms)
+
+    def coverage(
+        self, records: Sequence[Record], as_of: object = None, batch: BatchResult | None = None
+    ) -> Coverage:
+        """Per rule the rows it matched and decided, the rules that never fired, the rows that
+        fell to the default and the label distribution (`batch`: these records' decisions from
+        any engine; classified here on the Python engine when not given)."""
+        if batch is None:
+            batch = self.classify_many(records, as_of, on_error="skip")
+        return coverage(self, records, batch, as_of)

@@ -17,7 +17,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
     ("check", ("rulekit.check",)),
     ("compile", ("rulekit.compile", "rulekit.io")),
     ("engines", ("rulekit.engines",)),
-    ("explain", ("rulekit.explain", "rulekit.render")),
+    ("explain", ("rulekit.explain", "rulekit.render", "rulekit.analysis")),
     ("api", ("rulekit.ruleset", "rulekit.rulesets", "rulekit.docgen", "rulekit.backends")),
     ("cli", ("rulekit.cli", "rulekit.__main__")),
 ]

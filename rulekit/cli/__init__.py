@@ -25,6 +25,7 @@ from rulekit.cli.output import ui
 from rulekit.cli import run as _run  # noqa: F401  run
 from rulekit.cli import explain as _explain  # noqa: F401  explain
 from rulekit.cli import check as _check  # noqa: F401  check, test
+from rulekit.cli import analyze as _analyze  # noqa: F401  analyze
 from rulekit.cli import catalog as _catalog  # noqa: F401  list, show
 from rulekit.cli import batch as _batch  # noqa: F401  sql, profile, freeze
 # isort: on

@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
@@ -13,11 +14,23 @@ from rich.text import Text
 
 import rulekit
 from rulekit import render
+from rulekit.analysis import TIMEOUT_MS, FileAnalysis
+from rulekit.cli.analyze import (
+    AnalysisAsOf,
+    AnalysisFormat,
+    FailOn,
+    FailOnOpt,
+    Timeout,
+    analyse_paths,
+    check_options,
+    failed,
+    print_analysis,
+)
 from rulekit.cli.app import Exit, app
 from rulekit.cli.inputs import _read_rules, _rule_files
 from rulekit.cli.options import Fmt, Format, Quiet
 from rulekit.cli.output import _json_out, _plain, _print, ui
-from rulekit.errors import RuleError
+from rulekit.errors import Diagnostic, RuleError
 
 if TYPE_CHECKING:
     from rulekit.engines.python import RuleRef
@@ -34,6 +47,18 @@ def check(
     ] = False,
     fmt: Fmt = Format.text,
     quiet: Quiet = False,
+    analyze: Annotated[
+        bool,
+        typer.Option(
+            "--analyze",
+            help="Also prove which rules can never fire, overlaps, gaps and other silent "
+            "mistakes (see rulekit analyze); --strict includes it. With --format json, prints "
+            "the rulekit-analysis/1 document.",
+        ),
+    ] = False,
+    fail_on: FailOnOpt = FailOn.error,
+    as_of: AnalysisAsOf = None,
+    timeout: Timeout = TIMEOUT_MS,
 ) -> None:
     """Check rule files: every problem with file:line:col, a caret under it, and a hint.
 
@@ -51,9 +76,18 @@ def check(
     for path, name in zip(paths, shown, strict=True):
         diags.extend(rulekit.check_text(_read_rules(path), name, strict).diagnostics)
     errors = sum(d.severity == "error" for d in diags)
+    analysed: list[FileAnalysis] = []
+    if analyze or strict:
+        check_options(as_of, timeout)
+        clean = [p for p in paths if p not in _broken(paths, shown, diags)]
+        analysed = analyse_paths(clean, as_of, timeout)[1]
+    bad = errors or failed(analysed, fail_on)
     if fmt is Format.json:
-        _json_out(render.check_json(shown, diags))
-        raise Exit(1 if errors else 0)
+        if analyze:
+            print_analysis(analysed, AnalysisFormat.json, "info", quiet)
+        else:
+            _json_out(render.check_json(shown, diags))
+        raise Exit(1 if bad else 0)
     for d in diags:
         if quiet and d.severity != "error":
             continue
@@ -64,7 +98,16 @@ def check(
             f"{render.plural(len(paths), 'file')} checked: {render.plural(errors, 'error')}, "
             f"{render.plural(len(diags) - errors, 'warning')}"
         )
-    raise Exit(1 if errors else 0)
+    if analyze or any(fa.fails("error") for fa in analysed):
+        # --strict alone shows the analysis's errors; --analyze shows every finding
+        print_analysis(analysed, AnalysisFormat.text, "info" if analyze else "error", quiet)
+    raise Exit(1 if bad else 0)
+
+
+def _broken(paths: list[Path], shown: list[str], diags: list[Diagnostic]) -> set[Path]:
+    """The files with an error (they are not analysed)."""
+    names = {d.source.path for d in diags if d.severity == "error"}
+    return {p for p, s in zip(paths, shown, strict=True) if s in names}
 
 
 # ================================================================ test
