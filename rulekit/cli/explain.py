@@ -131,7 +131,7 @@ def explain(
 
         if Path(population).suffix.lower() in rio.FORMATS:
             batch = _read(population, "--population").rows
-            source["population"] = f"{Path(population).name} ({len(batch):,} rows)"
+            source["population"] = f"{Path(population).name} ({render.plural(len(batch), 'row')})"
         else:
             frozen = _frozen(population)
             source["population"] = (
@@ -142,7 +142,7 @@ def explain(
             )
     elif table is not None:
         batch = table.rows
-        source["population"] = f"{table.path.name} ({len(batch):,} rows)"
+        source["population"] = f"{table.path.name} ({render.plural(len(batch), 'row')})"
     elif rs.compiled.pop_keys:
         source["population"] = "the record alone"
         _note(

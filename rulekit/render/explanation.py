@@ -157,7 +157,8 @@ def _value_text(shown: str) -> Text:
 def rules_tree(d: ExplanationDocument) -> Tree:
     rs = d["ruleset"]
     tree = Tree(
-        Text(f"Rules, in evaluation order (hit {rs['hit']})", style="bold"), guide_style="dim"
+        Text(gettext("Rules, in evaluation order (hit {hit})").format(hit=rs["hit"]), style="bold"),
+        guide_style="dim",
     )
     for rule in d["rules"]:
         node = tree.add(_rule_line(rule))

@@ -54,8 +54,10 @@ def why_not_text(w: WhyNotDocument) -> RenderableType:
         if w["is_default"]:
             node = tree.add(
                 Text(
-                    f"{w['label']} is the default label: a record gets it when no "
-                    "rule matches. These rules match:"
+                    gettext(
+                        "{label} is the default label: a record gets it when no "
+                        "rule matches. These rules match:"
+                    ).format(label=w["label"])
                 )
             )
             for m in w["matched"]:
@@ -81,12 +83,11 @@ def why_not_text(w: WhyNotDocument) -> RenderableType:
             node.add(t)
         if r["blocked_by"]:
             first = r["blocked_by"][0]
-            lead = "it matches, but" if r["result"] is True else "even then,"
-            node.add(
-                Text(
-                    f"{lead} an earlier rule would still win (hit {w['hit']}): "
-                    f"{first['name']} → {first['label']}  line {first['line']}",
-                    style="yellow",
-                )
-            )
+            lead = (
+                gettext("it matches, but an earlier rule would still win (hit {hit}):")
+                if r["result"] is True
+                else gettext("even then, an earlier rule would still win (hit {hit}):")
+            ).format(hit=w["hit"])
+            line = gettext("line {line}").format(line=first["line"])
+            node.add(Text(f"{lead} {first['name']} → {first['label']}  {line}", style="yellow"))
     return tree
