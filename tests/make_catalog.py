@@ -26,7 +26,7 @@ def main() -> None:
     cli.run(["pybabel", "-q", "extract", *EXTRACT])
     cli.run(
         ["pybabel", "-q", "update", "-i", str(POT), "-d", str(LOCALE), "-D", "rulekit"]
-        + ["-l", "zh", "--no-fuzzy-matching", "--no-location", "-w", "100", "--ignore-obsolete"]
+        + ["-l", "zh", "--no-fuzzy-matching", "-w", "100", "--ignore-obsolete"]
     )
     cli.run(["pybabel", "-q", "compile", "-d", str(LOCALE), "-D", "rulekit"])
 
