@@ -50,7 +50,28 @@ def localized_command(app: typer.Typer, lang: Lang) -> Any:
     if lang != "en":
         for obj, attr in _texts(command):
             setattr(obj, attr, gettext(getattr(obj, attr), lang))
+        for cmd in _commands(command):
+            _localize_help_option(cmd, lang)
     return command
+
+
+def _commands(command: Any) -> Iterator[Any]:
+    yield command
+    for sub in getattr(command, "commands", {}).values():
+        yield from _commands(sub)
+
+
+def _localize_help_option(command: Any, lang: Lang) -> None:
+    """click makes the --help option when it is first asked for: translate its help then."""
+    original = command.get_help_option
+
+    def get_help_option(ctx: Any) -> Any:
+        option = original(ctx)
+        if option is not None:
+            option.help = gettext(BUILTIN_HELP[0], lang)
+        return option
+
+    command.get_help_option = get_help_option
 
 
 def help_texts(app: typer.Typer) -> list[str]:
