@@ -22,3 +22,12 @@ def compile_rules():
         return rulekit.compile(text, name)
 
     return _compile
+
+
+@pytest.fixture(autouse=True)
+def _english_environment(monkeypatch):
+    """Tests pin English text: the machine's language settings must not change it (a
+    Chinese-keyword rule file still gets Chinese diagnostics, as rulekit.i18n.resolve says)."""
+    for name in ("RULEKIT_LANG", "LC_ALL", "LC_MESSAGES"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("LANG", "C.UTF-8")

@@ -1,4 +1,6 @@
-"""Refresh the command examples in docs/cli.md from real runs: `python -m tests.make_cli_docs`.
+"""Refresh the command examples in docs/cli.md (and the Chinese pages docs/zh/cli.md and
+docs/zh/session.md, whose commands run with `--lang zh`) from real runs:
+`python -m tests.make_cli_docs`.
 
 A fenced block that starts with one `$ rulekit …` line and shows its whole output (no `…`) is
 re-run from the repository root (100 columns, no color) and its output replaced, when the command
@@ -16,6 +18,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 DOC = ROOT / "docs" / "cli.md"
+# Every page whose `$ rulekit …` blocks are refreshed and checked.
+DOCS = (DOC, ROOT / "docs" / "zh" / "cli.md", ROOT / "docs" / "zh" / "session.md")
 BLOCK = re.compile(r"^```\n(\$ rulekit [^\n]*)\n(.*?)^```$", re.MULTILINE | re.DOTALL)
 TIMING = re.compile(r"\d+\.\d\d s\)")
 
@@ -61,12 +65,13 @@ def same(a: str, b: str) -> bool:
 
 
 def main() -> None:
-    text = DOC.read_text(encoding="utf-8")
-    out, last = [], 0
-    for m, command, _ in blocks(text):
-        out.append(text[last : m.start(2)] + run(command))
-        last = m.end(2)
-    DOC.write_text("".join(out) + text[last:], encoding="utf-8")
+    for doc in DOCS:
+        text = doc.read_text(encoding="utf-8")
+        out, last = [], 0
+        for m, command, _ in blocks(text):
+            out.append(text[last : m.start(2)] + run(command))
+            last = m.end(2)
+        doc.write_text("".join(out) + text[last:], encoding="utf-8")
 
 
 if __name__ == "__main__":

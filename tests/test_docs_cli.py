@@ -12,12 +12,15 @@ from .cli_support import cli_fixture  # noqa: F401
 
 BLOCKS = [
     (command, shown)
-    for _, command, shown in make_cli_docs.blocks(make_cli_docs.DOC.read_text(encoding="utf-8"))
+    for doc in make_cli_docs.DOCS
+    for _, command, shown in make_cli_docs.blocks(doc.read_text(encoding="utf-8"))
 ]
 
 
 def test_the_page_has_runnable_blocks():
     assert len(BLOCKS) >= 4  # run, two explains, explain of a Chinese rule file
+    for doc in make_cli_docs.DOCS[1:]:  # the Chinese pages show real runs too
+        assert len(list(make_cli_docs.blocks(doc.read_text(encoding="utf-8")))) >= 3, doc
 
 
 @pytest.mark.parametrize("command,shown", BLOCKS, ids=[c[2:60] for c, _ in BLOCKS])

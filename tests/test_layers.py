@@ -11,7 +11,16 @@ PACKAGE = Path(__file__).resolve().parent.parent / "rulekit"
 
 # Lowest first. A module belongs to the first layer one of whose prefixes it starts with.
 LAYERS: list[tuple[str, tuple[str, ...]]] = [
-    ("foundation", ("rulekit.source", "rulekit.errors", "rulekit.suggest", "rulekit.documents")),
+    (
+        "foundation",
+        (
+            "rulekit.source",
+            "rulekit.errors",
+            "rulekit.suggest",
+            "rulekit.documents",
+            "rulekit.i18n",
+        ),
+    ),
     ("syntax", ("rulekit.syntax",)),
     ("model", ("rulekit.model",)),
     ("check", ("rulekit.check",)),

@@ -9,6 +9,7 @@ import re
 
 from rulekit.check.base import CheckerBase
 from rulekit.check.report import a, did_you_mean
+from rulekit.i18n import N_, Msg
 from rulekit.model import datatypes as T
 from rulekit.suggest import nearest
 from rulekit.syntax import nodes as n
@@ -54,9 +55,11 @@ class CallChecker(CheckerBase):
             guess = nearest(f, FUNCTIONS)
             self.error(
                 "unknown-function",
-                f"unknown function `{f}`",
+                Msg("unknown function `{name}`", name=f),
                 node.name_span,
-                hint=did_you_mean(guess) + "functions are " + ", ".join(FUNCTIONS),
+                hint=Msg(
+                    "{guess}functions are {names}", guess=did_you_mean(guess), names=list(FUNCTIONS)
+                ),
             )
             for arg in node.args:
                 self.expr(arg)
@@ -64,49 +67,49 @@ class CallChecker(CheckerBase):
         if node.by is not None and f not in n.POPULATION_FUNCTIONS:
             self.error(
                 "wrong-arguments",
-                f"`by` only goes with population functions, not `{f}`",
+                Msg("`by` only goes with population functions, not `{name}`", name=f),
                 node.by.span,
-                hint="remove `by …`",
+                hint=Msg("remove `by …`"),
             )
         if f in n.POPULATION_FUNCTIONS:
             return self._population(node)
         if f in ("min", "max", "coalesce"):
             return self._min_max_coalesce(node)
         if f == "abs":
-            if not self._arity(node, 1, 1, "one number or duration"):
+            if not self._arity(node, 1, 1, N_("one number or duration")):
                 return T.ERROR
             t = self.expr(node.args[0], T.NUMBER)
             return self._want(
-                node.args[0], t, ("integer", "number", "duration"), "a number or duration"
+                node.args[0], t, ("integer", "number", "duration"), N_("a number or duration")
             )
         if f == "round":
             return self._round(node)
         if f == "days_since":
-            if not self._arity(node, 1, 1, "one date"):
+            if not self._arity(node, 1, 1, N_("one date")):
                 return T.ERROR
             t = self.expr(node.args[0], T.DATE)
             if t == T.UNKNOWN:
                 self.bind(node.args[0], T.DATE)
                 return T.DURATION
-            self._want(node.args[0], t, ("date", "timestamp"), "a date")
+            self._want(node.args[0], t, ("date", "timestamp"), N_("a date"))
             return T.DURATION
         if f == "len":
-            if not self._arity(node, 1, 1, "one list or text"):
+            if not self._arity(node, 1, 1, N_("one list or text")):
                 return T.ERROR
             t = self.expr(node.args[0], T.STRING)
             if t not in (T.ERROR, T.UNKNOWN, T.STRING) and not t.is_list:
                 self.error(
                     "type-mismatch",
-                    f"`len` needs a list or text, not {a(t)}",
+                    Msg("`len` needs a list or text, not {type}", type=a(t)),
                     node.args[0].span,
-                    hint="len counts list items or characters",
+                    hint=Msg("len counts list items or characters"),
                 )
             return T.INTEGER
         raise AssertionError(f)
 
     def _min_max_coalesce(self, node: n.Call) -> T.Type:
         f = node.func
-        if not self._arity(node, 1, None, "one or more values"):
+        if not self._arity(node, 1, None, N_("one or more values")):
             return T.ERROR
         t: T.Type | None = None
         for arg in node.args:
@@ -117,36 +120,38 @@ class CallChecker(CheckerBase):
             if common is None:
                 self.error(
                     "type-mismatch",
-                    f"`{f}` mixes {a(t)} and {a(ta)}",
+                    Msg("`{name}` mixes {type} and {other}", name=f, type=a(t), other=a(ta)),
                     arg.span,
-                    hint=f"give {f} values of one type",
+                    hint=Msg("give {name} values of one type", name=f),
                 )
                 return T.ERROR
             if f != "coalesce" and not common.orderable:
                 self.error(
                     "type-mismatch",
-                    f"`{f}` needs values that can be ordered, not {a(ta)}",
+                    Msg(
+                        "`{name}` needs values that can be ordered, not {type}", name=f, type=a(ta)
+                    ),
                     arg.span,
-                    hint=f"{f} compares numbers, durations, dates or text",
+                    hint=Msg("{name} compares numbers, durations, dates or text", name=f),
                 )
                 return T.ERROR
             t = common
         return t or T.UNKNOWN
 
     def _round(self, node: n.Call) -> T.Type:
-        if not self._arity(node, 1, 2, "a number and the digits to keep"):
+        if not self._arity(node, 1, 2, N_("a number and the digits to keep")):
             return T.ERROR
         t = self.expr(node.args[0], T.NUMBER)
-        self._want(node.args[0], t, ("integer", "number"), "a number")
+        self._want(node.args[0], t, ("integer", "number"), N_("a number"))
         if len(node.args) == 2:
             d = node.args[1]
             self.expr(d, T.INTEGER)
             if not (isinstance(d, n.Literal) and isinstance(d.value, int)):
                 self.error(
                     "wrong-arguments",
-                    "the digits of `round` must be a whole number written in the rule",
+                    Msg("the digits of `round` must be a whole number written in the rule"),
                     d.span,
-                    hint="e.g. round(x, 2)",
+                    hint=Msg("e.g. round(x, 2)"),
                 )
         return T.NUMBER
 
@@ -156,9 +161,16 @@ class CallChecker(CheckerBase):
         if k < lo or (hi is not None and k > hi):
             self.error(
                 "wrong-arguments",
-                f"`{node.func}` takes {usage}, given {k}",
+                Msg(
+                    "`{name}` takes {usage}, given {count}",
+                    name=node.func,
+                    usage=Msg(usage),
+                    count=k,
+                ),
                 node.span,
-                hint=f"write {node.func}({usage_example(node.func)})",
+                hint=Msg(
+                    "write {name}({arguments})", name=node.func, arguments=usage_example(node.func)
+                ),
             )
             for arg in node.args:
                 self.expr(arg)
@@ -172,9 +184,12 @@ class CallChecker(CheckerBase):
         if t.name not in names:
             self.error(
                 "type-mismatch",
-                f"expected {words}, not {a(t)}",
+                Msg("expected {words}, not {type}", words=Msg(words), type=a(t)),
                 node.span,
-                hint=f"for example {T.example_of(T.SCALARS.get(names[0], T.NUMBER))}",
+                hint=Msg(
+                    "for example {example}",
+                    example=T.example_of(T.SCALARS.get(names[0], T.NUMBER)),
+                ),
             )
             return T.ERROR
         return t
@@ -185,13 +200,13 @@ class CallChecker(CheckerBase):
         t = self.expr(arg, T.NUMBER)
         if t == T.UNKNOWN:
             t = self.bind(arg, T.NUMBER) or t
-        t = self._want(arg, t, ("integer", "number", "duration"), "a number or duration")
+        t = self._want(arg, t, ("integer", "number", "duration"), N_("a number or duration"))
         if self.contains_population(arg):
             self.error(
                 "nested-population",
-                "a population function cannot take another one's result as its input",
+                Msg("a population function cannot take another one's result as its input"),
                 arg.span,
-                hint="rank the underlying value directly, e.g. percentile(monetary)",
+                hint=Msg("rank the underlying value directly, e.g. percentile(monetary)"),
             )
         if by is not None:
             if by.name in self._visible_lets or (
@@ -199,9 +214,9 @@ class CallChecker(CheckerBase):
             ):
                 self.error(
                     "wrong-arguments",
-                    f"`by` needs a field, and `{by.name}` is not one",
+                    Msg("`by` needs a field, and `{name}` is not one", name=by.name),
                     by.span,
-                    hint="partition by a data field such as region",
+                    hint=Msg("partition by a data field such as region"),
                 )
             else:
                 self.expr(by)
@@ -211,7 +226,7 @@ class CallChecker(CheckerBase):
 
     def _population(self, node: n.Call) -> T.Type:
         if node.func == "score":
-            if not self._arity(node, 2, 2, "a value and the number of scores"):
+            if not self._arity(node, 2, 2, N_("a value and the number of scores")):
                 return T.ERROR
             self._population_arg(node, node.args[0], node.by)
             k = node.args[1]
@@ -219,12 +234,12 @@ class CallChecker(CheckerBase):
             if not (isinstance(k, n.Literal) and isinstance(k.value, int) and k.value >= 1):
                 self.error(
                     "wrong-arguments",
-                    "the number of scores must be a whole number written in the rule",
+                    Msg("the number of scores must be a whole number written in the rule"),
                     k.span,
-                    hint="e.g. score(monetary, 5)",
+                    hint=Msg("e.g. score(monetary, 5)"),
                 )
             return T.INTEGER
-        if not self._arity(node, 1, 1, "one value"):
+        if not self._arity(node, 1, 1, N_("one value")):
             return T.ERROR
         self._population_arg(node, node.args[0], node.by)
         return T.NUMBER
@@ -236,15 +251,15 @@ class CallChecker(CheckerBase):
         if not (isinstance(frac, n.Literal) and frac.kind in ("percent", "number")):
             self.error(
                 "wrong-arguments",
-                "the share after `top`/`bottom` must be written in the rule",
+                Msg("the share after `top`/`bottom` must be written in the rule"),
                 frac.span,
-                hint="e.g. monetary in top 10%",
+                hint=Msg("e.g. monetary in top 10%"),
             )
         elif ft.numeric and not (0 <= frac.value <= 1):
             self.error(
                 "wrong-arguments",
-                f"`{frac.text}` is not a share between 0 and 1",
+                Msg("`{text}` is not a share between 0 and 1", text=frac.text),
                 frac.span,
-                hint=f"write a percentage such as {frac.text}%",
+                hint=Msg("write a percentage such as {text}%", text=frac.text),
             )
         return T.BOOLEAN

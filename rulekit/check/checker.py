@@ -23,6 +23,7 @@ from rulekit.check.expressions import ExpressionChecker
 from rulekit.check.lints import lint
 from rulekit.check.report import a, did_you_mean
 from rulekit.errors import Diagnostic
+from rulekit.i18n import Msg
 from rulekit.model import datatypes as T
 from rulekit.model.program import FieldInfo, HitPolicy, LabelInfo, LetInfo, Program
 from rulekit.source import Source, Span
@@ -76,9 +77,9 @@ class Checker(ExpressionChecker, CallChecker):
             if let_decl.name in self.fields:
                 self.error(
                     "duplicate-name",
-                    f"`{let_decl.name}` is already a field",
+                    Msg("`{name}` is already a field", name=let_decl.name),
                     let_decl.name_span,
-                    hint="give the let another name",
+                    hint=Msg("give the let another name"),
                 )
 
         # Pass 1 binds the types of undeclared fields silently; pass 2 reports.
@@ -131,9 +132,9 @@ class Checker(ExpressionChecker, CallChecker):
             elif decl.name in self.lets:
                 self.error(
                     "duplicate-name",
-                    f"let `{decl.name}` is defined twice",
+                    Msg("let `{name}` is defined twice", name=decl.name),
                     decl.name_span,
-                    hint="remove one definition, or rename it",
+                    hint=Msg("remove one definition, or rename it"),
                 )
         for rule in rules:
             self.condition(rule.condition)
@@ -159,10 +160,12 @@ class Checker(ExpressionChecker, CallChecker):
                 if m.value not in HIT_POLICIES:
                     self.error(
                         "unknown-hit-policy",
-                        f"unknown hit policy `{m.value}`",
+                        Msg("unknown hit policy `{value}`", value=m.value),
                         m.value_span,
-                        hint=did_you_mean(nearest(m.value, HIT_POLICIES))
-                        + "hit policies are first, priority, all, unique",
+                        hint=Msg(
+                            "{guess}hit policies are first, priority, all, unique",
+                            guess=did_you_mean(nearest(m.value, HIT_POLICIES)),
+                        ),
                     )
                 else:
                     h.hit = HitPolicy(m.value)
@@ -187,17 +190,19 @@ class Checker(ExpressionChecker, CallChecker):
                     seen[key] = m
                     continue
                 line = self.source.line_col(first.span.start)[0]
-                both = (
-                    f' (for both languages write `{m.key} "中文" en "English"`)'
-                    if m.key in ("description", "source")
-                    else ""
-                )
                 self.error(
                     "duplicate-metadata",
-                    f"`{key}` is given twice",
+                    Msg("`{key}` is given twice", key=key),
                     m.span,
-                    label="again",
-                    hint=f"it is first given at line {line}; keep one{both}",
+                    label=Msg("again"),
+                    hint=Msg(
+                        "it is first given at line {line}; keep one (for both languages write "
+                        '`{key} "中文" en "English"`)',
+                        line=line,
+                        key=m.key,
+                    )
+                    if m.key in ("description", "source")
+                    else Msg("it is first given at line {line}; keep one", line=line),
                 )
                 break
 
@@ -209,19 +214,22 @@ class Checker(ExpressionChecker, CallChecker):
                 guess = nearest(d.type_name, [k for k in T.SCALARS if k.isascii()])
                 self.error(
                     "unknown-type",
-                    f"unknown type `{d.type_name}`",
+                    Msg("unknown type `{name}`", name=d.type_name),
                     d.type_span,
-                    hint=did_you_mean(guess) + "types are "
-                    "integer, number, boolean, string, date, timestamp, duration",
+                    hint=Msg(
+                        "{guess}types are integer, number, boolean, string, date, timestamp, "
+                        "duration",
+                        guess=did_you_mean(guess),
+                    ),
                 )
                 base = T.ERROR
             t = T.list_of(base) if d.list_of else base
             if d.name in self.fields:
                 self.error(
                     "duplicate-name",
-                    f"field `{d.name}` is declared twice",
+                    Msg("field `{name}` is declared twice", name=d.name),
                     d.name_span,
-                    hint="remove one of the declarations",
+                    hint=Msg("remove one of the declarations"),
                 )
                 continue
             if d.one_of is not None:
@@ -234,9 +242,13 @@ class Checker(ExpressionChecker, CallChecker):
                     ):
                         self.error(
                             "bad-declaration",
-                            f"`one of` value {self.snippet(item)} is not {a(base)}",
+                            Msg(
+                                "`one of` value {value} is not {type}",
+                                value=self.snippet(item),
+                                type=a(base),
+                            ),
                             item.span,
-                            hint=f"write values such as {T.example_of(base)}",
+                            hint=Msg("write values such as {example}", example=T.example_of(base)),
                         )
             self.fields[d.name] = FieldInfo(d.name, t, d.column or d.name, d)
 
@@ -245,9 +257,9 @@ class Checker(ExpressionChecker, CallChecker):
             if decl.name in self.labels:
                 self.error(
                     "duplicate-name",
-                    f"label `{decl.name}` is declared twice",
+                    Msg("label `{name}` is declared twice", name=decl.name),
                     decl.name_span,
-                    hint="remove one of the declarations",
+                    hint=Msg("remove one of the declarations"),
                 )
             self.labels[decl.name] = LabelInfo(decl.name, decl)
 
@@ -262,9 +274,13 @@ class Checker(ExpressionChecker, CallChecker):
             if rule.priority and header.hit is not HitPolicy.PRIORITY:
                 self.warn(
                     "ignored-priority",
-                    f"`priority {rule.priority}` has no effect under `hit {header.hit}`",
+                    Msg(
+                        "`priority {priority}` has no effect under `hit {hit}`",
+                        priority=rule.priority,
+                        hit=header.hit,
+                    ),
                     rule.label_span,
-                    hint="use `hit priority`, or remove it",
+                    hint=Msg("use `hit priority`, or remove it"),
                 )
         if not self.declared_labels:
             for rule in rules:
@@ -276,11 +292,13 @@ class Checker(ExpressionChecker, CallChecker):
         if self.declared_labels and label not in self.labels and label not in self.broken["label"]:
             self.error(
                 "unknown-label",
-                f"unknown label `{label}`",
+                Msg("unknown label `{label}`", label=label),
                 span,
-                hint=did_you_mean(nearest(label, self.labels))
-                + "declared labels are "
-                + ", ".join(self.labels),
+                hint=Msg(
+                    "{guess}declared labels are {labels}",
+                    guess=did_you_mean(nearest(label, self.labels)),
+                    labels=list(self.labels),
+                ),
             )
 
 

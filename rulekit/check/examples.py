@@ -4,6 +4,7 @@ let, every given value fits its type, every expected label exists."""
 from __future__ import annotations
 
 from rulekit.check.report import Report, a, did_you_mean
+from rulekit.i18n import Msg
 from rulekit.model import datatypes as T
 from rulekit.model.program import Program
 from rulekit.model.semantics import CoercionError, coerce
@@ -25,9 +26,13 @@ def check_example(program: Program, ex: n.Example, report: Report) -> None:
             guess = nearest(g.name, [*program.fields, *program.lets])
             report.error(
                 "bad-example",
-                f"example `{ex.name}` gives `{g.name}`, which is neither a field nor a let",
+                Msg(
+                    "example `{example}` gives `{name}`, which is neither a field nor a let",
+                    example=ex.name,
+                    name=g.name,
+                ),
                 g.name_span,
-                hint=f"did you mean `{guess}`?" if guess else None,
+                hint=Msg("did you mean `{guess}`?", guess=guess) if guess else None,
             )
             continue
         value = literal_value(g.value_node)
@@ -36,16 +41,29 @@ def check_example(program: Program, ex: n.Example, report: Report) -> None:
         except CoercionError as e:
             report.error(
                 "bad-example",
-                f"`{g.name}` is {a(target.type)}: {e.reason}",
+                Msg(
+                    "`{name}` is {type}: {reason}",
+                    name=g.name,
+                    type=a(target.type),
+                    reason=e.reason,
+                ),
                 g.value_node.span if g.value_node is not None else g.name_span,
-                hint=f"write a value such as {T.example_of(target.type)}",
+                hint=Msg("write a value such as {example}", example=T.example_of(target.type)),
             )
     for label in ex.expect or ():
         if label not in program.labels:
             guess = nearest(label, program.labels)
             report.error(
                 "unknown-label",
-                f"example `{ex.name}` expects unknown label `{label}`",
+                Msg(
+                    "example `{example}` expects unknown label `{label}`",
+                    example=ex.name,
+                    label=label,
+                ),
                 ex.expect_span,
-                hint=did_you_mean(guess) + "labels are " + ", ".join(program.labels),
+                hint=Msg(
+                    "{guess}labels are {labels}",
+                    guess=did_you_mean(guess),
+                    labels=list(program.labels),
+                ),
             )

@@ -8,7 +8,8 @@ and population tests are typed by `calls.CallChecker`; this part dispatches to i
 from __future__ import annotations
 
 from rulekit.check.base import CheckerBase, inferable
-from rulekit.check.report import a
+from rulekit.check.report import a, type_word
+from rulekit.i18n import Msg
 from rulekit.model import datatypes as T
 from rulekit.source import Span
 from rulekit.suggest import nearest
@@ -24,9 +25,13 @@ class ExpressionChecker(CheckerBase):
         if t not in (T.BOOLEAN, T.ERROR, T.UNKNOWN):
             self.error(
                 "not-a-condition",
-                f"this condition is {a(t)}, not true/false",
+                Msg("this condition is {type}, not true/false", type=a(t)),
                 node.span,
-                hint=f"compare it, e.g. `{self.snippet(node)} > {T.example_of(t)}`"
+                hint=Msg(
+                    "compare it, e.g. `{expression} > {example}`",
+                    expression=self.snippet(node),
+                    example=T.example_of(t),
+                )
                 if t.orderable
                 else None,
             )
@@ -84,9 +89,9 @@ class ExpressionChecker(CheckerBase):
         if name in self.let_names:
             self.error(
                 "unknown-field",
-                f"`{name}` is used before its `let`",
+                Msg("`{name}` is used before its `let`", name=name),
                 node.span,
-                hint=f"move `let {name} = …` above its first use",
+                hint=Msg("move `let {name} = …` above its first use", name=name),
             )
             return T.ERROR
         if self.declared_fields:
@@ -94,21 +99,23 @@ class ExpressionChecker(CheckerBase):
             if expected == T.STRING or (expected is not None and expected.element == T.STRING):
                 # `城市 = 北京`: compared with a text, a bare word is most likely a text whose
                 # quotes are missing.
-                quote = f'to compare with the text, quote it: "{name}"'
+                quote = Msg('to compare with the text, quote it: "{name}"', name=name)
                 self.error(
                     "unknown-field" if guess else "unquoted-text",
-                    f"`{name}` is not a field",
+                    Msg("`{name}` is not a field", name=name),
                     node.span,
-                    hint=f"did you mean `{guess}`? or, {quote}" if guess else quote,
+                    hint=Msg("did you mean `{guess}`? or, {quote}", guess=guess, quote=quote)
+                    if guess
+                    else quote,
                 )
                 return T.ERROR
             self.error(
                 "unknown-field",
-                f"unknown field `{name}`",
+                Msg("unknown field `{name}`", name=name),
                 node.span,
-                hint=f"did you mean `{guess}`?"
+                hint=Msg("did you mean `{guess}`?", guess=guess)
                 if guess
-                else f'declare it: field {name} : number "显示名"',
+                else Msg('declare it: field {name} : number "显示名"', name=name),
             )
             return T.ERROR
         current = self.inferred.get(name, T.UNKNOWN)
@@ -137,9 +144,13 @@ class ExpressionChecker(CheckerBase):
             if common is None:
                 self.error(
                     "type-mismatch",
-                    f"a list mixes {el} and {it} values",
+                    Msg(
+                        "a list mixes {type} and {other} values",
+                        type=type_word(el),
+                        other=type_word(it),
+                    ),
                     item.span,
-                    hint="a list holds values of one type",
+                    hint=Msg("a list holds values of one type"),
                 )
                 return T.ERROR
             el = common
@@ -151,9 +162,9 @@ class ExpressionChecker(CheckerBase):
             return t
         self.error(
             "type-mismatch",
-            f"cannot negate {a(t)}",
+            Msg("cannot negate {type}", type=a(t)),
             node.span,
-            hint="`-` applies to numbers and durations",
+            hint=Msg("`-` applies to numbers and durations"),
         )
         return T.ERROR
 
@@ -171,12 +182,17 @@ class ExpressionChecker(CheckerBase):
         if result is None:
             self._mismatch(
                 node.op_span,
-                f"cannot compute {ta} {node.op} {tb}",
+                Msg(
+                    "cannot compute {type} {op} {other}",
+                    type=type_word(ta),
+                    op=node.op,
+                    other=type_word(tb),
+                ),
                 node.left,
                 node.right,
                 ta,
                 tb,
-                f"{ta} {node.op} {tb}",
+                Msg("{type} {op} {other}", type=type_word(ta), op=node.op, other=type_word(tb)),
             )
             return T.ERROR
         return result
@@ -195,19 +211,16 @@ class ExpressionChecker(CheckerBase):
             if T.ERROR in (ta, tb) or T.UNKNOWN in (ta, tb):
                 continue
             if not T.comparable(ta, tb, op):
-                a_word = (
-                    "cannot order"
-                    if T.unify(ta, tb) and op not in ("=", "!=")
-                    else "cannot compare"
-                )
                 self._mismatch(
                     node.op_spans[i],
-                    f"{a_word} {a(ta)} with {a(tb)}",
+                    Msg("cannot order {type} with {other}", type=a(ta), other=a(tb))
+                    if T.unify(ta, tb) and op not in ("=", "!=")
+                    else Msg("cannot compare {type} with {other}", type=a(ta), other=a(tb)),
                     node.operands[i],
                     node.operands[i + 1],
                     ta,
                     tb,
-                    f"{ta} {op} {tb}",
+                    Msg("{type} {op} {other}", type=type_word(ta), op=op, other=type_word(tb)),
                 )
         return T.BOOLEAN
 
@@ -222,12 +235,16 @@ class ExpressionChecker(CheckerBase):
             if not T.comparable(t, tb, "<"):
                 self._mismatch(
                     bound.span,
-                    f"`between` needs bounds of the same type: {t} between {tb}",
+                    Msg(
+                        "`between` needs bounds of the same type: {type} between {other}",
+                        type=type_word(t),
+                        other=type_word(tb),
+                    ),
                     node.operand,
                     bound,
                     t,
                     tb,
-                    f"{tb}",
+                    type_word(tb),
                 )
         return T.BOOLEAN
 
@@ -240,9 +257,9 @@ class ExpressionChecker(CheckerBase):
         if element is None:  # not a list
             self.error(
                 "type-mismatch",
-                f"`in` needs a list, not {a(lt)}",
+                Msg("`in` needs a list, not {type}", type=a(lt)),
                 node.options.span,
-                hint='write a list such as ["north", "south"]',
+                hint=Msg('write a list such as ["north", "south"]'),
             )
             return T.BOOLEAN
         if t == T.UNKNOWN and element != T.UNKNOWN:
@@ -254,12 +271,12 @@ class ExpressionChecker(CheckerBase):
         ):
             self._mismatch(
                 node.options.span,
-                f"cannot look for {a(t)} in {a(lt)}",
+                Msg("cannot look for {type} in {other}", type=a(t), other=a(lt)),
                 node.operand,
                 node.options,
                 t,
                 lt,
-                f"{t} in {lt}",
+                Msg("{type} in {other}", type=type_word(t), other=type_word(lt)),
             )
         return T.BOOLEAN
 
@@ -271,13 +288,21 @@ class ExpressionChecker(CheckerBase):
             elif t not in (T.STRING, T.ERROR):
                 word = node.op.replace("_", " ")
                 if isinstance(part, n.Name) and part.name in self.inferred_at:
-                    self._mismatch(part.span, "", part, part, t, T.STRING, f"{t}, not text")
+                    self._mismatch(
+                        part.span,
+                        "",
+                        part,
+                        part,
+                        t,
+                        T.STRING,
+                        Msg("{type}, not text", type=type_word(t)),
+                    )
                     continue
                 self.error(
                     "type-mismatch",
-                    f"`{word}` works on text, not on a {t}",
+                    Msg("`{word}` works on text, not on a {type}", word=word, type=type_word(t)),
                     part.span,
-                    hint="compare numbers with `>`, `=` …",
+                    hint=Msg("compare numbers with `>`, `=` …"),
                 )
         return T.BOOLEAN
 
@@ -302,19 +327,28 @@ class ExpressionChecker(CheckerBase):
             line = self.source.line_col(self.inferred_at[conflict.name].start)[0]
             self.error(
                 "conflicting-use",
-                f"`{conflict.name}` is used as {a(self.inferred[conflict.name])} "
-                f"(line {line}) and differently here",
+                Msg(
+                    "`{name}` is used as {type} (line {line}) and differently here",
+                    name=conflict.name,
+                    type=a(self.inferred[conflict.name]),
+                    line=line,
+                ),
                 span,
                 label=label,
-                hint=f"declare the field: field {conflict.name} : {self.inferred[conflict.name]}",
+                hint=Msg(
+                    "declare the field: field {name} : {type}",
+                    name=conflict.name,
+                    type=self.inferred[conflict.name],
+                ),
             )
             return
         hint = None
         for name_node, lit_node, name_t, lit_t in ((left, right, ta, tb), (right, left, tb, ta)):
             if isinstance(lit_node, n.Literal) and name_t == T.DURATION and lit_t.numeric:
-                hint = (
-                    f"{self.snippet(name_node)} is a duration: write "
-                    f"`{lit_node.text}d` for {lit_node.text} days"
+                hint = Msg(
+                    "{name} is a duration: write `{number}d` for {number} days",
+                    name=self.snippet(name_node),
+                    number=lit_node.text,
                 )
             elif (
                 isinstance(name_node, n.Name)
@@ -324,11 +358,19 @@ class ExpressionChecker(CheckerBase):
                 f = self.fields[name_node.name]
                 unit = f" ({f.unit})" if f.unit else ""
                 alt = [k for k, v in self.fields.items() if v.type == lit_t]
-                hint = f"{f.name} is {a(f.type)}{unit}" + (
-                    f"; did you mean {alt[0]}?" if len(alt) >= 1 else ""
+                hint = (
+                    Msg(
+                        "{name} is {type}{unit}; did you mean {other}?",
+                        name=f.name,
+                        type=a(f.type),
+                        unit=unit,
+                        other=alt[0],
+                    )
+                    if alt
+                    else Msg("{name} is {type}{unit}", name=f.name, type=a(f.type), unit=unit)
                 )
             if hint:
                 break
         if hint is None and (ta == T.DURATION or tb == T.DURATION):
-            hint = "durations are written like 180d, 6mo, 1y"
+            hint = Msg("durations are written like 180d, 6mo, 1y")
         self.error("type-mismatch", message, span, hint=hint, label=label)

@@ -8,6 +8,7 @@ import re
 from collections.abc import Mapping
 
 from rulekit.check.report import Report
+from rulekit.i18n import Msg
 from rulekit.model.program import Program
 from rulekit.source import Span
 from rulekit.suggest import catalog_fields, nearest
@@ -33,18 +34,18 @@ def undeclared(program: Program, report: Report, inferred_at: Mapping[str, Span]
         if f.decl is None:  # inferred from its use (only in a file that declares no field)
             report.error(
                 "undeclared",
-                f"field `{f.name}` is not declared (strict mode)",
+                Msg("field `{name}` is not declared (strict mode)", name=f.name),
                 inferred_at.get(f.name, Span(0, 0)),
-                hint=f'declare it: field {f.name} : {f.type} "显示名"',
+                hint=Msg('declare it: field {name} : {type} "显示名"', name=f.name, type=f.type),
             )
     for rule in program.rules:
         label = program.labels.get(rule.label)
         if label is not None and label.decl is None:  # only in a file that declares no label
             report.error(
                 "undeclared",
-                f"label `{rule.label}` is not declared (strict mode)",
+                Msg("label `{label}` is not declared (strict mode)", label=rule.label),
                 rule.label_span,
-                hint=f'declare it: label {rule.label} "显示名"',
+                hint=Msg('declare it: label {label} "显示名"', label=rule.label),
             )
 
 
@@ -54,25 +55,25 @@ def unused(program: Program, report: Report) -> None:
         if label.decl and label.name not in program.produced_labels:
             report.warn(
                 "unused-label",
-                f"label `{label.name}` is declared but no rule gives it",
+                Msg("label `{label}` is declared but no rule gives it", label=label.name),
                 label.decl.name_span,
-                hint="add a rule that gives it, or remove the label",
+                hint=Msg("add a rule that gives it, or remove the label"),
             )
     for let in program.lets.values():
         if not let.used:
             report.warn(
                 "unused-let",
-                f"let `{let.name}` is never used",
+                Msg("let `{name}` is never used", name=let.name),
                 let.decl.name_span,
-                hint="use it in a rule, or remove it",
+                hint=Msg("use it in a rule, or remove it"),
             )
     for f in program.fields.values():
         if f.decl and not f.used:
             report.warn(
                 "unused-field",
-                f"field `{f.name}` is declared but no rule reads it",
+                Msg("field `{name}` is declared but no rule reads it", name=f.name),
                 f.decl.name_span,
-                hint="use it in a rule, or remove the declaration",
+                hint=Msg("use it in a rule, or remove the declaration"),
             )
 
 
@@ -118,8 +119,17 @@ def possible_typos(program: Program, report: Report) -> None:
             continue
         report.warn(
             "possible-typo",
-            f"`{name}` is not declared and looks like a misspelling of `{guess}`",
+            Msg(
+                "`{name}` is not declared and looks like a misspelling of `{guess}`",
+                name=name,
+                guess=guess,
+            ),
             span,
-            hint=f"did you mean `{guess}`? If `{name}` is a column of its own, declare the "
-            f'fields: field {name} : {program.fields[name].type} "显示名"',
+            hint=Msg(
+                "did you mean `{guess}`? If `{name}` is a column of its own, declare the "
+                'fields: field {name} : {type} "显示名"',
+                guess=guess,
+                name=name,
+                type=program.fields[name].type,
+            ),
         )

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Literal
 
 from rulekit.errors import Diagnostic
+from rulekit.i18n import N_, Msg
 from rulekit.source import Source, Span
 
 Severity = Literal["error", "warning"]
@@ -50,12 +51,40 @@ class Report:
         return sorted(self.diagnostics, key=lambda d: (d.severity != "error", d.span.start))
 
 
+# The type names as messages say them (marked for the catalog: "整数" …).
+TYPE_WORDS = frozenset(
+    (
+        N_("integer"),
+        N_("number"),
+        N_("boolean"),
+        N_("string"),
+        N_("date"),
+        N_("timestamp"),
+        N_("duration"),
+        N_("unknown"),
+        N_("error"),
+    )
+)
+
+
+def type_word(t: object) -> str:
+    """A type as messages name it (`integer`, `list of string`), translated when shown."""
+    element = getattr(t, "element", None)
+    if element is not None:
+        return Msg("list of {element}", element=type_word(element))
+    text = str(t)
+    return Msg(text) if text in TYPE_WORDS else text
+
+
 def a(word: object) -> str:
-    """`a number`, `an integer`."""
+    """`a number`, `an integer` (in Chinese the bare word)."""
     text = str(word)
-    return ("an " if text[:1] in "aeiou" else "a ") + text
+    shown = type_word(word) if not isinstance(word, str) else word
+    if text[:1] in "aeiou":
+        return Msg("an {word}", word=shown)
+    return Msg("a {word}", word=shown)
 
 
 def did_you_mean(guess: str | None) -> str:
     """The start of a hint naming the nearest known name (then a space), or "" without one."""
-    return f"did you mean `{guess}`? " if guess else ""
+    return Msg("did you mean `{guess}`? ", guess=guess) if guess else ""

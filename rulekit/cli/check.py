@@ -31,6 +31,7 @@ from rulekit.cli.inputs import _read_rules, _rule_files
 from rulekit.cli.options import Fmt, Format, Quiet
 from rulekit.cli.output import _json_out, _plain, _print, ui
 from rulekit.errors import Diagnostic, RuleError
+from rulekit.i18n import gettext
 
 if TYPE_CHECKING:
     from rulekit.engines.python import RuleRef
@@ -95,8 +96,11 @@ def check(
         _plain("")
     if not quiet:
         _plain(
-            f"{render.plural(len(paths), 'file')} checked: {render.plural(errors, 'error')}, "
-            f"{render.plural(len(diags) - errors, 'warning')}"
+            gettext("{files} checked: {errors}, {warnings}").format(
+                files=render.plural(len(paths), "file"),
+                errors=render.plural(errors, "error"),
+                warnings=render.plural(len(diags) - errors, "warning"),
+            )
         )
     if analyze or any(fa.fails("error") for fa in analysed):
         # --strict alone shows the analysis's errors; --analyze shows every finding
@@ -182,21 +186,30 @@ def test_cmd(
     if not quiet:
         _print(
             Text(
-                f"{render.plural(len(files), 'file')}, "
-                f"{render.plural(len(examples), 'example')}; rules exercised by an example: "
-                f"{covered:,} of {len(rules):,}"
+                gettext(
+                    "{files}, {examples}; rules exercised by an example: {covered} of {rules}"
+                ).format(
+                    files=render.plural(len(files), "file"),
+                    examples=render.plural(len(examples), "example"),
+                    covered=f"{covered:,}",
+                    rules=f"{len(rules):,}",
+                )
             )
         )
-    summary = f"{len(examples) - failed} passed, {failed} failed"
+    summary = gettext("{passed} passed, {failed} failed").format(
+        passed=len(examples) - failed, failed=failed
+    )
     if broken:
-        summary += f" ({render.plural(broken, 'file')} with rule errors)"
+        summary += gettext(" ({files} with rule errors)").format(
+            files=render.plural(broken, "file")
+        )
     _plain(summary)
     raise Exit(code)
 
 
 def _print_test_file(f: dict[str, Any], quiet: bool) -> None:
     if f["error"] is not None:
-        _print(Text("ERROR ", style="bold red").append(f["file"], style="bold"))
+        _print(Text(gettext("ERROR") + " ", style="bold red").append(f["file"], style="bold"))
         _plain(f["error"])
         _plain("")
         return
@@ -208,8 +221,13 @@ def _print_test_file(f: dict[str, Any], quiet: bool) -> None:
     head = Text("FAIL " if failed else "ok   ", style="bold red" if failed else "green")
     head.append(f["file"], style="bold")
     head.append(
-        f"  {n - len(failed)}/{n} examples passed · rules exercised "
-        f"{len(f['rules']) - len(missing)}/{len(f['rules'])}",
+        "  "
+        + gettext("{passed}/{total} examples passed · rules exercised {covered}/{rules}").format(
+            passed=n - len(failed),
+            total=n,
+            covered=len(f["rules"]) - len(missing),
+            rules=len(f["rules"]),
+        ),
         style="dim",
     )
     _print(head)
@@ -219,7 +237,10 @@ def _print_test_file(f: dict[str, Any], quiet: bool) -> None:
         for r in missing:
             _print(
                 Text(
-                    f"    not exercised by any example: rule {r['name']} ({f['file']}:{r['line']})",
+                    "    "
+                    + gettext("not exercised by any example: rule {name} ({where})").format(
+                        name=r["name"], where=f"{f['file']}:{r['line']}"
+                    ),
                     style="yellow",
                 )
             )
@@ -229,18 +250,22 @@ def _failure_view(e: dict[str, Any]) -> RenderableType:
     from rich.console import Group
 
     def labels(xs: list[str]) -> str:
-        return ", ".join(xs) if xs else "none"
+        return ", ".join(xs) if xs else gettext("none")
 
-    head = Text("✗ example ", style="red")
+    head = Text("✗ " + gettext("example") + " ", style="red")
     head.append(e["name"], style="bold")
     head.append(f"  {e['file']}:{e['line']}", style="dim")
     parts: list[RenderableType] = [head]
     if e["error"]:
-        parts.append(Text("  error: " + e["error"], style="red"))
+        parts.append(Text(f"  {gettext('error')}: " + e["error"], style="red"))
     else:
-        parts.append(Text(f"  expected: {labels(e['expected'])}"))
-        parts.append(Text(f"  actual:   {labels(e['actual'])}"))
+        parts.append(
+            Text("  " + gettext("expected: {labels}").format(labels=labels(e["expected"])))
+        )
+        parts.append(Text("  " + gettext("actual:   {labels}").format(labels=labels(e["actual"]))))
     if e["explanation"] is not None:
-        parts.append(Text(f"  why {labels(e['actual'])}:", style="bold"))
+        parts.append(
+            Text("  " + gettext("why {labels}:").format(labels=labels(e["actual"])), style="bold")
+        )
         parts.append(Padding(render.explanation_text(e["explanation"], compact=True), (0, 0, 0, 2)))
     return Group(*parts)

@@ -19,6 +19,7 @@ from rulekit.cli.options import AsOf, Fmt, Format, Quiet, data_option, populatio
 from rulekit.cli.output import _json_out, _note, _plain, _print, ui
 from rulekit.cli.report import _bad_record_text
 from rulekit.errors import RecordError
+from rulekit.i18n import N_, Msg
 
 if TYPE_CHECKING:
     from rulekit import Ruleset
@@ -91,20 +92,38 @@ def explain(
     today = _as_of(as_of) or dt.date.today()
     if id_ is None and record is None and not sets:
         raise Usage(
-            "give the record to explain: --record '{\"field\": value}', --set "
-            "field=value (repeatable), or --data FILE --id ID"
+            N_(
+                "give the record to explain: --record '{\"field\": value}', --set "
+                "field=value (repeatable), or --data FILE --id ID"
+            )
         )
     if id_ is not None and data is None:
-        raise Usage("--id picks a row of a data file: give the file with --data FILE")
+        raise Usage(N_("--id picks a row of a data file: give the file with --data FILE"))
     if id_ is not None and record is not None:
-        raise Usage("give the record either with --record or with --data FILE --id ID, not both")
+        raise Usage(
+            N_("give the record either with --record or with --data FILE --id ID, not both")
+        )
     if why_not is not None and why_not not in rs.labels:
         guess = _suggest(why_not, rs.labels)
+        labels = ", ".join(rs.labels)
         raise Usage(
-            f"--why-not {why_not}: ruleset {rs.id} has no label {why_not!r}"
-            + (f"; did you mean {guess!r}?" if guess else "")
-            + " Its labels are "
-            + ", ".join(rs.labels)
+            Msg(
+                "--why-not {label}: ruleset {id} has no label {quoted}; did you mean {guess}? "
+                "Its labels are {labels}",
+                label=why_not,
+                id=rs.id,
+                quoted=repr(why_not),
+                guess=repr(guess),
+                labels=labels,
+            )
+            if guess
+            else Msg(
+                "--why-not {label}: ruleset {id} has no label {quoted} Its labels are {labels}",
+                label=why_not,
+                id=rs.id,
+                quoted=repr(why_not),
+                labels=labels,
+            )
         )
 
     table = _read(data) if data else None
@@ -131,7 +150,7 @@ def explain(
 
         if Path(population).suffix.lower() in rio.FORMATS:
             batch = _read(population, "--population").rows
-            source["population"] = f"{Path(population).name} ({len(batch):,} rows)"
+            source["population"] = f"{Path(population).name} ({render.plural(len(batch), 'row')})"
         else:
             frozen = _frozen(population)
             source["population"] = (
@@ -142,7 +161,7 @@ def explain(
             )
     elif table is not None:
         batch = table.rows
-        source["population"] = f"{table.path.name} ({len(batch):,} rows)"
+        source["population"] = f"{table.path.name} ({render.plural(len(batch), 'row')})"
     elif rs.compiled.pop_keys:
         source["population"] = "the record alone"
         _note(
@@ -289,7 +308,12 @@ def _record_from_set(
 ) -> None:
     name, sep, value = item.partition("=")
     if not sep or not name.strip():
-        raise Usage(f"--set {item!r}: write it as FIELD=VALUE, e.g. --set recency_days=200d")
+        raise Usage(
+            Msg(
+                "--set {item}: write it as FIELD=VALUE, e.g. --set recency_days=200d",
+                item=repr(item),
+            )
+        )
     name, value = name.strip(), value.strip()
     _put_value(
         rs, name, None if value.lower() in MISSING_WORDS else value, rec, overrides, f"--set {item}"

@@ -14,6 +14,7 @@ import rulekit
 from rulekit import render
 from rulekit.cli.app import Usage
 from rulekit.errors import LookupFailed
+from rulekit.i18n import Msg
 from rulekit.rulesets import read_rule_file
 
 if TYPE_CHECKING:
@@ -48,7 +49,10 @@ def _as_of(text: str | None) -> dt.date | None:
         return dt.date.fromisoformat(text.strip())
     except ValueError:
         raise Usage(
-            f"--as-of {text!r} is not a date; write it as YYYY-MM-DD, e.g. --as-of 2024-06-30"
+            Msg(
+                "--as-of {text} is not a date; write it as YYYY-MM-DD, e.g. --as-of 2024-06-30",
+                text=repr(text),
+            )
         ) from None
 
 
@@ -59,7 +63,12 @@ def _read(path: str | Path, option: str = "--data") -> Table:
         return rio.read_table(path)
     except FileNotFoundError:
         raise Usage(
-            f"{option} {path}: no such file; check the path (it is relative to {Path.cwd()})"
+            Msg(
+                "{option} {path}: no such file; check the path (it is relative to {cwd})",
+                option=option,
+                path=str(path),
+                cwd=str(Path.cwd()),
+            )
         ) from None
     except rio.UnsupportedFormat as e:
         raise Usage(f"{option} {e}") from None
@@ -74,7 +83,7 @@ def _rule_files(paths: list[str]) -> list[Path]:
         if path.is_dir():
             found = sorted(path.rglob("*.rules"))
             if not found:
-                raise Usage(f"{p}: the directory holds no .rules files")
+                raise Usage(Msg("{path}: the directory holds no .rules files", path=p))
             files.extend(found)
         elif path.is_file():
             files.append(path)
@@ -94,12 +103,18 @@ def _frozen(path: str) -> FrozenPopulation:
     from rulekit.engines.population import FrozenPopulation
 
     if not Path(path).is_file():
-        raise Usage(f"--population {path}: no such file; create one with rulekit freeze")
+        raise Usage(
+            Msg("--population {path}: no such file; create one with rulekit freeze", path=path)
+        )
     try:
         return FrozenPopulation.load(path)
     except (ValueError, KeyError, TypeError):
         raise Usage(
-            f"--population {path}: not a rulekit population file; create one with rulekit freeze"
+            Msg(
+                "--population {path}: not a rulekit population file; create one with rulekit "
+                "freeze",
+                path=path,
+            )
         ) from None
 
 

@@ -16,6 +16,8 @@ from typing import TYPE_CHECKING, Any, Literal
 from rich.console import Console, RenderableType
 from rich.text import Text
 
+from rulekit.i18n import gettext
+
 if TYPE_CHECKING:
     from rich.progress import Progress
 
@@ -68,7 +70,7 @@ def _note(message: str, style: str = "dim") -> None:
 
 def _warn(message: str) -> None:
     if not ui.quiet:
-        ui.err.print(Text("warning: " + message, style="yellow"), soft_wrap=True)
+        ui.err.print(Text(gettext("warning") + ": " + message, style="yellow"), soft_wrap=True)
 
 
 def _progress() -> AbstractContextManager[Progress | None]:

@@ -15,6 +15,7 @@ from rich.text import Text
 from rulekit import render
 from rulekit.cli.inputs import Rows
 from rulekit.cli.output import _note, _plain, _print, _warn
+from rulekit.i18n import gettext
 
 if TYPE_CHECKING:
     from rulekit import Ruleset
@@ -42,7 +43,11 @@ def _warn_replaced(loaded: Sequence[Ruleset], columns: Collection[str]) -> None:
     for rs in loaded:
         for name in (rs.id, rs.id + "_rule"):
             if name in columns:
-                _warn(f"the input already has a column {name!r}; the output replaces it")
+                _warn(
+                    gettext(
+                        "the input already has a column {name!r}; the output replaces it"
+                    ).format(name=name)
+                )
 
 
 def _check_columns(rs: Ruleset, table: Rows) -> None:
@@ -53,15 +58,21 @@ def _check_columns(rs: Ruleset, table: Rows) -> None:
         return
     if len(missing) == len(wanted):
         _warn(
-            f"none of the columns ruleset {rs.id} reads are in {table.path.name} "
-            f"({', '.join(missing[:6])}{', …' if len(missing) > 6 else ''}), so no row can "
-            "match a rule. If the data names them differently, map each field to its column "
-            "with `from` in the rule file, e.g. field recency_days : duration from 最近购买天数"
+            gettext(
+                "none of the columns ruleset {id} reads are in {file} ({columns}), so no row can "
+                "match a rule. If the data names them differently, map each field to its column "
+                "with `from` in the rule file, e.g. field recency_days : duration from 最近购买天数"
+            ).format(
+                id=rs.id,
+                file=table.path.name,
+                columns=", ".join(missing[:6]) + (", …" if len(missing) > 6 else ""),
+            )
         )
     else:
         _note(
-            f"{rs.id}: {table.path.name} has no column {', '.join(missing)}; "
-            "those fields are missing in every row"
+            gettext(
+                "{id}: {file} has no column {columns}; those fields are missing in every row"
+            ).format(id=rs.id, file=table.path.name, columns=", ".join(missing))
         )
 
 
@@ -90,15 +101,19 @@ def _print_report(
         _print()
         if count and on_error == "skip":
             for bad in rejected[:SET_ASIDE_SHOWN]:
-                _note("set aside: " + _bad_record_text(rs, bad, table), style="yellow")
+                _note(gettext("set aside: ") + _bad_record_text(rs, bad, table), style="yellow")
             if count > SET_ASIDE_SHOWN:
                 _note(
-                    f"… and {count - SET_ASIDE_SHOWN:,} more; write them all with "
-                    "--on-error quarantine --out FILE",
+                    gettext(
+                        "… and {count} more; write them all with --on-error quarantine --out FILE"
+                    ).format(count=f"{count - SET_ASIDE_SHOWN:,}"),
                     style="yellow",
                 )
-    note = "pinned with --as-of" if pinned else "today; pin it with --as-of"
-    _print(Text(f"as of {today.isoformat()} ({note})"), soft_wrap=True)
+    note = gettext("pinned with --as-of") if pinned else gettext("today; pin it with --as-of")
+    _print(
+        Text(gettext("as of {date} ({note})").format(date=today.isoformat(), note=note)),
+        soft_wrap=True,
+    )
 
 
 def _print_written(
@@ -111,12 +126,20 @@ def _print_written(
 ) -> None:
     """What a run wrote: the output (if any) and the rejected rows (if quarantined)."""
     if out is not None:
-        _print(Text(f"wrote {rows:,} rows to {out} ({columns:,} columns; {how})"), soft_wrap=True)
+        _print(
+            Text(
+                gettext("wrote {rows} rows to {out} ({columns} columns; {how})").format(
+                    rows=f"{rows:,}", out=out, columns=f"{columns:,}", how=how
+                )
+            ),
+            soft_wrap=True,
+        )
     if rejected_path is not None:
         _print(
             Text(
-                f"wrote {render.plural(rejected, 'rejected row')} with their reasons to "
-                f"{rejected_path}"
+                gettext("wrote {rows} with their reasons to {path}").format(
+                    rows=render.plural(rejected, "rejected row"), path=rejected_path
+                )
             ),
             soft_wrap=True,
         )
@@ -124,15 +147,18 @@ def _print_written(
 
 def report_bad_record(rs: Ruleset, bad: BadRecord, table: Rows) -> None:
     """The error of a run stopped by a bad row (on_error fail), and the ways out."""
-    _plain("error: " + _bad_record_text(rs, bad, table), err=True)
+    _plain(gettext("error") + ": " + _bad_record_text(rs, bad, table), err=True)
     fix = (
-        f"Fix the value in {table.path.name}"
+        gettext("Fix the value in {file}").format(file=table.path.name)
         if bad.field
-        else "Make the rules exclusive (hit unique allows one match per row)"
+        else gettext("Make the rules exclusive (hit unique allows one match per row)")
     )
     _plain(
-        f"  {fix}, or run with --on-error skip to set bad rows aside, or "
-        "--on-error quarantine --out FILE to also write them, with their "
-        "reasons, to FILE.rejected.<ext>.",
+        "  "
+        + gettext(
+            "{fix}, or run with --on-error skip to set bad rows aside, or "
+            "--on-error quarantine --out FILE to also write them, with their "
+            "reasons, to FILE.rejected.<ext>."
+        ).format(fix=fix),
         err=True,
     )

@@ -7,9 +7,10 @@ from rich.table import Table
 from rich.text import Text
 
 from rulekit.documents import LabelInfo, PopulationValue, show_path
+from rulekit.i18n import N_, gettext
 
 MARK = {True: "✓", False: "✗", None: "?"}
-WORD = {True: "true", False: "false", None: "unknown"}
+WORD = {True: N_("true"), False: N_("false"), None: N_("unknown")}  # translated where shown
 STYLE = {True: "green", False: "red", None: "yellow"}
 STATUS_STYLE = {
     "decided": "bold green",
@@ -28,14 +29,16 @@ STATUS_MARK = {
 
 
 def of_customers(size: int) -> str:
-    return f"of {size:,} customer" + ("" if size == 1 else "s")
+    if size == 1:
+        return gettext("of {count} customer").format(count=f"{size:,}")
+    return gettext("of {count} customers").format(count=f"{size:,}")
 
 
 def population_text(pop: PopulationValue) -> str:
     """`percentile(monetary) = 93.08 of 2,000 customers`; `monetary in top 10%: true, ranked
     among 2,000 customers`."""
     if pop.get("kind") == "rank":
-        return f"{pop['function']}: {pop['shown']}, ranked among {pop['of']:,} customers"
+        return f"{pop['function']}: {pop['shown']}, " + ranked_among(pop["of"])
     return f"{pop['function']} = {pop['shown']} {of_customers(pop['of'])}"
 
 
@@ -62,8 +65,27 @@ def bilingual(zh: str | None, en: str | None) -> Text:
     return t
 
 
+def ranked_among(size: int) -> str:
+    return gettext("ranked among {count} customers").format(count=f"{size:,}")
+
+
+# The counted words of the interface, singular and plural, marked for the catalog.
+_COUNTED = {
+    "error": (N_("{count} error"), N_("{count} errors")),
+    "warning": (N_("{count} warning"), N_("{count} warnings")),
+    "file": (N_("{count} file"), N_("{count} files")),
+    "example": (N_("{count} example"), N_("{count} examples")),
+    "rejected row": (N_("{count} rejected row"), N_("{count} rejected rows")),
+    "row": (N_("{count} row"), N_("{count} rows")),
+}
+
+
 def plural(count: int, word: str) -> str:
-    return f"{count:,} {word}" + ("" if count == 1 else "s")
+    """`1 error`, `3 errors` (`3 个错误`) in the interface language."""
+    forms = _COUNTED.get(word)
+    if forms is None:
+        return f"{count:,} {word}" + ("" if count == 1 else "s")
+    return gettext(forms[count != 1]).format(count=f"{count:,}")
 
 
 def bar(share: float, width: int = 24) -> str:

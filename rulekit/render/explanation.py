@@ -17,6 +17,7 @@ from rulekit.documents import (
     RuleResult,
 )
 from rulekit.explain.explanation import explanation_document
+from rulekit.i18n import N_, gettext
 from rulekit.render.common import (
     MARK,
     STATUS_MARK,
@@ -28,6 +29,7 @@ from rulekit.render.common import (
     label_text,
     of_customers,
     population_text,
+    ranked_among,
 )
 
 explanation_json = explanation_document  # the name the command line uses
@@ -49,49 +51,54 @@ def explanation_text(d: ExplanationDocument, compact: bool = False) -> Renderabl
     rs, dec = d["ruleset"], d["decision"]
     head = grid()
     if not compact:
-        head.add_row("ruleset", _title(d))
-        head.add_row("file", rs["file"])
+        head.add_row(gettext("ruleset"), _title(d))
+        head.add_row(gettext("file"), rs["file"])
     head.add_row(
-        "as of",
-        f"{d['as_of']}    hit {rs['hit']}"
-        + (f"    default {rs['default']}" if rs.get("default") else ""),
+        gettext("as of"),
+        f"{d['as_of']}    {gettext('hit')} {rs['hit']}"
+        + (f"    {gettext('default')} {rs['default']}" if rs.get("default") else ""),
     )
     src: ExplainInput = d.get("input") or {"record": ""}
     if src["record"]:
         text = Text(src["record"])
         if src.get("id_column"):
             text.append(f" · {src['id_column']} = {src['id']}")
-        head.add_row("record", text)
+        head.add_row(gettext("record"), text)
     if src.get("population"):
-        head.add_row("population", src["population"])
+        head.add_row(gettext("population"), src["population"])
     head.add_row("", "")
     if dec["error"]:
         head.add_row(
-            Text("decision", style="bold red"), Text("error: " + dec["error"], style="red")
+            Text(gettext("decision"), style="bold red"),
+            Text(gettext("error") + ": " + dec["error"], style="red"),
         )
     elif not dec["labels"]:
         head.add_row(
-            "decision",
-            Text("no label", style="bold yellow").append(
-                " — no rule matched and the ruleset has no default", style=""
+            gettext("decision"),
+            Text(gettext("no label"), style="bold yellow").append(
+                gettext(" — no rule matched and the ruleset has no default"), style=""
             ),
         )
     else:
-        word = "decision" if len(dec["labels"]) == 1 else "labels"
+        word = gettext("decision") if len(dec["labels"]) == 1 else gettext("labels")
         for k, info in enumerate(dec["label_info"]):
             head.add_row(word if k == 0 else "", label_text(info, "bold green"))
         if dec["default"]:
-            head.add_row("rule", "none matched: this is the default label")
+            head.add_row(gettext("rule"), gettext("none matched: this is the default label"))
         for k, ref in enumerate(dec["rules"]):
-            head.add_row("rule" if k == 0 else "", _rule_ref_text(ref))
+            head.add_row(gettext("rule") if k == 0 else "", _rule_ref_text(ref))
         for info in dec["label_info"]:
             if info.get("strategy") or info.get("strategy_en"):
-                key = "strategy" if len(dec["labels"]) == 1 else f"strategy ({info['name']})"
+                key = (
+                    gettext("strategy")
+                    if len(dec["labels"]) == 1
+                    else f"{gettext('strategy')} ({info['name']})"
+                )
                 head.add_row(key, bilingual(info.get("strategy"), info.get("strategy_en")))
     parts: list[RenderableType] = [head, Text("")]
     values = _values_table(d)
     if values is not None:
-        parts += [Text("Values", style="bold"), values, Text("")]
+        parts += [Text(gettext("Values"), style="bold"), values, Text("")]
     parts.append(rules_tree(d))
     return Group(*parts)
 
@@ -112,27 +119,33 @@ def _values_table(d: ExplanationDocument) -> Table | None:
     table.add_column(no_wrap=True)
     table.add_column(overflow="fold")
     for f in d["fields"]:
-        column = f"column {f['column']}" if f["column"] != f["name"] else ""
-        table.add_row("  field", f["name"], f["display"] or "", _value_text(f["shown"]), column)
+        column = f"{gettext('column')} {f['column']}" if f["column"] != f["name"] else ""
+        table.add_row(
+            "  " + gettext("field"), f["name"], f["display"] or "", _value_text(f["shown"]), column
+        )
     for let in d["lets"]:
         if let["given"]:
-            note = Text("given (the formula was not used)", style="dim")
+            note = Text(gettext("given (the formula was not used)"), style="dim")
         else:
             pops = let["population"]
             same = len(pops) == 1 and pops[0]["function"] == let["expression"]
             note = Text("" if let["constant"] or same else let["expression"], style="dim")
             for pop in pops:
                 note.append(("\n" if note.plain else "") + population_text(pop), style="")
-        table.add_row("  let", let["name"], let["display"] or "", _value_text(let["shown"]), note)
+        table.add_row(
+            "  " + gettext("let"),
+            let["name"],
+            let["display"] or "",
+            _value_text(let["shown"]),
+            note,
+        )
     for pop in d["population"]:
         table.add_row(
             "  population",
             pop["function"],
             "",
             _value_text(pop["shown"]),
-            of_customers(pop["of"])
-            if pop.get("kind") != "rank"
-            else f"ranked among {pop['of']:,} customers",
+            of_customers(pop["of"]) if pop.get("kind") != "rank" else ranked_among(pop["of"]),
         )
     return table
 
@@ -144,7 +157,8 @@ def _value_text(shown: str) -> Text:
 def rules_tree(d: ExplanationDocument) -> Tree:
     rs = d["ruleset"]
     tree = Tree(
-        Text(f"Rules, in evaluation order (hit {rs['hit']})", style="bold"), guide_style="dim"
+        Text(gettext("Rules, in evaluation order (hit {hit})").format(hit=rs["hit"]), style="bold"),
+        guide_style="dim",
     )
     for rule in d["rules"]:
         node = tree.add(_rule_line(rule))
@@ -167,15 +181,17 @@ def _rule_line(rule: RuleResult) -> Text:
     if rule.get("label_display") and rule["label_display"] != rule["label"]:
         t.append(f" {rule['label_display']}", style="dim" if status == "not reached" else "")
     if rule.get("priority"):
-        t.append(f"  priority {rule['priority']}", style="dim")
-    t.append(f"  line {rule['line']}", style="dim")
-    word = {
-        "decided": "decided",
-        "matched": "true",
-        "not matched": "false",
-        "unknown": "unknown",
-        "not reached": "not reached",
-    }[status]
+        t.append(f"  {gettext('priority')} {rule['priority']}", style="dim")
+    t.append("  " + gettext("line {line}").format(line=rule["line"]), style="dim")
+    word = gettext(
+        {
+            "decided": N_("decided"),
+            "matched": N_("true"),
+            "not matched": N_("false"),
+            "unknown": N_("unknown"),
+            "not reached": N_("not reached"),
+        }[status]
+    )
     t.append(f"  {word}", style=style)
     return t
 
@@ -185,10 +201,10 @@ def _add_condition(parent: Tree, cond: Condition) -> None:
     mark = MARK.get(result, "?")
     style = STYLE.get(result, "yellow")
     if cond["kind"] in ("all", "any", "not"):
-        word = {"all": "all of", "any": "any of", "not": "not"}[cond["kind"]]
+        word = gettext({"all": N_("all of"), "any": N_("any of"), "not": N_("not")}[cond["kind"]])
         t = Text(f"{mark} ", style=style)
         t.append(word, style="bold")
-        t.append(f"  → {WORD.get(result, 'unknown')}", style=style)
+        t.append(f"  → {gettext(WORD.get(result, 'unknown'))}", style=style)
         node = parent.add(t)
         for kid in cond["children"]:
             _add_condition(node, kid)
@@ -217,8 +233,8 @@ def test_line(cond: Condition) -> Text:
             )
         shown.append(piece)
     if "population" in cond:
-        shown.append(f"ranked {of_customers(cond['population']['of'])}")
+        shown.append(f"{gettext('ranked')} {of_customers(cond['population']['of'])}")
     if shown:
         t.append("   " + ", ".join(shown), style="cyan")
-    t.append(f"  → {WORD.get(result, 'unknown')}", style=style)
+    t.append(f"  → {gettext(WORD.get(result, 'unknown'))}", style=style)
     return t

@@ -14,6 +14,7 @@ from rulekit.documents import RunSummaryDocument
 from rulekit.engines.python import BatchResult, CompiledRuleset
 from rulekit.engines.summary import label_counts, run_summary
 from rulekit.errors import BadRecord
+from rulekit.i18n import gettext
 from rulekit.render.common import bar
 
 
@@ -43,10 +44,10 @@ def summary_text(s: RunSummaryDocument) -> RenderableType:
     if s["display"]:
         title.append("  " + s["display"])
     table = Table(box=None, padding=(0, 1), pad_edge=False, header_style="bold")
-    table.add_column("label", no_wrap=True)
-    table.add_column("name")
-    table.add_column("count", justify="right", no_wrap=True)
-    table.add_column("share", justify="right", no_wrap=True)
+    table.add_column(gettext("label"), no_wrap=True)
+    table.add_column(gettext("name"))
+    table.add_column(gettext("count"), justify="right", no_wrap=True)
+    table.add_column(gettext("share"), justify="right", no_wrap=True)
     table.add_column("", no_wrap=True, style="cyan")
     rows_in = s["rows_in"]
 
@@ -63,7 +64,7 @@ def summary_text(s: RunSummaryDocument) -> RenderableType:
             bar(lab["share"]),
         )
     table.add_row(
-        Text("(no label)", style="dim"),
+        Text(gettext("(no label)"), style="dim"),
         "",
         f"{s['unlabelled']:,}",
         f"{100 * share(s['unlabelled']):.1f}%",
@@ -72,7 +73,7 @@ def summary_text(s: RunSummaryDocument) -> RenderableType:
     )
     if s["rejected"]:
         table.add_row(
-            Text("(set aside)", style="yellow"),
+            Text(gettext("(set aside)"), style="yellow"),
             "",
             f"{s['rejected']:,}",
             f"{100 * share(s['rejected']):.1f}%",
@@ -80,15 +81,23 @@ def summary_text(s: RunSummaryDocument) -> RenderableType:
             style="yellow",
         )
     line = Text(
-        f"rows in {rows_in:,} = labelled {s['labelled']:,} + no label "
-        f"{s['unlabelled']:,} + set aside {s['rejected']:,}"
+        gettext(
+            "rows in {rows_in} = labelled {labelled} + no label {unlabelled} + set aside {rejected}"
+        ).format(
+            rows_in=f"{rows_in:,}",
+            labelled=f"{s['labelled']:,}",
+            unlabelled=f"{s['unlabelled']:,}",
+            rejected=f"{s['rejected']:,}",
+        )
     )
     parts: list[RenderableType] = [title, table, line]
     if s["hit"] == "all":
         parts.append(
             Text(
-                "hit all: a row may have several labels, so label counts can add up "
-                "to more than the rows labelled",
+                gettext(
+                    "hit all: a row may have several labels, so label counts can add up "
+                    "to more than the rows labelled"
+                ),
                 style="dim",
             )
         )
@@ -105,10 +114,10 @@ def preview_table(
     """The first rows of a run: the id, then per ruleset its label and (dim) deciding rule."""
     shown = len(ids)
     caption = (
-        f"first {shown:,} of {total:,} rows; write them all with --out FILE"
+        gettext("first {shown} of {total} rows; write them all with --out FILE")
         if shown < total
-        else f"{total:,} rows; write them to a file with --out FILE"
-    )
+        else gettext("{total} rows; write them to a file with --out FILE")
+    ).format(shown=f"{shown:,}", total=f"{total:,}")
     table = Table(header_style="bold", show_edge=False, padding=(0, 1))
     table.add_column(id_column, no_wrap=True)
     for name in rulesets:

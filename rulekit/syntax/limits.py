@@ -20,6 +20,7 @@ from lark import Token, Tree
 from lark.tree import Meta
 
 from rulekit.errors import Diagnostic
+from rulekit.i18n import N_, Msg
 from rulekit.source import Source, Span
 
 MAX_DEPTH = 32  # levels of one expression (docs/language.md § Limits)
@@ -27,7 +28,9 @@ MAX_DEPTH = 32  # levels of one expression (docs/language.md § Limits)
 # range test), so each of them nested in another doubles the query or more: at most this many.
 MAX_REPEATING = 4
 REPEATING = frozenset({"min", "max", "round"})
-SPLIT_HINT = "split it: name a part with `let part = …` and use `part` here"
+SPLIT_HINT = N_("split it: name a part with `let part = …` and use `part` here")
+# The message of the safety net in rulekit.check_text (marked here for the catalog).
+NESTS_TOO_DEEPLY = N_("this expression nests too deeply for rulekit to evaluate")
 CHAIN = 16  # a run of `and` / `or` up to this many terms stays as written (left to right)
 
 _JUNCTIONS = ("or_", "and_")
@@ -122,17 +125,22 @@ def too_deep(statement: Tree[Token], source: Source) -> Diagnostic | None:
                 return _too_deep(
                     node,
                     source,
-                    f"more than {MAX_REPEATING} of `min`, `max` and `round` nest here",
-                    SPLIT_HINT,
+                    Msg(
+                        "more than {count} of `min`, `max` and `round` nest here",
+                        count=MAX_REPEATING,
+                    ),
+                    Msg(SPLIT_HINT),
                 )
         if depth > MAX_DEPTH:
             return _too_deep(
                 node,
                 source,
-                f"this expression nests more than {MAX_DEPTH} levels deep",
-                SPLIT_HINT + "; brackets, "
-                "`not`, `-`, function calls and each `+ - * /` of a run add a level "
-                "(a long run of `and` / `or` is fine)",
+                Msg("this expression nests more than {count} levels deep", count=MAX_DEPTH),
+                Msg(
+                    "split it: name a part with `let part = …` and use `part` here; brackets, "
+                    "`not`, `-`, function calls and each `+ - * /` of a run add a level "
+                    "(a long run of `and` / `or` is fine)"
+                ),
             )
         stack.extend((c, depth, repeating) for c in reversed(node.children))
     return None
@@ -142,12 +150,19 @@ def _too_deep(node: Tree[Token], source: Source, message: str, hint: str) -> Dia
     """The `too-deeply-nested` diagnostic at `node` (its first 40 characters underlined)."""
     start = _start(node)
     span = Span(start, max(start + 1, min(_end(node), start + 40)))
-    return diagnostic(source, span, message, hint, label="too deep from here")
+    return diagnostic(source, span, message, hint, label=Msg("too deep from here"))
 
 
 def diagnostic(
     source: Source, span: Span, message: str, hint: str = SPLIT_HINT, label: str = ""
 ) -> Diagnostic:
     """A `too-deeply-nested` diagnostic: the one shape of every depth error (the limits above,
-    and the safety net of rulekit.check_text / compile)."""
+    and the safety net of rulekit.check_text / compile). Plain texts are looked up in the
+    catalog when shown (rulekit.i18n)."""
+    message, hint = _msg(message), _msg(hint)
+    label = _msg(label) if label else label
     return Diagnostic("too-deeply-nested", message, source, span, label=label, hint=hint)
+
+
+def _msg(text: str) -> Msg:
+    return text if isinstance(text, Msg) else Msg(text)

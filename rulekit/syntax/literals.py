@@ -9,6 +9,8 @@ import math
 import re
 from decimal import Decimal
 
+from rulekit.i18n import Msg
+
 MULTIPLIERS = {"k": 1000, "K": 1000, "万": 10_000, "亿": 100_000_000}
 # Duration units, in days (durations are measured in days throughout rulekit).
 DURATION_UNITS: dict[str, Decimal] = {
@@ -64,16 +66,20 @@ def _in_range(value: Decimal, text: str, decimal: bool) -> int | float:
         if not decimal:
             raise LiteralError(
                 "number-out-of-range",
-                f"`{_shown(text)}` is out of range: a whole number goes from "
-                f"{INT_MIN} to {INT_MAX}",
-                "write a smaller value, or a decimal number (with a fraction, e.g. `….5`)",
+                Msg(
+                    "`{text}` is out of range: a whole number goes from {low} to {high}",
+                    text=_shown(text),
+                    low=INT_MIN,
+                    high=INT_MAX,
+                ),
+                Msg("write a smaller value, or a decimal number (with a fraction, e.g. `….5`)"),
             )
     number = float(value)
     if math.isinf(number):
         raise LiteralError(
             "number-out-of-range",
-            f"`{_shown(text)}` is out of range: numbers go up to about 1.8 × 10^308",
-            "write a smaller value",
+            Msg("`{text}` is out of range: numbers go up to about 1.8 × 10^308", text=_shown(text)),
+            Msg("write a smaller value"),
         )
     return number
 
@@ -82,7 +88,7 @@ def decode_number(text: str) -> tuple[int | float, str]:
     """Decode `12`, `5k`, `1.2万`, `10%`, `180d`, `6mo` … into (value, kind)."""
     match = _NUMBER_RE.fullmatch(text)
     if match is None:  # the grammar's NUMBER always starts with a digit
-        raise LiteralError("bad-literal", f"`{text}` is not a number")
+        raise LiteralError("bad-literal", Msg("`{text}` is not a number", text=text))
     digits, suffix = match.group(1), match.group(2)
     value = Decimal(digits.replace("_", ""))
     decimal = "." in digits
@@ -98,28 +104,37 @@ def decode_number(text: str) -> tuple[int | float, str]:
     if suffix in ("e", "E"):
         raise LiteralError(
             "exponent-notation",
-            f"`{text}…` looks like exponent notation (`1e6`), which rule files do not use",
-            "write the number out (`1000000`, `100万`, `0.001`)",
+            Msg(
+                "`{text}…` looks like exponent notation (`1e6`), which rule files do not use",
+                text=text,
+            ),
+            Msg("write the number out (`1000000`, `100万`, `0.001`)"),
         )
     if suffix in ("m", "M"):
         raise LiteralError(
             "ambiguous-unit",
-            f"ambiguous unit `{suffix}` in `{text}`",
-            f"write `{digits}mo` (months) or `{digits}min` (minutes)",
+            Msg("ambiguous unit `{suffix}` in `{text}`", suffix=suffix, text=text),
+            Msg("write `{digits}mo` (months) or `{digits}min` (minutes)", digits=digits),
         )
     for known in sorted([*DURATION_UNITS, *MULTIPLIERS, "%"], key=len, reverse=True):
         if suffix.startswith(known):
             return_text = digits + known
             raise LiteralError(
                 "unknown-unit",
-                f"`{text}` is a number glued to the word `{suffix[len(known) :]}`",
-                f"put a space after `{return_text}`",
+                Msg(
+                    "`{text}` is a number glued to the word `{word}`",
+                    text=text,
+                    word=suffix[len(known) :],
+                ),
+                Msg("put a space after `{number}`", number=return_text),
             )
     raise LiteralError(
         "unknown-unit",
-        f"unknown unit `{suffix}` in `{text}`",
-        "durations use s, min, h, d, w, mo, y (or 秒, 分钟, 小时, 天, 周, 月, 年); "
-        "numbers may use k, 万, 亿 or %",
+        Msg("unknown unit `{suffix}` in `{text}`", suffix=suffix, text=text),
+        Msg(
+            "durations use s, min, h, d, w, mo, y (or 秒, 分钟, 小时, 天, 周, 月, 年); "
+            "numbers may use k, 万, 亿 or %"
+        ),
     )
 
 
@@ -131,7 +146,9 @@ def decode_date(text: str) -> dt.date | dt.datetime:
         return dt.date.fromisoformat(text)
     except ValueError:
         raise LiteralError(
-            "bad-literal", f"`{text}` is not a valid date", "write a real date as YYYY-MM-DD"
+            "bad-literal",
+            Msg("`{text}` is not a valid date", text=text),
+            Msg("write a real date as YYYY-MM-DD"),
         ) from None
 
 

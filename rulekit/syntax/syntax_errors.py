@@ -13,15 +13,16 @@ from lark import Token
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
 
 from rulekit.errors import Diagnostic
+from rulekit.i18n import N_, Msg
 from rulekit.source import Source, Span
 from rulekit.syntax.literals import DURATION_UNITS, MULTIPLIERS, LiteralError, decode_number
 
 _WORDS = {
-    "NAME": "a name",
-    "STRING": "a quoted text",
-    "NUMBER": "a number",
-    "DATE": "a date",
-    "CMP": "a comparison such as `>` or `=`",
+    "NAME": N_("a name"),
+    "STRING": N_("a quoted text"),
+    "NUMBER": N_("a number"),
+    "DATE": N_("a date"),
+    "CMP": N_("a comparison such as `>` or `=`"),
     "PLUS": "`+`",
     "MINUS": "`-`",
     "STAR": "`*`",
@@ -42,7 +43,7 @@ _WORDS = {
     "STRATEGY": "`strategy`",
     "TOP": "`top`",
     "BOTTOM": "`bottom`",
-    "$END": "the end of the file",
+    "$END": N_("the end of the file"),
     "_ASOF": "`截至`",
 }
 # The first word of a statement (outside a quoted text): where parsing resumes after an error.
@@ -93,7 +94,6 @@ _OPERATOR_WORDS = {
     "ge": ">=",
     "le": "<=",
 }
-_ZH_OPERATOR = {"and": "`且`、`并且` 或 `AND`", "or": "`或`、`或者` 或 `OR`"}
 # Unit words written apart from their number (`180 days`) → the unit glued form (`180d`).
 _UNIT_WORDS = {
     "天": "d",
@@ -121,22 +121,11 @@ _UNIT_WORDS = {
     "seconds": "s",
     "second": "s",
 }
-# A Chinese keyword outside quotes: the author writes in Chinese, so hints are in Chinese.
-_ZH_KEYWORD = re.compile(
-    r"(?<![\w\"'“”])(如果|那么|则|并且|且|或者|或|非|介于|属于|缺失|规则集|规则|标签|字段|令|例|"
-    r"示例|默认|命中)(?!\w)"
-)
-
-
-def writes_chinese(text: str) -> bool:
-    """Whether a rule file is written with Chinese keywords."""
-    return _ZH_KEYWORD.search(text) is not None
 
 
 def _slip(word: str, start: int, end: int, source: Source) -> Diagnostic | None:
-    """A common slip in place of an operator or a unit: the diagnostic naming the fix, in the
-    author's language, or None."""
-    zh = writes_chinese(source.text)
+    """A common slip in place of an operator or a unit: the diagnostic naming the fix (in the
+    author's language when shown: rulekit.i18n), or None."""
     before = source.text[:start]
     number = re.search(r"(\d[\d_]*(?:\.\d+)?)\s+$", before)
     unit = _UNIT_WORDS.get(
@@ -148,44 +137,55 @@ def _slip(word: str, start: int, end: int, source: Source) -> Diagnostic | None:
             for u in dict.fromkeys((unit, word))
             if u in DURATION_UNITS or u in MULTIPLIERS
         ]
-        if zh:
-            hint = "数字和单位之间不要空格：写成 " + " 或 ".join(forms)
-        else:
-            hint = "write the number and its unit together: " + " or ".join(forms)
-        message = (
-            f"`{word}` 与数字 `{number.group(1)}` 之间有空格"
-            if zh
-            else f"`{word}` is apart from its number `{number.group(1)}`"
+        hint = (
+            Msg("write the number and its unit together: {form}", form=forms[0])
+            if len(forms) == 1
+            else Msg(
+                "write the number and its unit together: {form} or {other}",
+                form=forms[0],
+                other=forms[1],
+            )
+        )
+        message = Msg(
+            "`{word}` is apart from its number `{number}`", word=word, number=number.group(1)
         )
         return Diagnostic("wrong-word", message, source, Span(number.start(1), end), hint=hint)
     op = _OPERATOR_WORDS.get(word if not word.isascii() else word.lower())
     if op is None:
         return None
     if op in ("and", "or"):
-        message = f"`{word}` 不是关键词" if zh else f"`{word}` is not a keyword of the language"
-        hint = (
-            f"连接两个条件请用 {_ZH_OPERATOR[op]}"
-            if zh
-            else f"join two conditions with `{op}`"
-            + (" (or `且`, `并且`)" if op == "and" and not word.isascii() else "")
-        )
+        message = Msg("`{word}` is not a keyword of the language", word=word)
+        if op == "or":
+            hint = Msg("join two conditions with `or`")
+        elif word.isascii():
+            hint = Msg("join two conditions with `and`")
+        else:
+            hint = Msg("join two conditions with `and` (or `且`, `并且`)")
     else:
-        message = f"`{word}` 不是比较符" if zh else f"`{word}` is not an operator"
-        hint = f"比较请用符号 `{op}`" if zh else f"compare with `{op}`"
+        message = Msg("`{word}` is not an operator", word=word)
+        hint = Msg("compare with `{op}`", op=op)
     return Diagnostic("wrong-word", message, source, Span(start, end), hint=hint)
 
 
 def _word(terminal: str) -> str:
     if terminal in _WORDS:
-        return _WORDS[terminal]
+        word = _WORDS[terminal]
+        return Msg(word) if not word.startswith("`") else word
     return f"`{terminal.lstrip('_').lower()}`"
+
+
+_KIND = {
+    "NAME": N_("the name `{token}`"),
+    "NUMBER": N_("the number `{token}`"),
+    "STRING": N_("the text `{token}`"),
+    "DATE": N_("the date `{token}`"),
+}
 
 
 def _describe_token(tok: Token) -> str:
     if tok.type == "$END":
-        return "the end of the file"
-    kind = {"NAME": "the name", "NUMBER": "the number", "STRING": "the text", "DATE": "the date"}
-    return f"{kind.get(tok.type, '')} `{tok}`".strip()
+        return Msg("the end of the file")
+    return Msg(_KIND.get(tok.type, "`{token}`"), token=str(tok))
 
 
 def _expected_list(expected: set[str]) -> str:
@@ -194,7 +194,9 @@ def _expected_list(expected: set[str]) -> str:
     words = sorted({_word(t) for t in expected if not t.startswith("__")})
     if len(words) > 7:
         words = words[:7] + ["…"]
-    return ", ".join(words[:-1]) + (" or " if len(words) > 1 else "") + words[-1] if words else ""
+    if len(words) <= 1:
+        return words[0] if words else ""
+    return Msg("{some} or {last}", some=words[:-1], last=words[-1])
 
 
 def syntax_diagnostic(err: UnexpectedInput, source: Source) -> Diagnostic:
@@ -211,17 +213,17 @@ def syntax_diagnostic(err: UnexpectedInput, source: Source) -> Diagnostic:
         if ch in "\"'“「":
             return Diagnostic(
                 "unterminated-string",
-                "this quoted text is not closed on its line",
+                Msg("this quoted text is not closed on its line"),
                 source,
                 Span(pos, pos + 1),
-                hint="add the closing quote; a text cannot span lines",
+                hint=Msg("add the closing quote; a text cannot span lines"),
             )
         return Diagnostic(
             "unexpected-character",
-            f"`{ch}` cannot appear here",
+            Msg("`{char}` cannot appear here", char=ch),
             source,
             Span(pos, pos + 1),
-            hint="names use letters, digits and `_`; texts go in quotes",
+            hint=Msg("names use letters, digits and `_`; texts go in quotes"),
         )
     if isinstance(err, UnexpectedEOF) or (
         isinstance(err, UnexpectedToken) and err.token.type == "$END"
@@ -230,10 +232,10 @@ def syntax_diagnostic(err: UnexpectedInput, source: Source) -> Diagnostic:
         expected: Collection[str] = getattr(err, "expected", set())
         return Diagnostic(
             "unexpected-end",
-            "the file ends in the middle of a statement",
+            Msg("the file ends in the middle of a statement"),
             source,
             Span(max(0, end - 1), end),
-            hint=f"expected {_expected_list(set(expected))}" if expected else None,
+            hint=Msg("expected {words}", words=_expected_list(set(expected))) if expected else None,
         )
     assert isinstance(err, UnexpectedToken)
     tok: Token = err.token
@@ -271,11 +273,14 @@ def syntax_diagnostic(err: UnexpectedInput, source: Source) -> Diagnostic:
         start = end - len(re.search(r"\S*$", before).group(0))  # type: ignore[union-attr]
         return Diagnostic(
             "syntax-error",
-            "this statement is not finished",
+            Msg("this statement is not finished"),
             source,
             Span(start, end),
-            hint=f"expected {_expected_list(expected_names)} after `{before[start:]}`; "
-            f"the next line starts a new statement",
+            hint=Msg(
+                "expected {words} after `{last}`; the next line starts a new statement",
+                words=_expected_list(expected_names),
+                last=before[start:],
+            ),
         )
     if (
         tok.type != "NAME"
@@ -285,24 +290,30 @@ def syntax_diagnostic(err: UnexpectedInput, source: Source) -> Diagnostic:
     ):
         # `then none`, `label 无`: a keyword where a label or a name is declared.
         word = str(tok)
-        none = " (`expect none` means no label)" if word.lower() in ("none", "无") else ""
+        none = word.lower() in ("none", "无")
         return Diagnostic(
             "keyword-as-name",
-            f"`{word}` is a keyword, so it cannot be a name here",
+            Msg("`{word}` is a keyword, so it cannot be a name here", word=word),
             source,
             span,
-            hint=f"to use it as a label or a name, write it in backquotes: `{word}`{none}",
+            hint=Msg(
+                "to use it as a label or a name, write it in backquotes: `{word}` "
+                "(`expect none` means no label)",
+                word=word,
+            )
+            if none
+            else Msg("to use it as a label or a name, write it in backquotes: `{word}`", word=word),
         )
     if "_THEN" in expected_names and tok.type == "NAME":
-        message = f"expected `then` before {_describe_token(tok)}"
-        hint = "a rule reads: if CONDITION then LABEL"
+        message = Msg("expected `then` before {token}", token=_describe_token(tok))
+        hint = Msg("a rule reads: if CONDITION then LABEL")
     elif tok.type == "CMP" and str(tok) == "=" and "CMP" not in expected_names:
-        message = "unexpected `=` here"
-        hint = 'compare with `=` between two values, e.g. `region = "north"`'
+        message = Msg("unexpected `=` here")
+        hint = Msg('compare with `=` between two values, e.g. `region = "north"`')
     elif tok.type == "NAME" and "CMP" in expected_names:
-        message = f"unexpected {_describe_token(tok)}: two values in a row"
-        hint = "join conditions with `and` / `or`, or compare them with `>`, `=` …"
+        message = Msg("unexpected {token}: two values in a row", token=_describe_token(tok))
+        hint = Msg("join conditions with `and` / `or`, or compare them with `>`, `=` …")
     else:
-        message = f"unexpected {_describe_token(tok)}"
-        hint = f"expected {_expected_list(expected_names)}"
+        message = Msg("unexpected {token}", token=_describe_token(tok))
+        hint = Msg("expected {words}", words=_expected_list(expected_names))
     return Diagnostic("syntax-error", message, source, span, hint=hint)

@@ -12,6 +12,7 @@ from lark import Token, Transformer, Tree, v_args
 from lark.tree import Meta
 
 from rulekit.errors import Diagnostic
+from rulekit.i18n import Msg
 from rulekit.source import Source, Span
 from rulekit.syntax import nodes as n
 from rulekit.syntax.keywords import ARITH_OPS, COMPARE_OPS, HIT_ZH
@@ -303,9 +304,11 @@ class ToNodes(Transformer[Token, n.File]):
         if str(eq) not in ("=", "＝"):
             self._error(
                 "syntax-error",
-                f"a let is written `let {name} = …`, not with `{eq}`",
+                Msg(
+                    "a let is written `let {name} = …`, not with `{eq}`", name=str(name), eq=str(eq)
+                ),
                 _span(eq),
-                hint="use `=`",
+                hint=Msg("use `=`"),
             )
         text = n.Text(decode_string(str(display)) if display else None, en[1] if en else None)
         return n.LetDecl(self._id(), _span(meta), str(name), _span(name), expr, text)
@@ -387,9 +390,9 @@ class ToNodes(Transformer[Token, n.File]):
         if str(eq) not in ("=", "＝"):
             self._error(
                 "syntax-error",
-                f"an example gives a value with `=`, not `{eq}`",
+                Msg("an example gives a value with `=`, not `{eq}`", eq=str(eq)),
                 _span(eq),
-                hint=f"write `{name} = …`",
+                hint=Msg("write `{name} = …`", name=str(name)),
             )
         return n.Given(self._id(), _span(meta), str(name), _span(name), None, value)
 
@@ -398,9 +401,9 @@ class ToNodes(Transformer[Token, n.File]):
         if tok.type == "NAME":
             self._error(
                 "syntax-error",
-                f"`as of` needs a date, not `{tok}`",
+                Msg("`as of` needs a date, not `{token}`", token=str(tok)),
                 _span(tok),
-                hint="write a date such as `as of 2024-06-30`",
+                hint=Msg("write a date such as `as of 2024-06-30`"),
             )
             return None
         try:
