@@ -19,6 +19,7 @@ from typing import Any, ClassVar, cast
 
 from rulekit.compile.sql.arithmetic import Arithmetic
 from rulekit.model import datatypes as T
+from rulekit.model.decimals import decimal_operands
 from rulekit.syntax import nodes as n
 
 # Operator precedence in generated SQL, loosest first, to write only the parentheses needed.
@@ -78,6 +79,13 @@ class Expressions(Arithmetic):
     def binary_sql(self, node: n.Binary) -> tuple[str, int]:
         ta, tb = self.type_of(node.left), self.type_of(node.right)
         dates = ("date", "timestamp")
+        decimal = decimal_operands(ta, tb)
+        whole = (ta == T.INTEGER, tb == T.INTEGER)
+        if decimal and node.op == "/":
+            return self.decimal_div_sql(self.sql(node.left), self.sql(node.right), whole), P_ATOM
+        if decimal:
+            left, right = self.sql(node.left), self.sql(node.right)
+            return self.decimal_arith_sql(node.op, left, right, whole), P_ATOM
         if node.op == "/":
             a = self._as_double(node.left, P_MUL)
             b = self.sql(node.right)

@@ -1,0 +1,129 @@
+"""Exact decimal arithmetic on numbers held as doubles (docs/language.md, "Numbers").
+
+A `number` value is held as a Python float (a whole number may be an int) and means its
+shortest decimal form: `repr(x)`, which is also what DuckDB's DOUBLE → VARCHAR cast writes. Two
+such values compare exactly as doubles (the shortest form is strictly increasing), so a
+comparison costs nothing; arithmetic is where binary doubles go wrong (0.1 + 0.2). Here +, −, ×
+and / take the operands' decimal values, compute the exact result, and round it once to the
+nearest double (ties to even), when both operands lie in the operation's *window*:
+
+* + and −: at most 18 decimals and |x| < 10^19 (SQL: both fit DECIMAL(37, 18));
+* ×: at most 9 decimals and |x| < 10^10 (SQL: both fit DECIMAL(19, 9), the product DECIMAL(38, 18));
+* /: as + and − (the quotient of the two exact decimals, rounded once).
+
+Outside the window (more decimals, larger values, ±infinity) the operation is the plain double
+operation of IEEE 754. The SQL engines write the same rule (compile/sql/arithmetic.py), so both
+engines agree to the bit. Whole operands below 2^53 take the plain double operation directly:
+their binary value is their decimal value, so the result is the same, faster.
+"""
+
+from __future__ import annotations
+
+import math
+from decimal import Context, Decimal
+
+from rulekit.model import datatypes as T
+
+Number = int | float
+
+# the windows: (decimals, bound); DECIMAL(37, 18) and DECIMAL(19, 9)
+ADD_PLACES, ADD_BOUND = 18, Decimal(10) ** 19
+MUL_PLACES, MUL_BOUND = 9, Decimal(10) ** 10
+_TWO53 = 9007199254740992
+_CTX = Context(prec=60)  # every exact sum and product in a window has at most 38 digits
+
+
+def decimal_of(x: Number, places: int, bound: Decimal) -> Decimal | None:
+    """x's exact decimal value (its shortest form) when it lies in the window (at most `places`
+    decimals, |x| < bound); else None."""
+    if x.__class__ is float:
+        if not math.isfinite(x):
+            return None
+        d = Decimal(repr(x))
+    else:
+        d = Decimal(int(x))
+    exponent = d.as_tuple().exponent
+    if not isinstance(exponent, int) or exponent < -places or not -bound < d < bound:
+        return None
+    return d
+
+
+def _plain(x: Number) -> bool:
+    """A whole number below 2^53: its double is exactly its decimal value."""
+    if x.__class__ is int:
+        return -_TWO53 < x < _TWO53
+    return x.is_integer() and -_TWO53 < x < _TWO53  # type: ignore[union-attr]
+
+
+def _double(d: Decimal) -> float:
+    return float(d) + 0.0  # no negative zero (SQL's DECIMAL has none)
+
+
+def add(a: Number, b: Number) -> Number:
+    """a + b of two numbers (neither missing), by the rule above."""
+    if a.__class__ is int and b.__class__ is int:
+        return a + b
+    if _plain(a) and _plain(b):
+        return a + b
+    da = decimal_of(a, ADD_PLACES, ADD_BOUND)
+    if da is not None:
+        db = decimal_of(b, ADD_PLACES, ADD_BOUND)
+        if db is not None:
+            return _double(_CTX.add(da, db))
+    return float(a) + float(b)
+
+
+def sub(a: Number, b: Number) -> Number:
+    """a − b of two numbers (neither missing), by the rule above."""
+    if a.__class__ is int and b.__class__ is int:
+        return a - b
+    if _plain(a) and _plain(b):
+        return a - b
+    da = decimal_of(a, ADD_PLACES, ADD_BOUND)
+    if da is not None:
+        db = decimal_of(b, ADD_PLACES, ADD_BOUND)
+        if db is not None:
+            return _double(_CTX.subtract(da, db))
+    return float(a) - float(b)
+
+
+def mul(a: Number, b: Number) -> Number:
+    """a × b of two numbers (neither missing), by the rule above."""
+    if a.__class__ is int and b.__class__ is int:
+        return a * b
+    if _plain(a) and _plain(b):
+        return a * b
+    da = decimal_of(a, MUL_PLACES, MUL_BOUND)
+    if da is not None:
+        db = decimal_of(b, MUL_PLACES, MUL_BOUND)
+        if db is not None:
+            return _double(_CTX.multiply(da, db))
+    return float(a) * float(b)
+
+
+def div(a: Number | None, b: Number | None) -> float | None:
+    """a / b: missing when either is missing or b is 0; the exact quotient of the decimal
+    values rounded once in the window (and for whole numbers, as Python's int / int), else the
+    double quotient."""
+    if a is None or b is None or b == 0:
+        return None
+    if a.__class__ is int and b.__class__ is int:
+        try:
+            return a / b
+        except OverflowError:  # whole numbers whose quotient is beyond the double range
+            return math.inf if (a > 0) == (b > 0) else -math.inf
+    if not (_plain(a) and _plain(b)):
+        da = decimal_of(a, ADD_PLACES, ADD_BOUND)
+        if da is not None:
+            db = decimal_of(b, ADD_PLACES, ADD_BOUND)
+            if db is not None:
+                na, ma = da.as_integer_ratio()
+                nb, mb = db.as_integer_ratio()
+                return (na * mb) / (ma * nb) + 0.0  # int / int: correctly rounded
+    return float(a) / float(b)
+
+
+def decimal_operands(ta: T.Type, tb: T.Type) -> bool:
+    """Arithmetic that follows this module's rule: a `number` with a number or an integer
+    (whole numbers alone are exact already; durations are days, kept as doubles)."""
+    return T.NUMBER in (ta, tb) and {ta.name, tb.name} <= {"number", "integer"}
