@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from rulekit.model import datatypes as T
-from rulekit.model.decimals import decimal_operands
+from rulekit.model.decimals import decimal_operands, exact_pair
 from rulekit.model.program import Program
 from rulekit.syntax import nodes as n
 
@@ -184,7 +184,8 @@ class ValueEmitter:
     def v_Compare(self, node: n.Compare) -> Code:
         pairs: list[Code] = []
         for i, op in enumerate(node.ops):
-            a, b = self._cmp_operands(node.operands[i], node.operands[i + 1])
+            left, op, right = exact_pair(node.operands[i], op, node.operands[i + 1])
+            a, b = self._cmp_operands(left, right)
 
             def body(x: list[str], op: str = op) -> str:
                 return f"{x[0]} {OPS[op]} {x[1]}"

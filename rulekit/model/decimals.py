@@ -23,6 +23,8 @@ import math
 from decimal import Context, Decimal
 
 from rulekit.model import datatypes as T
+from rulekit.syntax import nodes as n
+from rulekit.syntax.literals import exact_number
 
 Number = int | float
 
@@ -127,3 +129,62 @@ def decimal_operands(ta: T.Type, tb: T.Type) -> bool:
     """Arithmetic that follows this module's rule: a `number` with a number or an integer
     (whole numbers alone are exact already; durations are days, kept as doubles)."""
     return T.NUMBER in (ta, tb) and {ta.name, tb.name} <= {"number", "integer"}
+
+
+# A comparison `x op L` with a number literal L that no double holds exactly (more digits than
+# a double keeps: `0.10000000000000000001`): x's decimal value is never L, and it is above L
+# exactly when x is above l, the double nearest L, or x = l with l's own decimal above L.
+# (op, l's decimal below L) → the operator to compare x with l instead; "=" is never true and
+# "!=" always (for a value that is not missing).
+_BELOW = {">": ">", ">=": ">", "<": "<=", "<=": "<=", "=": "never", "!=": "always"}
+_ABOVE = {">": ">=", ">=": ">=", "<": "<", "<=": "<", "=": "never", "!=": "always"}
+MIRROR = {">": "<", ">=": "<=", "<": ">", "<=": ">=", "=": "=", "!=": "!="}
+
+
+def inexact_literal_op(op: str, value: float, exact: Decimal) -> str | None:
+    """For `x op L` (L's exact value `exact`, its double `value`): None when the double is
+    exactly L (compare as doubles), else the operator to compare x with the double instead, or
+    "never" / "always" for = and !=."""
+    if not math.isfinite(value):
+        return None
+    shortest = Decimal(repr(value))
+    if shortest == exact:
+        return None
+    return (_BELOW if shortest < exact else _ABOVE)[op]
+
+
+def _inexact_literal(node: n.Node) -> tuple[float, Decimal] | None:
+    """(double, exact value) of a number literal (or its negation) no double holds exactly."""
+    sign = 1
+    if isinstance(node, n.Neg):
+        node, sign = node.operand, -1
+    if not (isinstance(node, n.Literal) and node.kind in ("number", "percent")):
+        return None
+    if not isinstance(node.value, float) or isinstance(node.value, bool):
+        return None
+    exact = exact_number(node.text)
+    if exact is None or Decimal(repr(node.value)) == exact:
+        return None
+    return sign * node.value, sign * exact
+
+
+def exact_pair(a: n.Node, op: str, b: n.Node) -> tuple[n.Node, str, n.Node]:
+    """The comparison `a op b` to write so that a number literal no double holds exactly is
+    compared exactly (inexact_literal_op): the literal becomes its double with an adjusted
+    operator; `= L` becomes `a != a` (never true, missing when a is) and `!= L` `a = a`."""
+    right = _inexact_literal(b)
+    left = _inexact_literal(a) if right is None else None
+    if right is None and left is None:
+        return a, op, b
+    x, lit, swapped = (a, b, False) if right is not None else (b, a, True)
+    value, exact = right if right is not None else left  # type: ignore[misc]
+    want = MIRROR[op] if swapped else op
+    new = inexact_literal_op(want, value, exact)
+    if new is None:
+        return a, op, b
+    if new == "never":
+        return x, "!=", x
+    if new == "always":
+        return x, "=", x
+    double = n.Literal(lit.id, lit.span, value, "number", repr(value))
+    return (double, MIRROR[new], x) if swapped else (x, new, double)
