@@ -170,7 +170,8 @@ class ValueEmitter:
             return f"_date_add({b[0]}, {a[0]}, 1)", True
         if decimal:  # exact decimal arithmetic (model/decimals.py)
             helper = _DECIMAL_OPS[op]
-            return self._null_guard([a, b], lambda x: f"{helper}({x[0]}, {x[1]})")
+            code, _ = self._null_guard([a, b], lambda x: f"{helper}({x[0]}, {x[1]})")
+            return code, True  # ∞ − ∞ is missing
         return self._null_guard([a, b], lambda x: f"{x[0]} {op} {x[1]}")
 
     def _cmp_operands(self, a_node: n.Node, b_node: n.Node) -> tuple[Code, Code]:

@@ -9,10 +9,11 @@ nearest double (ties to even), when both operands lie in the operation's *window
 
 * + and −: at most 18 decimals and |x| < 10^19 (SQL: both fit DECIMAL(37, 18));
 * ×: at most 9 decimals and |x| < 10^10 (SQL: both fit DECIMAL(19, 9), the product DECIMAL(38, 18));
-* /: as + and − (the quotient of the two exact decimals, rounded once).
+* /: as + and −, and the two operands written with the same number of decimals (the larger of
+  their counts) are whole numbers below 2^53 (about 15 digits): the exact quotient, rounded once.
 
 Outside the window (more decimals, larger values, ±infinity) the operation is the plain double
-operation of IEEE 754. The SQL engines write the same rule (compile/sql/arithmetic.py), so both
+operation of IEEE 754; a result that is not a number (∞ − ∞, 0 × ∞, ∞ / ∞) is missing. The SQL engines write the same rule (compile/sql/arithmetic.py), so both
 engines agree to the bit. Whole operands below 2^53 take the plain double operation directly:
 their binary value is their decimal value, so the result is the same, faster.
 """
@@ -50,6 +51,12 @@ def decimal_of(x: Number, places: int, bound: Decimal) -> Decimal | None:
     return d
 
 
+def _decimals(d: Decimal) -> int:
+    """The number of decimals of a finite decimal (0 for a whole one)."""
+    exponent = d.as_tuple().exponent
+    return -exponent if isinstance(exponent, int) and exponent < 0 else 0
+
+
 def _plain(x: Number) -> bool:
     """A whole number below 2^53: its double is exactly its decimal value."""
     if x.__class__ is int:
@@ -57,11 +64,16 @@ def _plain(x: Number) -> bool:
     return x.is_integer() and -_TWO53 < x < _TWO53  # type: ignore[union-attr]
 
 
+def _number(x: float) -> float | None:
+    """A double result; not a number (∞ − ∞, 0 × ∞, ∞ / ∞) is missing."""
+    return None if x != x else x
+
+
 def _double(d: Decimal) -> float:
     return float(d) + 0.0  # no negative zero (SQL's DECIMAL has none)
 
 
-def add(a: Number, b: Number) -> Number:
+def add(a: Number, b: Number) -> Number | None:
     """a + b of two numbers (neither missing), by the rule above."""
     if a.__class__ is int and b.__class__ is int:
         return a + b
@@ -72,10 +84,10 @@ def add(a: Number, b: Number) -> Number:
         db = decimal_of(b, ADD_PLACES, ADD_BOUND)
         if db is not None:
             return _double(_CTX.add(da, db))
-    return float(a) + float(b)
+    return _number(float(a) + float(b))
 
 
-def sub(a: Number, b: Number) -> Number:
+def sub(a: Number, b: Number) -> Number | None:
     """a − b of two numbers (neither missing), by the rule above."""
     if a.__class__ is int and b.__class__ is int:
         return a - b
@@ -86,10 +98,10 @@ def sub(a: Number, b: Number) -> Number:
         db = decimal_of(b, ADD_PLACES, ADD_BOUND)
         if db is not None:
             return _double(_CTX.subtract(da, db))
-    return float(a) - float(b)
+    return _number(float(a) - float(b))
 
 
-def mul(a: Number, b: Number) -> Number:
+def mul(a: Number, b: Number) -> Number | None:
     """a × b of two numbers (neither missing), by the rule above."""
     if a.__class__ is int and b.__class__ is int:
         return a * b
@@ -100,7 +112,7 @@ def mul(a: Number, b: Number) -> Number:
         db = decimal_of(b, MUL_PLACES, MUL_BOUND)
         if db is not None:
             return _double(_CTX.multiply(da, db))
-    return float(a) * float(b)
+    return _number(float(a) * float(b))
 
 
 def div(a: Number | None, b: Number | None) -> float | None:
@@ -119,10 +131,12 @@ def div(a: Number | None, b: Number | None) -> float | None:
         if da is not None:
             db = decimal_of(b, ADD_PLACES, ADD_BOUND)
             if db is not None:
-                na, ma = da.as_integer_ratio()
-                nb, mb = db.as_integer_ratio()
-                return (na * mb) / (ma * nb) + 0.0  # int / int: correctly rounded
-    return float(a) / float(b)
+                # both written with the same number of decimals: whole numbers below 2^53
+                places = max(_decimals(da), _decimals(db))
+                ia, ib = int(da.scaleb(places)), int(db.scaleb(places))
+                if -_TWO53 < ia < _TWO53 and -_TWO53 < ib < _TWO53:
+                    return ia / ib + 0.0  # exact doubles: one correctly rounded division
+    return _number(float(a) / float(b))
 
 
 def decimal_operands(ta: T.Type, tb: T.Type) -> bool:

@@ -234,34 +234,63 @@ class Arithmetic(GeneratorBase):
             exact = self.cast_sql(f"{da} {op} {db}", "DOUBLE")
             return (
                 f"CASE WHEN {plain} THEN {fa} {op} {fb} WHEN {inside} THEN {exact} "
-                f"ELSE {fa} {op} {fb} END"
+                f"ELSE {self.not_nan_sql(f'{fa} {op} {fb}')} END"
             )
 
         return self._bind([a, b], body)
 
     def decimal_div_sql(self, a: str, b: str, whole: tuple[bool, bool]) -> str:
-        """a / b of two numbers: missing when b is 0; the exact quotient of the decimal values
-        rounded once inside the + − window (exact_div_sql of the scaled integers), else DOUBLE
-        division (whole operands below 2^53: the double quotient is that already)."""
+        """a / b of two numbers by model/decimals.py's rule: missing when b is 0; inside the
+        + − window, both written with the same (smallest common) number of decimals s ≤ 18,
+        whole numbers below 2^53: their exact double quotient (one correctly rounded
+        division); else DOUBLE division. The scales are tried smallest first: the first that
+        divides both scaled integers is the common number of decimals."""
 
         def body(x: list[str]) -> str:
             da, db = (self.try_cast_sql(self.float_text_sql(v), ADD_DECIMAL) for v in x)
             fa, fb = (self.cast_sql(v, "DOUBLE") if w else v for v, w in zip(x, whole))
-            double = f"{fa} / {fb}"
+            double = self.not_nan_sql(f"{fa} / {fb}")
             plain = f"{self._plain_sql(x[0], whole[0])} AND {self._plain_sql(x[1], whole[1])}"
-            if not self.EXACT_DIVISION:
-                return f"CASE WHEN {fb} = 0 THEN NULL ELSE {double} END"
             inside = (
                 f"{self._in_window_sql(fa, da, whole[0])} AND "
                 f"{self._in_window_sql(fb, db, whole[1])}"
             )
-            scaled = [self.decimal_units_sql(d) for d in (da, db)]
+            ua, ub = self.lambda_var(), self.lambda_var()
+            steps = []
+            for places in range(D.ADD_PLACES + 1):
+                unit = 10 ** (D.ADD_PLACES - places)
+                bound = f"CAST({2**53 * unit} AS HUGEINT)"
+                if places == D.ADD_PLACES:
+                    test = f"abs({ua}) < {bound} AND abs({ub}) < {bound}"
+                    quotient = f"{self.cast_sql(ua, 'DOUBLE')} / {self.cast_sql(ub, 'DOUBLE')}"
+                else:
+                    u = f"CAST({unit} AS HUGEINT)"
+                    test = (
+                        f"{ua} % {u} = 0 AND {ub} % {u} = 0 AND abs({ua}) < {bound} "
+                        f"AND abs({ub}) < {bound}"
+                    )
+                    quotient = (
+                        f"{self.cast_sql(f'{ua} // {u}', 'DOUBLE')} / "
+                        f"{self.cast_sql(f'{ub} // {u}', 'DOUBLE')}"
+                    )
+                steps.append(f"WHEN {test} THEN {quotient}")
+            ladder = self.let_sql(
+                self.decimal_units_sql(da),
+                ua,
+                self.let_sql(
+                    self.decimal_units_sql(db), ub, f"CASE {' '.join(steps)} ELSE {double} END"
+                ),
+            )
             return (
                 f"CASE WHEN {fb} = 0 THEN NULL WHEN {plain} THEN {double} WHEN {inside} THEN "
-                f"{self.exact_div_sql(*scaled)} ELSE {double} END"
+                f"{ladder} ELSE {double} END"
             )
 
         return self._bind([a, b], body)
+
+    def not_nan_sql(self, x: str) -> str:
+        """A DOUBLE, NULL when it is not a number (∞ − ∞): missing, as in model/decimals.py."""
+        return f"NULLIF({x}, {self.cast_sql(self.string_sql('NaN'), 'DOUBLE')})"
 
     def decimal_units_sql(self, dec: str) -> str:
         """A DECIMAL's unscaled integer (its digits without the point), as a 128-bit integer."""
