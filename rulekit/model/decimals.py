@@ -33,6 +33,7 @@ Number = int | float
 ADD_PLACES, ADD_BOUND = 18, Decimal(10) ** 19
 MUL_PLACES, MUL_BOUND = 9, Decimal(10) ** 10
 _TWO53 = 9007199254740992
+_TWO50 = 2**50
 _CTX = Context(prec=60)  # every exact sum and product in a window has at most 38 digits
 
 
@@ -73,45 +74,82 @@ def _double(d: Decimal) -> float:
     return float(d) + 0.0  # no negative zero (SQL's DECIMAL has none)
 
 
+_POW10: list[int] = [10**i for i in range(40)]
+_ADD_FLOAT, _MUL_FLOAT = float(ADD_BOUND), float(MUL_BOUND)  # 10^19 and 10^10 are doubles
+
+
+def _units(x: Number, places: int, bound: float) -> tuple[int, int] | None:
+    """x's shortest form as (units, decimals), x = units / 10^decimals, when it lies in the
+    window (at most `places` decimals, |x| < bound); else None. (decimal_of, without Decimal.)"""
+    if x.__class__ is int:
+        return (x, 0) if -bound < x < bound else None
+    if not -bound < x < bound:  # also ±infinity and NaN
+        return None
+    # Fast path, no text: m / 10^4 reads back as x and |m| < 2^50, so x's rounding interval
+    # (narrower than 10^-4 / 4) holds no other 4-decimal number, and the shortest form, a
+    # 4-decimal number in it (it is shortest), is m / 10^4.
+    m = round(x * 10000.0)
+    if -_TWO50 < m < _TWO50 and m / 10000 == x:
+        return m, 4
+    text = repr(x)
+    e = text.find("e")
+    if e < 0:
+        point = text.find(".")
+        decimals = len(text) - point - 1
+        if decimals > places:
+            return None
+        return int(text[:point] + text[point + 1 :]), decimals
+    mantissa, exponent = text[:e], int(text[e + 1 :])
+    point = mantissa.find(".")
+    digits = mantissa if point < 0 else mantissa[:point] + mantissa[point + 1 :]
+    decimals = (0 if point < 0 else len(mantissa) - point - 1) - exponent
+    if decimals > places:
+        return None
+    if decimals < 0:
+        return int(digits) * _POW10[-decimals], 0
+    return int(digits), decimals
+
+
+def _trim(units: int, decimals: int) -> tuple[int, int]:
+    """The same number with no trailing zero among its decimals (12.50 → 12.5)."""
+    while decimals and units % 10 == 0:
+        units //= 10
+        decimals -= 1
+    return units, decimals
+
+
+def _sum(a: Number, b: Number, sign: int) -> Number | None:
+    if (a.__class__ is int and b.__class__ is int) or (_plain(a) and _plain(b)):
+        return a + b if sign > 0 else a - b
+    ua = _units(a, ADD_PLACES, _ADD_FLOAT)
+    if ua is not None:
+        ub = _units(b, ADD_PLACES, _ADD_FLOAT)
+        if ub is not None:
+            k = max(ua[1], ub[1])
+            units = ua[0] * _POW10[k - ua[1]] + sign * ub[0] * _POW10[k - ub[1]]
+            return units / _POW10[k]  # int / int: the exact sum, rounded once
+    return _number(float(a) + sign * float(b))
+
+
 def add(a: Number, b: Number) -> Number | None:
     """a + b of two numbers (neither missing), by the rule above."""
-    if a.__class__ is int and b.__class__ is int:
-        return a + b
-    if _plain(a) and _plain(b):
-        return a + b
-    da = decimal_of(a, ADD_PLACES, ADD_BOUND)
-    if da is not None:
-        db = decimal_of(b, ADD_PLACES, ADD_BOUND)
-        if db is not None:
-            return _double(_CTX.add(da, db))
-    return _number(float(a) + float(b))
+    return _sum(a, b, 1)
 
 
 def sub(a: Number, b: Number) -> Number | None:
     """a − b of two numbers (neither missing), by the rule above."""
-    if a.__class__ is int and b.__class__ is int:
-        return a - b
-    if _plain(a) and _plain(b):
-        return a - b
-    da = decimal_of(a, ADD_PLACES, ADD_BOUND)
-    if da is not None:
-        db = decimal_of(b, ADD_PLACES, ADD_BOUND)
-        if db is not None:
-            return _double(_CTX.subtract(da, db))
-    return _number(float(a) - float(b))
+    return _sum(a, b, -1)
 
 
 def mul(a: Number, b: Number) -> Number | None:
     """a × b of two numbers (neither missing), by the rule above."""
-    if a.__class__ is int and b.__class__ is int:
+    if (a.__class__ is int and b.__class__ is int) or (_plain(a) and _plain(b)):
         return a * b
-    if _plain(a) and _plain(b):
-        return a * b
-    da = decimal_of(a, MUL_PLACES, MUL_BOUND)
-    if da is not None:
-        db = decimal_of(b, MUL_PLACES, MUL_BOUND)
-        if db is not None:
-            return _double(_CTX.multiply(da, db))
+    ua = _units(a, MUL_PLACES, _MUL_FLOAT)
+    if ua is not None:
+        ub = _units(b, MUL_PLACES, _MUL_FLOAT)
+        if ub is not None:
+            return (ua[0] * ub[0]) / _POW10[ua[1] + ub[1]]  # the exact product, rounded once
     return _number(float(a) * float(b))
 
 
@@ -127,15 +165,16 @@ def div(a: Number | None, b: Number | None) -> float | None:
         except OverflowError:  # whole numbers whose quotient is beyond the double range
             return math.inf if (a > 0) == (b > 0) else -math.inf
     if not (_plain(a) and _plain(b)):
-        da = decimal_of(a, ADD_PLACES, ADD_BOUND)
-        if da is not None:
-            db = decimal_of(b, ADD_PLACES, ADD_BOUND)
-            if db is not None:
+        ua = _units(a, ADD_PLACES, _ADD_FLOAT)
+        if ua is not None:
+            ub = _units(b, ADD_PLACES, _ADD_FLOAT)
+            if ub is not None:
                 # both written with the same number of decimals: whole numbers below 2^53
-                places = max(_decimals(da), _decimals(db))
-                ia, ib = int(da.scaleb(places)), int(db.scaleb(places))
+                ua, ub = _trim(*ua), _trim(*ub)
+                k = max(ua[1], ub[1])
+                ia, ib = ua[0] * _POW10[k - ua[1]], ub[0] * _POW10[k - ub[1]]
                 if -_TWO53 < ia < _TWO53 and -_TWO53 < ib < _TWO53:
-                    return ia / ib + 0.0  # exact doubles: one correctly rounded division
+                    return ia / ib  # exact doubles: one correctly rounded division
     return _number(float(a) / float(b))
 
 
