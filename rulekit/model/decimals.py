@@ -133,17 +133,39 @@ def _sum(a: Number, b: Number, sign: int) -> Number | None:
 
 def add(a: Number, b: Number) -> Number | None:
     """a + b of two numbers (neither missing), by the rule above."""
+    if a.__class__ is int and b.__class__ is int:
+        return a + b
+    try:  # the common case inline: both m / 10^4 (see _units)
+        ma, mb = round(a * 10000.0), round(b * 10000.0)
+    except (OverflowError, ValueError):  # ±infinity, NaN
+        return _number(float(a) + float(b))
+    if -_TWO50 < ma < _TWO50 and -_TWO50 < mb < _TWO50 and ma / 10000 == a and mb / 10000 == b:
+        return (ma + mb) / 10000
     return _sum(a, b, 1)
 
 
 def sub(a: Number, b: Number) -> Number | None:
     """a − b of two numbers (neither missing), by the rule above."""
+    if a.__class__ is int and b.__class__ is int:
+        return a - b
+    try:
+        ma, mb = round(a * 10000.0), round(b * 10000.0)
+    except (OverflowError, ValueError):
+        return _number(float(a) - float(b))
+    if -_TWO50 < ma < _TWO50 and -_TWO50 < mb < _TWO50 and ma / 10000 == a and mb / 10000 == b:
+        return (ma - mb) / 10000
     return _sum(a, b, -1)
 
 
 def mul(a: Number, b: Number) -> Number | None:
     """a × b of two numbers (neither missing), by the rule above."""
-    if (a.__class__ is int and b.__class__ is int) or (_plain(a) and _plain(b)):
+    if a.__class__ is int and b.__class__ is int:
+        return a * b
+    if -_MUL_FLOAT < a < _MUL_FLOAT and -_MUL_FLOAT < b < _MUL_FLOAT:
+        ma, mb = round(a * 10000.0), round(b * 10000.0)
+        if ma / 10000 == a and mb / 10000 == b:
+            return (ma * mb) / 100000000  # the exact product, rounded once
+    if _plain(a) and _plain(b):
         return a * b
     ua = _units(a, MUL_PLACES, _MUL_FLOAT)
     if ua is not None:
@@ -164,6 +186,12 @@ def div(a: Number | None, b: Number | None) -> float | None:
             return a / b
         except OverflowError:  # whole numbers whose quotient is beyond the double range
             return math.inf if (a > 0) == (b > 0) else -math.inf
+    try:
+        ma, mb = round(a * 10000.0), round(b * 10000.0)
+    except (OverflowError, ValueError):
+        return _number(float(a) / float(b))
+    if -_TWO50 < ma < _TWO50 and -_TWO50 < mb < _TWO50 and ma / 10000 == a and mb / 10000 == b:
+        return ma / mb  # the same number of decimals: the exact quotient, rounded once
     if not (_plain(a) and _plain(b)):
         ua = _units(a, ADD_PLACES, _ADD_FLOAT)
         if ua is not None:

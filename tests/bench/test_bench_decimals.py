@@ -42,7 +42,8 @@ def make_rows(n: int = N, seed: int = 11) -> list[dict]:
         price = round(rnd.uniform(0.5, 60), 2)
         qty = rnd.randint(1, 9)
         discount = round(rnd.choice([0, 0, 0.1, 0.2, 0.3, 1.15, 5.5]), 2)
-        rows.append({"price": price, "qty": qty, "discount": discount, "amount": price * qty})
+        amount = round(price * qty, 2)  # a stored amount, in cents
+        rows.append({"price": price, "qty": qty, "discount": discount, "amount": amount})
     return rows
 
 

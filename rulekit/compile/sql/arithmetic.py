@@ -232,8 +232,9 @@ class Arithmetic(GeneratorBase):
                 f"{self._in_window_sql(fb, db, whole[1])}"
             )
             exact = self.cast_sql(f"{da} {op} {db}", "DOUBLE")
+            fast = self._fast_sql(op, fa, fb, whole)
             return (
-                f"CASE WHEN {plain} THEN {fa} {op} {fb} WHEN {inside} THEN {exact} "
+                f"CASE WHEN {plain} THEN {fa} {op} {fb} {fast}WHEN {inside} THEN {exact} "
                 f"ELSE {self.not_nan_sql(f'{fa} {op} {fb}')} END"
             )
 
@@ -281,12 +282,32 @@ class Arithmetic(GeneratorBase):
                     self.decimal_units_sql(db), ub, f"CASE {' '.join(steps)} ELSE {double} END"
                 ),
             )
+            fast = self._fast_sql("/", fa, fb, whole)
             return (
-                f"CASE WHEN {fb} = 0 THEN NULL WHEN {plain} THEN {double} WHEN {inside} THEN "
-                f"{ladder} ELSE {double} END"
+                f"CASE WHEN {fb} = 0 THEN NULL WHEN {plain} THEN {double} {fast}WHEN {inside} "
+                f"THEN {ladder} ELSE {double} END"
             )
 
         return self._bind([a, b], body)
+
+    def _fast_sql(self, op: str, a: str, b: str, whole: tuple[bool, bool]) -> str:
+        """A `WHEN … THEN …` for the common case, in DOUBLE arithmetic alone: both operands
+        are m / 10^4 with whole |m| < 2^50 (so that is their shortest form, decimals._units'
+        fast path); then m_a ± m_b and m_a / m_b are exact doubles and one division rounds
+        the exact result once; a product m_a · m_b below 2^53 likewise. The same value as the
+        decimal path: only faster."""
+        scale, limit = "10000.0", "1125899906842624.0"  # 10^4, 2^50
+        ms = [f"round({x} * {scale})" for x in (a, b)]
+        tests = [f"abs({m}) < {limit} AND {m} / {scale} = {x}" for m, x in zip(ms, (a, b))]
+        if op == "*":  # the product window: below 10^10
+            tests += [f"abs({x}) < 10000000000.0" for x, w in zip((a, b), whole) if not w]
+            tests.append(f"abs({ms[0]} * {ms[1]}) < 9007199254740992.0")
+            result = f"{ms[0]} * {ms[1]} / 100000000.0"
+        elif op == "/":
+            result = f"{ms[0]} / {ms[1]}"
+        else:
+            result = f"({ms[0]} {op} {ms[1]}) / {scale}"
+        return f"WHEN {' AND '.join(tests)} THEN {result} "
 
     def not_nan_sql(self, x: str) -> str:
         """A DOUBLE, NULL when it is not a number (∞ − ∞): missing, as in model/decimals.py."""
