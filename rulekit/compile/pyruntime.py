@@ -9,6 +9,7 @@ from collections.abc import Callable
 from typing import Any
 
 from rulekit.model import datatypes as T
+from rulekit.model import decimals as D
 from rulekit.model import semantics as S
 
 
@@ -67,6 +68,10 @@ def runtime_namespace() -> dict[str, Any]:
         "_or3": S.or3,
         "_not3": S.not3,
         "_div": S.div,
+        "_ddiv": D.div,
+        "_dadd": D.add,
+        "_dsub": D.sub,
+        "_dmul": D.mul,
         "_date_diff": S.date_diff,
         "_date_add": S.date_add,
         "_as_ts": S.as_ts,

@@ -13,6 +13,7 @@ from collections.abc import Callable, Sequence
 
 from rulekit.compile.pyvalues import OPS, ValueEmitter, is_simple, written
 from rulekit.model import datatypes as T
+from rulekit.model.decimals import exact_pair
 from rulekit.syntax import nodes as n
 
 
@@ -62,10 +63,27 @@ class Emitter(ValueEmitter):
         tests = []
         for i, op in enumerate(ops):
             guards = [f"{names[j]} is not None" for j in (i, i + 1) if nullable[j]]
-            cmp = f"{names[i]} {OPS[op]} {names[i + 1]}"
+            left, op, right = self._exact_names(operands, names, i, op)
+            cmp = f"{left} {OPS[op]} {right}"
             tests.append(" and ".join(guards + [cmp if want else f"not ({cmp})"]))
         body = f" {'and' if want else 'or'} ".join(f"({t})" for t in tests)
         return f"(({', '.join(pre)},) and ({body}))" if pre else f"({body})"
+
+    def _exact_names(
+        self, operands: Sequence[n.Node], names: list[str], i: int, op: str
+    ) -> tuple[str, str, str]:
+        """The codes and operator of pair i (operands i and i + 1, their codes `names`) with a
+        number literal no double holds exactly compared exactly (decimals.exact_pair)."""
+        a, b = operands[i], operands[i + 1]
+        left, op, right = exact_pair(a, op, b)
+        if left is a and right is b:
+            return names[i], op, names[i + 1]
+        code = {id(a): names[i], id(b): names[i + 1]}
+        return (
+            code.get(id(left)) or self.v(left)[0],
+            op,
+            code.get(id(right)) or self.v(right)[0],
+        )
 
     def t_Compare(self, node: n.Compare, want: bool) -> str:
         return self._t_pairs(node.operands, node.ops, want)
@@ -89,15 +107,17 @@ class Emitter(ValueEmitter):
                 for (c, nl), t in zip(names, types, strict=False)
             ]
         (x, xn), (lo, lon), (hi, hin) = names
+        nodes = [node.operand, node.low, node.high]
 
-        def pair(a: str, an: bool, op: str, b: str, bn: bool) -> str:
+        def pair(a: str, an: bool, op: str, b: str, bn: bool, bound: int) -> str:
             guards = [f"{c} is not None" for c, nl in ((a, an), (b, bn)) if nl]
-            cmp = f"{a} {op} {b}"
+            left, op, right = self._exact_names([nodes[0], nodes[bound]], [a, b], 0, op)
+            cmp = f"{left} {OPS[op]} {right}"
             return " and ".join(guards + [cmp if want else f"not ({cmp})"])
 
         body = (
-            f"({pair(x, xn, '>=', lo, lon)}) {'and' if want else 'or'} "
-            f"({pair(x, xn, '<=', hi, hin)})"
+            f"({pair(x, xn, '>=', lo, lon, 1)}) {'and' if want else 'or'} "
+            f"({pair(x, xn, '<=', hi, hin, 2)})"
         )
         return f"(({', '.join(pre)},) and ({body}))" if pre else f"({body})"
 

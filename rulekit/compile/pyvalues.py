@@ -13,6 +13,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from rulekit.model import datatypes as T
+from rulekit.model.decimals import decimal_operands, exact_pair
 from rulekit.model.program import Program
 from rulekit.syntax import nodes as n
 
@@ -39,6 +40,9 @@ def is_simple(code: str) -> bool:
         or code.lstrip("-").replace(".", "", 1).replace("e", "", 1).replace("_", "").isdigit()
         or (code[:1] in "'\"" and code[-1:] == code[:1])
     )
+
+
+_DECIMAL_OPS = {"+": "_dadd", "-": "_dsub", "*": "_dmul"}
 
 
 def written(node: n.Node) -> Any:
@@ -154,8 +158,9 @@ class ValueEmitter:
         ta, tb = self.type(node.left), self.type(node.right)
         a, b = self.v(node.left), self.v(node.right)
         op = node.op
+        decimal = decimal_operands(ta, tb)
         if op == "/":
-            return f"_div({a[0]}, {b[0]})", True
+            return f"{'_ddiv' if decimal else '_div'}({a[0]}, {b[0]})", True
         if ta in (T.DATE, T.TIMESTAMP) and tb in (T.DATE, T.TIMESTAMP):
             return f"_date_diff({a[0]}, {b[0]})", True
         if ta in (T.DATE, T.TIMESTAMP):
@@ -163,6 +168,10 @@ class ValueEmitter:
             return f"_date_add({a[0]}, {b[0]}, {sign})", True
         if tb in (T.DATE, T.TIMESTAMP):
             return f"_date_add({b[0]}, {a[0]}, 1)", True
+        if decimal:  # exact decimal arithmetic (model/decimals.py)
+            helper = _DECIMAL_OPS[op]
+            code, _ = self._null_guard([a, b], lambda x: f"{helper}({x[0]}, {x[1]})")
+            return code, True  # ∞ − ∞ is missing
         return self._null_guard([a, b], lambda x: f"{x[0]} {op} {x[1]}")
 
     def _cmp_operands(self, a_node: n.Node, b_node: n.Node) -> tuple[Code, Code]:
@@ -176,7 +185,8 @@ class ValueEmitter:
     def v_Compare(self, node: n.Compare) -> Code:
         pairs: list[Code] = []
         for i, op in enumerate(node.ops):
-            a, b = self._cmp_operands(node.operands[i], node.operands[i + 1])
+            left, op, right = exact_pair(node.operands[i], op, node.operands[i + 1])
+            a, b = self._cmp_operands(left, right)
 
             def body(x: list[str], op: str = op) -> str:
                 return f"{x[0]} {OPS[op]} {x[1]}"

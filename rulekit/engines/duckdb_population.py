@@ -16,7 +16,13 @@ from rulekit.compile.sql.duckdb import DuckDBGenerator
 from rulekit.compile.sql.generator import Source
 from rulekit.engines.duckdb_connection import connect, fetch_int, is_path, run_sql
 from rulekit.engines.duckdb_sources import file_source, records_source
-from rulekit.engines.population import FrozenPopulation, Population, PopulationInput, Values
+from rulekit.engines.population import (
+    FrozenPopulation,
+    Population,
+    PopulationInput,
+    Values,
+    exact_ratios,
+)
 from rulekit.engines.python import CompiledRuleset, as_date
 from rulekit.errors import RulekitError
 from rulekit.model import datatypes as T
@@ -157,18 +163,19 @@ def register_frozen(
         vs: list[float] = []
         les: list[int] = []
         sums: list[float] = []
-        exact: list[int] = []
+        exact: list[int | None] = []
         groups: list[Any] = []
         ns: list[int] = []
         totals: list[float] = []
-        exact_totals: list[int] = []
+        exact_totals: list[int | None] = []
         for g, values in pop.groups.items():
             g = group_value(g)
             if g is _NO_GROUP:
                 continue
             seq = values.sorted
             # exact sums as population.Values builds them: every value over one denominator
-            ratios = [(v.as_integer_ratio() if isinstance(v, float) else (int(v), 1)) for v in seq]
+            exact_seq = exact_ratios(seq)
+            ratios = exact_seq or [(0, 1)] * len(seq)  # ±infinity: no exact sums (None)
             den = max((d for _, d in ratios), default=1)
             acc: float = 0
             count = whole = 0
@@ -181,16 +188,19 @@ def register_frozen(
                     vs.append(v)
                     les.append(count)
                     sums.append(acc)
-                    exact.append(whole)
+                    exact.append(whole if exact_seq is not None else None)
             groups.append(g)
             ns.append(len(seq))
             totals.append(acc)
-            exact_totals.append(whole)
-        fits = all(abs(w) < 10**37 for w in exact_totals + exact)
+            exact_totals.append(whole if exact_seq is not None else None)
+        fits = all(abs(w) < 10**37 for w in exact_totals + exact if w is not None)
 
-        def decimals(xs: list[int], fits: bool = fits) -> pa.Array[Any]:
+        def decimals(xs: list[int | None], fits: bool = fits) -> pa.Array[Any]:
             # exact integers up to 38 digits; else none (the query uses the doubles)
-            return pa.array([Decimal(w) if fits else None for w in xs], pa.decimal128(38, 0))
+            return pa.array(
+                [Decimal(w) if fits and w is not None else None for w in xs],
+                pa.decimal128(38, 0),
+            )
 
         if v_type == "BIGINT" and not all(_INT64[0] <= v <= _INT64[1] for v in vs):
             v_type = "HUGEINT"  # whole numbers beyond 64 bits (exact up to 38 digits)

@@ -10,6 +10,8 @@ from __future__ import annotations
 import bisect
 import datetime as dt
 import json
+import math
+import sys
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
@@ -64,10 +66,13 @@ class Values:
         return bisect.bisect_left(self.sorted, x) < p * n if n else None
 
     def cumulative_share(self, x: Value) -> float | None:
-        """Σ{v ≥ x} / Σ P, from exact integer sums, rounded once (so SQL and Python agree)."""
+        """Σ{v ≥ x} / Σ P, from exact integer sums, rounded once (so SQL and Python agree);
+        missing when P holds ±infinity or Σ P is beyond the double range (no finite total)."""
         suffix = self._exact_suffix
         if suffix is None:
             suffix = self._build_sums()
+        if not suffix:
+            return None
         total = suffix[0]
         if total == 0:
             return None
@@ -75,9 +80,10 @@ class Values:
 
     def _build_sums(self) -> list[int]:
         # Every float is an exact binary fraction: scale all to one denominator and add ints.
-        ratios = [
-            (v.as_integer_ratio() if isinstance(v, float) else (int(v), 1)) for v in self.sorted
-        ]
+        ratios = exact_ratios(self.sorted)
+        if ratios is None:
+            self._exact_suffix = []
+            return []
         den = max((d for _, d in ratios), default=1)
         suffix = [0] * (len(ratios) + 1)
         acc = 0
@@ -85,9 +91,27 @@ class Values:
             num, d = ratios[i]
             acc += num * (den // d)
             suffix[i] = acc
+        if suffix and abs(suffix[0]) // den > _DOUBLE_MAX:  # the total is ±infinity
+            suffix = []
         self._exact_suffix = suffix
         self._den = den
         return suffix
+
+
+_DOUBLE_MAX = int(sys.float_info.max)
+
+
+def exact_ratios(values: Iterable[Value]) -> list[tuple[int, int]] | None:
+    """Each number as an exact fraction (numerator, denominator); None when one is ±infinity."""
+    out = []
+    for v in values:
+        if isinstance(v, float):
+            if not math.isfinite(v):
+                return None
+            out.append(v.as_integer_ratio())
+        else:
+            out.append((int(v), 1))
+    return out
 
 
 class Population:

@@ -138,6 +138,26 @@ def decode_number(text: str) -> tuple[int | float, str]:
     )
 
 
+def exact_number(text: str) -> Decimal | None:
+    """The exact decimal value of a number or percent literal's text (`0.1`, `1.5万`, `10%`,
+    `-2.5`), or None for any other literal. The decoded value is the nearest double of it; a
+    comparison with a literal whose double is not exactly it uses this value (see
+    model/decimals.py)."""
+    negative = text.startswith("-")
+    match = _NUMBER_RE.fullmatch(text[1:] if negative else text)
+    if match is None:
+        return None
+    value = Decimal(match.group(1).replace("_", ""))
+    suffix = match.group(2)
+    if suffix == "%":
+        value = value.scaleb(-2)
+    elif suffix in MULTIPLIERS:
+        value *= MULTIPLIERS[suffix]
+    elif suffix:
+        return None
+    return -value if negative else value
+
+
 def decode_date(text: str) -> dt.date | dt.datetime:
     """`2024-06-30` → a date; `2024-06-30T12:00` → a datetime."""
     try:

@@ -5,6 +5,9 @@
   error), the shift checked or clamped first so no cast or addition after it can overflow.
 * Exact division: a / b of two 128-bit integers rounded once to the nearest double, as Python's
   int / int, for cumulative_share's exact sums (populations.py builds the sums).
+* Exact decimal arithmetic of numbers (+ − × /), model/decimals.py's rule written in SQL: the
+  operands' shortest decimal forms (DOUBLE → VARCHAR) cast to DECIMAL inside a window, the exact
+  result rounded once to DOUBLE; outside the window, DOUBLE arithmetic.
 
 Built from the dialect table's words only (dialect.py); a dialect without 128-bit integers says
 so with EXACT_DIVISION = False and never reaches exact_div_sql.
@@ -13,8 +16,15 @@ so with EXACT_DIVISION = False and never reaches exact_div_sql.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 
 from rulekit.compile.sql.base import GeneratorBase
+from rulekit.model import decimals as D
+
+# model/decimals.py's windows as SQL types: + − / and × (the product is DECIMAL(38, 18))
+ADD_DECIMAL = f"DECIMAL({len(str(D.ADD_BOUND)) - 1 + D.ADD_PLACES}, {D.ADD_PLACES})"
+MUL_DECIMAL = f"DECIMAL({len(str(D.MUL_BOUND)) - 1 + D.MUL_PLACES}, {D.MUL_PLACES})"
+_TWO53 = "9007199254740992"
 
 
 class Arithmetic(GeneratorBase):
@@ -126,8 +136,17 @@ class Arithmetic(GeneratorBase):
             ys = f"{self.list_transform_sql(self.list_sql([self.list_sql([f'{msum} * ({B} >> 64)', f'{msum} * ({B} & {mask})'])]), p, self.list_sql([f'{p}[1] + ({p}[2] >> 64)', f'{p}[2] & {mask}']))}[1]"
             xs = (
                 f"CASE WHEN {t} >= 64 THEN {self.list_sql([f'{A} << greatest({t} - 64, 0)', f'{one} * 0'])} "
-                f"ELSE {self.list_sql([f'{A} >> greatest(64 - {t}, 0)', f'({A} & (({one} << greatest(64 - {t}, 0)) - 1)) << least({t}, 63)'])} END"
+                f"WHEN {t} >= 0 THEN {self.list_sql([f'{A} >> greatest(64 - {t}, 0)', f'({A} & (({one} << greatest(64 - {t}, 0)) - 1)) << greatest(least({t}, 63), 0)'])} "
+                f"ELSE {self.list_sql([f'{A} >> 64', f'{A} & {mask}'])} END"
             )
+            # a quotient of 2^53 or more (t < 0): A against msum·B·2^-t, which fits (≈ 2A)
+            w = v["p"]
+            ys_big = let(
+                f"({msum} * {B}) << greatest(-{t}, 0)",
+                w,
+                self.list_sql([f"{w} >> 64", f"{w} & {mask}"]),
+            )
+            ys = f"CASE WHEN {t} >= 0 THEN {ys} ELSE {ys_big} END"
             comp = (
                 f"CASE WHEN {x}[1] > {y}[1] OR ({x}[1] = {y}[1] AND {x}[2] > {y}[2]) THEN 1 "
                 f"WHEN {x}[1] = {y}[1] AND {x}[2] = {y}[2] THEN 0 ELSE -1 END"
@@ -166,3 +185,143 @@ class Arithmetic(GeneratorBase):
         )
         quotient = let(f"abs({a})", A, let(f"abs({b})", B, body))
         return f"(CASE WHEN ({a} < 0) <> ({b} < 0) THEN -1 ELSE 1 END * {quotient})"
+
+    # ---- exact decimal arithmetic of numbers (model/decimals.py)
+    def _bind(self, values: list[str], body: Callable[[list[str]], str]) -> str:
+        """body(names), each value computed once: a plain name or constant is used as it is,
+        anything else bound to a lambda variable (let_sql)."""
+        names: list[str] = []
+        lets: list[tuple[str, str]] = []
+        for value in values:
+            if self._simple(value):
+                names.append(value)
+            else:
+                var = self.lambda_var()
+                lets.append((value, var))
+                names.append(var)
+        out = body(names)
+        for value, var in reversed(lets):
+            out = self.let_sql(value, var, out)
+        return out
+
+    def _plain_sql(self, x: str, whole: bool) -> str:
+        """x is a whole number below 2^53 (its double is its decimal value)."""
+        if whole:
+            return f"abs({x}) < {_TWO53}"
+        return f"({x} = trunc({x}) AND abs({x}) < {_TWO53})"
+
+    def _in_window_sql(self, x: str, dec: str, whole: bool) -> str:
+        """x's shortest form fits the decimal `dec` exactly: the cast succeeded and, for a
+        double, reads back as x (a rounded cast never does: the shortest form is shortest)."""
+        if whole:
+            return f"{dec} IS NOT NULL"
+        return f"{self.cast_sql(dec, 'DOUBLE')} = {x}"
+
+    def decimal_arith_sql(self, op: str, a: str, b: str, whole: tuple[bool, bool]) -> str:
+        """a op b (+ − ×) of two numbers (DOUBLE, or whole numbers when `whole` says so), by
+        model/decimals.py's rule: plain doubles for whole operands below 2^53, the exact
+        decimal result rounded once inside the window, DOUBLE arithmetic outside it."""
+        dtype = MUL_DECIMAL if op == "*" else ADD_DECIMAL
+
+        def body(x: list[str]) -> str:
+            da, db = (self.try_cast_sql(self.float_text_sql(v), dtype) for v in x)
+            fa, fb = (self.cast_sql(v, "DOUBLE") if w else v for v, w in zip(x, whole))
+            plain = f"{self._plain_sql(x[0], whole[0])} AND {self._plain_sql(x[1], whole[1])}"
+            inside = (
+                f"{self._in_window_sql(fa, da, whole[0])} AND "
+                f"{self._in_window_sql(fb, db, whole[1])}"
+            )
+            exact = self.cast_sql(f"{da} {op} {db}", "DOUBLE")
+            fast = self._fast_sql(op, fa, fb, whole)
+            return (
+                f"CASE WHEN {plain} THEN {fa} {op} {fb} {fast}WHEN {inside} THEN {exact} "
+                f"ELSE {self.not_nan_sql(f'{fa} {op} {fb}')} END"
+            )
+
+        return self._bind([a, b], body)
+
+    def decimal_div_sql(self, a: str, b: str, whole: tuple[bool, bool]) -> str:
+        """a / b of two numbers by model/decimals.py's rule: missing when b is 0; inside the
+        + − window, both written with the same (smallest common) number of decimals s ≤ 18,
+        whole numbers below 2^53: their exact double quotient (one correctly rounded
+        division); else DOUBLE division. The scales are tried smallest first: the first that
+        divides both scaled integers is the common number of decimals."""
+
+        def body(x: list[str]) -> str:
+            da, db = (self.try_cast_sql(self.float_text_sql(v), ADD_DECIMAL) for v in x)
+            fa, fb = (self.cast_sql(v, "DOUBLE") if w else v for v, w in zip(x, whole))
+            double = self.not_nan_sql(f"{fa} / {fb}")
+            plain = f"{self._plain_sql(x[0], whole[0])} AND {self._plain_sql(x[1], whole[1])}"
+            inside = (
+                f"{self._in_window_sql(fa, da, whole[0])} AND "
+                f"{self._in_window_sql(fb, db, whole[1])}"
+            )
+            ua, ub = self.lambda_var(), self.lambda_var()
+            steps = []
+            for places in range(D.ADD_PLACES + 1):
+                unit = 10 ** (D.ADD_PLACES - places)
+                bound = f"CAST({2**53 * unit} AS HUGEINT)"
+                if places == D.ADD_PLACES:
+                    test = f"abs({ua}) < {bound} AND abs({ub}) < {bound}"
+                    quotient = f"{self.cast_sql(ua, 'DOUBLE')} / {self.cast_sql(ub, 'DOUBLE')}"
+                else:
+                    u = f"CAST({unit} AS HUGEINT)"
+                    test = (
+                        f"{ua} % {u} = 0 AND {ub} % {u} = 0 AND abs({ua}) < {bound} "
+                        f"AND abs({ub}) < {bound}"
+                    )
+                    quotient = (
+                        f"{self.cast_sql(f'{ua} // {u}', 'DOUBLE')} / "
+                        f"{self.cast_sql(f'{ub} // {u}', 'DOUBLE')}"
+                    )
+                steps.append(f"WHEN {test} THEN {quotient}")
+            ladder = self.let_sql(
+                self.decimal_units_sql(da),
+                ua,
+                self.let_sql(
+                    self.decimal_units_sql(db), ub, f"CASE {' '.join(steps)} ELSE {double} END"
+                ),
+            )
+            fast = self._fast_sql("/", fa, fb, whole)
+            return (
+                f"CASE WHEN {fb} = 0 THEN NULL WHEN {plain} THEN {double} {fast}WHEN {inside} "
+                f"THEN {ladder} ELSE {double} END"
+            )
+
+        return self._bind([a, b], body)
+
+    def _fast_sql(self, op: str, a: str, b: str, whole: tuple[bool, bool]) -> str:
+        """A `WHEN … THEN …` for the common case, in DOUBLE arithmetic alone: both operands
+        are m / 10^4 with whole |m| < 2^50 (so that is their shortest form, decimals._units'
+        fast path); then m_a ± m_b and m_a / m_b are exact doubles and one division rounds
+        the exact result once; a product m_a · m_b below 2^53 likewise. The same value as the
+        decimal path: only faster."""
+        scale, limit = "10000.0", "1125899906842624.0"  # 10^4, 2^50
+        ms = [f"round({x} * {scale})" for x in (a, b)]
+        tests = [f"abs({m}) < {limit} AND {m} / {scale} = {x}" for m, x in zip(ms, (a, b))]
+        if op == "*":  # the product window: below 10^10
+            tests += [f"abs({x}) < 10000000000.0" for x, w in zip((a, b), whole) if not w]
+            tests.append(f"abs({ms[0]} * {ms[1]}) < 9007199254740992.0")
+            result = f"{ms[0]} * {ms[1]} / 100000000.0"
+        elif op == "/":
+            result = f"{ms[0]} / {ms[1]}"
+        else:
+            result = f"({ms[0]} {op} {ms[1]}) / {scale}"
+        return f"WHEN {' AND '.join(tests)} THEN {result} "
+
+    def not_nan_sql(self, x: str) -> str:
+        """A DOUBLE, NULL when it is not a number (∞ − ∞): missing, as in model/decimals.py."""
+        return f"NULLIF({x}, {self.cast_sql(self.string_sql('NaN'), 'DOUBLE')})"
+
+    def decimal_units_sql(self, dec: str) -> str:
+        """A DECIMAL's unscaled integer (its digits without the point), as a 128-bit integer."""
+        return self.cast_sql(f"replace({self.cast_sql(dec, 'VARCHAR')}, '.', '')", "HUGEINT")
+
+    def _simple(self, sql: str) -> bool:
+        """A quoted name, a whole number or a cast constant: cheap to repeat."""
+        q = self.IDENTIFIER_QUOTE
+        if sql.startswith(q) and sql.endswith(q) and sql.count(q) == 2:
+            return True
+        if sql.lstrip("-").isdigit():
+            return True
+        return sql.startswith("CAST(") and sql.count("(") == 1 and sql.count(")") == 1

@@ -22,16 +22,35 @@ class DuckDBGenerator(Generator):
 
     def round_sql(self, x: str, digits: int, integer: bool) -> str:
         """semantics.round_half_up: half away from zero, applied to the shortest decimal form of
-        the double (Python's repr), not to its binary value: 2.675 rounds to 2.68. DuckDB's
-        DECIMAL rounding is half away from zero; the text cast gives the shortest form."""
+        the double (Python's repr, DuckDB's VARCHAR), not to its binary value: 2.675 rounds to
+        2.68. One rounding, DuckDB's VARCHAR → DECIMAL cast (half away from zero) at `digits`
+        decimals; a number with no more decimals than that (any |x| >= 2^52, infinity, or
+        |x| >= 10^(17 - digits): a double's shortest form has at most 17 digits) is itself."""
         if integer:
             return self.cast_sql(x, "DOUBLE")
         v = self.cast_sql(x, "DOUBLE")
-        exact = self.cast_sql(self.cast_sql(v, "VARCHAR"), "DECIMAL(38, 20)")
-        rounded = self.cast_sql(self.cast_sql(f"round({exact}, {digits})", "VARCHAR"), "DOUBLE")
-        # |x| >= 2^52 has no fraction to round (and would not fit the decimal)
+        text = self.cast_sql(v, "VARCHAR")
+        if digits <= 0:  # DECIMAL has no negative scale: 20 decimals, then round
+            exact = self.cast_sql(text, "DECIMAL(38, 20)")
+            rounded_dec = f"round({exact}, {digits})"
+            bound = 4503599627370496.0
+        elif digits <= 37:  # (DuckDB reads no text into DECIMAL(38, 38))
+            rounded_dec = self.cast_sql(text, f"DECIMAL(38, {digits})")
+            bound = min(4503599627370496.0, float(f"1e{17 - digits}"))
+        else:  # |x| < 10^(17 - digits): shift the decimal exponent by digits - 37 and back
+            mantissa = f"split_part({text}, 'e', 1)"
+            exp = f"coalesce(TRY_CAST(split_part({text}, 'e', 2) AS INTEGER), 0)"
+            shifted = f"({mantissa} || 'e' || CAST({exp} + {digits - 37} AS VARCHAR))"
+            scaled = self.cast_sql(self.cast_sql(shifted, "DECIMAL(38, 37)"), "VARCHAR")
+            bound = float(f"1e{17 - digits}")
+            unshifted = f"({scaled} || 'e{37 - digits}')"
+            return (
+                f"CASE WHEN NOT isfinite({v}) OR abs({v}) >= {self.double_sql(bound)} THEN {v} "
+                f"ELSE {self.cast_sql(unshifted, 'DOUBLE')} END"
+            )
+        rounded = self.cast_sql(self.cast_sql(rounded_dec, "VARCHAR"), "DOUBLE")
         return (
-            f"CASE WHEN NOT isfinite({v}) OR abs({v}) >= 4503599627370496 THEN {v} "
+            f"CASE WHEN NOT isfinite({v}) OR abs({v}) >= {self.double_sql(bound)} THEN {v} "
             f"ELSE {rounded} END"
         )
 

@@ -19,6 +19,7 @@ from typing import Any, ClassVar, cast
 
 from rulekit.compile.sql.arithmetic import Arithmetic
 from rulekit.model import datatypes as T
+from rulekit.model.decimals import decimal_operands, exact_pair
 from rulekit.syntax import nodes as n
 
 # Operator precedence in generated SQL, loosest first, to write only the parentheses needed.
@@ -78,6 +79,13 @@ class Expressions(Arithmetic):
     def binary_sql(self, node: n.Binary) -> tuple[str, int]:
         ta, tb = self.type_of(node.left), self.type_of(node.right)
         dates = ("date", "timestamp")
+        decimal = decimal_operands(ta, tb)
+        whole = (ta == T.INTEGER, tb == T.INTEGER)
+        if decimal and node.op == "/":
+            return self.decimal_div_sql(self.sql(node.left), self.sql(node.right), whole), P_ATOM
+        if decimal:
+            left, right = self.sql(node.left), self.sql(node.right)
+            return self.decimal_arith_sql(node.op, left, right, whole), P_ATOM
         if node.op == "/":
             a = self._as_double(node.left, P_MUL)
             b = self.sql(node.right)
@@ -113,6 +121,7 @@ class Expressions(Arithmetic):
         return self.sql(node, P_ATOM)
 
     def _cmp_pair(self, a: n.Node, op: str, b: n.Node) -> str:
+        a, op, b = exact_pair(a, op, b)  # a literal no double holds, compared exactly
         ta, tb = self.type_of(a), self.type_of(b)
         if {ta.name, tb.name} == {"date", "timestamp"}:
             left, right = self._as_ts(a), self._as_ts(b)
@@ -132,6 +141,13 @@ class Expressions(Arithmetic):
     def between_sql(self, node: n.Between) -> tuple[str, int]:
         types = {self.type_of(x).name for x in (node.operand, node.low, node.high)}
         conv = self._as_ts if types >= {"date", "timestamp"} else (lambda x: self.sql(x, P_ADD))
+        low, high = (
+            exact_pair(node.operand, ">=", node.low),
+            exact_pair(node.operand, "<=", node.high),
+        )
+        if low[2] is not node.low or high[2] is not node.high:  # an inexact literal bound
+            both = f"{self._cmp_pair(*low)} AND {self._cmp_pair(*high)}"
+            return (f"NOT ({both})", P_NOT) if node.negated else (both, P_AND)
         text = (
             f"{conv(node.operand)} {'NOT ' if node.negated else ''}BETWEEN "
             f"{conv(node.low)} AND {conv(node.high)}"

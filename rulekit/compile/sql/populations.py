@@ -101,8 +101,9 @@ class Populations(Expressions):
             else:
                 at_least = s["at_least"]
                 exact_total, exact_at_least = s.get("exact_total"), s.get("exact_at_least")
+            total = self.cast_sql(s["total"], "DOUBLE")
             approx = (
-                f"CASE WHEN {s['total']} = 0 THEN NULL "
+                f"CASE WHEN {s['total']} = 0 OR NOT isfinite({total}) THEN NULL "
                 f"ELSE {self.cast_sql(at_least, 'DOUBLE')} / "
                 f"{self.cast_sql(s['total'], 'DOUBLE')} END"
             )
@@ -112,9 +113,10 @@ class Populations(Expressions):
                 f"CASE WHEN {exact_total} = 0 THEN NULL "
                 f"ELSE {self.exact_div_sql(exact_at_least, exact_total)} END"
             )
+            # ±infinity in P: no finite total, missing (population.Values.cumulative_share)
             return (
-                f"CASE WHEN {x} IS NULL THEN NULL WHEN {exact_total} IS NOT NULL THEN "
-                f"{exact} ELSE {approx} END"
+                f"CASE WHEN {x} IS NULL OR NOT isfinite({total}) THEN NULL "
+                f"WHEN {exact_total} IS NOT NULL THEN {exact} ELSE {approx} END"
             )
         return self.unsupported(f"the population function {f}")
 
@@ -155,7 +157,10 @@ class Populations(Expressions):
             return {
                 scaled: Step(scaled, terms, {self.arg_col[key]}, "scale", None, "exact sum terms")
             }
-        lowest = f"min(CASE WHEN {x} <> 0 THEN CAST(floor(log2(abs({x}))) AS INTEGER) END)"
+        lowest = (
+            f"min(CASE WHEN {x} <> 0 AND isfinite({x}) THEN "
+            f"CAST(floor(log2(abs({x}))) AS INTEGER) END)"
+        )
         k, big = self.identifier_sql(k_col), self.identifier_sql(big_col)
         return {
             k_col: Step(
