@@ -121,7 +121,7 @@ def compile(text: str, name: str = "<string>", strict: bool = False) -> Ruleset:
     if errors:
         raise RuleError(program.diagnostics)
     try:
-        return Ruleset(program)
+        return Ruleset(program, strict=strict)
     except (RecursionError, SyntaxError) as e:
         # The safety net of the depth limit: Python's own limits on the generated code.
         if isinstance(e, SyntaxError) and "nested" not in str(e.msg):
