@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, cast, overload
@@ -381,8 +382,10 @@ class CompiledRuleset:
         return hash(self._identity())
 
 
+@functools.lru_cache(maxsize=32)
 def _rebuild(cls: type[CompiledRuleset], text: str, path: str, strict: bool) -> CompiledRuleset:
-    """A pickled ruleset, compiled again from its rule text."""
+    """A pickled ruleset, compiled again from its rule text — once per process: a worker
+    that receives the same ruleset with every task compiles it on the first."""
     from rulekit.check.checker import check
     from rulekit.errors import RuleError
     from rulekit.syntax.parser import parse
