@@ -374,3 +374,46 @@ def test_a_spark_frame_goes_to_the_spark_engine():
         warnings.simplefilter("error")
         with pytest.raises(RulekitError, match=r"rulekit-engine\[spark\]"):
             rs.classify_frame(DataFrame())
+
+
+def test_nan_is_missing_in_polars_and_arrow(rs):
+    # polars and Arrow keep NaN apart from null; rulekit takes both as missing
+    values = [math.nan, 150.0, None, 300.0]
+    recs = [{"amount": None if v is None or math.isnan(v) else v} for v in values]
+    labels = expected(rs, recs)[0]
+    frames = [
+        pl.DataFrame({"amount": values}, strict=False, nan_to_null=False),
+        pa.table({"amount": pa.array(values, pa.float64(), from_pandas=False)}),
+    ]
+    assert math.isnan(frames[0]["amount"][0]) and math.isnan(frames[1]["amount"][0].as_py())
+    for frame in frames:
+        assert column(rs.classify_frame(frame, as_of=AS_OF), "frames_t") == labels
+
+
+def test_a_duckdb_relation_comes_back_on_its_own_connection(rs):
+    con = duckdb.connect()
+    con.execute(
+        "CREATE TABLE people AS SELECT 'c' || range AS customer, range * 60.0 AS amount FROM range(4)"
+    )
+    out = rs.classify_frame(con.sql("SELECT * FROM people"), as_of=AS_OF)
+    joined = out.join(con.table("people").set_alias("p"), "customer").order("customer")
+    assert [r[0] for r in joined.select("frames_t").fetchall()] == ["other", "other", "big", "big"]
+
+
+def test_hit_unique_conflicts_are_set_aside_as_on_the_python_engine():
+    rs = rulekit.compile(
+        'ruleset u\nhit unique\nfield a : number\nrule "r1" if a > 1 then x\n'
+        'rule "r2" if a > 5 then y\n',
+        "u.rules",
+    )
+    df = pd.DataFrame({"a": [0, 2, 6, None]})
+    recs = records_of(df)
+    labels, rules, got = expected(rs, recs, on_error="skip")
+    out = rs.classify_frame(pl.from_pandas(df), as_of=AS_OF, on_error="skip")
+    assert column(out, "u") == labels and column(out, "u_rule") == rules
+    assert column(out, "u_rejected_reason")[2] == got.rejected[0].reason
+    with pytest.raises(RecordError) as python_error:
+        rs.classify_many(recs, as_of=AS_OF)
+    with pytest.raises(RecordError, match="hit unique") as frame_error:
+        rs.classify_frame(df, as_of=AS_OF)
+    assert str(frame_error.value) == str(python_error.value)

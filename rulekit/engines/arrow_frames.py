@@ -118,13 +118,7 @@ def classify_table(
         ranked = populations[i] if populations is not None else population
         gen = prepare(con, rs, source, today, ranked)
         gen.display = labels != "id"
-        if on_error == "fail":
-            bad = first_bad(con, gen, source, "the frame")
-            if bad is not None:
-                error = RecordError(_named(bad, names))
-                error.ruleset = rs.id
-                raise error
-        got = _results(con, rs, gen, source, on_error == "skip")
+        got = _results(con, rs, gen, source, on_error, names)
         for name in result_names(rs, on_error, labels):
             key = rs.id + "_display" if labels == "name" and name == rs.id else name
             columns[name] = got.column(key)
@@ -159,26 +153,36 @@ def _results(
     rs: CompiledRuleset,
     gen: DuckDBGenerator,
     source: Source,
-    skip: bool,
+    on_error: str,
+    names: Mapping[str, str],
 ) -> pa.Table:
     """One ruleset's result columns, one row per input row, in order: the labelled query with
-    the bad rows kept (no label), and under skip the reason of each row set aside."""
+    the bad rows kept (no label) and flagged — one pass when no row is bad. A bad row then
+    stops the run (fail: the row the Python engine stops at) or gets its reason (skip)."""
     import pyarrow as pa
 
     ident = gen.identifier_sql
-    row = gen.internal["row"]
-    sql = gen.labelled_sql(source, passthrough=False, order=True, keep_bad=True)
+    N = gen.internal
+    row, flag = N["row"], N["flag"]
+    sql = gen.labelled_sql(source, passthrough=False, keep_bad=True, flag_bad=True)
     got = arrow_sql(con, sql, f"classify the frame with {rs.id}")
-    if not skip:
+    any_bad = got.column(flag).null_count < got.num_rows
+    got = got.drop_columns([flag])
+    if any_bad and on_error == "fail":
+        bad = first_bad(con, gen, source, "the frame")
+        if bad is not None:
+            error = RecordError(_named(bad, names))
+            error.ruleset = rs.id
+            raise error
+    if on_error == "fail":
         return got
     field, reason = rs.id + "_rejected_field", rs.id + "_rejected_reason"
-    rejected = gen.rejected_sql(source, passthrough=False)
+    rejected = gen.rejected_sql(source, passthrough=False) if any_bad else None
     if rejected is None:
         n = got.num_rows
         return got.append_column(field, pa.nulls(n, pa.string())).append_column(
             reason, pa.nulls(n, pa.string())
         )
-    N = gen.internal
     # the first reason of each row, as the Python engine keeps it (the earliest stage)
     con.register("rk_frame_results", got)
     joined = (
