@@ -8,7 +8,9 @@ d = rs.classify({"recency": 200}, as_of="2024-06-30")
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
+from typing import Any, TypeVar
 
 from lark.exceptions import VisitError
 
@@ -25,6 +27,7 @@ from rulekit.errors import (
     RulekitError,
 )
 from rulekit.explain import ExampleResult, Explanation, WhyNot
+from rulekit.frames import classify_frame as _classify_frame
 from rulekit.model.program import Program
 from rulekit.ruleset import Ruleset
 from rulekit.source import Source, Span
@@ -52,6 +55,7 @@ __all__ = [
     "BadRecord",
     "Diagnostic",
     "Program",
+    "classify_frame",
 ]
 __version__ = "0.1.0"
 
@@ -117,7 +121,7 @@ def compile(text: str, name: str = "<string>", strict: bool = False) -> Ruleset:
     if errors:
         raise RuleError(program.diagnostics)
     try:
-        return Ruleset(program)
+        return Ruleset(program, strict=strict)
     except (RecursionError, SyntaxError) as e:
         # The safety net of the depth limit: Python's own limits on the generated code.
         if isinstance(e, SyntaxError) and "nested" not in str(e.msg):
@@ -131,3 +135,25 @@ def load(ref: str | Path, strict: bool = False) -> Ruleset:
 
     path = resolve(ref)
     return compile(read_rule_file(path), str(path), strict)
+
+
+F = TypeVar("F")
+
+
+def classify_frame(
+    frame: F,
+    rulesets: Ruleset | str | Path | Sequence[Ruleset | str | Path],
+    *,
+    as_of: object = None,
+    population: Any = None,
+    on_error: str = "fail",
+    labels: str = "id",
+) -> F:
+    """Classify a table with one or several rulesets (Ruleset objects, shipped ids or paths):
+    the same kind of table comes back with `<id>` and `<id>_rule` per ruleset; see
+    Ruleset.classify_frame and docs/frames.md."""
+    many = [rulesets] if isinstance(rulesets, (Ruleset, str, Path)) else list(rulesets)
+    loaded = [r if isinstance(r, Ruleset) else load(r) for r in many]
+    return _classify_frame(
+        frame, loaded, as_of=as_of, population=population, on_error=on_error, labels=labels
+    )

@@ -156,6 +156,9 @@ class RuleError(RulekitError):
         errors = [d for d in diagnostics if d.severity == "error"]
         super().__init__(self.render() if errors else gettext("rule file rejected"))
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (type(self), (self.diagnostics,), self.__dict__)
+
     @property
     def errors(self) -> list[Diagnostic]:
         return [d for d in self.diagnostics if d.severity == "error"]
@@ -192,6 +195,9 @@ class RecordError(RulekitError):
             bad.describe()
             + ". Fix the value, or run with on_error='skip' / 'quarantine' to set bad records aside."
         )
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (type(self), (self.bad,), self.__dict__)
 
 
 class LookupFailed(RulekitError):

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any, cast
+from typing import Any, TypeVar, cast
 
 from rulekit.analysis import TIMEOUT_MS, FileAnalysis, analyze_ruleset
 from rulekit.analysis.coverage import Coverage, coverage
@@ -18,6 +18,9 @@ from rulekit.engines.population import PopulationInput
 from rulekit.engines.python import ON_ERROR, BatchResult, CompiledRuleset, Decision, Record
 from rulekit.errors import RulekitError
 from rulekit.explain import ExampleResult, Explanation, WhyNot, run_examples, trace_record, why_not
+from rulekit.frames import classify_frame
+
+F = TypeVar("F")
 
 VALIDATE = ("needed", "all")
 
@@ -56,6 +59,26 @@ class Ruleset(CompiledRuleset):
             cast(PopulationInput, population),
             on_error,
             validate,
+        )
+
+    def classify_frame(
+        self,
+        frame: F,
+        *,
+        as_of: object = None,
+        population: PopulationOrPath | Any = None,
+        on_error: str = "fail",
+        labels: str = "id",
+    ) -> F:
+        """Classify a table where it is: a pandas or polars DataFrame, a polars LazyFrame, a
+        pyarrow Table or RecordBatchReader, a DuckDB relation (or a Spark DataFrame, with the
+        Spark engine); the same kind of table comes back with `<id>` and `<id>_rule` added.
+
+        labels: "id" (the label ids), "name" (their display names) or "both" (also
+        `<id>_display`). on_error="skip": a bad row stays with no label, and
+        `<id>_rejected_field` / `<id>_rejected_reason` say why. See docs/frames.md."""
+        return classify_frame(
+            frame, self, as_of=as_of, population=population, on_error=on_error, labels=labels
         )
 
     def classify(

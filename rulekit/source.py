@@ -57,3 +57,12 @@ class Source:
 
     def snippet(self, span: Span) -> str:
         return self.text[span.start : span.end]
+
+    # equal when the text and the path are (a pickled and unpickled one is equal to its origin)
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Source):
+            return NotImplemented
+        return self.text == other.text and self.path == other.path
+
+    def __hash__(self) -> int:
+        return hash((self.text, self.path))

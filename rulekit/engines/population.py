@@ -37,6 +37,16 @@ class Values:
     def n(self) -> int:
         return len(self.sorted)
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (_values, (self.sorted,))  # the sorted values; the sums are built again
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Values):
+            return NotImplemented
+        return self.sorted == other.sorted
+
+    __hash__ = None  # type: ignore[assignment]
+
     def less(self, x: Value) -> int:
         return bisect.bisect_left(self.sorted, x)
 
@@ -114,6 +124,13 @@ def exact_ratios(values: Iterable[Value]) -> list[tuple[int, int]] | None:
     return out
 
 
+def _values(sorted_values: list[Value]) -> Values:
+    """Values from values already sorted (unpickling)."""
+    v = Values(())
+    v.sorted = sorted_values
+    return v
+
+
 class Population:
     """Values of one ranked expression, optionally partitioned `by` a field."""
 
@@ -133,6 +150,20 @@ class Population:
         return cls(key, {g: Values(vs) for g, vs in buckets.items()}, partitioned)
 
     _EMPTY = Values(())
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (Population, (self.key, self.groups, self.partitioned))
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Population):
+            return NotImplemented
+        return (self.key, self.partitioned, self.groups) == (
+            other.key,
+            other.partitioned,
+            other.groups,
+        )
+
+    __hash__ = None  # type: ignore[assignment]
 
     def values(self, group: Any = None) -> Values:
         return self.groups.get(group if self.partitioned else None, self._EMPTY)
@@ -161,6 +192,18 @@ class FrozenPopulation:
         self.populations = populations
         self.records = records
         self.as_of = as_of
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, FrozenPopulation):
+            return NotImplemented
+        return (self.ruleset, self.records, self.as_of, self.populations) == (
+            other.ruleset,
+            other.records,
+            other.as_of,
+            other.populations,
+        )
+
+    __hash__ = None  # type: ignore[assignment]
 
     def save(self, path: str | Path) -> None:
         data = {

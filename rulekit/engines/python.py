@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, cast, overload
@@ -133,6 +134,18 @@ class BatchResult(Sequence[Decision | None]):
 
     to_dict = summary
 
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, BatchResult):
+            return NotImplemented
+        return (
+            self.decisions == other.decisions
+            and self.rejected == other.rejected
+            and self.as_of == other.as_of
+            and self.ruleset == other.ruleset
+        )
+
+    __hash__ = None  # type: ignore[assignment]  # mutable, like a list
+
 
 def as_date(value: object) -> dt.date:
     """The evaluation date: None → today; a date, datetime or ISO string."""
@@ -173,8 +186,9 @@ class CompiledRuleset:
 
     rulekit.Ruleset (the public object) adds engine choice, explanations and examples."""
 
-    def __init__(self, program: Program):
+    def __init__(self, program: Program, strict: bool = False):
         self.program = program
+        self.strict = strict  # checked in strict mode (kept for pickling)
         self.compiled: Compiled = compile_program(program)
         p = program
         self.id, self.hit, self.default = p.id, p.hit, p.default
@@ -349,3 +363,35 @@ class CompiledRuleset:
 
     def __repr__(self) -> str:
         return f"<Ruleset {self.id} ({len(self.program.rules)} rules, hit {self.hit})>"
+
+    # ---- pickling and equality: a ruleset is its rule text, file name and options
+    def _identity(self) -> tuple[str, str, bool]:
+        return (self.program.source.text, self.program.source.path, self.strict)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Pickled as its rule text, file name and options, compiled again on load (no code
+        objects, no connections): it can be sent to worker processes."""
+        return (_rebuild, (type(self), *self._identity()))
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, CompiledRuleset):
+            return NotImplemented
+        return type(self) is type(other) and self._identity() == other._identity()
+
+    def __hash__(self) -> int:
+        return hash(self._identity())
+
+
+@functools.lru_cache(maxsize=32)
+def _rebuild(cls: type[CompiledRuleset], text: str, path: str, strict: bool) -> CompiledRuleset:
+    """A pickled ruleset, compiled again from its rule text — once per process: a worker
+    that receives the same ruleset with every task compiles it on the first."""
+    from rulekit.check.checker import check
+    from rulekit.errors import RuleError
+    from rulekit.syntax.parser import parse
+
+    file, source, syntax = parse(text, path)
+    program = check(file, source, strict, syntax=syntax)
+    if any(d.severity == "error" for d in program.diagnostics):
+        raise RuleError(program.diagnostics)
+    return cls(program, strict=strict)
