@@ -26,6 +26,7 @@ from rulekit.errors import (
 )
 from rulekit.explain import ExampleResult, Explanation, WhyNot
 from rulekit.model.program import Program
+from rulekit.model.reading import ReadOptions
 from rulekit.ruleset import Ruleset
 from rulekit.source import Source, Span
 from rulekit.syntax import limits
@@ -52,6 +53,7 @@ __all__ = [
     "BadRecord",
     "Diagnostic",
     "Program",
+    "ReadOptions",
 ]
 __version__ = "0.1.0"
 

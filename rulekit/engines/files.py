@@ -49,6 +49,7 @@ from rulekit.engines.summary import run_summary
 from rulekit.errors import BadRecord, RecordError, RulekitError
 from rulekit.io import atomic_path
 from rulekit.model.program import HitPolicy, Program
+from rulekit.model.reading import ReadOptions
 
 if TYPE_CHECKING:
     from duckdb import DuckDBPyConnection
@@ -224,6 +225,7 @@ def run_files(
     line_numbers: LineNumbers | None = None,
     sample: int = 5,
     source: Source | None = None,
+    reading: ReadOptions | None = None,
 ) -> list[RunSummary]:
     """Classify a CSV, TSV, JSON Lines or Parquet file into `output_path` (format by extension)
     on DuckDB, one summary per ruleset (see the module's docstring for the output).
@@ -234,8 +236,8 @@ def run_files(
     rejected_field, rejected_column, rejected_value, rejected_reason, then the input columns,
     ordered by row and ruleset. line_numbers: maps 0-based row indexes to the file's line
     numbers, for rejected_line (else it is empty). source: the input as file_source described
-    it already (else it is read again). A RecordError from fail carries the id of the ruleset
-    in `.ruleset`.
+    it already (else it is read again). reading: how text values are read (model/reading.py;
+    None: the default policy). A RecordError from fail carries the id of the ruleset in `.ruleset`.
     """
     if on_error not in ON_ERROR:
         raise RulekitError(f"on_error must be one of {', '.join(ON_ERROR)}, not {on_error!r}")
@@ -254,9 +256,12 @@ def run_files(
     def generator(rs: CompiledRuleset) -> DuckDBGenerator:
         # a frozen population registers its tables: prepare just before use
         if id(rs) not in prepared:
-            prepared[id(rs)] = prepare(
+            gen = prepare(
                 db, rs, read, today, population, validate, compact_text=out_fmt == "parquet"
             )
+            if reading is not None:
+                gen.read_options = reading
+            prepared[id(rs)] = gen
         return prepared[id(rs)]
 
     def stop(gen: DuckDBGenerator, rs: CompiledRuleset) -> None:

@@ -248,3 +248,19 @@ def split_tokens(text: str | Iterable[str]) -> tuple[str, ...]:
     """`NA,-,无` (or a list of them) as a tuple of tokens."""
     parts = text.split(",") if isinstance(text, str) else list(text)
     return tuple(p.strip() for p in parts if p.strip())
+
+
+class Unreadable:
+    """A text cell the reading options reject: the coercers of semantics.py raise its reason
+    (the same reason the SQL engines give for it)."""
+
+    __slots__ = ("reason", "text")
+
+    def __init__(self, text: str, reason: str):
+        self.text, self.reason = text, reason
+
+    def __str__(self) -> str:
+        return self.text
+
+    def __repr__(self) -> str:
+        return repr(self.text)

@@ -53,6 +53,12 @@ def _parse_number(value: str) -> Number | None:
         return float(text)
 
 
+def _unreadable(value: Any) -> None:
+    """A cell the reading options rejected (model/intake.py) fails with its own reason."""
+    if value.__class__ is R.Unreadable:
+        raise CoercionError(value.reason)
+
+
 def _lenient_number(value: str, text: str) -> Number | None:
     """A number as exports write it (reading.number_text), or None for a missing token."""
     if R.is_na(text):
@@ -104,6 +110,7 @@ def to_integer(value: Any) -> int | None:
         raise CoercionError(f"{_show(value)} is not a whole number")
     if isinstance(value, int):
         return _int64(value, int(value))
+    _unreadable(value)
     raise CoercionError(f"{_show(value)} is not a whole number")
 
 
@@ -145,6 +152,7 @@ def to_number(value: Any) -> Number | None:
     if isinstance(value, float):  # numpy floats
         value = float(value)
         return None if value != value else value
+    _unreadable(value)
     raise CoercionError(f"{_show(value)} is not a number")
 
 
@@ -174,6 +182,7 @@ def to_duration(value: Any) -> Days | None:
         if kind != "duration":
             raise CoercionError(f"{_show(value)} is not a duration (write 200, 200d or 6mo)")
         return number
+    _unreadable(value)
     try:
         return to_number(value)
     except CoercionError:
@@ -197,6 +206,7 @@ def to_boolean(value: Any) -> bool | None:
             return None
     elif isinstance(value, (int, float)) and value in (0, 1):
         return bool(value)
+    _unreadable(value)
     raise CoercionError(
         f"{_show(value)} is not true/false (write true/false, yes/no, 是/否 or 1/0)"
     )
@@ -211,6 +221,7 @@ def to_string(value: Any) -> str | None:
         return str(value)
     if isinstance(value, float) and value != value:
         return None
+    _unreadable(value)
     raise CoercionError(f"{_show(value)} is not text")
 
 
@@ -241,6 +252,7 @@ def to_date(value: Any) -> dt.date | None:
             except ValidationError:
                 pass
         return _lenient_date(value)
+    _unreadable(value)
     raise CoercionError(f"{_show(value)} is not a date (write YYYY-MM-DD)")
 
 
@@ -282,6 +294,7 @@ def to_timestamp(value: Any) -> dt.datetime | None:
             except ValidationError:
                 pass
         return _lenient_timestamp(value)
+    _unreadable(value)
     raise CoercionError(f"{_show(value)} is not a timestamp (write YYYY-MM-DDTHH:MM)")
 
 
