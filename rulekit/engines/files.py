@@ -68,6 +68,8 @@ REJECTED_COLUMNS = [
     "rejected_reason",
 ]
 BOM = b"\xef\xbb\xbf"
+# a reason starts with the value it rejects (Python's repr, or a number): its words follow
+REASON_VALUE = r"""^('(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*"|[^ ]+)"""
 
 _Q = QUOTING
 
@@ -94,6 +96,8 @@ class RunSummary:
     seconds: float = 0.0
     peak_rss_mb: float = 0.0
     program: Program | None = field(default=None, repr=False, compare=False)  # for to_dict()
+    # rejected values per column and reason (RejectedValueCount documents), when set aside
+    rejected_values: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def counts(self) -> dict[str, int]:
@@ -364,6 +368,11 @@ def run_files(
                     _first_rows(db, p.rejected, sample) if p.rejected and p.n_rejected else [],
                     columns,
                     program=p.ruleset.program,
+                    rejected_values=(
+                        rejected_counts(db, p.rejected, p.ruleset.id)
+                        if p.rejected and p.n_rejected
+                        else []
+                    ),
                 )
             )
     finally:
@@ -563,3 +572,23 @@ def first_bad(
     row = rows[0]
     names = [d[0] for d in cur.description]
     return BadRecord(row[0], row[2], row[3], row[4], dict(zip(names[5:], row[5:])))
+
+
+def reason_words(reason: str) -> str:
+    """A reason without the value it names: `'abc' is not a number` -> ` is not a number`."""
+    import re
+
+    return re.sub(REASON_VALUE, "", reason, count=1)
+
+
+def rejected_counts(con: DuckDBPyConnection, rejected: Path, ruleset: str) -> list[dict[str, Any]]:
+    """The rejected values of a quarantine part counted per column and reason."""
+    words = f"regexp_replace(rejected_reason, {_Q.string_sql(REASON_VALUE)}, '')"
+    sql = (
+        f"SELECT rejected_column, {words} AS w, count(*) AS n FROM "
+        f"read_parquet({_Q.string_sql(str(rejected))}) GROUP BY ALL ORDER BY n DESC, w"
+    )
+    return [
+        {"ruleset": ruleset, "column": c, "reason": w, "count": n}
+        for c, w, n in _run(con, sql, "count the rejected values").fetchall()
+    ]

@@ -421,12 +421,14 @@ def write_table(
     *,
     arrow: pa.Table | None = None,
     bom: bool = False,
+    encoding: str | None = None,
 ) -> int:
     """Write `rows` (their `columns`, then the `extra` columns, each a list aligned with rows)
     to `path` in the format its extension names; returns the number of rows written.
 
     An extra column named like an input column replaces it. `arrow` (the pyarrow table a Parquet
-    input was read as) keeps the input's column types in a Parquet output.
+    input was read as) keeps the input's column types in a Parquet output. `encoding`: of a CSV
+    or TSV output (default UTF-8, with a BOM when `bom`).
     """
     path = Path(path)
     fmt = format_of(path)
@@ -454,12 +456,34 @@ def write_table(
                     )
                     f.write("\n")
         else:
-            with open(tmp, "w", encoding="utf-8-sig" if bom else "utf-8", newline="") as f:
+            text_encoding = encoding or ("utf-8-sig" if bom else "utf-8")
+            with open(tmp, "w", encoding=text_encoding, errors="strict", newline="") as f:
                 writer = csv.writer(f, delimiter="\t" if fmt == "tsv" else ",", lineterminator="\n")
                 writer.writerow(names)
                 for values in _row_values(base, rows, extra):
                     writer.writerow([cell_text(v) for v in values])
+        _compress(tmp, path.suffix.lower())
     return len(rows)
+
+
+def _compress(tmp: Path, suffix: str) -> None:
+    """Compress a written file in place when the output's name ends in .gz, .bz2 or .zst."""
+    if suffix not in COMPRESSIONS:
+        return
+    data = tmp.read_bytes()
+    if suffix == ".gz":
+        import gzip
+
+        data = gzip.compress(data)
+    elif suffix == ".bz2":
+        import bz2
+
+        data = bz2.compress(data)
+    else:
+        import zstandard
+
+        data = zstandard.ZstdCompressor().compress(data)
+    tmp.write_bytes(data)
 
 
 def _row_values(
