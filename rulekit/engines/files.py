@@ -42,12 +42,12 @@ from rulekit.engines.duckdb_connection import (
     temp_dir,
 )
 from rulekit.engines.duckdb_connection import run_sql as _run
+from rulekit.engines.duckdb_copy import copy_to, streaming
 from rulekit.engines.duckdb_population import PopulationOrPath, prepare
 from rulekit.engines.duckdb_sources import file_source
 from rulekit.engines.python import ON_ERROR, CompiledRuleset, as_date
 from rulekit.engines.summary import run_summary
 from rulekit.errors import BadRecord, RecordError, RulekitError
-from rulekit.io import atomic_path
 from rulekit.model.program import HitPolicy, Program
 from rulekit.model.reading import ReadOptions
 
@@ -67,7 +67,6 @@ REJECTED_COLUMNS = [
     "rejected_value",
     "rejected_reason",
 ]
-BOM = b"\xef\xbb\xbf"
 # a reason starts with the value it rejects (Python's repr, or a number): its words follow
 REASON_VALUE = r"""^('(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*"|[^ ]+)"""
 
@@ -145,59 +144,6 @@ class _Part(NamedTuple):
 
 
 # ---------------------------------------------------------------------- writing
-
-
-def copy_options(fmt: str) -> str:
-    if fmt == "csv":
-        return "(FORMAT csv, HEADER true)"
-    if fmt == "tsv":
-        return "(FORMAT csv, HEADER true, DELIMITER '\t')"
-    if fmt == "parquet":
-        return "(FORMAT parquet)"
-    return "(FORMAT json)"
-
-
-def _cells(con: DuckDBPyConnection, sql: str, fmt: str) -> str:
-    """The query with its cells as rulekit.io writes them in a text format."""
-    if fmt == "parquet":
-        return sql
-    ident = _Q.identifier_sql
-    rel = con.sql(sql)
-    replace = []
-    for name, type_ in zip(rel.columns, rel.types, strict=True):
-        t = str(type_).upper()
-        c = ident(name)
-        if t == "JSON" and fmt != "json":
-            replace.append(f"json_extract_string({c}, '$') AS {c}")
-        elif t.endswith("[]") and fmt != "json":
-            replace.append(f"CAST(to_json({c}) AS VARCHAR) AS {c}")
-        elif t.startswith("TIMESTAMP") and "TIME ZONE" not in t:
-            # as Python's isoformat(): microseconds, six digits, only when there are some
-            replace.append(
-                f"CASE WHEN epoch_us({c}) % 1000000 = 0 THEN strftime({c}, "
-                f"'%Y-%m-%dT%H:%M:%S') ELSE strftime({c}, '%Y-%m-%dT%H:%M:%S.%f') "
-                f"END AS {c}"
-            )
-    if not replace:
-        return sql
-    return f"SELECT * REPLACE ({', '.join(replace)})\nFROM (\n{sql}\n)"
-
-
-def copy_to(con: DuckDBPyConnection, sql: str, path: Path, what: str, bom: bool = False) -> int:
-    """COPY a query's rows to `path` (format by its extension) atomically; rows written."""
-    fmt = file_format(path)
-    sql = _cells(con, sql, fmt)
-    with atomic_path(Path(path)) as tmp:
-        body = tmp.with_name(tmp.name + ".body") if bom and fmt in ("csv", "tsv") else tmp
-        written: int = _run(
-            con, f"COPY ({sql}) TO {_Q.string_sql(str(body))} {copy_options(fmt)}", what
-        ).fetchall()[0][0]
-        if body != tmp:
-            with open(tmp, "wb") as out, open(body, "rb") as src:
-                out.write(BOM)
-                shutil.copyfileobj(src, out, 1 << 20)
-            body.unlink()
-    return written
 
 
 # ---------------------------------------------------------------------- the run
@@ -306,25 +252,27 @@ def run_files(
                 if on_error == "fail" and _count(db, results, f"{flag} IS NOT NULL"):
                     stop(gen, rs)
             else:
-                written = copy_to(
-                    db,
-                    gen.labelled_sql(
-                        read, passthrough=True, keep_bad=True, rule_column=rule_column
-                    ),
-                    out_path,
-                    f"write {out_path}",
-                    bom,
-                )
+                with streaming(db, read):
+                    written = copy_to(
+                        db,
+                        gen.labelled_sql(
+                            read, passthrough=True, keep_bad=True, rule_column=rule_column
+                        ),
+                        out_path,
+                        f"write {out_path}",
+                        bom,
+                    )
             rejected, count = None, 0
             reject_sql = gen.rejected_sql(read, passthrough=True)
             if reject_sql is not None and on_error != "fail":
                 rejected = work / f"rejected_{i}.parquet"
-                count = copy_to(
-                    db,
-                    _quarantine_sql(gen, reject_sql, read),
-                    rejected,
-                    f"set aside the bad rows of {in_path.name}",
-                )
+                with streaming(db, read):  # the rejected file is sorted when written
+                    count = copy_to(
+                        db,
+                        _quarantine_sql(gen, reject_sql, read),
+                        rejected,
+                        f"set aside the bad rows of {in_path.name}",
+                    )
             parts.append(_Part(rs, gen, results, rejected, count))
         gens = [p.gen for p in parts]
         if multi:
