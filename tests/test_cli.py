@@ -326,7 +326,7 @@ def test_run_output_is_atomic(cli, tmp_path, monkeypatch):
 
 def test_duckdb_run_output_is_atomic(cli, tmp_path, monkeypatch):
     """DuckDB writes the output file itself: a crash after its COPY leaves the old file."""
-    from rulekit.engines import files
+    from rulekit.engines import duckdb_copy as files  # where the COPY runs
 
     out = tmp_path / "o.csv"
     out.write_text("old content\n", encoding="utf-8")
