@@ -36,6 +36,11 @@ class Lenient(Reasons):
         whens = " ".join(f"WHEN {s(t)} THEN TRUE" for t in tokens)
         return f"CASE lower({stripped}) {whens} ELSE FALSE END"
 
+    def remove_all_sql(self, text: str, pattern: str) -> str:
+        """Every match of `pattern` removed (DuckDB's spelling; Spark's regexp_replace replaces
+        every match without a flag: a dialect overrides this)."""
+        return f"regexp_replace({text}, {self.string_sql(pattern)}, '', 'g')"
+
     # ---- numbers
     def number_parts(self, v: Value) -> tuple[str, str, str, str]:
         """(strict test, missing token, effective text, clean text) of a number text: the
@@ -68,7 +73,7 @@ class Lenient(Reasons):
             (R.PLAIN_COMMA, R.GROUPED_COMMA) if comma else (R.PLAIN_POINT, R.GROUPED_POINT)
         )
         drop = "[" + "".join(c for c in R.SEPARATORS if c != ("," if comma else ".")) + "]"
-        body = f"regexp_replace({digits}, {s(drop)}, '', 'g')"
+        body = self.remove_all_sql(digits, drop)
         if comma:
             body = f"replace({body}, ',', '.')"
         mults = " ".join(f"WHEN {s(k)} THEN {s(e)}" for k, e in R.MULTIPLIERS.items())
