@@ -29,6 +29,7 @@ from rulekit.errors import (
 from rulekit.explain import ExampleResult, Explanation, WhyNot
 from rulekit.frames import classify_frame as _classify_frame
 from rulekit.model.program import Program
+from rulekit.model.reading import ReadOptions
 from rulekit.ruleset import Ruleset
 from rulekit.source import Source, Span
 from rulekit.syntax import limits
@@ -56,6 +57,7 @@ __all__ = [
     "Diagnostic",
     "Program",
     "classify_frame",
+    "ReadOptions",
 ]
 __version__ = "0.1.0"
 

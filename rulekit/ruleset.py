@@ -19,6 +19,8 @@ from rulekit.engines.python import ON_ERROR, BatchResult, CompiledRuleset, Decis
 from rulekit.errors import RulekitError
 from rulekit.explain import ExampleResult, Explanation, WhyNot, run_examples, trace_record, why_not
 from rulekit.frames import classify_frame
+from rulekit.model.intake import read_rows
+from rulekit.model.reading import ReadOptions
 
 F = TypeVar("F")
 
@@ -37,9 +39,13 @@ class Ruleset(CompiledRuleset):
         on_error: str = "fail",
         engine: str = "python",
         validate: str = "needed",
+        read: ReadOptions | None = None,
     ) -> BatchResult:
         """Classify every record; the population of population functions is the batch unless
         a frozen population (or another list of records) is given.
+
+        read: how text values are read (rulekit.ReadOptions: missing tokens, decimal comma,
+        date format; docs/data.md). Default: the default policy.
 
         validate="needed" (default): a record is bad when a value the evaluation reads — the
         fields of the rules evaluated up to the decision — cannot be coerced. validate="all":
@@ -51,8 +57,14 @@ class Ruleset(CompiledRuleset):
             raise RulekitError(f"validate must be 'needed' or 'all', not {validate!r}")
         if engine != "python":  # "duckdb", or "auto": DuckDB for files and large batches
             return classify_with_engine(
-                self, records, as_of, population, on_error, engine, validate
+                self, records, as_of, population, on_error, engine, validate, read=read
             )
+        if (
+            read is not None
+            and not read.values_default
+            and not isinstance(records, (str, os.PathLike))
+        ):
+            records = read_rows(records, self.fields, read)
         return self.run_python(  # records, not a path: a file needs engine "duckdb" or "auto"
             cast(Iterable[Record], records),
             as_of,

@@ -205,7 +205,7 @@ def test_run_quarantine_needs_out(cli):
     [
         (["--data", "nope.csv"], "--data nope.csv: no such file"),
         (["--data", "README.md"], "cannot tell the format from the extension '.md'"),
-        (["--data", SAMPLE, "--out", "x.txt.gz"], "cannot tell the format from the extension"),
+        (["--data", SAMPLE, "--out", "x.csv.7z"], "cannot tell the format from the extension"),
         (["--data", SAMPLE, "--out", "no/such/dir/x.csv"], "does not exist"),
         (["--data", SAMPLE, "--as-of", "2024/06/30"], "write it as YYYY-MM-DD"),
         (["--data", SAMPLE, "--on-error", "ignore"], "'ignore' is not one of"),
@@ -326,7 +326,7 @@ def test_run_output_is_atomic(cli, tmp_path, monkeypatch):
 
 def test_duckdb_run_output_is_atomic(cli, tmp_path, monkeypatch):
     """DuckDB writes the output file itself: a crash after its COPY leaves the old file."""
-    from rulekit.engines import files
+    from rulekit.engines import duckdb_copy as files  # where the COPY runs
 
     out = tmp_path / "o.csv"
     out.write_text("old content\n", encoding="utf-8")

@@ -25,6 +25,7 @@ FORMATS = {
     "run-summary": "rulekit-run-summary/1",
     "test": "rulekit-test/1",
     "analysis": "rulekit-analysis/1",
+    "run-summaries": "rulekit-run-summaries/1",
 }
 UNIQUE = (
     'field a : integer "甲"\nhit unique\nif a > 1 then x\nif a > 2 then y\n'

@@ -479,9 +479,12 @@ def test_validation_reads_what_the_decision_needs():
 
 def test_dates_are_iso_only_and_mix_with_timestamps():
     d = 'field d : date "d"\nfield t : timestamp "t"\n'
-    for text in ("1719705600", "20240630", "2024/06/30"):
+    for text in ("1719705600", "2024/06/31", "06/30/2024 x"):
         with pytest.raises(rulekit.RecordError, match="is not a date"):
             rulekit.compile(d + "if d is not missing then x\n").classify({"d": text})
+    # the export forms of docs/data.md are read (model/reading.py)
+    for text in ("20240630", "2024/06/30", "2024年6月30日"):
+        assert rulekit.compile(d + "if d = 2024-06-30 then x\n").classify({"d": text}).label == "x"
     with pytest.raises(rulekit.RecordError, match="is not a timestamp"):
         rulekit.compile(d + "if t is not missing then x\n").classify(
             {"t": "2024-06-30T08:00+08:00"}

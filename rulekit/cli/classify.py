@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from rulekit.engines.python import BatchResult
     from rulekit.errors import BadRecord
     from rulekit.io import Table
+    from rulekit.model.reading import ReadOptions
 
 CHUNK = 50_000
 
@@ -51,11 +52,16 @@ def _classify(
     engine: str,
     frozen: FrozenPopulation | None,
     progress: Progress | None,
+    read: ReadOptions | None = None,
 ) -> BatchResult:
     """classify_many over all rows; in chunks (for the progress bar) when the input is large.
     Chunks rank against one population computed from all rows, so the labels are the same."""
     from rulekit.engines.python import BatchResult
 
+    if read is not None and not read.values_default and engine == "python":
+        from rulekit.model.intake import read_rows
+
+        rows, read = read_rows(rows, rs.fields, read), None  # the Python engine reads them
     if engine != "python":
         task = (
             progress.add_task(f"classifying with {rs.id} ({engine})", total=None)
@@ -64,7 +70,7 @@ def _classify(
         )
         try:
             return rs.classify_many(
-                rows, as_of=today, population=frozen, on_error=on_error, engine=engine
+                rows, as_of=today, population=frozen, on_error=on_error, engine=engine, read=read
             )
         except (ImportError, NotImplementedError) as e:
             if engine != "auto":
@@ -73,6 +79,10 @@ def _classify(
                 ) from None
             _note(f"engine auto: using python for {rs.id} ({e})")
             engine = "python"
+            if read is not None and not read.values_default:
+                from rulekit.model.intake import read_rows
+
+                rows = read_rows(rows, rs.fields, read)
         finally:
             if progress is not None and task is not None:
                 progress.remove_task(task)

@@ -47,6 +47,7 @@ if TYPE_CHECKING:
     from rulekit import Ruleset
     from rulekit.compile.sql import Source
     from rulekit.engines.population import FrozenPopulation
+    from rulekit.model.reading import ReadOptions
 
 DUCKDB_FORMATS = {"csv": "csv", "tsv": "tsv", "jsonl": "json", "parquet": "parquet"}
 AUTO_ROWS = 10_000  # from about here DuckDB is faster end to end (see above)
@@ -79,10 +80,17 @@ class FileRows:
         return {i: self.known[i] for i in indexes if i in self.known}
 
 
-def streams(engine: str, data: str, out: str | None) -> FileRows | None:
-    """The input as FileRows when `run` can go file to file on DuckDB; else None."""
+def streams(
+    engine: str, data: str, out: str | None, reading: ReadOptions | None = None
+) -> FileRows | None:
+    """The input as FileRows when `run` can go file to file on DuckDB; else None (a delimiter
+    or an encoding given or detected other than DuckDB reads: rulekit.io reads the file)."""
     if engine not in ("auto", "duckdb"):
         return None
+    if reading is not None and (reading.delimiter or reading.encoding):
+        return None
+    if out is not None and Path(out).suffix.lower() in rio.COMPRESSIONS:
+        return None  # rulekit.io compresses the output it writes
     path = Path(data)
     try:
         fmt = rio.format_of(path)
@@ -98,6 +106,10 @@ def streams(engine: str, data: str, out: str | None) -> FileRows | None:
     utf8, bom = rio.sniff_text(path) if fmt != "parquet" else (True, False)
     if not utf8:
         return None  # GB18030 and other encodings: rulekit.io decodes them
+    if fmt == "csv":
+        with open(path, encoding="utf-8-sig", errors="replace") as f:
+            if rio.detect_delimiter(f.readline(), fmt) != ",":
+                return None  # a semicolon (or other) CSV: rulekit.io reads it
     from rulekit.engines.duckdb_engine import EngineError, connect, file_source
 
     try:
@@ -137,6 +149,10 @@ def run_streaming(
     preview: int,
     pinned: bool,
     engine: str,
+    reading: ReadOptions | None = None,
+    summary_json: str | None = None,
+    memory_limit: str | None = None,
+    bom: bool | None = None,
 ) -> None:
     """Run `loaded` over the file with DuckDB and print what `run` prints; exits (Exit).
     Under engine auto, a file DuckDB cannot read returns instead, for `run` to read it in
@@ -162,10 +178,12 @@ def run_streaming(
                     population=frozen,
                     on_error=on_error,
                     input_format=DUCKDB_FORMATS[rows.format],
-                    bom=rows.bom,
+                    bom=rows.bom if bom is None else bom,
                     line_numbers=rows.lines,
                     sample=SET_ASIDE_SHOWN,
                     source=rows.source,
+                    reading=reading,
+                    memory_limit=memory_limit,
                 )
             except RecordError as e:
                 rs = next(r for r in loaded if r.id == getattr(e, "ruleset", loaded[0].id))
@@ -182,6 +200,16 @@ def run_streaming(
                     progress.remove_task(task)
         _check_all_columns(loaded, rows)
         _warn_replaced(loaded, rows.columns)
+        if summary_json is not None:
+            from rulekit.cli.run_summary import write_summary_json
+
+            write_summary_json(
+                summary_json,
+                str(rows.path),
+                out,
+                [s.to_dict() for s in summaries],
+                [v for s in summaries for v in s.rejected_values],  # type: ignore[misc]
+            )
         if ui.quiet:
             raise Exit(0)
         first = summaries[0]

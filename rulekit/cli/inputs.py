@@ -20,6 +20,7 @@ from rulekit.rulesets import read_rule_file
 if TYPE_CHECKING:
     from rulekit.engines.population import FrozenPopulation
     from rulekit.io import Table
+    from rulekit.model.reading import ReadOptions
 
 
 class Rows(Protocol):
@@ -56,11 +57,11 @@ def _as_of(text: str | None) -> dt.date | None:
         ) from None
 
 
-def _read(path: str | Path, option: str = "--data") -> Table:
+def _read(path: str | Path, option: str = "--data", read: ReadOptions | None = None) -> Table:
     from rulekit import io as rio
 
     try:
-        return rio.read_table(path)
+        return rio.read_table(path, read)
     except FileNotFoundError:
         raise Usage(
             Msg(
@@ -141,3 +142,71 @@ def _suggest(name: str, candidates: Iterable[str]) -> str | None:
         if len(containing) == 1:
             guess = containing[0]
     return guess
+
+
+def _reading(
+    na: str | None = None,
+    decimal_comma: bool = False,
+    date_format: str | None = None,
+    delimiter: str | None = None,
+    encoding: str | None = None,
+    sheet: str | None = None,
+    header_row: int | None = None,
+) -> ReadOptions:
+    """The reading options of the command line (docs/data.md), checked."""
+    import codecs
+
+    from rulekit.model.reading import ReadOptions, split_tokens
+
+    if delimiter is not None:
+        delimiter = {"tab": "\t", "\\t": "\t", "semicolon": ";", "comma": ",", "pipe": "|"}.get(
+            delimiter.lower(), delimiter
+        )
+        if len(delimiter) != 1:
+            raise Usage(
+                f"--delimiter {delimiter!r}: give one character, e.g. --delimiter ';' or "
+                "--delimiter tab"
+            )
+    if encoding is not None:
+        try:
+            codecs.lookup(encoding)
+        except LookupError:
+            raise Usage(
+                f"--data-encoding {encoding!r} is not an encoding Python knows; give e.g. gbk, "
+                "utf-8, utf-16 or latin-1"
+            ) from None
+    if date_format is not None and "%" not in date_format:
+        raise Usage(
+            f"--date-format {date_format!r} has no % field; write it as for strptime, e.g. "
+            "--date-format %d/%m/%Y"
+        )
+    return ReadOptions(
+        na=split_tokens(na) if na is not None else None,
+        decimal_comma=decimal_comma,
+        date_format=date_format,
+        delimiter=delimiter,
+        encoding=encoding,
+        sheet=sheet,
+        header_row=header_row,
+    )
+
+
+def _stdin_file(data_format: str | None) -> Path:
+    """Standard input saved to a temporary file named for its format (removed at exit)."""
+    import atexit
+    import shutil
+    import sys
+    import tempfile
+
+    fmt = (data_format or "csv").lower().lstrip(".")
+    if fmt not in ("csv", "tsv", "jsonl", "ndjson", "parquet", "xlsx", "xls", "ods"):
+        raise Usage(
+            f"--data-format {data_format!r}: give csv, tsv, jsonl, parquet or xlsx (the format "
+            "of standard input)"
+        )
+    work = Path(tempfile.mkdtemp(prefix="rulekit-stdin-"))
+    atexit.register(shutil.rmtree, work, True)
+    path = work / f"stdin.{fmt}"
+    with open(path, "wb") as f:
+        shutil.copyfileobj(sys.stdin.buffer, f)
+    return path

@@ -82,3 +82,85 @@ Quiet = Annotated[
 Fmt = Annotated[Format, typer.Option("--format", help="text or json.")]
 AsOf = Annotated[str | None, as_of_option("Pin 'today' (YYYY-MM-DD). Default: today.")]
 RulesetArg = Annotated[str, _ruleset_argument("A rule file or a shipped ruleset id.")]
+
+
+# ---- reading options (docs/data.md): the same flags on run, explain, freeze and profile
+class Labels(enum.StrEnum):
+    id = "id"
+    name = "name"
+    both = "both"
+
+
+_READING = "Reading the data"
+Na = Annotated[
+    str | None,
+    typer.Option(
+        "--na",
+        metavar="TOKEN,…",
+        help="Cells read as missing, e.g. 'NA,-,无' (replaces the default set; see docs/data.md).",
+        rich_help_panel=_READING,
+    ),
+]
+DecimalComma = Annotated[
+    bool,
+    typer.Option(
+        "--decimal-comma",
+        help="Numbers are written 1.234,5 (European): the comma is the decimal point.",
+        rich_help_panel=_READING,
+    ),
+]
+DateFormat = Annotated[
+    str | None,
+    typer.Option(
+        "--date-format",
+        metavar="FORMAT",
+        help="How dates are written when not YYYY-MM-DD, e.g. %d/%m/%Y.",
+        rich_help_panel=_READING,
+    ),
+]
+Delimiter = Annotated[
+    str | None,
+    typer.Option(
+        "--delimiter",
+        metavar="CHAR",
+        help="The CSV delimiter (default: detected; 'tab' for a tab).",
+        rich_help_panel=_READING,
+    ),
+]
+DataEncoding = Annotated[
+    str | None,
+    typer.Option(
+        "--data-encoding",
+        metavar="NAME",
+        help="The input's text encoding, e.g. gbk (default: UTF-8, else GBK, detected).",
+        rich_help_panel=_READING,
+    ),
+]
+Sheet = Annotated[
+    str | None,
+    typer.Option(
+        "--sheet",
+        metavar="NAME|N",
+        help="The workbook sheet to read, by name or number from 1 (default: the first table).",
+        rich_help_panel=_READING,
+    ),
+]
+HeaderRow = Annotated[
+    int | None,
+    typer.Option(
+        "--header-row",
+        metavar="N",
+        min=1,
+        help="The sheet row (from 1) that names the columns (default: detected).",
+        rich_help_panel=_READING,
+    ),
+]
+DataFormat = Annotated[
+    str | None,
+    typer.Option(
+        "--data-format",
+        metavar="EXT",
+        help="With --data -: the format of standard input (csv, tsv, jsonl; default csv).",
+        rich_help_panel=_READING,
+    ),
+]

@@ -17,12 +17,21 @@ import typer
 from rulekit import render
 from rulekit.cli.app import Exit, Usage, app
 from rulekit.cli.classify import _classify, _engine, _output_columns, _write_rejected
-from rulekit.cli.inputs import _as_of, _frozen, _id_column, _load, _read
+from rulekit.cli.inputs import _as_of, _frozen, _id_column, _load, _read, _reading, _stdin_file
 from rulekit.cli.options import (
     AsOf,
+    DataEncoding,
+    DataFormat,
+    DateFormat,
+    DecimalComma,
+    Delimiter,
     Engine,
+    HeaderRow,
+    Labels,
+    Na,
     OnError,
     Quiet,
+    Sheet,
     data_option,
     engine_option,
     on_error_option,
@@ -38,11 +47,14 @@ from rulekit.cli.report import (
     _warn_replaced,
     report_bad_record,
 )
+from rulekit.cli.run_summary import write_summary_json
 from rulekit.errors import RecordError
 
 if TYPE_CHECKING:
     from rulekit import Ruleset
+    from rulekit.documents import RejectedValueCount
     from rulekit.engines.python import BatchResult
+    from rulekit.model.reading import ReadOptions
 
 
 @app.command(no_args_is_help=True)
@@ -110,6 +122,55 @@ def run(
         ),
     ] = None,
     quiet: Quiet = False,
+    na: Na = None,
+    decimal_comma: DecimalComma = False,
+    date_format: DateFormat = None,
+    delimiter: Delimiter = None,
+    data_encoding: DataEncoding = None,
+    sheet: Sheet = None,
+    header_row: HeaderRow = None,
+    data_format: DataFormat = None,
+    labels: Annotated[
+        Labels,
+        typer.Option(
+            "--labels",
+            help="Label ids (id), display names in the ruleset's language (name), or both "
+            "(<id> and <id>_display).",
+        ),
+    ] = Labels.id,
+    encoding: Annotated[
+        str | None,
+        typer.Option(
+            "--encoding",
+            metavar="NAME",
+            help="CSV output encoding, e.g. gbk (default utf-8; utf-8-sig when the input was GBK "
+            "or had a BOM, so Excel opens it).",
+        ),
+    ] = None,
+    out_format: Annotated[
+        str | None,
+        typer.Option(
+            "--out-format",
+            metavar="EXT",
+            help="With --out -: the format written to standard output (csv, tsv, jsonl).",
+        ),
+    ] = None,
+    summary_json: Annotated[
+        str | None,
+        typer.Option(
+            "--summary-json",
+            metavar="FILE",
+            help="Also write the run summary as JSON (docs/schema/run-summary.schema.json).",
+        ),
+    ] = None,
+    memory_limit: Annotated[
+        str | None,
+        typer.Option(
+            "--memory-limit",
+            metavar="SIZE",
+            help="DuckDB's memory limit, e.g. 2GB (it spills to disk beyond it).",
+        ),
+    ] = None,
 ) -> None:
     """Classify every row of a data file with one or more rulesets.
 
@@ -121,10 +182,70 @@ def run(
     $ rulekit run lifecycle --data customers.csv --out labelled.parquet --on-error quarantine
     $ rulekit run rfm --transactions examples/data/transactions.csv --customer customer_id --date order_date --amount amount --as-of 2024-06-30
     """
-    from rulekit import io as rio
 
     ui.quiet = quiet
+    reading = _reading(na, decimal_comma, date_format, delimiter, data_encoding, sheet, header_row)
+    to_stdout = out == "-"
+    if to_stdout:  # the rows go to standard output; every message to standard error
+        out = _stdout_file(out_format)
+        ui.out = ui.err
+    try:
+        _run(
+            rulesets,
+            data,
+            out,
+            as_of,
+            on_error,
+            engine,
+            population,
+            preview,
+            transactions,
+            customer,
+            date_col,
+            amount,
+            order,
+            window,
+            quiet,
+            reading,
+            data_format,
+            labels,
+            encoding,
+            summary_json,
+            memory_limit,
+        )
+    finally:
+        if to_stdout and out is not None:
+            _copy_to_stdout(Path(out))
+
+
+def _run(
+    rulesets: list[str],
+    data: str | None,
+    out: str | None,
+    as_of: str | None,
+    on_error: OnError,
+    engine: Engine,
+    population: str | None,
+    preview: int,
+    transactions: str | None,
+    customer: str | None,
+    date_col: str | None,
+    amount: str | None,
+    order: str | None,
+    window: str | None,
+    quiet: bool,
+    reading: ReadOptions,
+    data_format: str | None,
+    labels: Labels,
+    encoding: str | None,
+    summary_json: str | None,
+    memory_limit: str | None,
+) -> None:
+    from rulekit import io as rio
+
     today = _as_of(as_of) or dt.date.today()
+    if data == "-":
+        data = str(_stdin_file(data_format))
     if (data is None) == (transactions is None):
         raise Usage(
             "give the customers with --data FILE, or raw orders with --transactions FILE "
@@ -140,6 +261,9 @@ def run(
             raise Usage(f"--out {e}") from None
         if not Path(out).resolve().parent.is_dir():
             raise Usage(f"--out {out}: the directory {Path(out).parent} does not exist")
+        _refuse_overwrite(out, [data, population, summary_json])
+        if encoding is not None:
+            _check_encoding(encoding)
     if on_error is OnError.quarantine and out is None:
         raise Usage(
             "--on-error quarantine writes the bad rows to <out>.rejected.<ext>, so it "
@@ -159,7 +283,8 @@ def run(
     if Path(data).is_file():
         from rulekit.cli import files as cli_files
 
-        rows = cli_files.streams(engine_name, data, out)
+        plain = labels is Labels.id and encoding in (None, "utf-8", "utf-8-sig")
+        rows = cli_files.streams(engine_name, data, out, reading) if plain else None
         if rows is not None:  # DuckDB reads and writes the files itself
             cli_files.run_streaming(
                 loaded,
@@ -171,11 +296,17 @@ def run(
                 preview,
                 as_of is not None,
                 engine_name,
+                reading=reading,
+                summary_json=summary_json,
+                memory_limit=memory_limit,
+                bom=encoding == "utf-8-sig" or None,
             )
 
     with _progress() as progress:
         task = progress.add_task(f"reading {Path(data).name}", total=None) if progress else None
-        table = _read(data)
+        table = _read(data, read=reading)
+        for note in table.notes:
+            _note(note)
         if progress and task is not None:
             progress.remove_task(task)
         for rs in loaded:
@@ -185,7 +316,7 @@ def run(
             start = time.perf_counter()
             try:
                 batch = _classify(
-                    rs, table.rows, today, on_error.value, engine_name, frozen, progress
+                    rs, table.rows, today, on_error.value, engine_name, frozen, progress, reading
                 )
             except RecordError as e:
                 report_bad_record(rs, e.bad, table)
@@ -194,11 +325,35 @@ def run(
 
     extra: dict[str, list[Any]] = {}
     for rs, batch, _ in results:
-        extra[rs.id], extra[rs.id + "_rule"] = _output_columns(rs, batch)
+        ids, rules = _output_columns(rs, batch)
+        shown = _display_names(rs, ids) if labels is not Labels.id else ids
+        extra[rs.id] = shown if labels is Labels.name else ids
+        if labels is Labels.both:
+            extra[rs.id + "_display"] = shown
+        extra[rs.id + "_rule"] = rules
     _warn_replaced(loaded, table.columns)
 
+    # Excel on Windows reads UTF-8 only with a BOM: kept when the input was GBK or had one
+    bom = table.bom or table.encoding not in ("utf-8", "ascii")
+    out_encoding = encoding or ("utf-8-sig" if bom else "utf-8")
     if out is not None:
-        rio.write_table(out, table.columns, table.rows, extra, arrow=table.arrow, bom=table.bom)
+        try:
+            rio.write_table(
+                out, table.columns, table.rows, extra, arrow=table.arrow, encoding=out_encoding
+            )
+        except UnicodeEncodeError as e:
+            raise Usage(
+                f"--out {out}: the text {e.object[e.start : e.end]!r} cannot be written in "
+                f"{out_encoding}; give --encoding utf-8-sig (Excel reads it too)"
+            ) from None
+    if summary_json is not None:
+        write_summary_json(
+            summary_json,
+            data,
+            out,
+            [batch.summary(seconds) for _, batch, seconds in results],
+            _rejected_values(results),
+        )
     rejected_path = None
     if on_error is OnError.quarantine:
         assert out is not None  # quarantine needs --out (checked above)
@@ -276,3 +431,79 @@ def _profile_for_run(
         f"customers from its orders (as of {today.isoformat()})"
     )
     return str(tmp)
+
+
+def _stdout_file(out_format: str | None) -> str:
+    """A temporary file for `--out -`, named for the output format (removed at exit)."""
+    import atexit
+    import shutil
+    import tempfile
+
+    fmt = (out_format or "csv").lower().lstrip(".")
+    if fmt not in ("csv", "tsv", "jsonl", "parquet"):
+        raise Usage(f"--out-format {out_format!r}: give csv, tsv, jsonl or parquet")
+    work = Path(tempfile.mkdtemp(prefix="rulekit-stdout-"))
+    atexit.register(shutil.rmtree, work, True)
+    return str(work / f"stdout.{fmt}")
+
+
+def _copy_to_stdout(path: Path) -> None:
+    import shutil
+    import sys
+
+    if path.is_file():
+        sys.stdout.flush()
+        with open(path, "rb") as f:
+            shutil.copyfileobj(f, sys.stdout.buffer)
+        sys.stdout.buffer.flush()
+
+
+def _refuse_overwrite(out: str, inputs: list[str | None]) -> None:
+    """--out must not be a file the run reads (it would be lost half-way)."""
+    target = Path(out).resolve()
+    for given in inputs:
+        if given and given != "-" and Path(given).resolve() == target:
+            raise Usage(
+                f"--out {out} is also an input of this run; writing it would destroy the data "
+                "being read: give another output file"
+            )
+
+
+def _check_encoding(encoding: str) -> None:
+    import codecs
+
+    try:
+        codecs.lookup(encoding)
+    except LookupError:
+        raise Usage(
+            f"--encoding {encoding!r} is not an encoding Python knows; give e.g. utf-8, "
+            "utf-8-sig or gbk"
+        ) from None
+
+
+def _display_names(rs: Ruleset, ids: list[Any]) -> list[Any]:
+    """Label ids as their display names in the ruleset's language (lists under hit all)."""
+    out: list[Any] = []
+    for label in ids:
+        if isinstance(label, list):
+            out.append([rs.label_display(x) for x in label])
+        else:
+            out.append(rs.label_display(label))
+    return out
+
+
+def _rejected_values(results: list[tuple[Ruleset, BatchResult, float]]) -> list[RejectedValueCount]:
+    """The rejected values of the Python path counted per ruleset, column and reason."""
+    from collections import Counter
+
+    from rulekit.engines.files import reason_words
+
+    counts: Counter[tuple[str, str | None, str]] = Counter()
+    for rs, batch, _ in results:
+        for bad in batch.rejected:
+            info = rs.fields.get(bad.field) if bad.field else None
+            counts[(rs.id, info.column if info else None, reason_words(bad.reason))] += 1
+    return [
+        {"ruleset": r, "column": c, "reason": w, "count": n}
+        for (r, c, w), n in sorted(counts.items(), key=lambda kv: (kv[0][0], -kv[1], str(kv[0])))
+    ]

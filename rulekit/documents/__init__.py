@@ -309,6 +309,27 @@ class RunSummaryDocument(TypedDict):
     files: NotRequired[RunFiles]
 
 
+class RejectedValueCount(TypedDict):
+    """How many values of one column one ruleset rejected for one reason (the reason's words,
+    without the value: " is not a number")."""
+
+    ruleset: str
+    column: str | None
+    reason: str
+    count: int
+
+
+class RunSummariesDocument(TypedDict):
+    """`rulekit run --summary-json FILE`: every ruleset's summary of one run, and the rejected
+    values counted per column and reason."""
+
+    format: Literal["rulekit-run-summaries/1"]
+    input: str | None
+    output: str | None
+    rulesets: list[RunSummaryDocument]
+    rejected_values: list[RejectedValueCount]
+
+
 # ---------------------------------------------------------------- examples as tests
 
 
@@ -448,6 +469,7 @@ DOCUMENTS: dict[str, type] = {
     "run-summary": RunSummaryDocument,
     "test": TestDocument,
     "analysis": AnalysisDocument,
+    "run-summaries": RunSummariesDocument,
 }
 """Each top-level document by the name of its schema file (docs/schema/NAME.schema.json)."""
 

@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from rulekit.engines.files import RunSummary
     from rulekit.engines.population import FrozenPopulation
     from rulekit.engines.python import BatchResult, CompiledRuleset
+    from rulekit.model.reading import ReadOptions
 
 Records = Iterable[Mapping[str, Any]]
 StrPath = str | os.PathLike[str]
@@ -60,8 +61,10 @@ def classify_with_engine(
     on_error: str = "fail",
     engine: str = "duckdb",
     validate: str = "needed",
+    read: ReadOptions | None = None,
 ) -> BatchResult:
-    """Classify records (or a file path) with the chosen engine; returns a BatchResult."""
+    """Classify records (or a file path) with the chosen engine; returns a BatchResult.
+    read: how text values are read (model/reading.py; None: the default policy)."""
     from rulekit.engines import duckdb_engine
     from rulekit.engines.python import ON_ERROR
 
@@ -73,12 +76,20 @@ def classify_with_engine(
             records = duckdb_engine.read_records(records)
         if duckdb_engine.is_path(population):
             population = duckdb_engine.read_records(population)
+        if read is not None and not read.values_default:
+            from rulekit.model.intake import read_rows
+
+            records = read_rows(records, ruleset.fields, read)
         return ruleset.run_python(records, as_of, population, on_error, validate)
     if duckdb_engine.is_path(population):
         population = duckdb_engine.freeze(ruleset, population, as_of)
     if duckdb_engine.is_path(records):
-        return duckdb_engine.classify_file(ruleset, records, as_of, population, on_error, validate)
-    return duckdb_engine.classify_records(ruleset, records, as_of, population, on_error, validate)
+        return duckdb_engine.classify_file(
+            ruleset, records, as_of, population, on_error, validate, read=read
+        )
+    return duckdb_engine.classify_records(
+        ruleset, records, as_of, population, on_error, validate, read=read
+    )
 
 
 def run_file(

@@ -56,7 +56,9 @@ from rulekit.engines.duckdb_sources import file_source, records_source
 from rulekit.engines.population import PopulationInput
 from rulekit.engines.python import BatchResult, CompiledRuleset, Decision, MultiTable, as_date
 from rulekit.errors import BadRecord, RecordError
-from rulekit.model.program import HitPolicy
+from rulekit.model.intake import read_rows
+from rulekit.model.program import FieldInfo, HitPolicy
+from rulekit.model.reading import ReadOptions
 
 if TYPE_CHECKING:
     from duckdb import DuckDBPyConnection
@@ -101,8 +103,10 @@ def classify_records(
     on_error: str = "fail",
     validate: str = "needed",
     con: DuckDBPyConnection | None = None,
+    read: ReadOptions | None = None,
 ) -> BatchResult:
-    """classify_many on DuckDB for Python records; the same BatchResult as the Python engine."""
+    """classify_many on DuckDB for Python records; the same BatchResult as the Python engine.
+    read: how text values are read (model/reading.py), default the default policy."""
     records = records if isinstance(records, list) else list(records)
     today = as_date(as_of)
     con = con or connect()
@@ -110,8 +114,10 @@ def classify_records(
         con, records, field_columns(ruleset), date_lists=date_list_columns(ruleset)
     )
     gen = prepare(con, ruleset, source, today, population, validate)
+    if read is not None:
+        gen.read_options = read
     rows = run_sql(con, gen.decisions_sql(source), "classify the records").fetchall()
-    return _decode(ruleset, rows, len(records), today, on_error, records.__getitem__)
+    return _decode(ruleset, rows, len(records), today, on_error, records.__getitem__, read)
 
 
 def classify_file(
@@ -122,19 +128,22 @@ def classify_file(
     on_error: str = "fail",
     validate: str = "needed",
     con: DuckDBPyConnection | None = None,
+    read: ReadOptions | None = None,
 ) -> BatchResult:
     """classify_many on DuckDB for a CSV, JSON Lines or Parquet file."""
     today = as_date(as_of)
     con = con or connect()
     source = file_source(con, path)
     gen = prepare(con, ruleset, source, today, population, validate)
+    if read is not None:
+        gen.read_options = read
     rows = run_sql(con, gen.decisions_sql(source), f"classify {path}").fetchall()
     unique = ruleset.hit is HitPolicy.UNIQUE
     bad = [r[0] for r in rows if r[2] is not None or (unique and len(r[1]) > 1)]
     raw = _raw_rows(con, gen, source, bad, path) if bad else {}
     rel = gen.relation_sql(source.relation)
     total = fetch_int(con, f"SELECT count(*) FROM {rel}", f"count the rows of {path}")
-    return _decode(ruleset, rows, total, today, on_error, raw.get)
+    return _decode(ruleset, rows, total, today, on_error, raw.get, read)
 
 
 def _raw_rows(
@@ -182,6 +191,7 @@ def _decode(
     today: dt.date,
     on_error: str,
     record_at: Callable[[int], Mapping[str, Any] | None],
+    read: ReadOptions | None = None,
 ) -> BatchResult:
     """Query rows (row, result, stage, field index) -> a BatchResult, as the Python engine
     builds it: the shared Decision objects of the ruleset, None for a set-aside row. The SQL
@@ -201,7 +211,11 @@ def _decode(
         name, info = fields[index]
         value = rec.get(info.column) if rec is not None else None
         try:
-            _make_coercer(name, info.type, info.one_of)(value)
+            seen = value
+            if read is not None and not read.values_default and isinstance(value, str):
+                seen = read_rows([{"v": value}], {"v": FieldInfo("v", info.type, "v")}, read)
+                seen = seen[0]["v"]
+            _make_coercer(name, info.type, info.one_of)(seen)
             reason = f"{value!r} was rejected by the SQL engine"  # a disagreement: a bug
         except Bad as e:
             reason = e.reason

@@ -42,13 +42,14 @@ from rulekit.engines.duckdb_connection import (
     temp_dir,
 )
 from rulekit.engines.duckdb_connection import run_sql as _run
+from rulekit.engines.duckdb_copy import copy_to, streaming
 from rulekit.engines.duckdb_population import PopulationOrPath, prepare
 from rulekit.engines.duckdb_sources import file_source
 from rulekit.engines.python import ON_ERROR, CompiledRuleset, as_date
 from rulekit.engines.summary import run_summary
 from rulekit.errors import BadRecord, RecordError, RulekitError
-from rulekit.io import atomic_path
 from rulekit.model.program import HitPolicy, Program
+from rulekit.model.reading import ReadOptions
 
 if TYPE_CHECKING:
     from duckdb import DuckDBPyConnection
@@ -66,7 +67,8 @@ REJECTED_COLUMNS = [
     "rejected_value",
     "rejected_reason",
 ]
-BOM = b"\xef\xbb\xbf"
+# a reason starts with the value it rejects (Python's repr, or a number): its words follow
+REASON_VALUE = r"""^('(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*"|[^ ]+)"""
 
 _Q = QUOTING
 
@@ -93,6 +95,8 @@ class RunSummary:
     seconds: float = 0.0
     peak_rss_mb: float = 0.0
     program: Program | None = field(default=None, repr=False, compare=False)  # for to_dict()
+    # rejected values per column and reason (RejectedValueCount documents), when set aside
+    rejected_values: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def counts(self) -> dict[str, int]:
@@ -142,59 +146,6 @@ class _Part(NamedTuple):
 # ---------------------------------------------------------------------- writing
 
 
-def copy_options(fmt: str) -> str:
-    if fmt == "csv":
-        return "(FORMAT csv, HEADER true)"
-    if fmt == "tsv":
-        return "(FORMAT csv, HEADER true, DELIMITER '\t')"
-    if fmt == "parquet":
-        return "(FORMAT parquet)"
-    return "(FORMAT json)"
-
-
-def _cells(con: DuckDBPyConnection, sql: str, fmt: str) -> str:
-    """The query with its cells as rulekit.io writes them in a text format."""
-    if fmt == "parquet":
-        return sql
-    ident = _Q.identifier_sql
-    rel = con.sql(sql)
-    replace = []
-    for name, type_ in zip(rel.columns, rel.types, strict=True):
-        t = str(type_).upper()
-        c = ident(name)
-        if t == "JSON" and fmt != "json":
-            replace.append(f"json_extract_string({c}, '$') AS {c}")
-        elif t.endswith("[]") and fmt != "json":
-            replace.append(f"CAST(to_json({c}) AS VARCHAR) AS {c}")
-        elif t.startswith("TIMESTAMP") and "TIME ZONE" not in t:
-            # as Python's isoformat(): microseconds, six digits, only when there are some
-            replace.append(
-                f"CASE WHEN epoch_us({c}) % 1000000 = 0 THEN strftime({c}, "
-                f"'%Y-%m-%dT%H:%M:%S') ELSE strftime({c}, '%Y-%m-%dT%H:%M:%S.%f') "
-                f"END AS {c}"
-            )
-    if not replace:
-        return sql
-    return f"SELECT * REPLACE ({', '.join(replace)})\nFROM (\n{sql}\n)"
-
-
-def copy_to(con: DuckDBPyConnection, sql: str, path: Path, what: str, bom: bool = False) -> int:
-    """COPY a query's rows to `path` (format by its extension) atomically; rows written."""
-    fmt = file_format(path)
-    sql = _cells(con, sql, fmt)
-    with atomic_path(Path(path)) as tmp:
-        body = tmp.with_name(tmp.name + ".body") if bom and fmt in ("csv", "tsv") else tmp
-        written: int = _run(
-            con, f"COPY ({sql}) TO {_Q.string_sql(str(body))} {copy_options(fmt)}", what
-        ).fetchall()[0][0]
-        if body != tmp:
-            with open(tmp, "wb") as out, open(body, "rb") as src:
-                out.write(BOM)
-                shutil.copyfileobj(src, out, 1 << 20)
-            body.unlink()
-    return written
-
-
 # ---------------------------------------------------------------------- the run
 
 
@@ -224,6 +175,7 @@ def run_files(
     line_numbers: LineNumbers | None = None,
     sample: int = 5,
     source: Source | None = None,
+    reading: ReadOptions | None = None,
 ) -> list[RunSummary]:
     """Classify a CSV, TSV, JSON Lines or Parquet file into `output_path` (format by extension)
     on DuckDB, one summary per ruleset (see the module's docstring for the output).
@@ -234,8 +186,8 @@ def run_files(
     rejected_field, rejected_column, rejected_value, rejected_reason, then the input columns,
     ordered by row and ruleset. line_numbers: maps 0-based row indexes to the file's line
     numbers, for rejected_line (else it is empty). source: the input as file_source described
-    it already (else it is read again). A RecordError from fail carries the id of the ruleset
-    in `.ruleset`.
+    it already (else it is read again). reading: how text values are read (model/reading.py;
+    None: the default policy). A RecordError from fail carries the id of the ruleset in `.ruleset`.
     """
     if on_error not in ON_ERROR:
         raise RulekitError(f"on_error must be one of {', '.join(ON_ERROR)}, not {on_error!r}")
@@ -254,9 +206,12 @@ def run_files(
     def generator(rs: CompiledRuleset) -> DuckDBGenerator:
         # a frozen population registers its tables: prepare just before use
         if id(rs) not in prepared:
-            prepared[id(rs)] = prepare(
+            gen = prepare(
                 db, rs, read, today, population, validate, compact_text=out_fmt == "parquet"
             )
+            if reading is not None:
+                gen.read_options = reading
+            prepared[id(rs)] = gen
         return prepared[id(rs)]
 
     def stop(gen: DuckDBGenerator, rs: CompiledRuleset) -> None:
@@ -297,25 +252,27 @@ def run_files(
                 if on_error == "fail" and _count(db, results, f"{flag} IS NOT NULL"):
                     stop(gen, rs)
             else:
-                written = copy_to(
-                    db,
-                    gen.labelled_sql(
-                        read, passthrough=True, keep_bad=True, rule_column=rule_column
-                    ),
-                    out_path,
-                    f"write {out_path}",
-                    bom,
-                )
+                with streaming(db, read):
+                    written = copy_to(
+                        db,
+                        gen.labelled_sql(
+                            read, passthrough=True, keep_bad=True, rule_column=rule_column
+                        ),
+                        out_path,
+                        f"write {out_path}",
+                        bom,
+                    )
             rejected, count = None, 0
             reject_sql = gen.rejected_sql(read, passthrough=True)
             if reject_sql is not None and on_error != "fail":
                 rejected = work / f"rejected_{i}.parquet"
-                count = copy_to(
-                    db,
-                    _quarantine_sql(gen, reject_sql, read),
-                    rejected,
-                    f"set aside the bad rows of {in_path.name}",
-                )
+                with streaming(db, read):  # the rejected file is sorted when written
+                    count = copy_to(
+                        db,
+                        _quarantine_sql(gen, reject_sql, read),
+                        rejected,
+                        f"set aside the bad rows of {in_path.name}",
+                    )
             parts.append(_Part(rs, gen, results, rejected, count))
         gens = [p.gen for p in parts]
         if multi:
@@ -359,6 +316,11 @@ def run_files(
                     _first_rows(db, p.rejected, sample) if p.rejected and p.n_rejected else [],
                     columns,
                     program=p.ruleset.program,
+                    rejected_values=(
+                        rejected_counts(db, p.rejected, p.ruleset.id)
+                        if p.rejected and p.n_rejected
+                        else []
+                    ),
                 )
             )
     finally:
@@ -558,3 +520,23 @@ def first_bad(
     row = rows[0]
     names = [d[0] for d in cur.description]
     return BadRecord(row[0], row[2], row[3], row[4], dict(zip(names[5:], row[5:])))
+
+
+def reason_words(reason: str) -> str:
+    """A reason without the value it names: `'abc' is not a number` -> ` is not a number`."""
+    import re
+
+    return re.sub(REASON_VALUE, "", reason, count=1)
+
+
+def rejected_counts(con: DuckDBPyConnection, rejected: Path, ruleset: str) -> list[dict[str, Any]]:
+    """The rejected values of a quarantine part counted per column and reason."""
+    words = f"regexp_replace(rejected_reason, {_Q.string_sql(REASON_VALUE)}, '')"
+    sql = (
+        f"SELECT rejected_column, {words} AS w, count(*) AS n FROM "
+        f"read_parquet({_Q.string_sql(str(rejected))}) GROUP BY ALL ORDER BY n DESC, w"
+    )
+    return [
+        {"ruleset": ruleset, "column": c, "reason": w, "count": n}
+        for c, w, n in _run(con, sql, "count the rejected values").fetchall()
+    ]

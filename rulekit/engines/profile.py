@@ -35,8 +35,9 @@ from rulekit.compile.sql.duckdb import DuckDBGenerator
 from rulekit.compile.sql.generator import Column, Source
 from rulekit.engines.duckdb_connection import connect, file_format, peak_rss_mb
 from rulekit.engines.duckdb_connection import run_sql as _run
+from rulekit.engines.duckdb_copy import copy_to
 from rulekit.engines.duckdb_sources import file_source
-from rulekit.engines.files import copy_to, default_rejected
+from rulekit.engines.files import default_rejected
 from rulekit.engines.python import ON_ERROR, as_date
 from rulekit.errors import BadRecord, RecordError, RulekitError
 from rulekit.model import datatypes as T

@@ -18,6 +18,8 @@ from typing import Any, overload
 from pydantic import TypeAdapter, ValidationError
 
 from rulekit.model import datatypes as T
+from rulekit.model import reading as R
+from rulekit.model.reading import CoercionError as CoercionError
 
 Number = int | float
 Days = int | float  # a duration: a number of days
@@ -27,15 +29,10 @@ Bool3 = bool | None  # Kleene logic: true, false, unknown (missing)
 Coercer = Callable[[Any], Any]
 
 
-class CoercionError(ValueError):
-    def __init__(self, reason: str):
-        super().__init__(reason)
-        self.reason = reason
-
-
-_TRUE = {"true", "yes", "y", "1", "是", "真", "t", "对"}
-_FALSE = {"false", "no", "n", "0", "否", "假", "f", "错"}
-_NUMERIC = re.compile(r"[+-]?(?=\.?\d)(\d[\d,_]*)?(\.\d+)?([eE][+-]?\d+)?")
+_TRUE = {"true", "yes", "y", "1", "是", "真", "t", "对", "√", "✓", "✔"}
+_FALSE = {"false", "no", "n", "0", "否", "假", "f", "错", "×", "✗", "✘"}
+# commas only in groups of three (`1,234`): `1,5` is read by reading.number_text (ambiguous)
+_NUMERIC = re.compile(r"[+-]?(?=\.?\d)(\d{1,3}(?:,\d{3})+|\d[\d_]*)?(\.\d+)?([eE][+-]?\d+)?")
 _DATE = TypeAdapter(dt.date)
 _DATETIME = TypeAdapter(dt.datetime)
 
@@ -45,11 +42,31 @@ def _show(value: Any) -> str:
     return text if len(text) <= 40 else text[:37] + "..."
 
 
-def _parse_number(value: str) -> Number:
+def _parse_number(value: str) -> Number | None:
     text = value.strip()
     if not _NUMERIC.fullmatch(text) or not any(c.isdigit() for c in text):
-        raise CoercionError(f"{_show(value)} is not a number")
+        return _lenient_number(value, text)
     text = text.replace(",", "").replace("_", "")
+    try:
+        return int(text)
+    except ValueError:
+        return float(text)
+
+
+def _unreadable(value: Any) -> None:
+    """A cell the reading options rejected (model/intake.py) fails with its own reason."""
+    if value.__class__ is R.Unreadable:
+        raise CoercionError(value.reason)
+
+
+def _lenient_number(value: str, text: str) -> Number | None:
+    """A number as exports write it (reading.number_text), or None for a missing token."""
+    if R.is_na(text):
+        return None
+    try:
+        text = R.number_text(text)
+    except CoercionError as e:
+        raise CoercionError(_show(value) + e.reason) from None
     try:
         return int(text)
     except ValueError:
@@ -81,6 +98,8 @@ def to_integer(value: Any) -> int | None:
             return None
         original = value
         value = _parse_number(value)
+        if value is None:
+            return None
         if isinstance(value, int):
             return _int64(original, value)
     if isinstance(value, (float, Decimal)):
@@ -91,6 +110,7 @@ def to_integer(value: Any) -> int | None:
         raise CoercionError(f"{_show(value)} is not a whole number")
     if isinstance(value, int):
         return _int64(value, int(value))
+    _unreadable(value)
     raise CoercionError(f"{_show(value)} is not a whole number")
 
 
@@ -120,7 +140,7 @@ def to_number(value: Any) -> Number | None:
         if not value.strip():
             return None
         value = _parse_number(value)
-        return None if value != value else value
+        return None if value is None or value != value else value
     if isinstance(value, Decimal):
         if value.is_nan():
             return None
@@ -132,6 +152,7 @@ def to_number(value: Any) -> Number | None:
     if isinstance(value, float):  # numpy floats
         value = float(value)
         return None if value != value else value
+    _unreadable(value)
     raise CoercionError(f"{_show(value)} is not a number")
 
 
@@ -148,6 +169,8 @@ def to_duration(value: Any) -> Days | None:
             return None
         if text[-1:].isdigit() or text.startswith(("-", "+", ".")):
             return to_number(text)
+        if R.is_na(text):
+            return None
         from rulekit.syntax.parser import LiteralError, decode_number
 
         try:
@@ -159,6 +182,7 @@ def to_duration(value: Any) -> Days | None:
         if kind != "duration":
             raise CoercionError(f"{_show(value)} is not a duration (write 200, 200d or 6mo)")
         return number
+    _unreadable(value)
     try:
         return to_number(value)
     except CoercionError:
@@ -178,8 +202,11 @@ def to_boolean(value: Any) -> bool | None:
             return True
         if text in _FALSE:
             return False
+        if R.is_na(text):
+            return None
     elif isinstance(value, (int, float)) and value in (0, 1):
         return bool(value)
+    _unreadable(value)
     raise CoercionError(
         f"{_show(value)} is not true/false (write true/false, yes/no, 是/否 or 1/0)"
     )
@@ -194,6 +221,7 @@ def to_string(value: Any) -> str | None:
         return str(value)
     if isinstance(value, float) and value != value:
         return None
+    _unreadable(value)
     raise CoercionError(f"{_show(value)} is not text")
 
 
@@ -223,7 +251,22 @@ def to_date(value: Any) -> dt.date | None:
                 return _DATE.validate_python(text)
             except ValidationError:
                 pass
+        return _lenient_date(value)
+    _unreadable(value)
     raise CoercionError(f"{_show(value)} is not a date (write YYYY-MM-DD)")
+
+
+def _lenient_date(value: str) -> dt.date | None:
+    text = value.strip()
+    if R.is_na(text):
+        return None
+    try:
+        day = R.lenient_date(text)
+    except CoercionError as e:
+        raise CoercionError(_show(value) + e.reason) from None
+    if day is None:
+        raise CoercionError(f"{_show(value)} is not a date (write YYYY-MM-DD)")
+    return day
 
 
 def to_timestamp(value: Any) -> dt.datetime | None:
@@ -250,7 +293,22 @@ def to_timestamp(value: Any) -> dt.datetime | None:
                 )
             except ValidationError:
                 pass
+        return _lenient_timestamp(value)
+    _unreadable(value)
     raise CoercionError(f"{_show(value)} is not a timestamp (write YYYY-MM-DDTHH:MM)")
+
+
+def _lenient_timestamp(value: str) -> dt.datetime | None:
+    text = value.strip()
+    if R.is_na(text):
+        return None
+    try:
+        moment = R.lenient_timestamp(text)
+    except CoercionError as e:
+        raise CoercionError(_show(value) + e.reason) from None
+    if moment is None:
+        raise CoercionError(f"{_show(value)} is not a timestamp (write YYYY-MM-DDTHH:MM)")
+    return moment
 
 
 SCALAR_COERCERS: dict[str, Coercer] = {

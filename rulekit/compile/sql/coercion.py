@@ -24,6 +24,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from fractions import Fraction
 
+from rulekit.compile.sql.lenient import Lenient
 from rulekit.compile.sql.rawvalues import Helper, Value
 from rulekit.compile.sql.reasons import (
     _BOOL_HINT,
@@ -31,9 +32,7 @@ from rulekit.compile.sql.reasons import (
     _NOT,
     _NOT_DURATION_TEXT,
     _NOT_LIST,
-    _NOT_NUMBER,
     _TOO_BIG,
-    Reasons,
 )
 from rulekit.compile.sql.relation import KIND_OF_TYPE, Column, element_type, kind_of_type
 from rulekit.model.program import FieldInfo
@@ -42,8 +41,6 @@ from rulekit.syntax.parser import DURATION_UNITS
 
 __all__ = ["KIND_OF_TYPE", "Coercion", "FieldSQL", "element_type", "kind_of_type"]
 
-# semantics._NUMERIC without the lookahead RE2 lacks: a mantissa with a digit, then an exponent.
-_NUMBER_RE = r"[+-]?([0-9][0-9,_]*(\.[0-9]+)?|\.[0-9]+)([eE][+-]?[0-9]+)?"
 _DATE_RE = r"[0-9]{4}-[0-9]{2}-[0-9]{2}"
 _TIMESTAMP_RE = r"[0-9]{4}-[0-9]{2}-[0-9]{2}([Tt _][0-9]{2}:[0-9]{2}(:[0-9]{2}([.,][0-9]+)?)?)?"
 
@@ -68,7 +65,7 @@ class FieldSQL:
     helpers: list[Helper] = field(default_factory=list)  # computed before, level by level
 
 
-class Coercion(Reasons):
+class Coercion(Lenient):
     """Per-field coercion and validation."""
 
     # ---- the entry points
@@ -123,6 +120,11 @@ class Coercion(Reasons):
         s = self.string_sql
         x = v.x
         if target == "string":
+            if self.read_options.na is not None:  # given tokens are missing in text too
+                return (
+                    f"CASE WHEN {self.na_sql(v.stripped())} THEN NULL ELSE NULLIF({x}, '') END",
+                    None,
+                )
             return f"NULLIF({x}, '')", None
         st_ = v.stripped()
         if target == "boolean":
@@ -132,7 +134,8 @@ class Coercion(Reasons):
                 + [f"WHEN {s(f)} THEN FALSE" for f in sorted(_FALSE)]
             )
             b = v.helper("b", f"CASE lower({st_}) {words} END")
-            return b, f"CASE WHEN {st_} <> '' AND {b} IS NULL THEN {s(_BOOL_HINT)} END"
+            na = f"CASE WHEN {b} IS NULL THEN {self.na_sql(st_)} END"
+            return b, f"CASE WHEN {st_} <> '' AND {b} IS NULL AND NOT {na} THEN {s(_BOOL_HINT)} END"
         if target in ("number", "integer"):
             return self._text_number(target, v)
         if target == "duration":
@@ -143,14 +146,12 @@ class Coercion(Reasons):
                 f"ELSE {st_} END"
             )
             as_date = self.try_cast_sql(cut, "DATE")
-            ok = (
+            ok = v.helper(
+                "ok",
                 f"({self.regex_full_match_sql(cut, _DATE_RE)} AND NOT starts_with({cut}, "
-                f"'0000') AND {as_date} IS NOT NULL)"
+                f"'0000') AND {as_date} IS NOT NULL)",
             )
-            return (
-                f"CASE WHEN {ok} THEN {as_date} END",
-                f"CASE WHEN {st_} <> '' AND NOT {ok} THEN {s(_NOT['date'])} END",
-            )
+            return self._lenient_dated(v, "date", ok, as_date)
         if target == "timestamp":
             time = f"substr({st_}, 12)"
             hms = self.regex_extract_sql(time, r"^[0-9]{2}:[0-9]{2}(:[0-9]{2})?")
@@ -160,24 +161,33 @@ class Coercion(Reasons):
                 f"CASE WHEN {frac} <> '' THEN '.' || left({frac}, 6) ELSE '' END ELSE '' END"
             )
             as_ts = self.try_cast_sql(norm, "TIMESTAMP")
-            ok = (
+            ok = v.helper(
+                "ok",
                 f"({self.regex_full_match_sql(st_, _TIMESTAMP_RE)} AND NOT starts_with({st_}, "
-                f"'0000') AND substr({st_}, 12, 2) < '24' AND {as_ts} IS NOT NULL)"
+                f"'0000') AND substr({st_}, 12, 2) < '24' AND {as_ts} IS NOT NULL)",
             )
-            return (
-                f"CASE WHEN {ok} THEN {as_ts} END",
-                f"CASE WHEN {st_} <> '' AND NOT {ok} THEN {s(_NOT['timestamp'])} END",
-            )
+            return self._lenient_dated(v, "timestamp", ok, as_ts)
         return "NULL", None
+
+    def _lenient_dated(self, v: Value, target: str, ok: str, strict: str) -> tuple[str, str]:
+        """A date or timestamp: the strict value, else a missing token, else the export forms."""
+        st_ = v.stripped()
+        na = v.helper("na", f"CASE WHEN {ok} OR {st_} = '' THEN FALSE ELSE {self.na_sql(st_)} END")
+        guard = f"NOT {ok} AND NOT {na} AND {st_} <> ''"
+        lenient, words = self.lenient_date_sql(v, target, guard)
+        return (
+            f"CASE WHEN {ok} THEN {strict} ELSE {lenient} END",
+            f"CASE WHEN {guard} AND {lenient} IS NULL THEN {words} END",
+        )
 
     def _text_number(self, target: str, v: Value) -> tuple[str, str]:
         """semantics._parse_number on the stripped text (its digits made ASCII)."""
         s = self.string_sql
         d = v.digits()
-        ok = v.helper("ok", self.regex_full_match_sql(d, _NUMBER_RE))
-        clean = v.helper("c", f"replace(replace({d}, ',', ''), '_', '')")
+        _, na, e, clean = self.number_parts(v)
+        ok = f"({e} IS NOT NULL)"
         as_double = v.helper("f", self.try_cast_sql(clean, "DOUBLE"))
-        bad_text = f"WHEN {d} <> '' AND NOT {ok} THEN {s(_NOT_NUMBER)}"
+        bad_text = f"WHEN {d} <> '' AND NOT {ok} AND NOT {na} THEN {self.number_fail_sql(v)}"
         if target == "number":
             return f"CASE WHEN {ok} THEN {as_double} END", f"CASE {bad_text} END"
         is_int = self.regex_full_match_sql(clean, r"[+-]?[0-9]+")
@@ -227,12 +237,14 @@ class Coercion(Reasons):
             + " ELSE 1 END"
         )
         units = ", ".join(s(u) for u in _UNITS)
+        na = self.na_sql(st_)
         value = (
-            f"CASE WHEN {st_} = '' THEN NULL WHEN {numeric} THEN {num_value} "
+            f"CASE WHEN {st_} = '' THEN NULL WHEN {numeric} THEN {num_value} WHEN {na} THEN NULL "
             f"ELSE CAST({mantissa} * {numer} AS DOUBLE) / ({scale} * {denom}) END"
         )
         fail = (
             f"CASE WHEN {st_} IS NULL OR {st_} = '' THEN NULL WHEN {numeric} THEN {num_fail} "
+            f"WHEN {na} THEN NULL "
             f"WHEN {digits} = '' OR {unit} NOT IN ({units}) OR {mantissa} IS NULL "
             f"THEN {s(_NOT_DURATION_TEXT)} END"
         )

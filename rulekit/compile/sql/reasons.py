@@ -10,6 +10,7 @@ list rejected rows. This module holds the words and writes the reprs and reasons
 from __future__ import annotations
 
 from rulekit.compile.sql.rawvalues import RawValues, Value
+from rulekit.model.reading import AMBIGUOUS_COMMA
 
 _BOOL_HINT = " is not true/false (write true/false, yes/no, 是/否 or 1/0)"
 _NOT = {
@@ -104,6 +105,10 @@ class Reasons(RawValues):
             return self.variant_parts(kind, Value(self, x, None, ""))[1].x
         return self.cast_sql(x, "VARCHAR")
 
+    def number_clean_sql(self, v: Value) -> str:
+        """The clean text of a number text (lenient.py computes it)."""
+        return f"replace(replace({v.digits()}, ',', ''), '_', '')"
+
     def _reason_template(
         self, target: str, kind: str, v: Value, one_of_words: str | None, is_list: bool = False
     ) -> str:
@@ -134,16 +139,14 @@ class Reasons(RawValues):
         s = self.string_sql
         special = []
         if target == "integer":  # semantics shows the parsed float: "12.5 is not a whole number"
-            parsed = self.try_cast_sql(
-                f"replace(replace({v.digits()}, ',', ''), '_', '')", "DOUBLE"
-            )
+            parsed = self.try_cast_sql(self.number_clean_sql(v), "DOUBLE")
             special.append(
                 f"WHEN {fail} = {s(_NOT['integer'])} THEN "
                 f"{self.show_sql('float', parsed)} || {fail}"
             )
         if target == "duration":  # a plain number goes through to_number, stripped
             special.append(
-                f"WHEN {fail} = {s(_NOT_NUMBER)} THEN "
+                f"WHEN {fail} IN ({s(_NOT_NUMBER)}, {s(AMBIGUOUS_COMMA)}) THEN "
                 f"{self.show_sql('text', v.stripped())} || {fail}"
             )
         default = f"{self.show_sql('text', v.x)} || {fail}"

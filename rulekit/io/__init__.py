@@ -1,5 +1,7 @@
-"""Read and write data tables — CSV, JSON Lines, Parquet, Excel (.xlsx) — chosen by file
-extension, with every output written atomically (a temporary file, then one rename).
+"""Read and write data tables — CSV, JSON Lines, Parquet, Excel (.xlsx; .xls and .ods read) —
+chosen by file extension (`.gz`, `.bz2`, `.zst` after it: compressed), with every output
+written atomically (a temporary file, then one rename). ReadOptions (model/reading.py) choose
+the delimiter and encoding of a CSV file, and the sheet and header row of a workbook.
 
 Values are kept as the file gives them: CSV cells are read as text (the engine coerces each field
 by its declared type, so an identifier such as `00123` stays `00123`; an empty cell is missing,
@@ -15,18 +17,17 @@ import datetime as dt
 import io
 import json
 import os
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from rulekit.errors import RulekitError
+from rulekit.model.reading import ReadOptions
 
 if TYPE_CHECKING:
     import pyarrow as pa
-    from openpyxl.cell.cell import Cell
-    from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 # A row as read: column -> value, the value as the file gives it.
 Row = dict[str, Any]
@@ -42,8 +43,12 @@ FORMATS = {
     ".pq": "parquet",
     ".xlsx": "xlsx",
     ".xlsm": "xlsx",
+    ".xls": "xls",
+    ".ods": "ods",
 }
-SUPPORTED = ".csv, .tsv, .jsonl, .ndjson, .parquet, .xlsx"
+SUPPORTED = ".csv, .tsv, .jsonl, .ndjson, .parquet, .xlsx, .xls, .ods (+ .gz, .bz2, .zst)"
+WORKBOOKS = ("xlsx", "xls", "ods")
+COMPRESSIONS = (".gz", ".bz2", ".zst")
 
 
 class DataFileError(RulekitError):
@@ -57,6 +62,8 @@ class UnsupportedFormat(RulekitError):
 def format_of(path: str | Path) -> str:
     """The table format of a path, by its extension."""
     suffix = Path(path).suffix.lower()
+    if suffix in COMPRESSIONS:
+        suffix = Path(Path(path).stem).suffix.lower()
     fmt = FORMATS.get(suffix)
     if fmt is None:
         raise UnsupportedFormat(
@@ -79,6 +86,7 @@ class Table:
     encoding: str = "utf-8"
     bom: bool = False
     notes: list[str] = field(default_factory=list)
+    delimiter: str = ","
 
     def __len__(self) -> int:
         return len(self.rows)
@@ -89,7 +97,7 @@ class Table:
         row = f"{name} row {index + 1}"
         if self.lines is None or index >= len(self.lines):
             return row
-        if self.format == "xlsx":
+        if self.format in WORKBOOKS:
             return f"{row} (sheet row {self.lines[index]})"
         return f"{row} (line {self.lines[index]})"
 
@@ -97,27 +105,64 @@ class Table:
 # ---------------------------------------------------------------- reading
 
 
-def read_table(path: str | os.PathLike[str]) -> Table:
-    """Read a data file into a Table, by its extension."""
+def read_table(path: str | os.PathLike[str], options: ReadOptions | None = None) -> Table:
+    """Read a data file into a Table, by its extension (`options`: delimiter and encoding of a
+    CSV file, sheet and header row of a workbook)."""
     path = Path(path)
     fmt = format_of(path)
     if not path.is_file():
         raise FileNotFoundError(path)
-    reader = {
-        "csv": _read_csv,
-        "tsv": _read_csv,
-        "jsonl": _read_jsonl,
-        "parquet": _read_parquet,
-        "xlsx": _read_xlsx,
-    }[fmt]
-    return reader(path, fmt)
+    options = options or ReadOptions()
+    if fmt in ("csv", "tsv"):
+        return _read_csv(path, fmt, options)
+    if fmt in WORKBOOKS:
+        return _read_workbook(path, fmt, options)
+    if fmt == "jsonl":
+        return _read_jsonl(path, fmt)
+    return _read_parquet(path, fmt)
 
 
-def _decode(path: Path) -> tuple[str, str, bool]:
+def read_bytes(path: Path) -> bytes:
+    """The bytes of a file, decompressed when its name ends in .gz, .bz2 or .zst."""
+    suffix = path.suffix.lower()
+    if suffix == ".gz":
+        import gzip
+
+        return gzip.decompress(path.read_bytes())
+    if suffix == ".bz2":
+        import bz2
+
+        return bz2.decompress(path.read_bytes())
+    if suffix == ".zst":
+        import zstandard
+
+        with open(path, "rb") as f:
+            return zstandard.ZstdDecompressor().stream_reader(f).read()
+    return path.read_bytes()
+
+
+def _decode(path: Path, encoding: str | None = None) -> tuple[str, str, bool]:
     """File text, its encoding and whether it had a UTF-8 BOM. Chinese spreadsheets are often
     exported as GBK, so GB18030 (a superset) is tried when the bytes are not UTF-8."""
-    raw = path.read_bytes()
+    try:
+        raw = read_bytes(path)
+    except (OSError, EOFError, ValueError) as e:
+        raise DataFileError(f"{path.name}: cannot decompress the file ({e})") from None
     bom = raw.startswith(b"\xef\xbb\xbf")
+    if encoding is not None:
+        try:
+            return raw.decode(encoding), encoding, bom
+        except LookupError:
+            raise DataFileError(
+                f"{path.name}: {encoding!r} is not an encoding Python knows; give e.g. "
+                "--data-encoding gbk, utf-8 or latin-1"
+            ) from None
+        except UnicodeDecodeError as e:
+            line = raw[: e.start].count(b"\n") + 1
+            raise DataFileError(
+                f"{path.name} line {line}: the bytes are not {encoding} text; leave out "
+                "--data-encoding to let rulekit detect UTF-8 or GBK"
+            ) from None
     try:
         return raw.decode("utf-8-sig"), "utf-8", bom
     except UnicodeDecodeError as e:
@@ -149,9 +194,21 @@ def _header(path: Path, names: Sequence[Any], where: str) -> list[str]:
     return columns
 
 
-def _csv_rows(stream: Iterable[str], fmt: str, name: str) -> Iterator[tuple[int, list[str]]]:
+def detect_delimiter(first_line: str, fmt: str) -> str:
+    """The delimiter of a CSV file from its header line: the most frequent of , ; tab and |
+    (a .tsv file: tab)."""
+    if fmt == "tsv":
+        return "\t"
+    counts = {d: first_line.count(d) for d in (",", ";", "\t", "|")}
+    best = max(counts, key=lambda d: counts[d])
+    return best if counts[best] > 0 else ","
+
+
+def _csv_rows(
+    stream: Iterable[str], fmt: str, name: str, delimiter: str | None = None
+) -> Iterator[tuple[int, list[str]]]:
     """(first physical line, values) of every non-blank CSV or TSV row, the header included."""
-    reader = csv.reader(stream, delimiter="\t" if fmt == "tsv" else ",")
+    reader = csv.reader(stream, delimiter=delimiter or ("\t" if fmt == "tsv" else ","))
     width = 0
     while True:
         start = reader.line_num + 1
@@ -171,13 +228,20 @@ def _csv_rows(stream: Iterable[str], fmt: str, name: str) -> Iterator[tuple[int,
         yield start, values
 
 
-def _read_csv(path: Path, fmt: str) -> Table:
-    text, encoding, bom = _decode(path)
+def _read_csv(path: Path, fmt: str, options: ReadOptions) -> Table:
+    text, encoding, bom = _decode(path, options.encoding)
+    delimiter = options.delimiter or detect_delimiter(text.split("\n", 1)[0], fmt)
+    if len(delimiter) != 1:
+        raise DataFileError(
+            f"{path.name}: the delimiter must be one character, not {delimiter!r} "
+            "(e.g. --delimiter ';' or --delimiter tab)"
+        )
     rows: list[Row] = []
     lines: list[int] = []
     columns: list[str] | None = None
     width = 0
-    for start, values in _csv_rows(io.StringIO(text, newline=""), fmt, path.name):
+    stream = io.StringIO(text, newline="")
+    for start, values in _csv_rows(stream, fmt, path.name, delimiter):
         if columns is None:
             columns = _header(path, values, "line 1 (the header)")
             width = len(columns)
@@ -188,7 +252,8 @@ def _read_csv(path: Path, fmt: str) -> Table:
                 raise DataFileError(
                     f"{path.name} row {len(rows) + 1} (line {start}) has {len(values)} values "
                     f"but the header has {width} columns; quote values that contain "
-                    f"{'tabs' if fmt == 'tsv' else 'commas'}"
+                    f"{'tabs' if delimiter == chr(9) else repr(delimiter)}, or give "
+                    "--delimiter"
                 )
             values = values[:width]
         # an empty cell is missing (None), as DuckDB reads it; a short row: missing values
@@ -196,7 +261,9 @@ def _read_csv(path: Path, fmt: str) -> Table:
         lines.append(start)
     if columns is None:
         raise DataFileError(f"{path.name}: the file is empty; the first line must name the columns")
-    return Table(path, fmt, columns, rows, lines, encoding=encoding, bom=bom)
+    table = Table(path, fmt, columns, rows, lines, encoding=encoding, bom=bom)
+    table.delimiter = delimiter
+    return table
 
 
 def line_numbers(path: str | Path, indexes: Sequence[int]) -> dict[int, int]:
@@ -293,44 +360,31 @@ def _read_parquet(path: Path, fmt: str) -> Table:
     return Table(path, fmt, list(table.column_names), table.to_pylist(), None, arrow=table)
 
 
-def _read_xlsx(path: Path, fmt: str) -> Table:
-    import zipfile
-
-    import openpyxl
+def _read_workbook(path: Path, fmt: str, options: ReadOptions) -> Table:
+    from rulekit.io import excel
 
     try:
-        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as e:
-        raise DataFileError(
-            f"{path.name}: not a readable .xlsx workbook ({e}); save it from "
-            "Excel as an .xlsx workbook"
-        ) from None
-    try:
-        sheet = book.worksheets[0]
-        rows: list[Row] = []
-        lines: list[int] = []
-        columns: list[str] | None = None
-        width = 0
-        for number, values in enumerate(sheet.iter_rows(values_only=True), 1):
-            if all(v is None or (isinstance(v, str) and not v.strip()) for v in values):
-                continue
-            if columns is None:
-                names = list(values)
-                while names and names[-1] is None:
-                    names.pop()
-                columns = _header(path, names, f"sheet row {number} (the header)")
-                width = len(columns)
-                continue
-            values = tuple(values[:width]) + (None,) * (width - len(values))
-            rows.append({c: _cell(v) for c, v in zip(columns, values, strict=True)})
-            lines.append(number)
-    finally:
-        book.close()
-    if columns is None:
-        raise DataFileError(
-            f"{path.name}: the first sheet is empty; its first row must name the columns"
+        name, header_at, header, body, notes = excel.read_sheet(
+            path, options.sheet, options.header_row
         )
-    return Table(path, fmt, columns, rows, lines)
+    except excel.SheetError as e:
+        raise DataFileError(f"{path.name}: {e}") from None
+    except Exception as e:  # calamine's own errors: not a workbook, damaged, encrypted
+        if isinstance(e, DataFileError):
+            raise
+        raise DataFileError(
+            f"{path.name}: not a readable .{fmt} workbook ({e}); save it from Excel as an "
+            ".xlsx workbook"
+        ) from None
+    columns = _header(path, header, f"sheet {name!r} row {header_at} (the header)")
+    width = len(columns)
+    rows: list[Row] = []
+    lines: list[int] = []
+    for number, values in body:
+        cells = list(values[:width]) + [None] * (width - len(values))
+        rows.append({c: _cell(v) for c, v in zip(columns, cells, strict=True)})
+        lines.append(number)
+    return Table(path, fmt, columns, rows, lines, notes=notes)
 
 
 def _cell(value: Any) -> Any:
@@ -367,12 +421,14 @@ def write_table(
     *,
     arrow: pa.Table | None = None,
     bom: bool = False,
+    encoding: str | None = None,
 ) -> int:
     """Write `rows` (their `columns`, then the `extra` columns, each a list aligned with rows)
     to `path` in the format its extension names; returns the number of rows written.
 
     An extra column named like an input column replaces it. `arrow` (the pyarrow table a Parquet
-    input was read as) keeps the input's column types in a Parquet output.
+    input was read as) keeps the input's column types in a Parquet output. `encoding`: of a CSV
+    or TSV output (default UTF-8, with a BOM when `bom`).
     """
     path = Path(path)
     fmt = format_of(path)
@@ -383,7 +439,11 @@ def write_table(
         if fmt == "parquet":
             _write_parquet(tmp, base, rows, extra, arrow)
         elif fmt == "xlsx":
-            _write_xlsx(tmp, names, _row_values(base, rows, extra))
+            from rulekit.io.excel import write_xlsx
+
+            write_xlsx(tmp, names, _row_values(base, rows, extra), cell_text)
+        elif fmt in WORKBOOKS:
+            raise UnsupportedFormat(f"{path}: rulekit reads .{fmt} workbooks but writes .xlsx")
         elif fmt == "jsonl":
             with open(tmp, "w", encoding="utf-8", newline="\n") as f:
                 for values in _row_values(base, rows, extra):
@@ -396,12 +456,34 @@ def write_table(
                     )
                     f.write("\n")
         else:
-            with open(tmp, "w", encoding="utf-8-sig" if bom else "utf-8", newline="") as f:
+            text_encoding = encoding or ("utf-8-sig" if bom else "utf-8")
+            with open(tmp, "w", encoding=text_encoding, errors="strict", newline="") as f:
                 writer = csv.writer(f, delimiter="\t" if fmt == "tsv" else ",", lineterminator="\n")
                 writer.writerow(names)
                 for values in _row_values(base, rows, extra):
                     writer.writerow([cell_text(v) for v in values])
+        _compress(tmp, path.suffix.lower())
     return len(rows)
+
+
+def _compress(tmp: Path, suffix: str) -> None:
+    """Compress a written file in place when the output's name ends in .gz, .bz2 or .zst."""
+    if suffix not in COMPRESSIONS:
+        return
+    data = tmp.read_bytes()
+    if suffix == ".gz":
+        import gzip
+
+        data = gzip.compress(data)
+    elif suffix == ".bz2":
+        import bz2
+
+        data = bz2.compress(data)
+    else:
+        import zstandard
+
+        data = zstandard.ZstdCompressor().compress(data)
+    tmp.write_bytes(data)
 
 
 def _row_values(
@@ -492,31 +574,3 @@ def _write_parquet(
         else:
             table = table.append_column(name, array)
     pq.write_table(table, str(tmp))
-
-
-def _write_xlsx(tmp: Path, names: Sequence[str], rows: Iterable[list[Any]]) -> None:
-    import openpyxl
-    from openpyxl.cell import WriteOnlyCell
-
-    book = openpyxl.Workbook(write_only=True)
-    sheet: WriteOnlyWorksheet = book.create_sheet()
-    sheet.append(list(names))
-    for values in rows:
-        sheet.append([_xlsx_value(sheet, v, WriteOnlyCell) for v in values])
-    book.save(str(tmp))
-
-
-def _xlsx_value(sheet: WriteOnlyWorksheet, value: Any, cell_cls: Callable[..., Cell]) -> Any:
-    if value is None or isinstance(value, (bool, int, float, Decimal)):
-        return value
-    if isinstance(value, dt.datetime):
-        return value.isoformat() if value.tzinfo else value
-    if isinstance(value, (dt.date, dt.time)):
-        return value
-    text = value if isinstance(value, str) else cell_text(value)
-    if text.startswith("="):
-        # A value is data, never a formula: keep `=1+1` as the text it was.
-        cell = cell_cls(sheet, value=text)
-        cell.data_type = "s"
-        return cell
-    return text

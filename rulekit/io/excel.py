@@ -1,0 +1,185 @@
+"""Workbooks as users have them: .xlsx, .xlsm, .xls and .ods read with python-calamine, the
+sheet chosen by name or number (or the first that holds a table), the header row found below
+title and blank rows (or given), merged header cells named; .xlsx written with openpyxl with
+a bold header and the first row frozen.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable, Sequence
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+HEADER_SCAN = 30  # rows looked at to find the header
+
+
+class SheetError(Exception):
+    """A sheet or header that cannot be found (rulekit.io words it as a DataFileError)."""
+
+
+def _blank(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def _filled(values: Sequence[Any]) -> int:
+    return sum(not _blank(v) for v in values)
+
+
+def choose_sheet(names: list[str], sheet: str | int | None, tables: Iterable[int]) -> int:
+    """The index of the sheet to read: by name or number (from 1), else the first that holds
+    a table (`tables`: the indexes of those, in order)."""
+    if sheet is None:
+        return next(iter(tables), 0)
+    if isinstance(sheet, int) or sheet.strip().isdigit():
+        number = int(sheet)
+        if 1 <= number <= len(names):
+            return number - 1
+    elif sheet in names:
+        return names.index(sheet)
+    else:
+        folded = [n.casefold().strip() for n in names]
+        if sheet.casefold().strip() in folded:
+            return folded.index(sheet.casefold().strip())
+    listed = ", ".join(f"{i}: {n!r}" for i, n in enumerate(names, 1))
+    raise SheetError(
+        f"there is no sheet {sheet!r}; the workbook's sheets are {listed} "
+        "(give --sheet NAME or --sheet N, counted from 1)"
+    )
+
+
+def find_header(rows: Sequence[Sequence[Any]]) -> int | None:
+    """The index of the header row: the first of the first rows that fills at least 60% of the
+    table's width with text, so a title row (one merged cell), notes and blank rows above it
+    are skipped. None when there is none."""
+    head = rows[:HEADER_SCAN]
+    width = max((_filled(r) for r in head), default=0)
+    for i, r in enumerate(head):
+        filled = [v for v in r if not _blank(v)]
+        if len(filled) >= max(1, -(-width * 3 // 5)) and all(isinstance(v, str) for v in filled):
+            return i
+    return None
+
+
+def is_table(rows: Sequence[Sequence[Any]]) -> bool:
+    """Whether a sheet holds a table: a header of two columns or more, and a row below it."""
+    i = find_header(rows)
+    return i is not None and _filled(rows[i]) >= 2 and any(_filled(r) for r in rows[i + 1 :])
+
+
+def merged_names(header: list[Any], merged: list[tuple[int, int]]) -> list[Any]:
+    """Header cells inside a merged range (first, last column) take the range's name with a
+    number: `金额`, `金额_2`, `金额_3`."""
+    names = list(header)
+    for first, last in merged:
+        if first < len(names) and not _blank(names[first]):
+            for k, col in enumerate(range(first + 1, min(last, len(names) - 1) + 1), 2):
+                if _blank(names[col]):
+                    names[col] = f"{names[first]}_{k}"
+    return names
+
+
+def read_sheet(
+    path: Path, sheet: str | int | None, header_row: int | None
+) -> tuple[str, int, list[Any], list[tuple[int, list[Any]]], list[str]]:
+    """(sheet name, header's sheet row, header cells, [(sheet row, values)], notes)."""
+    from python_calamine import CalamineWorkbook
+
+    book = CalamineWorkbook.from_path(str(path))
+    names = list(book.sheet_names)
+    notes: list[str] = []
+    sheets: dict[int, list[list[Any]]] = {}
+
+    def rows_of(i: int) -> list[list[Any]]:
+        if i not in sheets:
+            sheets[i] = book.get_sheet_by_index(i).to_python(skip_empty_area=False)
+        return sheets[i]
+
+    tables = (i for i in range(len(names)) if is_table(rows_of(i)))
+    index = choose_sheet(names, sheet, tables)
+    if sheet is None and index > 0:
+        notes.append(
+            f"read sheet {names[index]!r}: the sheets before it hold no table "
+            "(choose one with --sheet)"
+        )
+    rows = rows_of(index)
+    if header_row is not None:
+        if not 1 <= header_row <= len(rows):
+            raise SheetError(
+                f"sheet {names[index]!r} has {len(rows)} rows, so --header-row {header_row} "
+                "is past its end"
+            )
+        at: int | None = header_row - 1
+    else:
+        at = find_header(rows)
+    if at is None:
+        raise SheetError(
+            f"sheet {names[index]!r} has no header row (a row naming the columns); "
+            "give it with --header-row N"
+        )
+    if at > 0 and header_row is None:
+        notes.append(
+            f"sheet {names[index]!r}: the header is row {at + 1} (the rows above it are a "
+            "title or notes; give --header-row N to choose another)"
+        )
+    merged = [
+        (first[1], last[1])
+        for first, last in (book.get_sheet_by_index(index).merged_cell_ranges or [])
+        if first[0] == at
+    ]
+    header = merged_names(list(rows[at]), merged)
+    while header and _blank(header[-1]):
+        header.pop()
+    body = [(number, r) for number, r in enumerate(rows[at + 1 :], at + 2) if _filled(r)]
+    return names[index], at + 1, header, body, notes
+
+
+def cell(value: Any) -> Any:
+    """A workbook value as rulekit reads it: whole floats as ints (Excel stores 12 as 12.0)."""
+    if isinstance(value, float) and value.is_integer() and abs(value) < 2**53:
+        return int(value)
+    return value
+
+
+def write_xlsx(
+    tmp: Path, names: Sequence[str], rows: Iterable[list[Any]], cell_text: Callable[[Any], str]
+) -> None:
+    """An .xlsx workbook: a bold header, the first row frozen, values as cells (text that
+    starts with `=` stays text, never a formula)."""
+    import openpyxl
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font
+
+    book = openpyxl.Workbook(write_only=True)
+    sheet = book.create_sheet()
+    sheet.freeze_panes = "A2"
+    bold = Font(bold=True)
+    head = []
+    for name in names:
+        c = WriteOnlyCell(sheet, value=name)
+        c.font = bold
+        head.append(c)
+    sheet.append(head)
+    for values in rows:
+        out: list[Any] = []
+        for value in values:
+            if value is None or isinstance(value, (bool, int, float, Decimal)):
+                out.append(value)
+            elif isinstance(value, dt.datetime):
+                out.append(value.isoformat() if value.tzinfo else value)
+            elif isinstance(value, (dt.date, dt.time)):
+                out.append(value)
+            else:
+                text = value if isinstance(value, str) else cell_text(value)
+                if text.startswith("="):
+                    c = WriteOnlyCell(sheet, value=text)
+                    c.data_type = "s"
+                    out.append(c)
+                else:
+                    out.append(text)
+        sheet.append(out)
+    book.save(str(tmp))
+
+
+__all__ = ["SheetError", "read_sheet", "write_xlsx"]
