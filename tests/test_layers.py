@@ -18,7 +18,16 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
     ("compile", ("rulekit.compile", "rulekit.io")),
     ("engines", ("rulekit.engines",)),
     ("explain", ("rulekit.explain", "rulekit.render")),
-    ("api", ("rulekit.ruleset", "rulekit.rulesets", "rulekit.docgen", "rulekit.backends")),
+    (
+        "api",
+        (
+            "rulekit.ruleset",
+            "rulekit.rulesets",
+            "rulekit.docgen",
+            "rulekit.backends",
+            "rulekit.spark",
+        ),
+    ),
     ("cli", ("rulekit.cli", "rulekit.__main__")),
 ]
 ROOT_LAYER = "api"  # rulekit/__init__.py: the public facade
