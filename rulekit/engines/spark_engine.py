@@ -100,17 +100,28 @@ def classify_frame(
     from pyspark.sql import functions as F
 
     todo = [rulesets] if isinstance(rulesets, CompiledRuleset) else list(rulesets)
+    if not todo:
+        raise RulekitError("classify_frame needs at least one ruleset")
     today = as_date(as_of)
     spark = df.sparkSession
     check_session(spark)
-    out = df
+    numbered = df.withColumn(ROW, F.monotonically_increasing_id())
+    out: DataFrame | None = None
     for rs in todo:
-        numbered = out.withColumn(ROW, F.monotonically_increasing_id())
+        # each ruleset reads the input itself (a chain of queries grows one plan too deep for
+        # Spark's analyser); the results meet on the row number
         result = classify_one(numbered, rs, today, labels)
         if on_error == "fail":
             _fail_on_first_bad(result, numbered, rs)
-        out = result.drop(ROW, _stage(rs, result))
-    return out
+        result = result.drop(_stage(rs, result))
+        if out is None:
+            out = result
+            continue
+        added = [c for c in result.columns if c not in numbered.columns or c == ROW]
+        kept = [c for c in out.columns if c == ROW or c not in added]
+        out = out.select(*kept).join(result.select(*added), ROW)
+    assert out is not None, "at least one ruleset"
+    return out.drop(ROW)
 
 
 def _stage(rs: CompiledRuleset, result: DataFrame) -> str:

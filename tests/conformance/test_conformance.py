@@ -31,7 +31,9 @@ AS_OF = dt.date(2024, 6, 30)
 CASES_DIR = Path(__file__).parent / "cases"
 # duckdb-file: DuckDB reading a JSON Lines file (typed values); duckdb-csv: the same over CSV,
 # where every value is text and a missing value is an empty cell
-ENGINES = ["python", "duckdb", "duckdb-file", "duckdb-csv"]
+# spark: the Spark engine on a typed DataFrame of the records (tests/spark/support.py; every
+# case runs in a few batched Spark jobs, once per test run; skipped without pyspark or Java)
+ENGINES = ["python", "duckdb", "duckdb-file", "duckdb-csv", "spark"]
 BAD = object()  # marks a record set aside as bad: (BAD, (reason, field))
 
 
@@ -133,11 +135,26 @@ def _file(rs, records, tmp_path: Path, suffix: str):
     return got
 
 
+@pytest.fixture(scope="session")
+def spark_results():
+    """Every case classified on Spark at once (batched), by case name."""
+    from tests.spark.support import classify_cases, skip_reason
+
+    reason = skip_reason()
+    if reason:
+        pytest.skip(f"Spark tests skipped: {reason}")
+    return classify_cases([case for _, case in CASES], AS_OF)
+
+
 @pytest.mark.parametrize(("case", "engine"), _params())
-def test_case(case, engine, tmp_path):
+def test_case(case, engine, tmp_path, request):
     rs = rulekit.compile(case["rules"], "case.rules")
     records = case["records"]
-    if engine == "duckdb-file":
+    if engine == "spark":
+        got = request.getfixturevalue("spark_results")[case["name"]]
+        assert not isinstance(got, str), got
+        got = [(BAD, g[1]) if len(g) == 2 else g for g in got]
+    elif engine == "duckdb-file":
         got = _file(rs, records, tmp_path, ".jsonl")
     elif engine == "duckdb-csv":
         got = _file(rs, records, tmp_path, ".csv")
