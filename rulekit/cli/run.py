@@ -29,7 +29,7 @@ from rulekit.cli.options import (
     out_option,
     population_option,
 )
-from rulekit.cli.output import _note, _progress, ui
+from rulekit.cli.output import _note, _plain, _progress, ui
 from rulekit.cli.report import (
     _check_columns,
     _print_preview,
@@ -110,6 +110,20 @@ def run(
         ),
     ] = None,
     quiet: Quiet = False,
+    master: Annotated[
+        str | None,
+        typer.Option(
+            "--master", metavar="URL", help="With --engine spark: the Spark master (local[*])."
+        ),
+    ] = None,
+    spark_remote: Annotated[
+        str | None,
+        typer.Option(
+            "--spark-remote",
+            metavar="sc://HOST:PORT",
+            help="With --engine spark: a Spark Connect server instead of a local Spark.",
+        ),
+    ] = None,
 ) -> None:
     """Classify every row of a data file with one or more rulesets.
 
@@ -154,6 +168,11 @@ def run(
                 "one pair of output columns, so give it once"
             )
         seen[rs.id] = ref
+    if engine is Engine.spark:
+        _run_spark(loaded, data, out, today, on_error.value, master, spark_remote, preview)
+        return
+    if master is not None or spark_remote is not None:
+        raise Usage("--master and --spark-remote go with --engine spark")
     frozen = _frozen(population) if population else None
     engine_name = _engine(engine.value)
     if Path(data).is_file():
@@ -276,3 +295,41 @@ def _profile_for_run(
         f"customers from its orders (as of {today.isoformat()})"
     )
     return str(tmp)
+
+
+def _run_spark(
+    loaded: list[Ruleset],
+    data: str,
+    out: str | None,
+    today: dt.date,
+    on_error: str,
+    master: str | None,
+    remote: str | None,
+    preview: int,
+) -> None:
+    """`rulekit run … --engine spark`: the rows stay in Spark (rulekit.engines.spark_files)."""
+    from rulekit.engines.spark_files import run_spark
+    from rulekit.engines.spark_session import local_session
+
+    if master is not None and remote is not None:
+        raise Usage("give --master URL or --spark-remote sc://…, not both")
+    spark = local_session(master, remote)
+    try:
+        summary, result = run_spark(spark, loaded, data, out, today, on_error)
+    except RecordError as e:
+        _plain(f"error: row {e.bad.index + 1}: {e.bad.field}: {e.bad.reason}", err=True)
+        _plain("  hint: fix the row, or run with --on-error skip or quarantine", err=True)
+        raise Exit(1) from None
+    _warn_replaced(loaded, summary.columns)
+    if out is None:
+        for row in result.limit(preview).collect():
+            _plain(str(row.asDict()))
+    for rs in loaded:
+        counts = summary.labels[rs.id]
+        _note(f"{rs.id}: {summary.rows} rows")
+        for label, count in sorted(counts.items(), key=lambda kv: -kv[1]):
+            _note(f"  {label if label is not None else '(no label)'}: {count}")
+        if summary.rejected[rs.id]:
+            _note(f"  set aside: {summary.rejected[rs.id]}")
+    if out is not None:
+        _note(f"wrote {out}" + (f" and {summary.rejected_path}" if summary.rejected_path else ""))
