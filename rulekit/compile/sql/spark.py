@@ -21,6 +21,7 @@ from rulekit.compile.sql.generator import Generator
 from rulekit.compile.sql.rawvalues import _DIGITS_FROM, _DIGITS_TO
 from rulekit.compile.sql.relation import Source
 from rulekit.model.program import HitPolicy
+from rulekit.syntax import nodes as n
 
 # DuckDB type names the shared modules write -> Spark's
 _SPARK_TYPES = {"VARCHAR": "STRING", "HUGEINT": "DECIMAL(38, 0)"}
@@ -139,6 +140,65 @@ class SparkGenerator(Generator):
 
     def is_whole_sql(self, x: str) -> str:
         return f"(NOT isnan({x}) AND abs({x}) != double('Infinity') AND {x} = floor({x}))"
+
+    # ------------------------------------------------------------------ populations that scale
+    def population_joins(self, ctes: list[tuple[str, str]], prev: str, node: object) -> str:
+        """A live population without a sort of every row in one task: the distinct values of
+        the argument and their counts and sums by a grouped aggregation (parallel), cumulative
+        counts over that small table (a window over the distinct values, per `by` group), joined
+        back on the value. less(x) = #{v < x}, greater(x) = #{v > x}, n, Σ{v < x}, Σ: the
+        frozen population's columns, so population_sql reads them as it reads a frozen one's."""
+        assert isinstance(node, n.Node)
+        key = self.p.population_keys[node.id]
+        if key in self._frozen_done:
+            return prev
+        self._frozen_done.add(key)
+        ident = self.identifier_sql
+        k = self.pop_key_index[key]
+        cols = self.frozen_col[key]
+        x, part = self._pop_parts(key)
+        g, v, c, sx = ident("g"), ident("v"), ident("c"), ident("s")
+        group = f"{part} AS {g}, " if part else ""
+        counts, cum = f"{self.PREFIX}pop_{k}_counts", f"{self.PREFIX}pop_{k}_cumulative"
+        ctes.append(
+            (
+                counts,
+                f"SELECT {group}{x} AS {v}, count(*) AS {c}, sum(CAST({x} AS DOUBLE)) AS {sx}\n"
+                f"FROM {ident(prev)}\nWHERE {x} IS NOT NULL\nGROUP BY {group[: -len(f' AS {g}, ')] + ', ' if part else ''}{x}",
+            )
+        )
+        by = f"PARTITION BY {g} " if part else ""
+        before = f"OVER ({by}ORDER BY {v} ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING)"
+        every = f"OVER ({by.strip()})"
+        ctes.append(
+            (
+                cum,
+                f"SELECT {g + ', ' if part else ''}{v}, {c}, "
+                f"COALESCE(sum({c}) {before}, 0) AS {ident(cols['less'])}, "
+                f"sum({c}) {every} AS {ident(cols['n'])}, "
+                f"COALESCE(sum({sx}) {before}, 0) AS {ident(cols['below'])}, "
+                f"sum({sx}) {every} AS {ident(cols['total'])}\nFROM {ident(counts)}",
+            )
+        )
+        on = f"a.{x} = b.{v}" + (f" AND a.{part} <=> b.{g}" if part else "")
+        name = f"{self.PREFIX}pop_{k}_joined"
+        ctes.append(
+            (
+                name,
+                f"SELECT a.*, b.{ident(cols['less'])}, b.{ident(cols['n'])}, "
+                f"b.{ident(cols['n'])} - b.{ident(cols['less'])} - b.{c} AS "
+                f"{ident(cols['greater'])}, b.{ident(cols['below'])}, b.{ident(cols['total'])}\n"
+                f"FROM {ident(prev)} AS a LEFT JOIN {ident(cum)} AS b ON {on}",
+            )
+        )
+        return name
+
+    def _stats(self, key: str) -> dict[str, str]:
+        stats = super()._stats(key) if self.frozen else {}
+        if not self.frozen:
+            cols = {k: self.identifier_sql(v) for k, v in self.frozen_col[key].items()}
+            stats = dict(cols, at_least=f"({cols['total']} - {cols['below']})")
+        return stats
 
     # ------------------------------------------------------------------ frames (spark_engine)
     def frame_sql(self, source: Source, labels: str = "id") -> str:
