@@ -52,6 +52,9 @@ def load_cases():
 CASES = load_cases()
 
 
+SPARK_SUITES = {"ranking"}  # the suites run on Spark by default (see spark_results)
+
+
 def _params():
     params = []
     for suite, case in CASES:
@@ -143,7 +146,11 @@ def spark_results():
     reason = skip_reason()
     if reason:
         pytest.skip(f"Spark tests skipped: {reason}")
-    return classify_cases([case for _, case in CASES], AS_OF)
+    import os
+
+    # this machine's budget: the ranking cases by default; RULEKIT_SPARK_FULL=1 runs them all
+    full = os.environ.get("RULEKIT_SPARK_FULL") == "1"
+    return classify_cases([c for s, c in CASES if full or s in SPARK_SUITES], AS_OF)
 
 
 @pytest.mark.parametrize(("case", "engine"), _params())
@@ -151,7 +158,10 @@ def test_case(case, engine, tmp_path, request):
     rs = rulekit.compile(case["rules"], "case.rules")
     records = case["records"]
     if engine == "spark":
-        got = request.getfixturevalue("spark_results")[case["name"]]
+        results = request.getfixturevalue("spark_results")
+        if case["name"] not in results:
+            pytest.skip("Spark: this suite runs with RULEKIT_SPARK_FULL=1")
+        got = results[case["name"]]
         assert not isinstance(got, str), got
         got = [(BAD, g[1]) if len(g) == 2 else g for g in got]
     elif engine == "duckdb-file":
