@@ -144,13 +144,13 @@ def spark_type(t) -> str:
 def test_nan_is_missing(spark):
     rs = rulekit.compile(
         'ruleset t\nhit first\nfield x : number\nrule "big" if x > 5 then big\n'
-        'rule "none" if x is missing then none\n',
+        'rule "gap" if x is missing then gap\n',
         "t.rules",
     )
     df = frame(spark, [{"x": float("nan")}, {"x": 7.0}, {"x": None}])
     got = [r["t"] for r in rulekit.spark.classify_frame(df, rs).orderBy("x").collect()]
     py = [d.label for d in rs.classify_many([{"x": math.nan}, {"x": 7.0}, {"x": None}])]
-    assert sorted(got, key=str) == sorted(py, key=str) == ["big", "none", "none"]
+    assert sorted(got, key=str) == sorted(py, key=str) == ["big", "gap", "gap"]
 
 
 def test_session_settings_are_checked(spark):
