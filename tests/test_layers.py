@@ -35,6 +35,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
             "rulekit.docgen",
             "rulekit.backends",
             "rulekit.frames",
+            "rulekit.spark",
         ),
     ),
     ("cli", ("rulekit.cli", "rulekit.__main__")),

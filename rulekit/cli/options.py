@@ -28,6 +28,7 @@ class Engine(enum.StrEnum):
     auto = "auto"
     python = "python"
     duckdb = "duckdb"
+    spark = "spark"  # rulekit run only: never chosen by auto
 
 
 class Dialect(enum.StrEnum):

@@ -38,7 +38,7 @@ from rulekit.cli.options import (
     out_option,
     population_option,
 )
-from rulekit.cli.output import _note, _progress, ui
+from rulekit.cli.output import _note, _plain, _progress, ui
 from rulekit.cli.report import (
     _check_columns,
     _print_preview,
@@ -171,6 +171,20 @@ def run(
             help="DuckDB's memory limit, e.g. 2GB (it spills to disk beyond it).",
         ),
     ] = None,
+    master: Annotated[
+        str | None,
+        typer.Option(
+            "--master", metavar="URL", help="With --engine spark: the Spark master (local[*])."
+        ),
+    ] = None,
+    spark_remote: Annotated[
+        str | None,
+        typer.Option(
+            "--spark-remote",
+            metavar="sc://HOST:PORT",
+            help="With --engine spark: a Spark Connect server instead of a local Spark.",
+        ),
+    ] = None,
 ) -> None:
     """Classify every row of a data file with one or more rulesets.
 
@@ -212,6 +226,8 @@ def run(
             encoding,
             summary_json,
             memory_limit,
+            master,
+            spark_remote,
         )
     finally:
         if to_stdout and out is not None:
@@ -240,6 +256,8 @@ def _run(
     encoding: str | None,
     summary_json: str | None,
     memory_limit: str | None,
+    master: str | None = None,
+    spark_remote: str | None = None,
 ) -> None:
     from rulekit import io as rio
 
@@ -278,6 +296,11 @@ def _run(
                 "one pair of output columns, so give it once"
             )
         seen[rs.id] = ref
+    if engine is Engine.spark:
+        _run_spark(loaded, data, out, today, on_error.value, master, spark_remote, preview)
+        return
+    if master is not None or spark_remote is not None:
+        raise Usage("--master and --spark-remote go with --engine spark")
     frozen = _frozen(population) if population else None
     engine_name = _engine(engine.value)
     if Path(data).is_file():
@@ -507,3 +530,41 @@ def _rejected_values(results: list[tuple[Ruleset, BatchResult, float]]) -> list[
         {"ruleset": r, "column": c, "reason": w, "count": n}
         for (r, c, w), n in sorted(counts.items(), key=lambda kv: (kv[0][0], -kv[1], str(kv[0])))
     ]
+
+
+def _run_spark(
+    loaded: list[Ruleset],
+    data: str,
+    out: str | None,
+    today: dt.date,
+    on_error: str,
+    master: str | None,
+    remote: str | None,
+    preview: int,
+) -> None:
+    """`rulekit run … --engine spark`: the rows stay in Spark (rulekit.engines.spark_files)."""
+    from rulekit.engines.spark_files import run_spark
+    from rulekit.engines.spark_session import local_session
+
+    if master is not None and remote is not None:
+        raise Usage("give --master URL or --spark-remote sc://…, not both")
+    spark = local_session(master, remote)
+    try:
+        summary, result = run_spark(spark, loaded, data, out, today, on_error)
+    except RecordError as e:
+        _plain(f"error: row {e.bad.index + 1}: {e.bad.field}: {e.bad.reason}", err=True)
+        _plain("  hint: fix the row, or run with --on-error skip or quarantine", err=True)
+        raise Exit(1) from None
+    _warn_replaced(loaded, summary.columns)
+    if out is None:
+        for row in result.limit(preview).collect():
+            _plain(str(row.asDict()))
+    for rs in loaded:
+        counts = summary.labels[rs.id]
+        _note(f"{rs.id}: {summary.rows} rows")
+        for label, count in sorted(counts.items(), key=lambda kv: -kv[1]):
+            _note(f"  {label if label is not None else '(no label)'}: {count}")
+        if summary.rejected[rs.id]:
+            _note(f"  set aside: {summary.rejected[rs.id]}")
+    if out is not None:
+        _note(f"wrote {out}" + (f" and {summary.rejected_path}" if summary.rejected_path else ""))

@@ -131,14 +131,19 @@ def freeze(
 def sql_for(
     ruleset: CompiledRuleset,
     dialect: str = "duckdb",
-    as_of: dt.date | None = None,
+    as_of: dt.date | str | None = None,
     table: str | None = None,
     input_path: StrPath | None = None,
     frozen: bool = False,
 ) -> str:
     """The query a ruleset compiles to, for a table (columns of the declared types) or a file
-    (read and validated as `run` reads it)."""
+    (read and validated as `run` reads it). as_of: a date or an ISO date text; None leaves
+    the query's current_date."""
     from rulekit.compile.sql import Relation, Source, generator_for
+    from rulekit.engines.python import as_date
+
+    if as_of is not None:
+        as_of = as_date(as_of)
 
     gen = generator_for(dialect)(ruleset.program, as_of=as_of, frozen=frozen)
     if input_path is not None:

@@ -31,7 +31,9 @@ AS_OF = dt.date(2024, 6, 30)
 CASES_DIR = Path(__file__).parent / "cases"
 # duckdb-file: DuckDB reading a JSON Lines file (typed values); duckdb-csv: the same over CSV,
 # where every value is text and a missing value is an empty cell
-ENGINES = ["python", "duckdb", "duckdb-file", "duckdb-csv"]
+# spark: the Spark engine on a typed DataFrame of the records (tests/spark/support.py; every
+# case runs in a few batched Spark jobs, once per test run; skipped without pyspark or Java)
+ENGINES = ["python", "duckdb", "duckdb-file", "duckdb-csv", "spark"]
 BAD = object()  # marks a record set aside as bad: (BAD, (reason, field))
 
 
@@ -48,6 +50,9 @@ def load_cases():
 
 
 CASES = load_cases()
+
+
+SPARK_SUITES = {"ranking"}  # the suites run on Spark by default (see spark_results)
 
 
 def _params():
@@ -133,11 +138,33 @@ def _file(rs, records, tmp_path: Path, suffix: str):
     return got
 
 
+@pytest.fixture(scope="session")
+def spark_results():
+    """Every case classified on Spark at once (batched), by case name."""
+    from tests.spark.support import classify_cases, skip_reason
+
+    reason = skip_reason()
+    if reason:
+        pytest.skip(f"Spark tests skipped: {reason}")
+    import os
+
+    # this machine's budget: the ranking cases by default; RULEKIT_SPARK_FULL=1 runs them all
+    full = os.environ.get("RULEKIT_SPARK_FULL") == "1"
+    return classify_cases([c for s, c in CASES if full or s in SPARK_SUITES], AS_OF)
+
+
 @pytest.mark.parametrize(("case", "engine"), _params())
-def test_case(case, engine, tmp_path):
+def test_case(case, engine, tmp_path, request):
     rs = rulekit.compile(case["rules"], "case.rules")
     records = case["records"]
-    if engine == "duckdb-file":
+    if engine == "spark":
+        results = request.getfixturevalue("spark_results")
+        if case["name"] not in results:
+            pytest.skip("Spark: this suite runs with RULEKIT_SPARK_FULL=1")
+        got = results[case["name"]]
+        assert not isinstance(got, str), got
+        got = [(BAD, g[1]) if len(g) == 2 else g for g in got]
+    elif engine == "duckdb-file":
         got = _file(rs, records, tmp_path, ".jsonl")
     elif engine == "duckdb-csv":
         got = _file(rs, records, tmp_path, ".csv")

@@ -146,10 +146,11 @@ class Coercion(Lenient):
                 f"ELSE {st_} END"
             )
             as_date = self.try_cast_sql(cut, "DATE")
+            zero = self.string_test_sql("starts_with", cut, "'0000'")
             ok = v.helper(
                 "ok",
-                f"({self.regex_full_match_sql(cut, _DATE_RE)} AND NOT starts_with({cut}, "
-                f"'0000') AND {as_date} IS NOT NULL)",
+                f"({self.regex_full_match_sql(cut, _DATE_RE)} AND NOT {zero} "
+                f"AND {as_date} IS NOT NULL)",
             )
             return self._lenient_dated(v, "date", ok, as_date)
         if target == "timestamp":
@@ -161,10 +162,11 @@ class Coercion(Lenient):
                 f"CASE WHEN {frac} <> '' THEN '.' || left({frac}, 6) ELSE '' END ELSE '' END"
             )
             as_ts = self.try_cast_sql(norm, "TIMESTAMP")
+            zero = self.string_test_sql("starts_with", st_, "'0000'")
             ok = v.helper(
                 "ok",
-                f"({self.regex_full_match_sql(st_, _TIMESTAMP_RE)} AND NOT starts_with({st_}, "
-                f"'0000') AND substr({st_}, 12, 2) < '24' AND {as_ts} IS NOT NULL)",
+                f"({self.regex_full_match_sql(st_, _TIMESTAMP_RE)} AND NOT {zero} "
+                f"AND substr({st_}, 12, 2) < '24' AND {as_ts} IS NOT NULL)",
             )
             return self._lenient_dated(v, "timestamp", ok, as_ts)
         return "NULL", None
@@ -424,7 +426,7 @@ class Coercion(Lenient):
             split_v, split_e = self._each(parts, el, "text")
             json_list = self.json_list_sql(st_)
             json_v, json_e = self._each(json_list, el, "json")
-            is_json = f"starts_with({st_}, '[')"
+            is_json = self.string_test_sql("starts_with", st_, "'['")
             value = (
                 f"CASE WHEN {st_} = '' THEN NULL WHEN {is_json} THEN {json_v} ELSE {split_v} END"
             )

@@ -231,6 +231,10 @@ class Dialect:
     def epoch_micros_sql(self, ts: str) -> str:
         return f"epoch_us({ts})"
 
+    def micros_of_second_sql(self, ts: str) -> str:
+        """The microseconds within the second of a timestamp (0 to 999999)."""
+        return f"(microsecond({ts}) % 1000000)"
+
     def from_epoch_micros_sql(self, micros: str) -> str:
         epoch = self.timestamp_literal_sql(dt.datetime(1970, 1, 1))
         return f"({epoch} + to_microseconds({micros}))"

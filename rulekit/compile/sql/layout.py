@@ -194,10 +194,12 @@ class Layout(Populations, Coercion):
         """Lets and populations, level by level; frozen populations join their tables first."""
         ident = self.identifier_sql
         for i, steps in enumerate(self._steps()):
-            if self.frozen:
-                for step in steps:
-                    if step.kind == "pop" and step.node is not None:
+            for step in steps:
+                if step.kind == "pop" and step.node is not None:
+                    if self.frozen:
                         prev = self.frozen_joins(ctes, prev, step.node)
+                    else:
+                        prev = self.population_joins(ctes, prev, step.node)
             cols = []
             for step in steps:
                 if step.kind == "pop" and step.node is not None:
@@ -213,6 +215,11 @@ class Layout(Populations, Coercion):
                 )
             )
             prev = name
+        return prev
+
+    def population_joins(self, ctes: list[tuple[str, str]], prev: str, node: object) -> str:
+        """A dialect's CTEs computing a live population's statistics before its step (Spark:
+        grouped counts joined back); by default none, the windows of populations.py."""
         return prev
 
     def _hit_sql(self, prev: str) -> str:

@@ -208,7 +208,9 @@ class Queries(Layout):
                 else f"CAST(NULL AS INTEGER) AS {flag}"
             )
         if passthrough:
-            replaced = [c for c in source.columns or {} if c in set(names)]
+            # unknown schema: a field's column is surely there (a result named like it replaces it)
+            known = list(source.columns or (i.column for i in self.p.fields.values()))
+            replaced = [c for c in dict.fromkeys(known) if c in set(names)]
             head = [self.star_sql(ident(N["raw"]), replaced + list(source.relation.hidden))]
         else:
             head = [row]

@@ -63,7 +63,7 @@ class Reasons(RawValues):
                 f"{s(', ')} || day({x}) || {s(')')}"
             )
         if kind == "timestamp":
-            us = f"(microsecond({x}) % 1000000)"
+            us = self.micros_of_second_sql(x)
             return (
                 f"{s('datetime.datetime(')} || year({x}) || {s(', ')} || month({x}) || "
                 f"{s(', ')} || day({x}) || {s(', ')} || hour({x}) || {s(', ')} || "

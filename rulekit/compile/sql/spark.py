@@ -5,12 +5,27 @@ default (`nulls_are_small`; the generator writes NULLS LAST anyway), writes lamb
 arrays with `array(…)` and 0-based `[i]`, integer division with `div`, and has no ASOF join (a
 frozen population is reported unsupported). Spark's `round` already rounds half up on the
 decimal form of a double (it goes through BigDecimal), which is semantics.round_half_up.
+
+Runs as printed (on Spark 4, ANSI mode on, `spark.sql.parser.escapedStringLiterals` false; see
+rulekit.engines.spark_session for the settings verified): rows are numbered with
+`monotonically_increasing_id()` (increasing in input order, not consecutive: Spark rejects
+`row_number() OVER ()`, and a window ordered over all rows would sort them in one task); a
+result column named like an input column replaces it (`* EXCEPT (…)`); NaN read from a column
+is missing, as in rulekit (`isnan` gives NULL on read).
 """
 
 from __future__ import annotations
 
+from rulekit.compile.sql.base import indent
 from rulekit.compile.sql.generator import Generator
+from rulekit.compile.sql.rawvalues import _DIGITS_FROM, _DIGITS_TO
+from rulekit.compile.sql.relation import Source
+from rulekit.model.program import HitPolicy
+from rulekit.syntax import nodes as n
 
+# DuckDB type names the shared modules write -> Spark's
+_SPARK_TYPES = {"VARCHAR": "STRING", "HUGEINT": "DECIMAL(38, 0)"}
+_NON_ASCII = r"[^\x00-\x7F]"
 _SPACE_ENDS = r"^[\s\u3000\u00a0]+|[\s\u3000\u00a0]+$"
 
 
@@ -25,6 +40,12 @@ class SparkGenerator(Generator):
 
     def quote_string_sql(self, text: str) -> str:
         return "'" + text.replace("\\", "\\\\").replace("'", "\\'") + "'"
+
+    def cast_sql(self, expr: str, type_sql: str) -> str:
+        return super().cast_sql(expr, _SPARK_TYPES.get(type_sql, type_sql))
+
+    def try_cast_sql(self, expr: str, type_sql: str) -> str:
+        return super().try_cast_sql(expr, _SPARK_TYPES.get(type_sql, type_sql))
 
     def list_type_sql(self, element: str) -> str:
         return f"ARRAY<{element}>"
@@ -91,6 +112,26 @@ class SparkGenerator(Generator):
     def pack_row_sql(self, alias: str) -> str:
         return "struct(*)"
 
+    def row_number_sql(self) -> str:
+        # increasing in input order; the engine numbers rows 0, 1, 2 … itself (spark_engine)
+        return "monotonically_increasing_id()"
+
+    def star_sql(self, struct: str | None, exclude: list[str] | None = None) -> str:
+        star = f"{struct}.*" if struct else "*"
+        if exclude:
+            return f"{star} EXCEPT ({', '.join(map(self.identifier_sql, exclude))})"
+        return star
+
+    def ascii_digits_sql(self, s: str) -> str:
+        return (
+            f"CASE WHEN {s} RLIKE {self.string_sql(_NON_ASCII)} THEN "
+            f"translate({s}, {self.string_sql(_DIGITS_FROM)}, {self.string_sql(_DIGITS_TO)})"
+            f" ELSE {s} END"
+        )
+
+    def micros_of_second_sql(self, ts: str) -> str:
+        return f"(unix_micros({ts}) % 1000000 + 1000000) % 1000000"
+
     def regex_full_match_sql(self, s: str, pattern: str) -> str:
         return f"({s} RLIKE {self.string_sql('^(?:' + pattern + ')$')})"
 
@@ -99,3 +140,130 @@ class SparkGenerator(Generator):
 
     def is_whole_sql(self, x: str) -> str:
         return f"(NOT isnan({x}) AND abs({x}) != double('Infinity') AND {x} = floor({x}))"
+
+    # ------------------------------------------------------------------ populations that scale
+    def population_joins(self, ctes: list[tuple[str, str]], prev: str, node: object) -> str:
+        """A live population without a sort of every row in one task: the distinct values of
+        the argument and their counts and sums by a grouped aggregation (parallel), cumulative
+        counts over that small table (a window over the distinct values, per `by` group), joined
+        back on the value. less(x) = #{v < x}, greater(x) = #{v > x}, n, Σ{v < x}, Σ: the
+        frozen population's columns, so population_sql reads them as it reads a frozen one's."""
+        assert isinstance(node, n.Node)
+        key = self.p.population_keys[node.id]
+        if key in self._frozen_done:
+            return prev
+        self._frozen_done.add(key)
+        ident = self.identifier_sql
+        k = self.pop_key_index[key]
+        cols = self.frozen_col[key]
+        x, part = self._pop_parts(key)
+        g, v, c, sx = ident("g"), ident("v"), ident("c"), ident("s")
+        group = f"{part} AS {g}, " if part else ""
+        counts, cum = f"{self.PREFIX}pop_{k}_counts", f"{self.PREFIX}pop_{k}_cumulative"
+        ctes.append(
+            (
+                counts,
+                f"SELECT {group}{x} AS {v}, count(*) AS {c}, sum(CAST({x} AS DOUBLE)) AS {sx}\n"
+                f"FROM {ident(prev)}\nWHERE {x} IS NOT NULL\nGROUP BY {group[: -len(f' AS {g}, ')] + ', ' if part else ''}{x}",
+            )
+        )
+        by = f"PARTITION BY {g} " if part else ""
+        before = f"OVER ({by}ORDER BY {v} ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING)"
+        every = f"OVER ({by.strip()})"
+        ctes.append(
+            (
+                cum,
+                f"SELECT {g + ', ' if part else ''}{v}, {c}, "
+                f"COALESCE(sum({c}) {before}, 0) AS {ident(cols['less'])}, "
+                f"sum({c}) {every} AS {ident(cols['n'])}, "
+                f"COALESCE(sum({sx}) {before}, 0) AS {ident(cols['below'])}, "
+                f"sum({sx}) {every} AS {ident(cols['total'])}\nFROM {ident(counts)}",
+            )
+        )
+        on = f"a.{x} = b.{v}" + (f" AND a.{part} <=> b.{g}" if part else "")
+        name = f"{self.PREFIX}pop_{k}_joined"
+        ctes.append(
+            (
+                name,
+                f"SELECT a.*, b.{ident(cols['less'])}, b.{ident(cols['n'])}, "
+                f"b.{ident(cols['n'])} - b.{ident(cols['less'])} - b.{c} AS "
+                f"{ident(cols['greater'])}, b.{ident(cols['below'])}, b.{ident(cols['total'])}\n"
+                f"FROM {ident(prev)} AS a LEFT JOIN {ident(cum)} AS b ON {on}",
+            )
+        )
+        return name
+
+    def _stats(self, key: str) -> dict[str, str]:
+        stats = super()._stats(key) if self.frozen else {}
+        if not self.frozen:
+            cols = {k: self.identifier_sql(v) for k, v in self.frozen_col[key].items()}
+            stats = dict(cols, at_least=f"({cols['total']} - {cols['below']})")
+        return stats
+
+    # ------------------------------------------------------------------ frames (spark_engine)
+    def frame_sql(self, source: Source, labels: str = "id") -> str:
+        """Every input row, in no particular order, with its input columns (a result column
+        named like one replaces it), the label and the deciding rule, and for a set-aside row
+        no label, `<id>_rejected_field` and `<id>_rejected_reason` (the quarantine file's
+        words), and the internal `stage` column (1 validate, 2 population argument, 3
+        evaluation or a unique conflict; NULL for a good row) and the row number.
+
+        labels: "id" puts label ids in `<id>`, "name" their display names, "both" the ids in
+        `<id>` and the display names in `<id>_name`."""
+        self.display = labels != "id"
+        ctes, last = self._ctes(source, passthrough=True, reasons=True)
+        ident = self.identifier_sql
+        N = self.internal
+        rid = self.p.id
+        bad = bool(self.err_col) or self.p.hit is HitPolicy.UNIQUE
+        good = self._good_row_sql() if bad else None
+        values = self._result_values()
+        if labels == "name":
+            values = [values[2], values[1]]
+        names = [rid, rid + "_rule"] + ([rid + "_name"] if labels == "both" else [])
+        results = [
+            f"{v if good is None else f'CASE WHEN {good} THEN {v} END'} AS {ident(name)}"
+            for v, name in zip(values, names)
+        ]
+        index = self._bad_index_sql() if self.err_col else "CAST(NULL AS INTEGER)"
+        conflict = self._conflict_sql() if self.p.hit is HitPolicy.UNIQUE else "FALSE"
+        is_bad = f"({index} IS NOT NULL)" if self.err_col else "FALSE"
+        stage = "3"
+        if self.has_all_bad:
+            stage = f"CASE WHEN {ident(N['all_bad'])} IS NOT NULL THEN 1 ELSE 3 END"
+        reason = self._field_case(index, self.why_col)
+        if conflict != "FALSE":
+            reason = (
+                f"COALESCE({reason}, CASE WHEN {conflict} THEN {self._conflict_reason_sql()} END)"
+            )
+        rejected = [
+            f"{self._field_name_case(index)} AS {ident(rid + '_rejected_field')}",
+            f"CASE WHEN {is_bad} OR {conflict} THEN {reason} END AS "
+            f"{ident(rid + '_rejected_reason')}",
+            f"CASE WHEN {is_bad} OR {conflict} THEN {stage} END AS {ident(N['stage'])}",
+            f"{ident(N['row'])}",
+        ]
+        known = source.columns or {}
+        replaced = [
+            c for c in known if c in {*names, rid + "_rejected_field", rid + "_rejected_reason"}
+        ]
+        head = [self.star_sql(ident(N["raw"]), replaced + list(source.relation.hidden))]
+        final = "SELECT\n" + indent(",\n".join(head + results + rejected)) + f"\nFROM {ident(last)}"
+        if self.has_pop_bad:  # rows with a bad population argument never reach the decision
+            pop_index = ident(N["pop_bad"])
+            pop_stage = "2"
+            if self.has_all_bad:
+                pop_index = f"COALESCE({ident(N['all_bad'])}, {pop_index})"
+                pop_stage = f"CASE WHEN {ident(N['all_bad'])} IS NOT NULL THEN 1 ELSE 2 END"
+            back = [f"CAST(NULL AS STRING) AS {ident(name)}" for name in names] + [
+                f"{self._field_name_case(pop_index)} AS {ident(rid + '_rejected_field')}",
+                f"{self._field_case(pop_index, self.why_col)} AS {ident(rid + '_rejected_reason')}",
+                f"{pop_stage} AS {ident(N['stage'])}",
+                f"{ident(N['row'])}",
+            ]
+            final += (
+                "\nUNION ALL\nSELECT\n"
+                + indent(",\n".join(head + back))
+                + f"\nFROM {ident(self.checked)}\nWHERE {ident(N['pop_bad'])} IS NOT NULL"
+            )
+        return self._with(ctes, final)

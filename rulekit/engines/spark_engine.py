@@ -1,0 +1,169 @@
+"""Run compiled rulesets on Spark: a Spark DataFrame in, a Spark DataFrame out.
+
+The checked program is compiled to Spark SQL by the generator's Spark dialect
+(compile/sql/spark.py) and run on a temporary view of the caller's DataFrame: no Python UDF,
+no row leaves Spark. Each column is read by its Spark type as the DuckDB engine reads a file's
+columns (strings are coerced as text, exactly as semantics.py coerces them; numbers, booleans,
+dates and timestamps as typed values; NaN is missing).
+
+Rows are numbered by `monotonically_increasing_id()` (increasing in input order, not
+consecutive): Spark has no order-free row_number() and a window ordered over all rows would
+sort them in one task. A row's position (for "row N" in an error) is counted only when one is
+reported. The result DataFrame is lazy and has no particular order.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+from rulekit.compile.sql.relation import Column, Relation, Source
+from rulekit.compile.sql.spark import SparkGenerator
+from rulekit.engines.python import CompiledRuleset, as_date
+from rulekit.engines.spark_session import SparkError, check_session, require_pyspark
+from rulekit.errors import BadRecord, RecordError, RulekitError
+
+if TYPE_CHECKING:
+    from pyspark.sql import DataFrame
+
+ON_ERROR = ("fail", "skip", "quarantine")
+LABELS = ("id", "name", "both")
+ROW = "rk_spark_row"  # the row number column added to the input (never passed through)
+
+# Spark type names (DataType.typeName()) -> value kinds (see relation.Column)
+_KINDS = {
+    "string": "text",
+    "varchar": "text",
+    "char": "text",
+    "boolean": "bool",
+    "byte": "int",
+    "short": "int",
+    "integer": "int",
+    "long": "int",
+    "float": "float",
+    "double": "float",
+    "decimal": "decimal",
+    "date": "date",
+    "timestamp": "timestamp",
+    "timestamp_ntz": "timestamp",
+}
+
+
+def column_kind(data_type: Any) -> Column:
+    """The kind of values a Spark column of this type holds (name filled in by the caller)."""
+    name = data_type.typeName()
+    if name == "array":
+        element = _KINDS.get(data_type.elementType.typeName(), "other")
+        return Column("", "list", element)
+    return Column("", _KINDS.get(name, "other"))
+
+
+def frame_source(df: DataFrame, view: str) -> Source:
+    """A Source reading a temporary view of df, with each column's kind."""
+    columns = {
+        f.name: Column(f.name, *_kind_parts(column_kind(f.dataType)))
+        for f in df.schema.fields
+        if f.name != ROW
+    }
+    return Source(Relation(table=view, hidden=(ROW,)), columns, row_number=ROW)
+
+
+def _kind_parts(col: Column) -> tuple[str, str | None]:
+    return col.kind, col.element
+
+
+def classify_frame(
+    df: DataFrame,
+    rulesets: CompiledRuleset | Sequence[CompiledRuleset],
+    *,
+    as_of: object = None,
+    population: object = None,
+    on_error: str = "fail",
+    labels: str = "id",
+) -> DataFrame:
+    """df with, per ruleset, `<id>` (the label), `<id>_rule` (the deciding rule), with
+    labels="both" `<id>_name`, and `<id>_rejected_field` / `<id>_rejected_reason` for a row set
+    aside as bad (no label). on_error="fail" raises RecordError for the first bad row (one
+    Spark job checks); "skip" and "quarantine" keep bad rows with their reason."""
+    require_pyspark()
+    if on_error not in ON_ERROR:
+        raise RulekitError(f"on_error must be one of {', '.join(ON_ERROR)}, not {on_error!r}")
+    if labels not in LABELS:
+        raise RulekitError(f"labels must be one of {', '.join(LABELS)}, not {labels!r}")
+    if population is not None:
+        raise SparkError(
+            "ranking against a frozen population is not supported on the Spark engine yet\n"
+            "  hint: classify the population and the rows together, or use the DuckDB engine"
+        )
+    from pyspark.sql import functions as F
+
+    todo = [rulesets] if isinstance(rulesets, CompiledRuleset) else list(rulesets)
+    if not todo:
+        raise RulekitError("classify_frame needs at least one ruleset")
+    today = as_date(as_of)
+    spark = df.sparkSession
+    check_session(spark)
+    numbered = df.withColumn(ROW, F.monotonically_increasing_id())
+    out: DataFrame | None = None
+    for rs in todo:
+        # each ruleset reads the input itself (a chain of queries grows one plan too deep for
+        # Spark's analyser); the results meet on the row number
+        result = classify_one(numbered, rs, today, labels)
+        if on_error == "fail":
+            _fail_on_first_bad(result, numbered, rs)
+        result = result.drop(_stage(rs, result))
+        if out is None:
+            out = result
+            continue
+        added = [c for c in result.columns if c not in numbered.columns or c == ROW]
+        kept = [c for c in out.columns if c == ROW or c not in added]
+        out = out.select(*kept).join(result.select(*added), ROW)
+    assert out is not None, "at least one ruleset"
+    return out.drop(ROW)
+
+
+def _stage(rs: CompiledRuleset, result: DataFrame) -> str:
+    return next(c for c in result.columns if c.endswith("stage") and c.startswith("rk"))
+
+
+def generator(rs: CompiledRuleset, today: dt.date) -> SparkGenerator:
+    return SparkGenerator(rs.program, as_of=today)
+
+
+def classify_one(
+    numbered: DataFrame, rs: CompiledRuleset, today: dt.date, labels: str
+) -> DataFrame:
+    """One ruleset over a DataFrame numbered in column ROW; the frame_sql result (with the
+    row number and the internal stage column)."""
+    view = f"rk_view_{uuid.uuid4().hex}"
+    numbered.createOrReplaceTempView(view)
+    gen = generator(rs, today)
+    source = frame_source(numbered, view)
+    sql = gen.frame_sql(source, labels)
+    if gen.unsupported_messages:
+        raise SparkError(
+            f"ruleset {rs.id} cannot run on Spark: " + "; ".join(gen.unsupported_messages)
+        )
+    result: DataFrame = numbered.sparkSession.sql(sql)
+    row = gen.internal["row"]
+    return result.withColumnRenamed(row, ROW) if row != ROW else result
+
+
+def _fail_on_first_bad(result: DataFrame, numbered: DataFrame, rs: CompiledRuleset) -> None:
+    """Raise RecordError for the first bad row the Python engine would meet: the lowest stage
+    (validate, population argument, evaluation), then input order."""
+    from pyspark.sql import functions as F
+
+    stage = _stage(rs, result)
+    first = result.where(F.col(stage).isNotNull()).orderBy(stage, ROW).limit(1).collect()
+    if not first:
+        return
+    row = first[0].asDict()
+    position = numbered.where(F.col(ROW) < row[ROW]).count()
+    field = row[rs.id + "_rejected_field"]
+    record = {c: row[c] for c in numbered.columns if c != ROW and c in row}
+    column = rs.program.fields[field].column if field in rs.program.fields else field
+    value = record.get(column) if column else None
+    raise RecordError(BadRecord(position, field, value, row[rs.id + "_rejected_reason"], record))
