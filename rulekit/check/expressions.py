@@ -11,7 +11,6 @@ from rulekit.check.base import CheckerBase, inferable
 from rulekit.check.report import a
 from rulekit.model import datatypes as T
 from rulekit.source import Span
-from rulekit.suggest import nearest
 from rulekit.syntax import nodes as n
 
 
@@ -90,7 +89,7 @@ class ExpressionChecker(CheckerBase):
             )
             return T.ERROR
         if self.declared_fields:
-            guess = nearest(name, [*self.fields, *self._visible_lets])
+            guess = self.names_index().nearest(name, skip=self._not_visible)
             if expected == T.STRING or (expected is not None and expected.element == T.STRING):
                 # `城市 = 北京`: compared with a text, a bare word is most likely a text whose
                 # quotes are missing.
@@ -323,9 +322,9 @@ class ExpressionChecker(CheckerBase):
             ):
                 f = self.fields[name_node.name]
                 unit = f" ({f.unit})" if f.unit else ""
-                alt = [k for k, v in self.fields.items() if v.type == lit_t]
+                alt = self.first_field_of(lit_t)
                 hint = f"{f.name} is {a(f.type)}{unit}" + (
-                    f"; did you mean {alt[0]}?" if len(alt) >= 1 else ""
+                    f"; did you mean {alt}?" if alt is not None else ""
                 )
             if hint:
                 break
