@@ -344,3 +344,11 @@ def test_backquoted_names_give_the_same_labels_on_every_engine(engine):
     )
     result = rulekit.compile(text).classify_many([{"前": 2}, {"前": -1}, {"前": 0}], engine=engine)
     assert [d.label for d in result] == ["none", "if", None]
+
+
+@pytest.mark.parametrize("number", ["1e400", "2.5E-3", "1e-5", "1e6"])
+def test_exponent_notation_caret_covers_the_whole_literal(number):
+    """Issue 11 (leftover c): the caret was under `1e` only."""
+    program = rulekit.check_text(f"if x > {number} then a\n")
+    (diag,) = [d for d in program.diagnostics if d.code == "exponent-notation"]
+    assert program.source.text[diag.span.start : diag.span.end] == number

@@ -15,6 +15,7 @@ from rulekit.check.report import Report, Severity
 from rulekit.model import datatypes as T
 from rulekit.model.program import FieldInfo, LabelInfo, LetInfo
 from rulekit.source import Source, Span
+from rulekit.suggest import NameIndex
 from rulekit.syntax import nodes as n
 
 _DECLARES = {"field": "field", "字段": "field", "let": "let", "令": "let"}
@@ -67,6 +68,9 @@ class CheckerBase:
         self.broken = broken_declarations(source.text, file.unparsed)
         self._let_has_population: dict[str, bool] = {}
         self._visible_lets: set[str] = set()  # lets defined above the current statement
+        self._names: NameIndex | None = None  # fields, then lets: for did-you-mean
+        self._labels: NameIndex | None = None
+        self._by_type: tuple[int, dict[T.Type, str]] | None = None
 
     # ---------------------------------------------------------------- reporting
     def error(
@@ -86,6 +90,34 @@ class CheckerBase:
     def snippet(self, node: n.Node) -> str:
         """The source text of a node, as written."""
         return self.source.snippet(node.span)
+
+    # ---------------------------------------------------------------- did-you-mean
+    def names_index(self) -> NameIndex:
+        """The declared fields, then the lets in file order (built once, when the fields are
+        declared): a did-you-mean query compares with a bounded few of them."""
+        if self._names is None:
+            lets = [s.name for s in self.file.statements if isinstance(s, n.LetDecl)]
+            self._names = NameIndex([*self.fields, *lets])
+        return self._names
+
+    def _not_visible(self, name: str) -> bool:
+        """A let not yet defined at this point (not a candidate for did-you-mean)."""
+        return name not in self.fields and name not in self._visible_lets
+
+    def first_field_of(self, t: T.Type) -> str | None:
+        """The first field of type `t` (a table made once per set of fields)."""
+        if self._by_type is None or self._by_type[0] != len(self.fields):
+            table: dict[T.Type, str] = {}
+            for name, info in self.fields.items():
+                table.setdefault(info.type, name)
+            self._by_type = (len(self.fields), table)
+        return self._by_type[1].get(t)
+
+    def labels_index(self) -> NameIndex:
+        """The declared labels (built once, after their declarations)."""
+        if self._labels is None:
+            self._labels = NameIndex(self.labels)
+        return self._labels
 
     # ---------------------------------------------------------------- implemented by the parts
     def expr(self, node: n.Node, expected: T.Type | None = None) -> T.Type:

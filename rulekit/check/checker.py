@@ -29,6 +29,7 @@ from rulekit.model.program import FieldInfo, HitPolicy, LabelInfo, LetInfo, Prog
 from rulekit.source import Source, Span
 from rulekit.suggest import nearest
 from rulekit.syntax import nodes as n
+from rulekit.syntax.parser import without_gc
 
 __all__ = ["FUNCTIONS", "Checker", "Header", "check"]
 
@@ -58,6 +59,8 @@ class Header:
 
 class Checker(ExpressionChecker, CallChecker):
     """One check of one file: `Checker(file, source, strict).check()` builds the Program."""
+
+    _label_names: str | None = None
 
     def check(self) -> Program:
         st = self.file.statements
@@ -296,10 +299,17 @@ class Checker(ExpressionChecker, CallChecker):
                 span,
                 hint=Msg(
                     "{guess}declared labels are {labels}",
-                    guess=did_you_mean(nearest(label, self.labels)),
-                    labels=list(self.labels),
+                    guess=did_you_mean(self.labels_index().nearest(label)),
+                    labels=self._label_list(),
                 ),
             )
+
+    def _label_list(self) -> str:
+        """The declared labels as a hint lists them (the first 30, then `…`), made once."""
+        if self._label_names is None:
+            names = list(self.labels)
+            self._label_names = ", ".join(names[:30]) + (", …" if len(names) > 30 else "")
+        return self._label_names
 
 
 def check(
@@ -308,6 +318,7 @@ def check(
     """Check a parsed file; the Program carries every diagnostic (errors first). `syntax`: the
     parser's diagnostics, reported with the checker's (the statements that parsed are checked,
     the names a broken declaration declares are taken as declared)."""
-    checker = Checker(file, source, strict)
-    checker.report.diagnostics.extend(syntax)
-    return checker.check()
+    with without_gc():
+        checker = Checker(file, source, strict)
+        checker.report.diagnostics.extend(syntax)
+        return checker.check()

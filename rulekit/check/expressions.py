@@ -12,7 +12,6 @@ from rulekit.check.report import a, type_word
 from rulekit.i18n import Msg
 from rulekit.model import datatypes as T
 from rulekit.source import Span
-from rulekit.suggest import nearest
 from rulekit.syntax import nodes as n
 
 
@@ -95,7 +94,7 @@ class ExpressionChecker(CheckerBase):
             )
             return T.ERROR
         if self.declared_fields:
-            guess = nearest(name, [*self.fields, *self._visible_lets])
+            guess = self.names_index().nearest(name, skip=self._not_visible)
             if expected == T.STRING or (expected is not None and expected.element == T.STRING):
                 # `城市 = 北京`: compared with a text, a bare word is most likely a text whose
                 # quotes are missing.
@@ -357,16 +356,16 @@ class ExpressionChecker(CheckerBase):
             ):
                 f = self.fields[name_node.name]
                 unit = f" ({f.unit})" if f.unit else ""
-                alt = [k for k, v in self.fields.items() if v.type == lit_t]
+                alt = self.first_field_of(lit_t)
                 hint = (
                     Msg(
                         "{name} is {type}{unit}; did you mean {other}?",
                         name=f.name,
                         type=a(f.type),
                         unit=unit,
-                        other=alt[0],
+                        other=alt,
                     )
-                    if alt
+                    if alt is not None
                     else Msg("{name} is {type}{unit}", name=f.name, type=a(f.type), unit=unit)
                 )
             if hint:

@@ -6,12 +6,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from functools import lru_cache
 
 from rulekit.check.report import Report
 from rulekit.i18n import Msg
 from rulekit.model.program import Program
 from rulekit.source import Span
-from rulekit.suggest import catalog_fields, nearest
+from rulekit.suggest import NameIndex, catalog_fields, closest, nearest
 from rulekit.syntax import nodes as n
 
 
@@ -80,7 +81,12 @@ def unused(program: Program, report: Report) -> None:
 def _apart_from_digits(a: str, b: str) -> bool:
     """`q1` / `q2`, `txn_count_1d` / `txn_count_7d`: names that differ only in their digits are
     meant to differ."""
-    return re.sub(r"\d", "", a) == re.sub(r"\d", "", b)
+    return _without_digits(a) == _without_digits(b)
+
+
+@lru_cache(maxsize=4096)
+def _without_digits(name: str) -> str:
+    return re.sub(r"\d", "", name)
 
 
 def possible_typos(program: Program, report: Report) -> None:
@@ -98,21 +104,31 @@ def possible_typos(program: Program, report: Report) -> None:
             if isinstance(node, n.Name) and node.name in program.fields:
                 uses[node.name] = uses.get(node.name, 0) + 1
                 first.setdefault(node.name, node.span)
-    catalog = catalog_fields()
+    catalog = sorted(catalog_fields())  # sorted: the same guess on every run
 
     def weight(name: str) -> tuple[int, int]:
         return (uses.get(name, 0), -first[name].start if name in first else 0)
 
+    # The names of the file, most used (then earliest) first: a name may be a typo of one
+    # before it. Indexed by length, so that each name is compared with a bounded few.
+    ranked = sorted(first, key=weight, reverse=True)
+    in_file = NameIndex(ranked)
+    lets = NameIndex(program.lets)
     for name, span in sorted(first.items(), key=lambda item: item[1].start):
         if name in catalog or len(name.replace("_", "")) < 4:
             continue
-        in_file = [
-            other
-            for other in program.fields
-            if other != name and other in first and weight(other) > weight(name)
-        ]
-        candidates = [*program.lets, *in_file]
-        guess = nearest(name, [c for c in candidates if not _apart_from_digits(c, name)])
+        mine = weight(name)
+
+        def apart(other: str, name: str = name) -> bool:
+            return other == name or _apart_from_digits(other, name)
+
+        def not_heavier(other: str, mine: tuple[int, int] = mine) -> bool:
+            return weight(other) <= mine
+
+        candidates = lets.candidates(name, skip=apart) + in_file.candidates(
+            name, until=not_heavier, skip=apart
+        )
+        guess = closest(name, candidates)
         if guess is None and len(name) >= 5:  # a short name is near too many catalog names
             guess = nearest(name, [c for c in catalog if not _apart_from_digits(c, name)])
         if guess is None:

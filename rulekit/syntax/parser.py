@@ -9,6 +9,9 @@ plain words. The names other modules have imported from here stay importable fro
 
 from __future__ import annotations
 
+import gc
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import lru_cache
 from importlib import resources
 
@@ -61,6 +64,20 @@ def _lark() -> Lark:
     )
 
 
+@contextmanager
+def without_gc() -> Iterator[None]:
+    """The cyclic garbage collector paused: parsing and checking make many objects and no
+    cycles worth collecting, and a collection pass over a large tree is costly (it would run
+    again and again as the tree grows). Restored on the way out, also on an exception."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 def _error_pos(err: UnexpectedInput, source: Source, diag: Diagnostic) -> int:
     """Where the parser gave up: the offending token or character (the end for `unexpected end`)."""
     if diag.code == "unexpected-end":
@@ -95,6 +112,11 @@ def parse(text: str, path: str = "<string>") -> tuple[n.File, Source, list[Diagn
     (`if`, `rule`, `field` …) and keeps every statement that did parse, before and after the
     error, so that the checker can check them too; up to `MAX_SYNTAX_ERRORS` errors are reported.
     """
+    with without_gc():
+        return _parse(text, path)
+
+
+def _parse(text: str, path: str) -> tuple[n.File, Source, list[Diagnostic]]:
     source = Source(text, path)
     diagnostics: list[Diagnostic] = []
     starts: list[int] | None = None

@@ -249,13 +249,11 @@ def syntax_diagnostic(err: UnexpectedInput, source: Source) -> Diagnostic:
         try:
             decode_number(word)
         except LiteralError as e:
-            return Diagnostic(
-                e.code,
-                e.message,
-                source,
-                Span(glued.start(), glued.start() + len(word)),
-                hint=e.hint,
-            )
+            end = glued.start() + len(word)
+            if e.code == "exponent-notation":  # the caret under the whole `1e400`
+                exponent = re.compile(r"[+-]?[0-9_]*(?:\.[0-9_]*)?").match(source.text, end)
+                end = exponent.end() if exponent else end
+            return Diagnostic(e.code, e.message, source, Span(glued.start(), end), hint=e.hint)
     if tok.type in ("NAME", "NUMBER") and expected_names & {"_THEN", "CMP", "_AND", "_OR"}:
         slip = _slip(str(tok), tok.start_pos, tok.end_pos, source)
         if slip is not None:

@@ -6,6 +6,7 @@ not (a bad literal, `let x: …` instead of `let x = …`)."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any
 
 from lark import Token, Transformer, Tree, v_args
@@ -18,6 +19,9 @@ from rulekit.syntax import nodes as n
 from rulekit.syntax.keywords import ARITH_OPS, COMPARE_OPS, HIT_ZH
 from rulekit.syntax.limits import balance, too_deep
 from rulekit.syntax.literals import LiteralError, decode_date, decode_number, decode_string
+
+# What follows the `e` of a number in exponent notation (the lexer ends the number at the `e`).
+_EXPONENT = re.compile(r"[+-]?[0-9_]*(?:\.[0-9_]*)?")
 
 # A callback's children: nodes, tokens, None for an absent optional part, and the tuples that
 # option callbacks (`en`, `unit`, `priority` …) return. Their shape is fixed by the grammar.
@@ -86,6 +90,9 @@ class ToNodes(Transformer[Token, n.File]):
             else:
                 value, lkind = False, "boolean"
         except LiteralError as e:
+            if e.code == "exponent-notation":  # the caret under the whole `1e400`, `2.5E-3`
+                exponent = _EXPONENT.match(self.source.text, span.end)
+                span = Span(span.start, exponent.end() if exponent else span.end)
             self._error(e.code, e.message, span, e.hint)
             value, lkind = 0, "error"
         return n.Literal(self._id(), span, value, lkind, str(tok))
