@@ -8,13 +8,10 @@ d = rs.classify({"recency": 200}, as_of="2024-06-30")
 
 from __future__ import annotations
 
+import importlib
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-from lark.exceptions import VisitError
-
-from rulekit.check.checker import check as _check
-from rulekit.engines.population import FrozenPopulation
-from rulekit.engines.python import BatchResult, Decision, RuleRef
 from rulekit.errors import (
     BadRecord,
     Diagnostic,
@@ -24,13 +21,47 @@ from rulekit.errors import (
     RuleError,
     RulekitError,
 )
-from rulekit.explain import ExampleResult, Explanation, WhyNot
-from rulekit.model.program import Program
-from rulekit.ruleset import Ruleset
 from rulekit.source import Source, Span
-from rulekit.syntax import limits
-from rulekit.syntax import nodes as n
-from rulekit.syntax.parser import parse
+
+# `rulekit.compile` is the function defined below, not the package of that name: the (empty)
+# package is loaded now, so that loading it later does not rebind the name to the package.
+importlib.import_module("rulekit.compile")
+
+# The public classes are imported on first use (PEP 562): `import rulekit` stays fast, and
+# DuckDB, pyarrow, rich, pydantic and the grammar are loaded only by what needs them.
+if TYPE_CHECKING:
+    from rulekit.engines.population import FrozenPopulation
+    from rulekit.engines.python import BatchResult, Decision, RuleRef
+    from rulekit.explain import ExampleResult, Explanation, WhyNot
+    from rulekit.model.program import Program
+    from rulekit.ruleset import Ruleset
+
+# public name -> the module that defines it
+_LAZY = {
+    "Ruleset": "rulekit.ruleset",
+    "Decision": "rulekit.engines.python",
+    "BatchResult": "rulekit.engines.python",
+    "RuleRef": "rulekit.engines.python",
+    "Explanation": "rulekit.explain",
+    "WhyNot": "rulekit.explain",
+    "ExampleResult": "rulekit.explain",
+    "FrozenPopulation": "rulekit.engines.population",
+    "Program": "rulekit.model.program",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value  # once: later reads find it without this call
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_LAZY})
+
 
 __all__ = [
     "load",
@@ -58,6 +89,12 @@ __version__ = "0.1.0"
 
 def check_text(text: str, name: str = "<string>", strict: bool = False) -> Program:
     """Parse and check rule text; returns the Program with all diagnostics (does not raise)."""
+    from lark.exceptions import VisitError
+
+    from rulekit.check.checker import check as _check
+    from rulekit.syntax import nodes as n
+    from rulekit.syntax.parser import parse
+
     try:
         file, source, diagnostics = parse(text, name)
         # After a syntax error the statements that did parse are checked too.
@@ -74,6 +111,8 @@ def check_text(text: str, name: str = "<string>", strict: bool = False) -> Progr
 
 
 def _too_deep(source: Source, span: Span) -> Diagnostic:
+    from rulekit.syntax import limits
+
     return limits.diagnostic(
         source, span, "this expression nests too deeply for rulekit to evaluate"
     )
@@ -98,6 +137,8 @@ def _deepest_span(text: str) -> Span:
 
 def _deepest_expression(program: Program) -> Span:
     """The span of the rule condition or let formula whose tree is deepest (iteratively)."""
+    from rulekit.syntax import nodes as n
+
     roots = program.expressions()
     best: tuple[int, Span] = (-1, Span(0, min(1, len(program.source.text))))
     for root in roots:
@@ -112,6 +153,8 @@ def _deepest_expression(program: Program) -> Span:
 
 def compile(text: str, name: str = "<string>", strict: bool = False) -> Ruleset:  # noqa: A001
     """Compile rule text to a Ruleset; raises RuleError listing every problem found."""
+    from rulekit.ruleset import Ruleset
+
     program = check_text(text, name, strict)
     errors = [d for d in program.diagnostics if d.severity == "error"]
     if errors:

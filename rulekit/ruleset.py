@@ -8,14 +8,19 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from rulekit.engines import classify_with_engine
-from rulekit.engines.duckdb_population import PopulationOrPath
 from rulekit.engines.population import PopulationInput
 from rulekit.engines.python import ON_ERROR, BatchResult, CompiledRuleset, Decision, Record
 from rulekit.errors import RulekitError
-from rulekit.explain import ExampleResult, Explanation, WhyNot, run_examples, trace_record, why_not
+from rulekit.explain.examples import ExampleResult, run_examples
+from rulekit.explain.explanation import Explanation
+from rulekit.explain.trace import trace_record
+from rulekit.explain.whynot import WhyNot, why_not
+
+if TYPE_CHECKING:  # the DuckDB engine is imported when it runs
+    from rulekit.engines.duckdb_population import PopulationOrPath
 
 VALIDATE = ("needed", "all")
 
@@ -56,16 +61,13 @@ class Ruleset(CompiledRuleset):
             validate,
         )
 
-    def classify(
-        self,
-        record: Record,
-        as_of: object = None,
-        population: PopulationOrPath = None,
-        validate: str = "needed",
+    def _classify_ranked_by_file(
+        self, record: Record, as_of: object, population: str | os.PathLike[str], validate: str
     ) -> Decision:
-        """Classify one record (raises RecordError for a bad record)."""
+        # classify(record, population=path): the file is read (or frozen) as classify_many
+        # reads it; on_error="fail", so a bad record raised
         decision = self.classify_many([record], as_of, population, validate=validate)[0]
-        return cast(Decision, decision)  # on_error="fail": a bad record raised
+        return cast(Decision, decision)
 
     # ---- explanation
     def explain(
