@@ -318,10 +318,14 @@ class CompiledRuleset:
                 if on_bad is None:
                     raise RecordError(BadRecord(i, e.field, e.value, e.reason, rec)) from None
                 on_bad(i, e, rec)
-        return [
+        pops = [
             Population.build(key, [row[k] for row in rows], c.pop_partitioned[k])
             for k, key in enumerate(c.pop_keys)
         ]
+        for pop in pops:  # the records will be ranked against them: look values up
+            for values in pop.groups.values():
+                values.index()
+        return pops
 
     def batch_populations(self, batch: Sequence[Record], as_of: object = None) -> list[Population]:
         """The populations of a batch as explain(record, batch=…) ranks against, built once for
