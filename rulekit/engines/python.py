@@ -167,13 +167,13 @@ def _fingerprint(batch: Sequence[Record], columns: tuple[str, ...]) -> list[Any]
     """What a batch's populations are built from: per record, the values of these columns and
     their types (a list value as a tuple, so that changing it in place is seen)."""
     out: list[Any] = []
+    append = out.append
     for rec in batch:
-        get = rec.get
-        row = []
-        for col in columns:
-            v = get(col)
-            row.append((v.__class__, tuple(v) if isinstance(v, list) else v))
-        out.append(tuple(row))
+        values = tuple(map(rec.get, columns))
+        types = tuple(map(type, values))
+        if list in types:
+            values = tuple(tuple(v) if isinstance(v, list) else v for v in values)
+        append((values, types))
     return out
 
 
