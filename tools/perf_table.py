@@ -33,7 +33,7 @@ def section(text: str) -> str:
     return (
         f"{BEGIN}\n"
         f"Measured {dt.date.today().isoformat()} on {os.cpu_count()} cores "
-        f"(load average {load:.1f} when the run started), Python {platform.python_version()}, "
+        f"(load average {load:.1f} as this section was written), Python {platform.python_version()}, "
         f"{perf_rows.ROWS:,} rows for the file rows. Reproduce: `python tools/perf_table.py`.\n\n"
         f"{text}\n{END}"
     )
@@ -48,14 +48,16 @@ def replace_section(page: str, new: str) -> str:
 
 
 def main(argv: list[str]) -> int:
-    rows = perf_rows.all_rows()
-    text = perf_rows.table(rows)
-    print(text)
-    if "--print" in argv:
-        return 0
-    page = PAGE.read_text(encoding="utf-8") if PAGE.exists() else "# Performance\n"
-    PAGE.write_text(replace_section(page, section(text)), encoding="utf-8")
-    print(f"wrote {PAGE.relative_to(ROOT)}")
+    rows: list[perf_rows.Row] = []
+    for measure in perf_rows.measurements():  # the section is rewritten after each row
+        got = measure()
+        rows.extend(got if isinstance(got, list) else [got])
+        text = perf_rows.table(rows)
+        print(text.splitlines()[-1], flush=True)
+        if "--print" not in argv:
+            page = PAGE.read_text(encoding="utf-8") if PAGE.exists() else "# Performance\n"
+            PAGE.write_text(replace_section(page, section(text)), encoding="utf-8")
+    print(perf_rows.table(rows))
     return 0
 
 
