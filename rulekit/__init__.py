@@ -8,15 +8,11 @@ d = rs.classify({"recency": 200}, as_of="2024-06-30")
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import importlib
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
-from lark.exceptions import VisitError
-
-from rulekit.check.checker import check as _check
-from rulekit.engines.population import FrozenPopulation
-from rulekit.engines.python import BatchResult, Decision, RuleRef
 from rulekit.errors import (
     BadRecord,
     Diagnostic,
@@ -26,15 +22,53 @@ from rulekit.errors import (
     RuleError,
     RulekitError,
 )
-from rulekit.explain import ExampleResult, Explanation, WhyNot
-from rulekit.frames import classify_frame as _classify_frame
-from rulekit.model.program import Program
-from rulekit.model.reading import ReadOptions
-from rulekit.ruleset import Ruleset
 from rulekit.source import Source, Span
-from rulekit.syntax import limits
-from rulekit.syntax import nodes as n
-from rulekit.syntax.parser import parse
+
+# `rulekit.compile` is the function defined below, not the package of that name: the (empty)
+# package is loaded now, so that loading it later does not rebind the name to the package.
+importlib.import_module("rulekit.compile")
+
+# The public classes are imported on first use (PEP 562): `import rulekit` stays fast, and
+# DuckDB, pyarrow, rich, pydantic and the grammar are loaded only by what needs them.
+if TYPE_CHECKING:
+    from rulekit.engines.population import FrozenPopulation
+    from rulekit.engines.python import BatchResult, Decision, RuleRef
+    from rulekit.explain import ExampleResult, Explanation, WhyNot
+    from rulekit.model.program import Program
+    from rulekit.model.reading import ReadOptions
+    from rulekit.ruleset import Ruleset
+
+# public name -> the module that defines it
+_LAZY = {
+    "Ruleset": "rulekit.ruleset",
+    "Decision": "rulekit.engines.python",
+    "BatchResult": "rulekit.engines.python",
+    "RuleRef": "rulekit.engines.python",
+    "Explanation": "rulekit.explain",
+    "WhyNot": "rulekit.explain",
+    "ExampleResult": "rulekit.explain",
+    "FrozenPopulation": "rulekit.engines.population",
+    "Program": "rulekit.model.program",
+    "ReadOptions": "rulekit.model.reading",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name == "_check":  # the checker, as check_text calls it (tests replace it)
+        value = importlib.import_module("rulekit.check.checker").check
+        globals()[name] = value
+        return value
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value  # once: later reads find it without this call
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_LAZY})
+
 
 __all__ = [
     "load",
@@ -64,6 +98,12 @@ __version__ = "0.1.0"
 
 def check_text(text: str, name: str = "<string>", strict: bool = False) -> Program:
     """Parse and check rule text; returns the Program with all diagnostics (does not raise)."""
+    from lark.exceptions import VisitError
+
+    from rulekit.syntax import nodes as n
+    from rulekit.syntax.parser import parse
+
+    _check: Callable[..., Program] = globals().get("_check") or __getattr__("_check")
     try:
         file, source, diagnostics = parse(text, name)
         # After a syntax error the statements that did parse are checked too.
@@ -80,6 +120,8 @@ def check_text(text: str, name: str = "<string>", strict: bool = False) -> Progr
 
 
 def _too_deep(source: Source, span: Span) -> Diagnostic:
+    from rulekit.syntax import limits
+
     return limits.diagnostic(
         source, span, "this expression nests too deeply for rulekit to evaluate"
     )
@@ -104,6 +146,8 @@ def _deepest_span(text: str) -> Span:
 
 def _deepest_expression(program: Program) -> Span:
     """The span of the rule condition or let formula whose tree is deepest (iteratively)."""
+    from rulekit.syntax import nodes as n
+
     roots = program.expressions()
     best: tuple[int, Span] = (-1, Span(0, min(1, len(program.source.text))))
     for root in roots:
@@ -118,6 +162,8 @@ def _deepest_expression(program: Program) -> Span:
 
 def compile(text: str, name: str = "<string>", strict: bool = False) -> Ruleset:  # noqa: A001
     """Compile rule text to a Ruleset; raises RuleError listing every problem found."""
+    from rulekit.ruleset import Ruleset
+
     program = check_text(text, name, strict)
     errors = [d for d in program.diagnostics if d.severity == "error"]
     if errors:
@@ -154,6 +200,9 @@ def classify_frame(
     """Classify a table with one or several rulesets (Ruleset objects, shipped ids or paths):
     the same kind of table comes back with `<id>` and `<id>_rule` per ruleset; see
     Ruleset.classify_frame and docs/frames.md."""
+    from rulekit.frames import classify_frame as _classify_frame
+    from rulekit.ruleset import Ruleset
+
     many = [rulesets] if isinstance(rulesets, (Ruleset, str, Path)) else list(rulesets)
     loaded = [r if isinstance(r, Ruleset) else load(r) for r in many]
     return _classify_frame(

@@ -8,19 +8,23 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
-from rulekit.analysis import TIMEOUT_MS, FileAnalysis, analyze_ruleset
-from rulekit.analysis.coverage import Coverage, coverage
 from rulekit.engines import classify_with_engine
-from rulekit.engines.duckdb_population import PopulationOrPath
 from rulekit.engines.population import PopulationInput
 from rulekit.engines.python import ON_ERROR, BatchResult, CompiledRuleset, Decision, Record
 from rulekit.errors import RulekitError
-from rulekit.explain import ExampleResult, Explanation, WhyNot, run_examples, trace_record, why_not
-from rulekit.frames import classify_frame
+from rulekit.explain.examples import ExampleResult, run_examples
+from rulekit.explain.explanation import Explanation
+from rulekit.explain.trace import trace_record
+from rulekit.explain.whynot import WhyNot, why_not
 from rulekit.model.intake import read_rows
 from rulekit.model.reading import ReadOptions
+
+if TYPE_CHECKING:  # the DuckDB engine is imported when it runs
+    from rulekit.analysis import FileAnalysis
+    from rulekit.analysis.coverage import Coverage
+    from rulekit.engines.duckdb_population import PopulationOrPath
 
 F = TypeVar("F")
 
@@ -89,20 +93,19 @@ class Ruleset(CompiledRuleset):
         labels: "id" (the label ids), "name" (their display names) or "both" (also
         `<id>_display`). on_error="skip": a bad row stays with no label, and
         `<id>_rejected_field` / `<id>_rejected_reason` say why. See docs/frames.md."""
+        from rulekit.frames import classify_frame  # loads the SQL compiler and DuckDB
+
         return classify_frame(
             frame, self, as_of=as_of, population=population, on_error=on_error, labels=labels
         )
 
-    def classify(
-        self,
-        record: Record,
-        as_of: object = None,
-        population: PopulationOrPath = None,
-        validate: str = "needed",
+    def _classify_ranked_by_file(
+        self, record: Record, as_of: object, population: str | os.PathLike[str], validate: str
     ) -> Decision:
-        """Classify one record (raises RecordError for a bad record)."""
+        # classify(record, population=path): the file is read (or frozen) as classify_many
+        # reads it; on_error="fail", so a bad record raised
         decision = self.classify_many([record], as_of, population, validate=validate)[0]
-        return cast(Decision, decision)  # on_error="fail": a bad record raised
+        return cast(Decision, decision)
 
     # ---- explanation
     def explain(
@@ -133,11 +136,13 @@ class Ruleset(CompiledRuleset):
         return run_examples(self)
 
     # ---- static analysis
-    def analyze(self, as_of: object = None, timeout_ms: int = TIMEOUT_MS) -> FileAnalysis:
+    def analyze(self, as_of: object = None, timeout_ms: int = 2000) -> FileAnalysis:
         """Rules that can never fire, overlaps, gaps, redundant conditions, duplicates and
         unused names, each with a witness record the engine reproduced (or the proof that none
         exists). `as_of` pins `today`; by default every date is considered. See
-        docs/analysis.md."""
+        docs/analysis.md. timeout_ms: the time limit of each solver query."""
+        from rulekit.analysis import analyze_ruleset  # loads z3
+
         return analyze_ruleset(self, as_of, timeout_ms)
 
     def coverage(
@@ -146,6 +151,8 @@ class Ruleset(CompiledRuleset):
         """Per rule the rows it matched and decided, the rules that never fired, the rows that
         fell to the default and the label distribution (`batch`: these records' decisions from
         any engine; classified here on the Python engine when not given)."""
+        from rulekit.analysis.coverage import coverage
+
         if batch is None:
             batch = self.classify_many(records, as_of, on_error="skip")
         return coverage(self, records, batch, as_of)

@@ -344,7 +344,9 @@ def test_auto_engine_uses_duckdb_for_files_and_big_batches(tmp_path):
 
     assert choose_engine(str(tmp_path / "x.csv"), "auto") == "duckdb"
     assert choose_engine([{}] * 10, "auto") == "python"
-    assert choose_engine([{}] * AUTO_MIN_ROWS, "auto") == "duckdb"
+    assert choose_engine([{}] * AUTO_MIN_ROWS, "auto") == "python"  # records stay in Python
+    assert choose_engine([{}] * AUTO_MIN_ROWS, "auto", ranked=True) == "duckdb"  # …unless ranked
+    assert choose_engine([{}] * (AUTO_MIN_ROWS - 1), "auto", ranked=True) == "python"
     assert choose_engine(iter([{}]), "auto") == "python"
     with pytest.raises(rulekit.RulekitError):
         choose_engine([], "spark")

@@ -9,33 +9,69 @@ The package, lowest first: output (consoles and printing), app (the typer app, E
 `main`), options (shared options), inputs (rulesets, files, dates), report, classify and files
 (what `run` does and prints), then one module per command group, each registering its commands
 on `app`: run, explain, check (check, test), catalog (list, show), batch (sql, profile,
-freeze). Importing them here, in this order, registers the commands in the order `--help` lists
-them; nothing below imports this module.
+freeze). `commands()` imports them in this order, which is the order `--help` lists them;
+nothing below imports this module.
+
+Start-up: importing this package loads nothing else. `rulekit --version` answers without typer;
+every other command loads the app and its commands when `main` runs, and each command imports
+the engines (DuckDB, pyarrow) only when it uses them.
 """
 
 from __future__ import annotations
 
-from rich.console import Console
+import importlib
+import sys
+from typing import TYPE_CHECKING, Any
 
-from rulekit.cli.app import Exit, Usage, app, main
-from rulekit.cli.output import ui
+if TYPE_CHECKING:
+    from rulekit.cli.app import Exit, Usage, app
 
-# The order of these imports is the order of the commands in --help.
-# isort: off
-from rulekit.cli import run as _run  # noqa: F401  run
-from rulekit.cli import explain as _explain  # noqa: F401  explain
-from rulekit.cli import check as _check  # noqa: F401  check, test
-from rulekit.cli import analyze as _analyze  # noqa: F401  analyze
-from rulekit.cli import catalog as _catalog  # noqa: F401  list, show
-from rulekit.cli import batch as _batch  # noqa: F401  sql, profile, freeze
-# isort: on
+__all__ = ["Exit", "Usage", "app", "main", "commands"]
 
-__all__ = ["Exit", "Usage", "app", "main"]
+# The modules that register commands, in the order --help lists their commands:
+# run; explain; check, test; analyze, coverage, diff; list, show; sql, profile, freeze.
+COMMAND_MODULES = ("run", "explain", "check", "analyze", "catalog", "batch")
 
 
-def __getattr__(name: str) -> Console:
+def commands() -> Any:
+    """Register every command on the app (once), in --help's order; returns the typer app."""
+    cli_app = importlib.import_module("rulekit.cli.app")
+    for name in COMMAND_MODULES:
+        importlib.import_module(f"rulekit.cli.{name}")
+    typer_app = cli_app.app
+    # A command module imported on its own first (a test, a plugin) registered its commands
+    # first: keep --help's order whatever the order of the imports was.
+    rank = {f"rulekit.cli.{m}": i for i, m in enumerate(COMMAND_MODULES)}
+    typer_app.registered_commands.sort(
+        key=lambda c: rank.get(getattr(c.callback, "__module__", ""), len(rank))
+    )
+    globals().update(app=typer_app, Exit=cli_app.Exit, Usage=cli_app.Usage)
+    return typer_app
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the CLI; returns the exit code (0 ok, 1 rule/data errors, 2 usage errors)."""
+    args = list(argv) if argv is not None else sys.argv[1:]
+    if args == ["--version"]:  # answered before the app (typer, rich, pydantic) is loaded
+        from rulekit import __version__
+
+        sys.stdout.write(f"rulekit {__version__}\n")
+        sys.stdout.flush()
+        return 0
+    commands()
+    from rulekit.cli.app import main as run
+
+    code: int = run(args)
+    return code
+
+
+def __getattr__(name: str) -> Any:
+    if name in ("app", "Exit", "Usage"):
+        commands()
+        return globals()[name]
     # `out` and `err` were module-level consoles; they are the consoles of the current call.
     if name in ("out", "err"):
-        console: Console = getattr(ui, name)
-        return console
+        from rulekit.cli.output import ui
+
+        return getattr(ui, name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

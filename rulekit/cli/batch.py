@@ -12,7 +12,6 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.syntax import Syntax
 from rich.table import Table
 from rich.text import Text
 
@@ -127,6 +126,8 @@ def sql_cmd(
         for message in dict.fromkeys(gen.unsupported_messages):
             _note(f"{dialect.value} cannot express: {message}", style="yellow")
     if ui.out.is_terminal:
+        from rich.syntax import Syntax  # pygments: loaded only to show SQL
+
         _print(Syntax(text, "sql", theme="ansi_dark", background_color="default", word_wrap=False))
     else:
         ui.out.file.write(text + "\n")

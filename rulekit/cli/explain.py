@@ -23,7 +23,9 @@ from rulekit.i18n import N_, Msg
 
 if TYPE_CHECKING:
     from rulekit import Ruleset
+    from rulekit.cli.inputs import Rows
     from rulekit.documents import ExplainInput
+    from rulekit.engines.duckdb_lookup import FoundRow
     from rulekit.engines.population import FrozenPopulation
     from rulekit.explain import WhyNot
     from rulekit.io import Table
@@ -126,12 +128,25 @@ def explain(
             )
         )
 
-    table = _read(data) if data else None
+    # --data FILE --id X on a big file: DuckDB finds the row (and ranks with the populations
+    # it computes) without reading the file into Python; else the file is read as before.
+    found = _find_fast(data, id_, id_column) if data and id_ is not None else None
+    frozen_data = None
+    if data and found is not None and population is None:
+        frozen_data = _freeze_fast(rs, data, today)
+    if found is not None and frozen_data is None and population is None and rs.compiled.pop_keys:
+        found = None  # DuckDB could not rank it: the Python reading does
+    table = _read(data) if data and found is None else None
+    where: Rows | None = found if found is not None else table
     rec: dict[str, Any] = {}
     overrides: dict[str, Any] = {}
     source: ExplainInput = {"record": "given on the command line"}
     row_index = None
-    if id_ is not None:
+    if id_ is not None and found is not None:
+        row_index, column = _found_row(found, id_, id_column)
+        rec = dict(found.row)
+        source = {"record": found.where(row_index), "id_column": column, "id": id_}
+    elif id_ is not None:
         assert table is not None  # --id needs --data (checked above)
         row_index, column = _find_row(table, id_, id_column)
         rec = dict(table.rows[row_index])
@@ -159,6 +174,9 @@ def explain(
                 + (f", as of {frozen.as_of}" if frozen.as_of else "")
                 + ")"
             )
+    elif found is not None:
+        frozen = frozen_data  # the file's populations, computed by DuckDB (None: none ranked)
+        source["population"] = f"{found.path.name} ({found.rows:,} rows)"
     elif table is not None:
         batch = table.rows
         source["population"] = f"{table.path.name} ({render.plural(len(batch), 'row')})"
@@ -179,11 +197,11 @@ def explain(
         else:
             ex = rs.explain(rec, as_of=today, population=frozen, overrides=overrides, batch=batch)
     except RecordError as e:
-        if row_index is not None and table is not None:
+        if row_index is not None and where is not None:
             e.bad.index = row_index
-            _plain("error: " + _bad_record_text(rs, e.bad, table), err=True)
+            _plain("error: " + _bad_record_text(rs, e.bad, where), err=True)
             _plain(
-                f"  Fix the value in {table.path.name}, or override it with --set "
+                f"  Fix the value in {where.path.name}, or override it with --set "
                 f"{e.bad.field or 'field'}=VALUE",
                 err=True,
             )
@@ -202,6 +220,49 @@ def explain(
         _print()
         _print(render.why_not_text(d["why_not"]))
     raise Exit(0)
+
+
+def _find_fast(data: str, ident: str, column: str | None) -> FoundRow | None:
+    """The row with this id found by DuckDB (None: read the file in Python instead)."""
+    from rulekit.engines.duckdb_lookup import find_row
+
+    return find_row(data, ident, column)
+
+
+def _freeze_fast(rs: Ruleset, data: str, today: dt.date) -> FrozenPopulation | None:
+    """The file's populations computed by DuckDB (None: the ruleset ranks nothing, or DuckDB
+    cannot read the file as the Python engine does)."""
+    if not rs.compiled.pop_keys:
+        return None
+    from rulekit.engines.duckdb_engine import freeze
+    from rulekit.errors import RulekitError
+
+    try:
+        return freeze(rs, data, today)
+    except RulekitError:
+        return None
+
+
+def _found_row(found: FoundRow, ident: str, column: str | None) -> tuple[int, str]:
+    """As _find_row, for a row DuckDB found."""
+    col = column or _id_column(found)
+    if col not in found.columns:
+        guess = _suggest(col, found.columns)
+        raise Usage(
+            f"--id-column {col}: {found.path.name} has no such column"
+            + (f"; did you mean {guess!r}?" if guess else "")
+        )
+    if not found.indexes:
+        raise Usage(
+            f"--id {ident}: no row of {found.path.name} has {col} = {ident!r}"
+            + ("" if column else "; name the id column with --id-column")
+        )
+    if len(found.indexes) > 1:
+        _note(
+            f"{len(found.indexes)} rows of {found.path.name} have {col} = {ident!r}; "
+            f"explaining the first ({found.where(found.indexes[0])})"
+        )
+    return found.indexes[0], col
 
 
 def _find_row(table: Table, ident: str, column: str | None) -> tuple[int, str]:

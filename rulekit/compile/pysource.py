@@ -2,12 +2,14 @@
 
 This module owns the layout of the generated module; the expressions inside it come from
 `compile.pyvalues` (value context) and `compile.pytruth` (truth context), and the names the
-generated code calls at run time from `compile.pyruntime`. Four functions are generated:
+generated code calls at run time from `compile.pyruntime`. Five functions are generated:
 
 * `_batch` — the fast path. Conditions are compiled in *truth context* (see `pytruth`): code
   that is true exactly when a condition is true under SQL's three-valued logic. Rules are tried
   in the program's evaluation order (`Program.order`); a field is read and coerced just before
   the first rule that reads it (`Program.rule_reads`).
+* `_one` — the same evaluation for one record (`Ruleset.classify`): returns its decision, or
+  raises `Bad` / `Conflict`, with no per-call list, callback or batch setup.
 * `_validate` — reads and coerces every declared field, decides nothing (validate="all").
 * `_trace` — the observed path used by explain, why-not and examples. Every node is evaluated to
   its three-valued value and reported to an observer (`_r(node_id, value)`), so an explanation
@@ -37,11 +39,13 @@ _make_coercer = make_coercer
 # Generated functions (arguments as in the `def` lines below):
 # _batch(records, start, _P, _today, _T, out, bad) appends one decision (or None) per record;
 # _trace(rec, _P, _today, _r, _rpop, _rlet, _rfield, _rbad, _ov) → each rule's value, file order;
-# _popargs(rec, _today) → (value, group) per population key; _validate(rec) → True or `Bad`.
+# _popargs(rec, _today) → (value, group) per population key; _validate(rec) → True or `Bad`;
+# _one(rec, _P, _today, _T) → the decision of one record, or `Bad` / `Conflict` raised.
 BatchFunction = Callable[..., None]
 TraceFunction = Callable[..., tuple[Any, ...]]
 PopArgsFunction = Callable[..., tuple[tuple[Any, Any], ...]]
 ValidateFunction = Callable[..., bool]
+OneFunction = Callable[..., Any]
 
 
 @dataclass
@@ -58,6 +62,8 @@ class Compiled:
     namespace: dict[str, Any] = field(repr=False)
     validate: ValidateFunction  # reads and coerces every declared field (validate="all")
     rule_fields: list[list[str]]  # fields each rule reads, declaration order
+    one: OneFunction  # one record → its decision, or Bad / Conflict raised
+    one_uses_today: bool  # False: _one never reads the evaluation date (as_of=None costs nothing)
 
 
 # Cheap class tests that skip the coercer for a value already of the field's type. An int
@@ -89,6 +95,7 @@ class _Module:
         self.field_index = {name: i for i, name in enumerate(program.fields)}
         self.order = list(program.order)
         self.reads = [(list(r.fields), list(r.lets)) for r in program.rule_reads]
+        self.one_uses_today = True  # whether _one reads the evaluation date (set by one())
 
     def w(self, line: str) -> None:
         self.lines.append(line)
@@ -133,18 +140,13 @@ class _Module:
                 self.w(f"{indent}_V_{k} = _P[{k}].values(None)")
 
     # ---- the generated functions
-    def batch(self) -> None:
-        """A field is read (and coerced) just before the first rule, in evaluation order, that
-        needs it; a let is computed just before its first use. Under first/priority a record
-        decided by an early rule never touches the fields only later rules read."""
+    def decide(self, indent: str, found: Callable[[str], str], nothing: str) -> None:
+        """The rules in evaluation order: a field is read (and coerced) just before the first
+        rule that needs it, a let computed just before its first use. Under first/priority a
+        record decided by an early rule never touches the fields only later rules read.
+        `found(decision)` is the statement that ends with a decision; `nothing` ends the
+        evaluation when no rule matched (first/priority)."""
         w, em, rules, order = self.w, self.em, self.p.rules, self.order
-        em.trace = False
-        w("def _batch(records, start, _P, _today, _T, out, bad):")
-        w("    append = out.append")
-        self.bind_populations("    ")
-        w("    for rec in (records if start == 0 else records[start:]):")
-        w("        try:")
-        w("            get = rec.get")
         loaded_f: set[str] = set()
         loaded_l: set[str] = set()
 
@@ -160,26 +162,55 @@ class _Module:
                     loaded_l.add(name)
 
         if self.p.hit.single:
-            w("            while True:")
             for pos, ri in enumerate(order):
-                prepare("                ", ri)
-                w(f"                if {em.t(rules[ri].condition, True)}: append(_T[{pos}]); break")
-            w("                append(_T[-1]); break")
+                prepare(indent, ri)
+                w(f"{indent}if {em.t(rules[ri].condition, True)}: {found(f'_T[{pos}]')}")
+            w(f"{indent}{nothing}")
         else:
             for ri in order:
-                prepare("            ", ri)
-            w("            m = 0")
+                prepare(indent, ri)
+            w(f"{indent}m = 0")
             for pos, ri in enumerate(order):
-                w(f"            if {em.t(rules[ri].condition, True)}: m |= {1 << pos}")
+                w(f"{indent}if {em.t(rules[ri].condition, True)}: m |= {1 << pos}")
             if self.p.hit is HitPolicy.UNIQUE:
-                w("            if m & (m - 1): raise Conflict(m)")
-            w("            d = _T.get(m)")
-            w("            if d is None: d = _T.make(m)")
-            w("            append(d)")
+                w(f"{indent}if m & (m - 1): raise Conflict(m)")
+            w(f"{indent}d = _T.get(m)")
+            w(f"{indent}if d is None: d = _T.make(m)")
+            w(f"{indent}{found('d')}")
+
+    def batch(self) -> None:
+        """Every record of a list, one decision (or None and a call of `bad`) each."""
+        w = self.w
+        self.em.trace = False
+        w("def _batch(records, start, _P, _today, _T, out, bad):")
+        w("    append = out.append")
+        self.bind_populations("    ")
+        w("    for rec in (records if start == 0 else records[start:]):")
+        w("        try:")
+        w("            get = rec.get")
+        if self.p.hit.single:
+            w("            while True:")
+            self.decide(
+                "                ", lambda d: f"append({d}); break", "append(_T[-1]); break"
+            )
+        else:
+            self.decide("            ", lambda d: f"append({d})", "")
         w("        except (Bad, Conflict) as e:")
         w("            bad(len(out), e, rec)")
         w("            append(None)")
         w("")
+
+    def one(self) -> None:
+        """One record: its decision, or `Bad` / `Conflict` raised (Ruleset.classify)."""
+        w = self.w
+        self.em.trace = False
+        w("def _one(rec, _P, _today, _T):")
+        start = len(self.lines)
+        w("    get = rec.get")
+        self.bind_populations("    ")
+        self.decide("    ", lambda d: f"return {d}", "return _T[-1]")
+        w("")
+        self.one_uses_today = any("_today" in line for line in self.lines[start:])
 
     def validate(self) -> None:
         """validate="all": read and coerce every declared field, decide nothing."""
@@ -250,6 +281,7 @@ def compile_program(program: Program) -> Compiled:
     """Generate the module for a checked program, execute it and return its functions."""
     module = _Module(program)
     module.batch()
+    module.one()
     module.validate()
     module.trace()
     module.popargs()
@@ -269,4 +301,6 @@ def compile_program(program: Program) -> Compiled:
         ns,
         ns["_validate"],
         [fs for fs, _ in module.reads],
+        ns["_one"],
+        module.one_uses_today,
     )

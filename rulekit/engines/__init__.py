@@ -2,8 +2,9 @@
 
 `classify_with_engine` is what `Ruleset.classify_many(engine=...)` calls for any engine other
 than "python". engine="duckdb" runs the ruleset as one SQL query on DuckDB; engine="auto" uses
-DuckDB for files (CSV, JSON Lines, Parquet) and for large batches, and the Python evaluator for
-small ones, where starting a query costs more than it saves. Every engine gives the same
+DuckDB for files (CSV, JSON Lines, Parquet) and the Python evaluator for records already in
+Python — unless the ruleset ranks records (population functions) and the batch is large, where
+DuckDB's window functions win (measured: docs/performance.md). Every engine gives the same
 BatchResult: the same decisions, the same rejected rows, the same counts.
 """
 
@@ -28,29 +29,30 @@ Records = Iterable[Mapping[str, Any]]
 StrPath = str | os.PathLike[str]
 
 ENGINES = ("python", "duckdb", "auto")
-# Under engine="auto", batches of at least this many records go to DuckDB. Below it the Python
-# evaluator wins: a DuckDB query has a fixed cost of some milliseconds (planning, Arrow
-# conversion), the compiled Python evaluator classifies around a million simple records a second.
-AUTO_MIN_ROWS = 50_000
+# Under engine="auto", records in Python stay on the Python evaluator: turning them into Arrow
+# for DuckDB and the decisions back costs more than DuckDB saves (4-8x slower measured for the
+# nine-rule benchmark at 20k-200k records). A ruleset with population functions is the
+# exception: from this many records DuckDB's window functions rank faster than Python (2-3x at
+# 20k-200k records of the three-score RFM benchmark). See docs/performance.md.
+AUTO_MIN_ROWS = 20_000
 
 
-def choose_engine(records: Records | StrPath, engine: str) -> str:
-    """The engine that will run: "python" or "duckdb"."""
-    from rulekit.engines.duckdb_connection import is_path
-
+def choose_engine(records: Records | StrPath, engine: str, ranked: bool = False) -> str:
+    """The engine that will run: "python" or "duckdb". `ranked`: the ruleset has population
+    functions."""
     if engine not in ENGINES:
         raise RulekitError(f"engine must be one of {', '.join(ENGINES)}, not {engine!r}")
     if engine != "auto":
         return engine
-    if is_path(records):  # DuckDB reads CSV, TSV, JSON Lines and Parquet; rulekit.io the rest
-        from rulekit.engines.duckdb_connection import FORMATS
+    if isinstance(records, (str, os.PathLike)):  # DuckDB reads CSV, TSV, JSON Lines and
+        from rulekit.engines.duckdb_connection import FORMATS  # Parquet; rulekit.io the rest
 
         return "duckdb" if Path(records).suffix.lower() in FORMATS else "python"
     try:
         size = len(records)  # type: ignore[arg-type]  # a stream has no len: TypeError below
     except TypeError:
         return "python"  # a stream of unknown length: evaluate as it comes
-    return "duckdb" if size >= AUTO_MIN_ROWS else "python"
+    return "duckdb" if ranked and size >= AUTO_MIN_ROWS else "python"
 
 
 def classify_with_engine(
@@ -70,7 +72,7 @@ def classify_with_engine(
 
     if on_error not in ON_ERROR:
         raise RulekitError(f"on_error must be one of {', '.join(ON_ERROR)}, not {on_error!r}")
-    chosen = choose_engine(records, engine)
+    chosen = choose_engine(records, engine, bool(ruleset.compiled.pop_keys))
     if chosen == "python":
         if duckdb_engine.is_path(records):
             records = duckdb_engine.read_records(records)
@@ -121,7 +123,7 @@ def freeze(
     """A FrozenPopulation from records or a file, computed by the chosen engine."""
     from rulekit.engines import duckdb_engine
 
-    if choose_engine(data, engine) == "python":
+    if choose_engine(data, engine, ranked=True) == "python":
         if duckdb_engine.is_path(data):
             data = duckdb_engine.read_records(data)
         return ruleset.freeze(data, as_of)

@@ -24,14 +24,42 @@ Value = Any
 
 
 class Values:
-    """The sorted non-missing values of one population group."""
+    """The sorted non-missing values of one population group.
 
-    __slots__ = ("sorted", "_exact_suffix", "_den")
+    `index()` adds a table value → (less, less + ties) for the values present: a batch ranked
+    against itself looks each record's value up there instead of searching the sorted list
+    (an exact answer either way: a value not in the table is searched)."""
+
+    __slots__ = ("sorted", "_exact_suffix", "_den", "_at")
 
     def __init__(self, values: Iterable[Value]):
         self.sorted: list[Value] = sorted(v for v in values if v is not None)
         self._exact_suffix: list[int] | None = None
         self._den = 1
+        self._at: dict[Value, tuple[int, int]] = {}
+
+    def index(self) -> Values:
+        """Build the table of each present value's (less, less + ties), once; returns self."""
+        if self._at or not self.sorted:
+            return self
+        at: dict[Value, tuple[int, int]] = {}
+        seq = self.sorted
+        start = 0
+        n = len(seq)
+        for i in range(1, n + 1):
+            if i == n or seq[i] != seq[start]:
+                v = seq[start]
+                if v == v:  # NaN equals nothing: searched (bisect) as before
+                    at.setdefault(v, (start, i))
+                start = i
+        self._at = at
+        return self
+
+    def _bounds(self, x: Value) -> tuple[int, int]:
+        found = self._at.get(x)
+        if found is not None:
+            return found
+        return bisect.bisect_left(self.sorted, x), bisect.bisect_right(self.sorted, x)
 
     @property
     def n(self) -> int:
@@ -48,10 +76,13 @@ class Values:
     __hash__ = None  # type: ignore[assignment]
 
     def less(self, x: Value) -> int:
-        return bisect.bisect_left(self.sorted, x)
+        found = self._at.get(x)
+        return found[0] if found is not None else bisect.bisect_left(self.sorted, x)
 
     def greater(self, x: Value) -> int:
-        return len(self.sorted) - bisect.bisect_right(self.sorted, x)
+        found = self._at.get(x)
+        le = found[1] if found is not None else bisect.bisect_right(self.sorted, x)
+        return len(self.sorted) - le
 
     def percentile(self, x: Value) -> float | None:
         n = len(self.sorted)
@@ -59,21 +90,24 @@ class Values:
             return None
         if n == 1:
             return 0
-        return 100 * bisect.bisect_left(self.sorted, x) / (n - 1)
+        return 100 * self.less(x) / (n - 1)
 
     def score(self, x: Value, k: int) -> int | None:
         n = len(self.sorted)
         if n == 0:
             return None
-        return min(k, 1 + (k * bisect.bisect_left(self.sorted, x)) // n)
+        found = self._at.get(x)
+        less = found[0] if found is not None else bisect.bisect_left(self.sorted, x)
+        s = 1 + (k * less) // n
+        return k if s > k else s
 
     def in_top(self, x: Value, p: float) -> bool | None:
         n = len(self.sorted)
-        return (n - bisect.bisect_right(self.sorted, x)) < p * n if n else None
+        return (n - self._bounds(x)[1]) < p * n if n else None
 
     def in_bottom(self, x: Value, p: float) -> bool | None:
         n = len(self.sorted)
-        return bisect.bisect_left(self.sorted, x) < p * n if n else None
+        return self.less(x) < p * n if n else None
 
     def cumulative_share(self, x: Value) -> float | None:
         """Σ{v ≥ x} / Σ P, from exact integer sums, rounded once (so SQL and Python agree);
@@ -86,7 +120,7 @@ class Values:
         total = suffix[0]
         if total == 0:
             return None
-        return suffix[bisect.bisect_left(self.sorted, x)] / total
+        return suffix[self.less(x)] / total
 
     def _build_sums(self) -> list[int]:
         # Every float is an exact binary fraction: scale all to one denominator and add ints.

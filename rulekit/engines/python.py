@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import os
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, cast, overload
+from typing import TYPE_CHECKING, Any, cast, overload
 
-from rulekit.compile.pysource import Bad, Compiled, Conflict, compile_program
 from rulekit.documents import (
     DECISION_FORMAT,
     DecisionDocument,
@@ -22,12 +22,15 @@ from rulekit.errors import BadRecord, Diagnostic, RecordError, RulekitError
 from rulekit.model.program import FieldInfo, HitPolicy, LabelInfo, Program
 from rulekit.syntax import nodes as n
 
+if TYPE_CHECKING:  # the compiler is imported when a ruleset is compiled (fast `import rulekit`)
+    from rulekit.compile.pysource import Bad, Compiled, Conflict
+
 ON_ERROR = ("fail", "skip", "quarantine")
 
 Record = Mapping[str, Any]
 # Called for a record that cannot be evaluated (a bad value, or a `hit unique` conflict): the
 # record's index, the error and the record.
-OnBad = Callable[[int, Bad, Record], object]
+OnBad = Callable[[int, "Bad", Record], object]
 
 
 @dataclass(frozen=True, slots=True)
@@ -161,6 +164,32 @@ def as_date(value: object) -> dt.date:
         raise RulekitError(f"as_of {value!r} is not a date; write it as YYYY-MM-DD") from None
 
 
+def _population_columns(program: Program) -> tuple[str, ...]:
+    """The record columns the population functions read (their ranked values and groups)."""
+    names: dict[str, None] = {}
+    for node in program.population_nodes().values():
+        for name in program.reads(node).fields:
+            names[name] = None
+        by = getattr(node, "by", None)
+        if by is not None and by.name in program.fields:
+            names[by.name] = None
+    return tuple(program.fields[name].column for name in names)
+
+
+def _fingerprint(batch: Sequence[Record], columns: tuple[str, ...]) -> list[Any]:
+    """What a batch's populations are built from: per record, the values of these columns and
+    their types (a list value as a tuple, so that changing it in place is seen)."""
+    out: list[Any] = []
+    append = out.append
+    for rec in batch:
+        values = tuple(map(rec.get, columns))
+        types = tuple(map(type, values))
+        if list in types:
+            values = tuple(tuple(v) if isinstance(v, list) else v for v in values)
+        append((values, types))
+    return out
+
+
 class MultiTable(dict[int, Decision]):
     """Decisions of `hit all`/`unique`, by bit mask of matched rules (bit = evaluation
     position), built on first use."""
@@ -187,6 +216,8 @@ class CompiledRuleset:
     rulekit.Ruleset (the public object) adds engine choice, explanations and examples."""
 
     def __init__(self, program: Program, strict: bool = False):
+        from rulekit.compile.pysource import compile_program
+
         self.program = program
         self.strict = strict  # checked in strict mode (kept for pickling)
         self.compiled: Compiled = compile_program(program)
@@ -194,6 +225,17 @@ class CompiledRuleset:
         self.id, self.hit, self.default = p.id, p.hit, p.default
         self.path = p.path
         self.rule_refs = [RuleRef(r.name, p.path, r.line) for r in p.rules]
+        # Ruleset.classify's fast path: the generated one-record function, and the evaluation
+        # dates of the as_of values seen (as_of text is parsed once, not per call).
+        self._one = self.compiled.one
+        self._plain = not self.compiled.pop_keys  # no population functions
+        self._uses_today = self.compiled.one_uses_today
+        self._dates: dict[Any, dt.date] = {}
+        # explain(record, batch=…): the last batch's populations (see batch_populations)
+        self.population_builds = 0  # how many times populations were built (tests count them)
+        self._batch_cache: tuple[Sequence[Record], dt.date, list[Any], list[Population]] | None
+        self._batch_cache = None
+        self._pop_columns = _population_columns(p)
         self._table: DecisionTable
         if p.hit.single:
             single = [self._decision([i]) for i in p.order]
@@ -258,6 +300,8 @@ class CompiledRuleset:
             return single[-1]
         mask = sum(1 << order.index(i) for i in matched_rules)
         if self.hit is HitPolicy.UNIQUE and len(matched_rules) > 1:
+            from rulekit.compile.pyruntime import Conflict
+
             raise Conflict(mask)
         multi = cast(MultiTable, self._table)
         return multi.get(mask) or multi.make(mask)
@@ -272,9 +316,12 @@ class CompiledRuleset:
         self, records: Sequence[Record], as_of: object = None, on_bad: OnBad | None = None
     ) -> list[Population]:
         """Build the population of every ranked expression from these records."""
+        from rulekit.compile.pyruntime import Bad
+
         c = self.compiled
         if not c.pop_keys:
             return []
+        self.population_builds += 1
         today = as_date(as_of)
         rows: list[Sequence[tuple[Any, Any]]] = []  # per record: (value, group) per key
         popargs = c.popargs
@@ -285,10 +332,36 @@ class CompiledRuleset:
                 if on_bad is None:
                     raise RecordError(BadRecord(i, e.field, e.value, e.reason, rec)) from None
                 on_bad(i, e, rec)
-        return [
+        pops = [
             Population.build(key, [row[k] for row in rows], c.pop_partitioned[k])
             for k, key in enumerate(c.pop_keys)
         ]
+        for pop in pops:  # the records will be ranked against them: look values up
+            for values in pop.groups.values():
+                values.index()
+        return pops
+
+    def batch_populations(self, batch: Sequence[Record], as_of: object = None) -> list[Population]:
+        """The populations of a batch as explain(record, batch=…) ranks against, built once for
+        repeated calls on the same batch. The cache holds the last batch: it is used again
+        only for the same list object, of the same length, at the same evaluation date, whose
+        records still hold the same values (compared with their types: 1 is not True) in the
+        columns the population functions read. Anything else builds anew."""
+        if not self.compiled.pop_keys:
+            return []
+        today = as_date(as_of)
+        fingerprint = _fingerprint(batch, self._pop_columns)
+        cached = self._batch_cache
+        if (
+            cached is not None
+            and cached[0] is batch
+            and cached[1] == today
+            and cached[2] == fingerprint
+        ):
+            return cached[3]
+        pops = self.populations(batch, today, on_bad=lambda *a: None)
+        self._batch_cache = (batch, today, fingerprint, pops)
+        return pops
 
     def freeze(self, records: Iterable[Record], as_of: object = None) -> FrozenPopulation:
         """Compute the populations once, to classify later records against the same ranks."""
@@ -334,6 +407,8 @@ class CompiledRuleset:
         validate: str = "needed",
     ) -> BatchResult:
         """Classify every record on the Python engine; see rulekit.Ruleset.classify_many."""
+        from rulekit.compile.pyruntime import Bad, Conflict
+
         records = records if isinstance(records, list) else list(records)
         today = as_date(as_of)
         rejected: dict[int, BadRecord] = {}
@@ -360,6 +435,81 @@ class CompiledRuleset:
         for i in rejected:
             out[i] = None
         return BatchResult(out, sorted(rejected.values(), key=lambda b: b.index), today, self)
+
+    def classify(
+        self,
+        record: Record,
+        as_of: object = None,
+        population: PopulationInput | str | os.PathLike[str] = None,
+        validate: str = "needed",
+    ) -> Decision:
+        """Classify one record (raises RecordError for a bad record).
+
+        On the Python engine, with nothing set up per call: the evaluation date of an as_of is
+        cached, and a ruleset without population functions calls the generated one-record
+        function directly."""
+        decision: Decision
+        try:
+            if population is None and validate == "needed" and self._plain:
+                if as_of is None:
+                    today = dt.date.today() if self._uses_today else None
+                else:
+                    try:
+                        today = self._dates[as_of]
+                    except (KeyError, TypeError):
+                        today = self._date_of(as_of)
+                decision = self._one(record, (), today, self._table)
+            else:
+                decision = self._classify_one_slow(record, as_of, population, validate)
+            return decision
+        except Exception as e:
+            bad = self._bad_record(e, record)
+            if bad is None:
+                raise
+            raise RecordError(bad) from None
+
+    def _date_of(self, as_of: object) -> dt.date:
+        today = as_date(as_of)
+        if len(self._dates) < 256:
+            try:
+                self._dates[as_of] = today
+            except TypeError:  # an unhashable as_of: not cached
+                pass
+        return today
+
+    def _classify_ranked_by_file(
+        self, record: Record, as_of: object, population: str | os.PathLike[str], validate: str
+    ) -> Decision:
+        """A record ranked against a file of records: rulekit.Ruleset reads it."""
+        raise RulekitError("a population file needs rulekit.Ruleset (rulekit.load or compile)")
+
+    def _classify_one_slow(
+        self,
+        record: Record,
+        as_of: object,
+        population: PopulationInput | str | os.PathLike[str],
+        validate: str,
+    ) -> Decision:
+        """classify with a population or validate="all"."""
+        if validate not in ("needed", "all"):
+            raise RulekitError(f"validate must be 'needed' or 'all', not {validate!r}")
+        if isinstance(population, (str, os.PathLike)):
+            return self._classify_ranked_by_file(record, as_of, population, validate)
+        today = as_date(as_of)
+        if validate == "all":
+            self.compiled.validate(record)
+        pops = self._resolve_population(population, [record], today, None)
+        return cast(Decision, self._one(record, pops, today, self._table))
+
+    def _bad_record(self, e: Exception, record: Record) -> BadRecord | None:
+        """The bad record an evaluation error means (None: not a record's fault)."""
+        from rulekit.compile.pyruntime import Bad, Conflict
+
+        if isinstance(e, Conflict):
+            return BadRecord(0, None, None, self.conflict_reason(e.mask), record)
+        if isinstance(e, Bad):
+            return BadRecord(0, e.field, e.value, e.reason, record)
+        return None
 
     def __repr__(self) -> str:
         return f"<Ruleset {self.id} ({len(self.program.rules)} rules, hit {self.hit})>"

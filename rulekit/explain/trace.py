@@ -4,12 +4,14 @@ function, applies the fast path's rule for bad values, and returns the Explanati
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from rulekit.compile.pysource import Bad, Conflict
 from rulekit.engines.python import CompiledRuleset, Decision, as_date
 from rulekit.errors import BadRecord, RecordError
 from rulekit.explain.explanation import Explanation, Trace
+
+if TYPE_CHECKING:
+    from rulekit.compile.pyruntime import Bad
 
 
 def _first_bad(
@@ -45,9 +47,14 @@ def trace_record(
     """Evaluate `record` and record what the evaluation saw. `as_of`: a date, ISO text or None
     (today); `population`: a frozen population, records, or None (the batch, else the record);
     `overrides`: lets given directly. Raises RecordError for a bad record."""
+    from rulekit.compile.pyruntime import Bad, Conflict
+
     today = as_date(as_of)
-    records = batch if batch is not None else [record]
-    pops = rs._resolve_population(population, records, today, on_bad=lambda *a: None)
+    if population is None and batch is not None:  # built once for repeated calls on a batch
+        pops = rs.batch_populations(batch, today)
+    else:
+        records = batch if batch is not None else [record]
+        pops = rs._resolve_population(population, records, today, on_bad=lambda *a: None)
     tr = Trace()
     try:
         values = rs.compiled.trace(
