@@ -60,7 +60,7 @@ class Header:
 class Checker(ExpressionChecker, CallChecker):
     """One check of one file: `Checker(file, source, strict).check()` builds the Program."""
 
-    _label_names: str | None = None
+    _label_names: list[str] | None = None
 
     def check(self) -> Program:
         st = self.file.statements
@@ -304,11 +304,11 @@ class Checker(ExpressionChecker, CallChecker):
                 ),
             )
 
-    def _label_list(self) -> str:
+    def _label_list(self) -> list[str]:
         """The declared labels as a hint lists them (the first 30, then `…`), made once."""
         if self._label_names is None:
             names = list(self.labels)
-            self._label_names = ", ".join(names[:30]) + (", …" if len(names) > 30 else "")
+            self._label_names = names[:30] + (["…"] if len(names) > 30 else [])
         return self._label_names
 
 

@@ -176,7 +176,7 @@ def explain(
             )
     elif found is not None:
         frozen = frozen_data  # the file's populations, computed by DuckDB (None: none ranked)
-        source["population"] = f"{found.path.name} ({found.rows:,} rows)"
+        source["population"] = f"{found.path.name} ({render.plural(found.rows, 'row')})"
     elif table is not None:
         batch = table.rows
         source["population"] = f"{table.path.name} ({render.plural(len(batch), 'row')})"
