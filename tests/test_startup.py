@@ -57,6 +57,12 @@ def test_classifying_loads_no_duckdb():
     assert not loaded & {"duckdb", "pyarrow"}
 
 
+def test_loading_a_shipped_ruleset_loads_no_solver_and_no_engine():
+    """z3 (analysis), DuckDB and pyarrow (frames, files) load only when those are used."""
+    loaded = _loaded_after("import rulekit\nrulekit.load('rfm')")
+    assert not loaded & {"z3", "duckdb", "pyarrow", "pandas", "polars", "pyspark"}
+
+
 def test_every_public_name_is_importable():
     for name in rulekit.__all__:
         assert getattr(rulekit, name) is not None, name
