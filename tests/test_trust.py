@@ -352,3 +352,28 @@ def test_exponent_notation_caret_covers_the_whole_literal(number):
     program = rulekit.check_text(f"if x > {number} then a\n")
     (diag,) = [d for d in program.diagnostics if d.code == "exponent-notation"]
     assert program.source.text[diag.span.start : diag.span.end] == number
+
+
+def _let_chain(count: int) -> str:
+    lets = "".join(f"let a{i} = a{i - 1} + 1\n" for i in range(1, count))
+    return f"field x : number\nlet a0 = x + 1\n{lets}if a{count - 1} > 3 then big\n"
+
+
+def test_a_chain_of_lets_at_the_limit_runs_on_every_engine():
+    from rulekit.syntax.limits import MAX_LET_CHAIN
+
+    rs = rulekit.compile(_let_chain(MAX_LET_CHAIN))
+    for engine in ("python", "duckdb"):
+        got = rs.classify_many([{"x": 1}, {"x": -600}], as_of="2024-06-30", engine=engine)
+        assert got.labels == ["big", None], engine
+
+
+def test_a_longer_chain_of_lets_is_one_error_at_the_first_let_past_the_limit():
+    # DuckDB failed the batch past ~1,000 lets ("Max expression depth"); Python answered.
+    from rulekit.syntax.limits import MAX_LET_CHAIN
+
+    program = rulekit.check_text(_let_chain(4 * MAX_LET_CHAIN))
+    errors = [d for d in program.diagnostics if d.severity == "error"]
+    assert [d.code for d in errors] == ["too-deeply-nested"]
+    assert errors[0].line == MAX_LET_CHAIN + 2  # `let a500 = a499 + 1`
+    assert f"at most {MAX_LET_CHAIN} lets" in str(errors[0].message)

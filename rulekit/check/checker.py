@@ -28,6 +28,7 @@ from rulekit.model import datatypes as T
 from rulekit.model.program import FieldInfo, HitPolicy, LabelInfo, LetInfo, Program
 from rulekit.source import Source, Span
 from rulekit.suggest import nearest
+from rulekit.syntax import limits
 from rulekit.syntax import nodes as n
 from rulekit.syntax.parser import without_gc
 
@@ -126,9 +127,11 @@ class Checker(ExpressionChecker, CallChecker):
         return program
 
     def _check_body(self, let_decls: list[n.LetDecl], rules: list[n.Rule]) -> None:
+        chain: dict[str, int] = {}  # let → the length of the chain of lets it builds on
         for i, decl in enumerate(let_decls):
             t = self.expr(decl.expr)
             if decl.name not in self.lets and decl.name not in self.fields:
+                chain[decl.name] = self._let_chain(decl, chain)
                 self.lets[decl.name] = LetInfo(decl.name, decl, t, i)
                 self._let_has_population[decl.name] = self.contains_population(decl.expr)
                 self._visible_lets.add(decl.name)
@@ -141,6 +144,30 @@ class Checker(ExpressionChecker, CallChecker):
                 )
         for rule in rules:
             self.condition(rule.condition)
+
+    def _let_chain(self, decl: n.LetDecl, chain: dict[str, int]) -> int:
+        """1 + the longest chain of lets this let's formula reads; past `limits.MAX_LET_CHAIN`
+        it is a `too-deeply-nested` error (each let is one step of the SQL query)."""
+        longest, stack = 0, [decl.expr]
+        while stack:
+            node = stack.pop()
+            if isinstance(node, n.Name):
+                longest = max(longest, chain.get(node.name, 0))
+            stack.extend(n.children(node))
+        if longest == limits.MAX_LET_CHAIN:  # reported once, at the first let past the limit
+            self.error(
+                "too-deeply-nested",
+                Msg(
+                    "let `{name}` builds on a chain of {count} lets; at most {limit} lets "
+                    "may build on each other",
+                    name=decl.name,
+                    count=longest,
+                    limit=limits.MAX_LET_CHAIN,
+                ),
+                decl.name_span,
+                hint=Msg("compute a part of the chain in one formula, or shorten the chain"),
+            )
+        return longest + 1
 
     # ---------------------------------------------------------------- header
     def _header(self, metas: list[n.Meta]) -> Header:

@@ -24,6 +24,7 @@ from rulekit.i18n import N_, Msg
 from rulekit.source import Source, Span
 
 MAX_DEPTH = 32  # levels of one expression (docs/language.md § Limits)
+MAX_LET_CHAIN = 500  # lets that build on each other (each is a step of the SQL query)
 # `min`, `max` and `round` repeat their argument in the generated SQL (a missing-value test, a
 # range test), so each of them nested in another doubles the query or more: at most this many.
 MAX_REPEATING = 4
