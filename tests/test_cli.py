@@ -209,7 +209,7 @@ def test_run_quarantine_needs_out(cli):
         (["--data", SAMPLE, "--out", "no/such/dir/x.csv"], "does not exist"),
         (["--data", SAMPLE, "--as-of", "2024/06/30"], "write it as YYYY-MM-DD"),
         (["--data", SAMPLE, "--on-error", "ignore"], "'ignore' is not one of"),
-        (["--data", SAMPLE, "--engine", "spark"], "'spark' is not one of"),
+        (["--data", SAMPLE, "--engine", "gpu"], "'gpu' is not one of"),
         (["--data", SAMPLE, "--population", "nope.json"], "no such file"),
         ([], "give the customers with --data FILE, or raw orders with --transactions"),
     ],

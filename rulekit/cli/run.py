@@ -378,7 +378,8 @@ def _run(
             _rejected_values(results),
         )
     rejected_path = None
-    if on_error is OnError.quarantine:
+    if on_error is OnError.quarantine and any(batch.rejected for _, batch, _ in results):
+        # as on DuckDB (engines.files): the quarantine file is written when a row was set aside
         assert out is not None  # quarantine needs --out (checked above)
         rejected_path = _write_rejected(Path(out), table, results)
 

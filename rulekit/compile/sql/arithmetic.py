@@ -208,7 +208,7 @@ class Arithmetic(GeneratorBase):
         """x is a whole number below 2^53 (its double is its decimal value)."""
         if whole:
             return f"abs({x}) < {_TWO53}"
-        return f"({x} = trunc({x}) AND abs({x}) < {_TWO53})"
+        return f"({self.integral_sql(x)} AND abs({x}) < {_TWO53})"
 
     def _in_window_sql(self, x: str, dec: str, whole: bool) -> str:
         """x's shortest form fits the decimal `dec` exactly: the cast succeeded and, for a
@@ -260,19 +260,19 @@ class Arithmetic(GeneratorBase):
             steps = []
             for places in range(D.ADD_PLACES + 1):
                 unit = 10 ** (D.ADD_PLACES - places)
-                bound = f"CAST({2**53 * unit} AS HUGEINT)"
+                bound = self.cast_sql(str(2**53 * unit), "HUGEINT")
                 if places == D.ADD_PLACES:
                     test = f"abs({ua}) < {bound} AND abs({ub}) < {bound}"
                     quotient = f"{self.cast_sql(ua, 'DOUBLE')} / {self.cast_sql(ub, 'DOUBLE')}"
                 else:
-                    u = f"CAST({unit} AS HUGEINT)"
+                    u = self.cast_sql(str(unit), "HUGEINT")
                     test = (
                         f"{ua} % {u} = 0 AND {ub} % {u} = 0 AND abs({ua}) < {bound} "
                         f"AND abs({ub}) < {bound}"
                     )
                     quotient = (
-                        f"{self.cast_sql(f'{ua} // {u}', 'DOUBLE')} / "
-                        f"{self.cast_sql(f'{ub} // {u}', 'DOUBLE')}"
+                        f"{self.cast_sql(self.int_div_sql(ua, u), 'DOUBLE')} / "
+                        f"{self.cast_sql(self.int_div_sql(ub, u), 'DOUBLE')}"
                     )
                 steps.append(f"WHEN {test} THEN {quotient}")
             ladder = self.let_sql(

@@ -305,7 +305,7 @@ class Coercion(Lenient):
     def _from_decimal(self, target: str, v: Value | str) -> Coerced:
         x = v.x if isinstance(v, Value) else v
         if target == "integer":
-            whole = f"{x} = trunc({x})"
+            whole = self.integral_sql(x)
             return (
                 f"CASE WHEN {whole} THEN {self.try_cast_sql(x, 'BIGINT')} END",
                 f"CASE WHEN NOT ({whole}) THEN {self.string_sql(_NOT['integer'])} END",

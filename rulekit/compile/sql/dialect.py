@@ -250,7 +250,11 @@ class Dialect:
         return f"isnan({x})"
 
     def is_whole_sql(self, x: str) -> str:
-        return f"(isfinite({x}) AND {x} = trunc({x}))"
+        return f"(isfinite({x}) AND {self.integral_sql(x)})"
+
+    def integral_sql(self, x: str) -> str:
+        """A DOUBLE x has no fraction (x = trunc(x))."""
+        return f"{x} = trunc({x})"
 
     def float_text_sql(self, x: str) -> str:
         """Python's repr of a float (DuckDB formats doubles the same shortest way)."""

@@ -139,8 +139,9 @@ class Lenient(Reasons):
 
             time = f" || ' ' || {part(hh)} || ':' || {part(mi)} || ':' || {part(ss)}"
             in_range = (
-                f"(({hh} = '' OR CAST({hh} AS INTEGER) < 24) AND ({mi} = '' OR "
-                f"CAST({mi} AS INTEGER) < 60) AND ({ss} = '' OR CAST({ss} AS INTEGER) < 60))"
+                f"(({hh} = '' OR {self.try_cast_sql(hh, 'INTEGER')} < 24) AND ({mi} = '' OR "
+                f"{self.try_cast_sql(mi, 'INTEGER')} < 60) AND ({ss} = '' OR "
+                f"{self.try_cast_sql(ss, 'INTEGER')} < 60))"
             )
             whens = [
                 f"WHEN {self.regex_full_match_sql(u, pattern)} THEN CASE WHEN {in_range} "

@@ -50,6 +50,17 @@ class SparkGenerator(Generator):
     def list_type_sql(self, element: str) -> str:
         return f"ARRAY<{element}>"
 
+    def integral_sql(self, x: str) -> str:
+        return f"{x} % 1 = 0"  # Spark's trunc truncates dates
+
+    def remove_all_sql(self, text: str, pattern: str) -> str:
+        # Spark's regexp_replace replaces every match; its 4th argument is a position
+        return f"regexp_replace({text}, {self.string_sql(pattern)}, '')"
+
+    def strptime_sql(self, text: str, fmt: str) -> str:
+        """--date-format (strftime directives) as Spark's datetime pattern."""
+        return f"try_to_timestamp({text}, {self.string_sql(_java_pattern(fmt))})"
+
     def list_sql(self, items: list[str]) -> str:
         return f"array({', '.join(items)})"
 
@@ -267,3 +278,22 @@ class SparkGenerator(Generator):
                 + f"\nFROM {ident(self.checked)}\nWHERE {ident(N['pop_bad'])} IS NOT NULL"
             )
         return self._with(ctes, final)
+
+
+_STRFTIME = {"Y": "yyyy", "y": "yy", "m": "MM", "d": "dd", "H": "HH", "M": "mm", "S": "ss"}
+_STRFTIME.update({"b": "MMM", "B": "MMMM", "f": "SSSSSS", "%": "%"})
+
+
+def _java_pattern(fmt: str) -> str:
+    """A strftime format (`%d/%m/%Y`) as a Java datetime pattern (`dd/MM/yyyy`); other text is
+    quoted, so it stays literal."""
+    out, i = [], 0
+    while i < len(fmt):
+        if fmt[i] == "%" and i + 1 < len(fmt) and fmt[i + 1] in _STRFTIME:
+            out.append(_STRFTIME[fmt[i + 1]])
+            i += 2
+        else:
+            ch = fmt[i]
+            out.append(ch if not ch.isalpha() else f"'{ch}'")
+            i += 1
+    return "".join(out)
