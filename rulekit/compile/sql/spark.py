@@ -73,6 +73,10 @@ class SparkGenerator(Generator):
     def list_element_sql(self, lst: str, index0: str) -> str:
         return f"element_at({lst}, {index0} + 1)"
 
+    def let_sql(self, value: str, var: str, body: str) -> str:
+        # Spark's [i] counts from 0 (DuckDB's from 1): the one element of the list
+        return f"element_at({self.list_transform_sql(self.list_sql([value]), var, body)}, 1)"
+
     def list_length_sql(self, lst: str) -> str:
         return f"size({lst})"
 
