@@ -10,18 +10,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import get_args
 
-KINDS = (
-    "unreachable",
-    "partially-shadowed",
-    "contradiction",
-    "overlap",
-    "gap",
-    "redundant-condition",
-    "duplicate-rule",
-    "unused-label",
-    "unused-field",
-)
+from rulekit.documents import FindingKind
+
+KINDS: tuple[str, ...] = get_args(FindingKind)  # the kinds, as the JSON contract lists them
 
 _ALLOW = re.compile(
     r"(?:#|//)\s*allow\s*[:：]\s*(?P<kinds>[a-z-]+(?:\s*,\s*[a-z-]+)*)"
