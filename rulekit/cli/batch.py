@@ -21,6 +21,7 @@ from rulekit.cli.options import (
     AsOf,
     Dialect,
     Engine,
+    MemoryLimit,
     OnError,
     Quiet,
     RulesetArg,
@@ -187,14 +188,7 @@ def profile(
             "written to <out>.rejected.<ext> (quarantine)."
         ),
     ] = OnError.fail,
-    memory_limit: Annotated[
-        str | None,
-        typer.Option(
-            "--memory-limit",
-            metavar="SIZE",
-            help="DuckDB's memory limit, e.g. 2GB (it spills to disk beyond it).",
-        ),
-    ] = None,
+    memory_limit: MemoryLimit = None,
     quiet: Quiet = False,
 ) -> None:
     """Compute one row per customer from a transactions log, with the catalog's field names.

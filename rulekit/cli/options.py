@@ -93,6 +93,14 @@ class Labels(enum.StrEnum):
 
 
 _READING = "Reading the data"
+MemoryLimit = Annotated[
+    str | None,
+    typer.Option(
+        "--memory-limit",
+        metavar="SIZE",
+        help="DuckDB's memory limit, e.g. 2GB (it spills to disk beyond it).",
+    ),
+]
 Na = Annotated[
     str | None,
     typer.Option(

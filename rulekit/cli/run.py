@@ -28,6 +28,7 @@ from rulekit.cli.options import (
     Engine,
     HeaderRow,
     Labels,
+    MemoryLimit,
     Na,
     OnError,
     Quiet,
@@ -163,14 +164,7 @@ def run(
             help="Also write the run summary as JSON (docs/schema/run-summary.schema.json).",
         ),
     ] = None,
-    memory_limit: Annotated[
-        str | None,
-        typer.Option(
-            "--memory-limit",
-            metavar="SIZE",
-            help="DuckDB's memory limit, e.g. 2GB (it spills to disk beyond it).",
-        ),
-    ] = None,
+    memory_limit: MemoryLimit = None,
     master: Annotated[
         str | None,
         typer.Option(
