@@ -361,3 +361,26 @@ def test_timestamp_round_trip_through_a_duration(z):
         "t.rules",
     )
     assert_same(rs, [{"z": z}], on_errors=ON_ERRORS)
+
+
+@pytest.mark.parametrize(
+    "value, shown",
+    [
+        ("a\x00b", "'a\x00b'"),  # a control character stays as it is on every engine
+        ("x\x1by\x7f", "'x\x1by\x7f'"),
+        ("tab\there", "'tab\\there'"),
+        ({"a": 1}, "{…}"),  # an object in a scalar field: not its JSON text nor a repr
+        ({}, "{…}"),
+        ([1, "b"], "[…]"),
+    ],
+)
+def test_bad_value_shown_alike_in_memory_and_over_a_file(tmp_path, value, shown):
+    """Found by the differential fuzz test: over a JSON Lines file DuckDB showed control
+    characters raw and objects as JSON text, the Python engine as `\\x00` and `{'a': 1}`."""
+    rs = rulekit.compile("ruleset t\nfield n : number\nIF n > 1 THEN big\n")
+    path = tmp_path / "in.jsonl"
+    path.write_text(json.dumps({"n": value}) + "\n" + json.dumps({"n": 5}) + "\n")
+    assert_same(rs, [{"n": value}, {"n": 5}], on_errors=ON_ERRORS)
+    assert_files_agree(rs, path, tmp_path)
+    reasons = [r for _, _, r in python_file(rs, path)[2]]
+    assert reasons == [shown + " is not a number"], reasons

@@ -224,6 +224,8 @@ def _variant(value: Any, iso: bool = False) -> tuple[str, str | None]:
         return "date", value.isoformat()
     if cls is dt.datetime and value.tzinfo is None:
         return "datetime", value.isoformat(sep=" ")
+    if isinstance(value, dict):
+        return "dict", "{…}"  # shown so (semantics._show); no type reads it as a value
     if isinstance(value, (list, tuple)):
         try:
             items = list(value)

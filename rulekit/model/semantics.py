@@ -38,8 +38,31 @@ _DATETIME = TypeAdapter(dt.datetime)
 
 
 def _show(value: Any) -> str:
-    text = repr(value)
+    """How a bad value appears in a reason, the same on every engine (compile/sql/reasons.py
+    writes it in SQL): Python's repr, except that text escapes only the backslash, newline,
+    carriage return and tab (other characters stay as they are, as the SQL engines can show
+    them), and an object or a list stands as `{…}` or `[…]` (a JSON file's text of it is not
+    the same on every engine); cut to 40 characters."""
+    text = _repr_text(value) if isinstance(value, str) else _repr_nested(value)
     return text if len(text) <= 40 else text[:37] + "..."
+
+
+_TEXT_ESCAPES = str.maketrans({"\\": "\\\\", "\n": "\\n", "\r": "\\r", "\t": "\\t"})
+
+
+def _repr_text(value: str) -> str:
+    body = value.translate(_TEXT_ESCAPES)
+    if "'" in value and '"' not in value:
+        return '"' + body + '"'
+    return "'" + body.replace("'", "\\'") + "'"
+
+
+def _repr_nested(value: Any) -> str:
+    if isinstance(value, dict):
+        return "{…}"
+    if isinstance(value, (list, tuple)):
+        return "[…]"
+    return repr(value)
 
 
 def _parse_number(value: str) -> Number | None:

@@ -86,6 +86,7 @@ class Reasons(RawValues):
             f"WHEN {s('datetime')} THEN "
             f"{self.py_repr_sql('timestamp', self.try_cast_sql(j, 'TIMESTAMP'))} "
             f"WHEN {s('decimal')} THEN {s('Decimal(' + chr(39))} || {j} || {s(chr(39) + ')')} "
+            f"WHEN {s('dict')} THEN {s('{…}')} WHEN {s('list')} THEN {s('[…]')} "
             f"ELSE {j} END"
         )
 
