@@ -50,6 +50,9 @@ CODES: dict[str, str] = {
     "possible-typo": N_(
         "an undeclared name a small edit away from another name or a catalog field"
     ),
+    "possible-unquoted-text": N_(
+        "an undeclared name used only once, as the value a field is compared with"
+    ),
     "unquoted-text": N_("a bare word compared with a text field: a text without its quotes"),
     "ignored-priority": N_("`priority N` on a rule of a ruleset whose hit policy is not priority"),
 }

@@ -215,6 +215,37 @@ def test_a_bare_word_compared_with_a_text_field_says_to_quote_it():
     assert first.hint == 'to compare with the text, quote it: "北京"'
 
 
+def test_a_bare_word_in_a_file_without_declarations_says_to_quote_it():
+    """Without declarations `北京` silently became a second field, always missing."""
+    text = (
+        'IF 城市 = 北京 THEN north\nIF 城市 in [上海, "广州"] THEN south\nIF 城市 = 城市 THEN x\n'
+    )
+    program = rulekit.check_text(text, "t.rules")
+    warned = [(d.code, d.severity, d.line, d.column) for d in program.diagnostics]
+    assert ("possible-unquoted-text", "warning", 1, 9) in warned
+    assert ("possible-unquoted-text", "warning", 2, 11) in warned
+    d = next(d for d in program.diagnostics if d.code == "possible-unquoted-text")
+    assert d.hint is not None and d.hint.startswith('to compare with the text, quote it: "北京"')
+
+
+def test_two_fields_compared_are_no_unquoted_text():
+    text = "IF home_city = work_city THEN local\nIF home_city > 1 OR work_city > 1 THEN x\n"
+    assert [c for c, _, _ in _codes(text) if c == "possible-unquoted-text"] == []
+
+
+@pytest.mark.parametrize(
+    "text, line",
+    [
+        ('label a "甲"\nlabel b "乙"\nlabel a "丙"\nIF x > 1 THEN a\n', 1),
+        ("field x : number\nfield y : number\nfield x : string\nIF x > 1 THEN a\n", 1),
+        ("let y = 1\nlet z = 2\nlet y = 3\nIF y > 1 THEN a\n", 1),
+    ],
+)
+def test_a_name_declared_twice_names_the_first_place(text, line):
+    [d] = [d for d in rulekit.check_text(text, "t.rules").diagnostics if d.code == "duplicate-name"]
+    assert d.line == 3 and f"(first on line {line})" in d.message
+
+
 def test_a_misspelt_field_on_the_right_of_a_text_comparison_still_suggests_the_field():
     text = 'field city : string "城市"\nfield home : string "籍贯"\nIF city = hoem THEN local\n'
     [d] = rulekit.check_text(text, "t.rules").diagnostics

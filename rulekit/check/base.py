@@ -87,6 +87,10 @@ class CheckerBase:
     def warn(self, code: str, message: str, span: Span, hint: str | None = None) -> None:
         self.report.warn(code, message, span, hint)
 
+    def _line_of(self, decl: n.Node | None) -> int:
+        """The line a declaration starts on (0 for a field known only by inference)."""
+        return self.source.line_col(decl.span.start)[0] if decl is not None else 0
+
     def snippet(self, node: n.Node) -> str:
         """The source text of a node, as written."""
         return self.source.snippet(node.span)

@@ -138,7 +138,11 @@ class Checker(ExpressionChecker, CallChecker):
             elif decl.name in self.lets:
                 self.error(
                     "duplicate-name",
-                    Msg("let `{name}` is defined twice", name=decl.name),
+                    Msg(
+                        "let `{name}` is defined twice (first on line {line})",
+                        name=decl.name,
+                        line=self._line_of(self.lets[decl.name].decl),
+                    ),
                     decl.name_span,
                     hint=Msg("remove one definition, or rename it"),
                 )
@@ -257,7 +261,11 @@ class Checker(ExpressionChecker, CallChecker):
             if d.name in self.fields:
                 self.error(
                     "duplicate-name",
-                    Msg("field `{name}` is declared twice", name=d.name),
+                    Msg(
+                        "field `{name}` is declared twice (first on line {line})",
+                        name=d.name,
+                        line=self._line_of(self.fields[d.name].decl),
+                    ),
                     d.name_span,
                     hint=Msg("remove one of the declarations"),
                 )
@@ -287,10 +295,15 @@ class Checker(ExpressionChecker, CallChecker):
             if decl.name in self.labels:
                 self.error(
                     "duplicate-name",
-                    Msg("label `{name}` is declared twice", name=decl.name),
+                    Msg(
+                        "label `{name}` is declared twice (first on line {line})",
+                        name=decl.name,
+                        line=self._line_of(self.labels[decl.name].decl),
+                    ),
                     decl.name_span,
                     hint=Msg("remove one of the declarations"),
                 )
+                continue
             self.labels[decl.name] = LabelInfo(decl.name, decl)
 
     # ---------------------------------------------------------------- labels

@@ -24,6 +24,7 @@ def lint(
     if strict:
         undeclared(program, report, inferred_at)
     possible_typos(program, report)
+    possible_unquoted_text(program, report)
     if report.has_errors:
         return  # "unused" is noise while a typo hides the use
     unused(program, report)
@@ -149,3 +150,40 @@ def possible_typos(program: Program, report: Report) -> None:
                 type=program.fields[name].type,
             ),
         )
+
+
+def possible_unquoted_text(program: Program, report: Report) -> None:
+    """In a file that declares no fields, `城市 = 北京` compares two fields: `北京` is taken as a
+    column that the data most likely lacks, and the rule silently never fires. Warn about an
+    undeclared name used only once, as the value a field is compared with (`=`, `!=`, `in`)."""
+    if any(f.decl is not None for f in program.fields.values()):
+        return
+    exprs = [let.decl.expr for let in program.lets.values()] + [r.condition for r in program.rules]
+    uses: dict[str, int] = {}
+    values: list[n.Name] = []
+    for expr in exprs:
+        for node in n.walk(expr):
+            if isinstance(node, n.Name) and node.name in program.fields:
+                uses[node.name] = uses.get(node.name, 0) + 1
+            elif isinstance(node, n.Compare):
+                for left, op, right in zip(node.operands, node.ops, node.operands[1:]):
+                    if op in ("=", "!=") and isinstance(left, n.Name) and isinstance(right, n.Name):
+                        values.append(right)
+            elif isinstance(node, n.InList) and isinstance(node.options, n.ListExpr):
+                values.extend(x for x in node.options.items if isinstance(x, n.Name))
+    for value in values:
+        if value.name in program.fields and uses.get(value.name) == 1:
+            report.warn(
+                "possible-unquoted-text",
+                Msg(
+                    "`{name}` is taken as a field, used only here: a text needs quotes",
+                    name=value.name,
+                ),
+                value.span,
+                hint=Msg(
+                    'to compare with the text, quote it: "{name}"; if `{name}` is a column, '
+                    'declare the fields: field {name} : {type} "显示名"',
+                    name=value.name,
+                    type=program.fields[value.name].type,
+                ),
+            )
