@@ -181,6 +181,22 @@ def test_run_summary_in_chinese(cli):
 
 
 # ---------------------------------------------------------------- CJK alignment
+def test_explain_and_why_not_in_chinese(cli):
+    """The values (`20 天`) and what a failed test needs (`还差 1`) were English in a Chinese
+    explanation; the JSON document keeps English (it is data)."""
+    args = [
+        "--lang", "zh", "explain", "lifecycle", "--set", "orders_count=12",
+        "--set", "recency_days=20d", "--set", "tenure_days=700d", "--set", "frequency=3",
+        "--as-of", "2024-06-30", "--why-not", "active",
+    ]  # fmt: skip
+    out = cli(*args).out
+    assert "来自命令行" in out and "recency_days = 20 天" in out
+    assert "需要 ≥ 4 orders/window：还差 1" in out
+    assert not re.search(r"\bneeds\b|\bdays\b|given on the command line", out)
+    english = cli(*[a for a in args if a not in ("--lang", "zh")], "--format", "json").out
+    assert "needs ≥ 4 orders/window: 1 more" in english
+
+
 def test_cjk_columns_line_up():
     from rulekit.render.summary import summary_text
 

@@ -140,7 +140,7 @@ def explain(
     where: Rows | None = found if found is not None else table
     rec: dict[str, Any] = {}
     overrides: dict[str, Any] = {}
-    source: ExplainInput = {"record": "given on the command line"}
+    source: ExplainInput = {"record": Msg("given on the command line")}
     row_index = None
     if id_ is not None and found is not None:
         row_index, column = _found_row(found, id_, id_column)
@@ -156,7 +156,7 @@ def explain(
     for item in sets or []:
         _record_from_set(rs, item, rec, overrides)
     if sets and id_ is not None:
-        source["record"] += " with --set values"
+        source["record"] = Msg("{where} with --set values", where=source["record"])
 
     frozen: FrozenPopulation | None = None
     batch: list[dict[str, Any]] | None = None

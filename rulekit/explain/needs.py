@@ -12,6 +12,7 @@ from typing import Any
 from rulekit.documents import NeedDocument
 from rulekit.explain.explanation import Explanation
 from rulekit.explain.values import MONEY, describe_value, jsonable, number, snippet
+from rulekit.i18n import N_, Msg
 from rulekit.syntax import nodes as n
 from rulekit.syntax.nodes import literal_value
 
@@ -54,10 +55,18 @@ def _needs_compare(ex: Explanation, a: n.Node, op: str, b: n.Node) -> str:
     target = describe_value(vb, tname, unit)
     sym = _SYMBOL[op]
     if va is None:
-        return f"{name} is missing; needs a value {sym} {target}"
+        return Msg(
+            "{name} is missing; needs a value {sym} {target}", name=name, sym=sym, target=target
+        )
     if vb is None:
-        return f"the other side ({snippet(p, b)}) is missing"
-    head = f"{name} = {describe_value(va, tname, unit)}, needs {sym} {target}"
+        return Msg("the other side ({other}) is missing", other=snippet(p, b))
+    head = Msg(
+        "{name} = {value}, needs {sym} {target}",
+        name=name,
+        value=describe_value(va, tname, unit),
+        sym=sym,
+        target=target,
+    )
     if isinstance(va, (int, float)) and isinstance(vb, (int, float)) and not isinstance(va, bool):
         step = 1 if tname in ("integer", "duration") and float(vb).is_integer() else 0
 
@@ -71,21 +80,15 @@ def _needs_compare(ex: Explanation, a: n.Node, op: str, b: n.Node) -> str:
         if op in (">=", ">"):
             gap = vb + (step if op == ">" else 0) - va
             if gap > 0:
-                more = (
-                    f"{amount(gap)} more"
-                    if (step or op == ">=")
-                    else f"more than {amount(gap)} more"
-                )
-                return f"{head}: {more}"
+                if step or op == ">=":
+                    return Msg("{head}: {amount} more", head=head, amount=amount(gap))
+                return Msg("{head}: more than {amount} more", head=head, amount=amount(gap))
         if op in ("<=", "<"):
             gap = va - vb + (step if op == "<" else 0)
             if gap > 0:
-                less = (
-                    f"{amount(gap)} less"
-                    if (step or op == "<=")
-                    else f"more than {amount(gap)} less"
-                )
-                return f"{head}: {less}"
+                if step or op == "<=":
+                    return Msg("{head}: {amount} less", head=head, amount=amount(gap))
+                return Msg("{head}: more than {amount} less", head=head, amount=amount(gap))
     return head
 
 
@@ -112,7 +115,10 @@ def needs(ex: Explanation, node: n.Node) -> list[Need]:
         return needs(ex, node.left) + needs(ex, node.right)
     if isinstance(node, n.Or):
         either = needs(ex, node.left) + needs(ex, node.right)
-        return [Need(text, None, value, "one of: " + " | ".join(x.needs for x in either))]
+        joined = either[0].needs if either else ""
+        for x in either[1:]:
+            joined = Msg("{a} | {b}", a=joined, b=x.needs)
+        return [Need(text, None, value, Msg("one of: {needs}", needs=joined))]
     if isinstance(node, n.Compare):
         out = []
         for i, op in enumerate(node.ops):
@@ -127,16 +133,14 @@ def needs(ex: Explanation, node: n.Node) -> list[Need]:
         tname = str(p.types.get(node.operand.id, ""))
         unit = _unit_of(ex, node.operand)
         v = ex.value_of(node.operand)
-        word = "outside" if node.negated else "between"
-        return [
-            Need(
-                text,
-                v,
-                value,
-                f"{name} = {describe_value(v, tname, unit)}, needs {word} "
-                f"{describe_value(lo, tname, unit)} and {describe_value(hi, tname, unit)}",
-            )
-        ]
+        template = (
+            N_("{name} = {value}, needs outside {low} and {high}")
+            if node.negated
+            else N_("{name} = {value}, needs between {low} and {high}")
+        )
+        shown = describe_value(v, tname, unit)
+        low, high = describe_value(lo, tname, unit), describe_value(hi, tname, unit)
+        return [Need(text, v, value, Msg(template, name=name, value=shown, low=low, high=high))]
     if isinstance(node, n.InList):
         v = ex.value_of(node.operand)
         name = snippet(p, node.operand)
@@ -148,26 +152,50 @@ def needs(ex: Explanation, node: n.Node) -> list[Need]:
                 for i in node.options.items
             )
         )
-        shown = ", ".join(describe_value(o, "") for o in (opts or ()))
-        word = "none of" if node.negated else "one of"
-        return [Need(text, v, value, f"{name} = {describe_value(v, '')}, needs {word} [{shown}]")]
+        items = [describe_value(o, "") for o in (opts or ())]
+        template = (
+            N_("{name} = {value}, needs none of [{items}]")
+            if node.negated
+            else N_("{name} = {value}, needs one of [{items}]")
+        )
+        need = Msg(template, name=name, value=describe_value(v, ""), items=items)
+        return [Need(text, v, value, need)]
     if isinstance(node, n.IsMissing):
         name = snippet(p, node.operand)
-        wanted = "a value" if node.negated else "to be missing"
-        return [Need(text, ex.value_of(node.operand), value, f"{name} needs {wanted}")]
+        wanted = (
+            Msg("{name} needs a value", name=name)
+            if node.negated
+            else Msg("{name} needs to be missing", name=name)
+        )
+        return [Need(text, ex.value_of(node.operand), value, wanted)]
     if isinstance(node, n.Not):
-        now = "true" if ex.value_of(node.operand) is True else "unknown"
-        return [Need(text, None, value, f"needs `{text}` to be false (it is {now})")]
+        template = (
+            N_("needs `{text}` to be false (it is true)")
+            if ex.value_of(node.operand) is True
+            else N_("needs `{text}` to be false (it is unknown)")
+        )
+        return [Need(text, None, value, Msg(template, text=text))]
     if isinstance(node, n.RankIn):
         v = ex.value_of(node.operand)
         name = snippet(p, node.operand)
         unit = _unit_of(ex, node.operand)
         size = ex.trace.population_sizes.get(node.id)
-        where = "top" if node.top else "bottom"
         share = snippet(p, node.fraction)
-        of = f" of {size:,} customers" if size is not None else ""
         shown = describe_value(v, str(p.types.get(node.operand.id, "")), unit)
-        return [Need(text, v, value, f"{name} = {shown}, needs to rank in the {where} {share}{of}")]
+        if size is None:
+            template = (
+                N_("{name} = {value}, needs to rank in the top {share}")
+                if node.top
+                else N_("{name} = {value}, needs to rank in the bottom {share}")
+            )
+        else:
+            template = (
+                N_("{name} = {value}, needs to rank in the top {share} of {size} customers")
+                if node.top
+                else N_("{name} = {value}, needs to rank in the bottom {share} of {size} customers")
+            )
+        need = Msg(template, name=name, value=shown, share=share, size=f"{size or 0:,}")
+        return [Need(text, v, value, need)]
     if isinstance(node, n.Name):
         let = p.lets.get(node.name)
         if let is not None and node.name not in ex.overrides:
@@ -175,8 +203,13 @@ def needs(ex: Explanation, node: n.Node) -> list[Need]:
             inner = needs(ex, let.decl.expr)
             if inner:
                 return inner
+        shown = describe_value(value, "boolean")
         return [
-            Need(text, value, value, f"{text} = {describe_value(value, 'boolean')}, needs true")
+            Need(text, value, value, Msg("{text} = {value}, needs true", text=text, value=shown))
         ]
-    now = "unknown" if value is None else "false"
-    return [Need(text, value, value, f"needs `{text}` to be true (it is {now})")]
+    template = (
+        N_("needs `{text}` to be true (it is unknown)")
+        if value is None
+        else N_("needs `{text}` to be true (it is false)")
+    )
+    return [Need(text, value, value, Msg(template, text=text))]

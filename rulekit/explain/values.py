@@ -10,6 +10,7 @@ from decimal import Decimal
 from typing import Any
 
 from rulekit.documents import Hit, LabelInfo
+from rulekit.i18n import Msg
 from rulekit.model.program import HitPolicy, Program
 from rulekit.syntax import nodes as n
 
@@ -53,12 +54,13 @@ def describe_value(value: Any, type_name: str = "", unit: str | None = None) -> 
     """A value in words and units, as explanations show it: `200 days`, `¥12,000`, `12 orders`,
     `"north"`, `missing`."""
     if value is None:
-        return "missing"
+        return Msg("missing")
     if isinstance(value, bool):
-        return "true" if value else "false"
+        return Msg("true") if value else Msg("false")
     if isinstance(value, (list, tuple)):
         element = type_name[len("list of ") :] if type_name.startswith("list of ") else ""
-        return "[" + ", ".join(describe_value(v, element) for v in value) + "]"
+        items = [describe_value(v, element) for v in value]
+        return Msg("[{items}]", items=items) if items else "[]"
     if isinstance(value, str):
         return json.dumps(value, ensure_ascii=False)
     if isinstance(value, (dt.date, dt.datetime)):
@@ -66,7 +68,7 @@ def describe_value(value: Any, type_name: str = "", unit: str | None = None) -> 
     if not isinstance(value, (int, float, Decimal)):
         return str(value)
     if type_name == "duration":
-        return f"{number(value)} day" if value == 1 else f"{number(value)} days"
+        return Msg("{n} day", n=number(value)) if value == 1 else Msg("{n} days", n=number(value))
     if unit in MONEY:
         return ("-" if value < 0 else "") + MONEY[unit] + number(abs(value), money=True)
     text = number(value)

@@ -17,7 +17,7 @@ from rulekit.documents import (
     RuleResult,
 )
 from rulekit.explain.explanation import explanation_document
-from rulekit.i18n import N_, gettext
+from rulekit.i18n import N_, gettext, translate
 from rulekit.render.common import (
     MARK,
     STATUS_MARK,
@@ -60,7 +60,7 @@ def explanation_text(d: ExplanationDocument, compact: bool = False) -> Renderabl
     )
     src: ExplainInput = d.get("input") or {"record": ""}
     if src["record"]:
-        text = Text(src["record"])
+        text = Text(translate(src["record"]))
         if src.get("id_column"):
             text.append(f" · {src['id_column']} = {src['id']}")
         head.add_row(gettext("record"), text)
@@ -151,7 +151,7 @@ def _values_table(d: ExplanationDocument) -> Table | None:
 
 
 def _value_text(shown: str) -> Text:
-    return Text(shown, style="yellow" if shown == "missing" else "")
+    return Text(translate(shown), style="yellow" if shown == "missing" else "")
 
 
 def rules_tree(d: ExplanationDocument) -> Tree:
@@ -224,7 +224,7 @@ def test_line(cond: Condition) -> Text:
             if pop:
                 shown.append(population_text(pop))
             continue
-        piece = f"{o['text']} = {o['shown']}"
+        piece = f"{o['text']} = {translate(o['shown'])}"
         if pop:
             piece += (
                 f" {of_customers(pop['of'])}"

@@ -9,7 +9,7 @@ from rich.tree import Tree
 
 from rulekit.documents import WhyNotDocument
 from rulekit.explain.whynot import WhyNot
-from rulekit.i18n import gettext
+from rulekit.i18n import gettext, translate
 from rulekit.render.common import MARK, STYLE, WORD, label_text
 
 
@@ -79,7 +79,7 @@ def why_not_text(w: WhyNotDocument) -> RenderableType:
         node = tree.add(head)
         for need in r["needs"]:
             t = Text(f"{MARK.get(need['result'], '?')} ", style=STYLE.get(need["result"], "yellow"))
-            t.append(need["needs"])
+            t.append(translate(need["needs"]))
             node.add(t)
         if r["blocked_by"]:
             first = r["blocked_by"][0]
