@@ -251,3 +251,58 @@ def test_the_summary_json_validates_against_its_schema(cli, tmp_path):
     assert doc["rejected_values"] == [
         {"ruleset": "lifecycle", "column": "最近购买天数", "reason": BAD[2][5:], "count": 1}
     ]
+
+
+# ---------------------------------------------------------------- the options on every command
+def test_explain_reads_with_the_reading_options(cli):
+    """explain --data had none of run's reading options: a decimal-comma file could not be
+    explained (C3's monetary `800,5` was ambiguous)."""
+    args = ["explain", str(RULES), "--data", str(MESSY / "semicolon_decimal_comma.csv")]
+    args += ["--id", "C3", "--as-of", "2024-06-30", "--format", "json"]
+    result = cli(*args, "--decimal-comma")
+    assert result.code == 0, result.err
+    fields = {f["name"]: f["value"] for f in json.loads(result.out)["fields"]}
+    assert fields["monetary"] == 800.5 and fields["recency"] == 10
+    without = cli(*args)  # `800,5` is unreadable, and not needed for C3's label: missing
+    assert without.code == 0
+    assert {f["name"]: f["value"] for f in json.loads(without.out)["fields"]}["monetary"] is None
+
+
+POPULATION_RULES = (
+    "ruleset ranked\nfield monetary : number\nlet p = percentile(monetary)\nIF p >= 50 THEN upper\n"
+)
+
+
+@pytest.mark.parametrize("engine", ["python", "duckdb"])
+def test_freeze_reads_with_the_reading_options(cli, tmp_path, engine):
+    rules = tmp_path / "ranked.rules"
+    rules.write_text(POPULATION_RULES, encoding="utf-8")
+    out = tmp_path / "pop.json"
+    data = MESSY / "semicolon_decimal_comma.csv"
+    args = ["freeze", str(rules), "--data", str(data), "--out", str(out), "--engine", engine]
+    result = cli(*args, "--as-of", "2024-06-30", "--decimal-comma", "--quiet")
+    assert result.code == 0, result.err
+    frozen = rulekit.FrozenPopulation.load(out)
+    clean_values = sorted(r["monetary"] for r in clean() if r["monetary"] is not None)
+    [pop] = frozen.populations.values()
+    [values] = pop.groups.values()
+    assert [float(v) for v in values.sorted] == clean_values  # `800,5` is 800.5, `12.000` 12000
+
+
+def test_profile_reads_with_the_reading_options(cli, tmp_path):
+    orders = tmp_path / "orders.csv"
+    orders.write_bytes(
+        "客户;日期;金额\nA;30/06/2024;12,50\nA;01/06/2024;7,50\nB;15/05/2024;3,25\n".encode("gbk")
+    )
+    out = tmp_path / "profile.csv"
+    args = ["profile", str(orders), "--customer", "客户", "--date", "日期", "--amount", "金额"]
+    args += ["--out", str(out), "--as-of", "2024-06-30", "--quiet"]
+    result = cli(
+        *args, "--delimiter", ";", "--data-encoding", "gbk", "--decimal-comma",
+        "--date-format", "%d/%m/%Y",
+    )  # fmt: skip
+    assert result.code == 0, result.err
+    rows = {r["客户"]: r for r in rio.read_table(out).rows}
+    assert float(rows["A"]["monetary"]) == 20.0 and rows["A"]["last_purchase"] == "2024-06-30"
+    assert float(rows["B"]["monetary"]) == 3.25 and rows["B"]["first_purchase"] == "2024-05-15"
+    assert cli(*args).code != 0  # without the options the file is not what it says

@@ -16,15 +16,22 @@ from rich.table import Table
 from rich.text import Text
 
 from rulekit.cli.app import Exit, Usage, app
-from rulekit.cli.inputs import _as_of, _load
+from rulekit.cli.inputs import _as_of, _duckdb_readable, _load, _read_values, _reading
 from rulekit.cli.options import (
     AsOf,
+    DataEncoding,
+    DateFormat,
+    DecimalComma,
+    Delimiter,
     Dialect,
     Engine,
+    HeaderRow,
     MemoryLimit,
+    Na,
     OnError,
     Quiet,
     RulesetArg,
+    Sheet,
     as_of_option,
     data_option,
     engine_option,
@@ -190,6 +197,13 @@ def profile(
     ] = OnError.fail,
     memory_limit: MemoryLimit = None,
     quiet: Quiet = False,
+    na: Na = None,
+    decimal_comma: DecimalComma = False,
+    date_format: DateFormat = None,
+    delimiter: Delimiter = None,
+    data_encoding: DataEncoding = None,
+    sheet: Sheet = None,
+    header_row: HeaderRow = None,
 ) -> None:
     """Compute one row per customer from a transactions log, with the catalog's field names.
 
@@ -205,12 +219,13 @@ def profile(
     from rulekit.engines.profile import ProfileError, build_profile
 
     ui.quiet = quiet
+    reading = _reading(na, decimal_comma, date_format, delimiter, data_encoding, sheet, header_row)
     src = _existing(transactions, "TRANSACTIONS")
     target = _writable(out, "--out")
     today = _as_of(as_of) or dt.date.today()
     try:
         result = build_profile(
-            src,
+            _duckdb_readable(src, reading),
             customer,
             date,
             amount,
@@ -220,6 +235,7 @@ def profile(
             target,
             on_error=on_error.value,
             memory_limit=memory_limit,
+            reading=reading,
         )
     except ProfileError as e:
         raise Usage(str(e)) from None
@@ -276,6 +292,13 @@ def freeze(
         Engine, engine_option("auto uses DuckDB for CSV, JSONL and Parquet files.")
     ] = Engine.auto,
     quiet: Quiet = False,
+    na: Na = None,
+    decimal_comma: DecimalComma = False,
+    date_format: DateFormat = None,
+    delimiter: Delimiter = None,
+    data_encoding: DataEncoding = None,
+    sheet: Sheet = None,
+    header_row: HeaderRow = None,
 ) -> None:
     """Compute a ruleset's populations once and save them, to rank later rows against the
     same thresholds ([bold]rulekit run --population FILE[/bold]).
@@ -288,6 +311,7 @@ def freeze(
     from rulekit import engines
 
     ui.quiet = quiet
+    reading = _reading(na, decimal_comma, date_format, delimiter, data_encoding, sheet, header_row)
     rs = _load(ruleset)
     src = _existing(data, "--data")
     if not out.endswith(".json"):
@@ -301,14 +325,15 @@ def freeze(
         )
     today = _as_of(as_of) or dt.date.today()
     engine_name = engine.value
-    if engine_name == "auto" and src.suffix.lower() in (".xlsx", ".tsv"):
+    if engine_name == "auto" and src.suffix.lower() in (".xlsx", ".xls", ".ods", ".tsv"):
         engine_name = "python"
     if engine_name == "python":
-        from rulekit import io as rio
-
-        frozen = rs.freeze(rio.read_table(src).rows, today)
-    else:
-        frozen = engines.freeze(rs, str(src), today, engine="duckdb")
+        frozen = rs.freeze(_read_values(rs, src, "--data", reading).rows, today)
+    elif reading.values_default:
+        frozen = engines.freeze(rs, str(_duckdb_readable(src, reading)), today, engine="duckdb")
+    else:  # the value options are the Python reading's: DuckDB ranks the rows it read
+        rows = _read_values(rs, src, "--data", reading).rows
+        frozen = engines.freeze(rs, rows, today, engine="duckdb")
     frozen.save(out)
     if quiet:
         raise Exit(0)

@@ -14,8 +14,30 @@ import typer
 
 from rulekit import render
 from rulekit.cli.app import Exit, Usage, app
-from rulekit.cli.inputs import _as_of, _frozen, _id_column, _load, _read, _suggest
-from rulekit.cli.options import AsOf, Fmt, Format, Quiet, data_option, population_option
+from rulekit.cli.inputs import (
+    _as_of,
+    _frozen,
+    _id_column,
+    _load,
+    _read_values,
+    _reading,
+    _suggest,
+)
+from rulekit.cli.options import (
+    AsOf,
+    DataEncoding,
+    DateFormat,
+    DecimalComma,
+    Delimiter,
+    Fmt,
+    Format,
+    HeaderRow,
+    Na,
+    Quiet,
+    Sheet,
+    data_option,
+    population_option,
+)
 from rulekit.cli.output import _json_out, _note, _plain, _print, ui
 from rulekit.cli.report import _bad_record_text
 from rulekit.errors import RecordError
@@ -78,6 +100,13 @@ def explain(
     as_of: AsOf = None,
     fmt: Fmt = Format.text,
     quiet: Quiet = False,
+    na: Na = None,
+    decimal_comma: DecimalComma = False,
+    date_format: DateFormat = None,
+    delimiter: Delimiter = None,
+    data_encoding: DataEncoding = None,
+    sheet: Sheet = None,
+    header_row: HeaderRow = None,
 ) -> None:
     """Explain one record: the decision, then every rule with each sub-condition's values.
 
@@ -90,6 +119,7 @@ def explain(
     $ rulekit explain lifecycle --record '{"orders_count": 1, "recency_days": 200}' --format json
     """
     ui.quiet = quiet
+    reading = _reading(na, decimal_comma, date_format, delimiter, data_encoding, sheet, header_row)
     rs = _load(ruleset)
     today = _as_of(as_of) or dt.date.today()
     if id_ is None and record is None and not sets:
@@ -130,13 +160,15 @@ def explain(
 
     # --data FILE --id X on a big file: DuckDB finds the row (and ranks with the populations
     # it computes) without reading the file into Python; else the file is read as before.
-    found = _find_fast(data, id_, id_column) if data and id_ is not None else None
+    # (the fast path reads the file as it is: any reading option goes the Python way)
+    plain = reading == type(reading)()
+    found = _find_fast(data, id_, id_column) if data and id_ is not None and plain else None
     frozen_data = None
     if data and found is not None and population is None:
         frozen_data = _freeze_fast(rs, data, today)
     if found is not None and frozen_data is None and population is None and rs.compiled.pop_keys:
         found = None  # DuckDB could not rank it: the Python reading does
-    table = _read(data) if data and found is None else None
+    table = _read_values(rs, data, "--data", reading) if data and found is None else None
     where: Rows | None = found if found is not None else table
     rec: dict[str, Any] = {}
     overrides: dict[str, Any] = {}
@@ -164,7 +196,7 @@ def explain(
         from rulekit import io as rio
 
         if Path(population).suffix.lower() in rio.FORMATS:
-            batch = _read(population, "--population").rows
+            batch = _read_values(rs, population, "--population", reading).rows
             source["population"] = f"{Path(population).name} ({render.plural(len(batch), 'row')})"
         else:
             frozen = _frozen(population)

@@ -18,6 +18,7 @@ from rulekit.i18n import Msg
 from rulekit.rulesets import read_rule_file
 
 if TYPE_CHECKING:
+    from rulekit import Ruleset
     from rulekit.engines.population import FrozenPopulation
     from rulekit.io import Table
     from rulekit.model.reading import ReadOptions
@@ -189,6 +190,48 @@ def _reading(
         sheet=sheet,
         header_row=header_row,
     )
+
+
+def _read_values(rs: Ruleset, path: str | Path, option: str, read: ReadOptions) -> Table:
+    """A data file read for `rs`: its rows with the declared fields' cells read by the value
+    options (--na, --decimal-comma, --date-format), as `run` reads them."""
+    from rulekit.model.intake import read_rows
+
+    table = _read(path, option, read)
+    if not read.values_default:
+        table.rows = read_rows(table.rows, rs.fields, read)
+    return table
+
+
+def _duckdb_readable(path: Path, read: ReadOptions | None) -> Path:
+    """`path` itself when DuckDB reads it as it is (UTF-8 CSV with commas, TSV, JSON Lines,
+    Parquet, no delimiter or encoding given); else a UTF-8 CSV copy made by rulekit.io with
+    the given delimiter, encoding, sheet and header row (removed at exit). The cells stay as
+    written, so the value options (--na, --decimal-comma, --date-format) still apply."""
+    import atexit
+    import shutil
+    import tempfile
+
+    from rulekit import io as rio
+
+    fmt = rio.format_of(path)
+    plain = read is None or not (read.delimiter or read.encoding)
+    if plain and fmt in ("parquet", "jsonl"):
+        return path
+    if plain and fmt in ("csv", "tsv"):
+        utf8, _ = rio.sniff_text(path)
+        with open(path, encoding="utf-8-sig", errors="replace") as f:
+            comma = rio.detect_delimiter(f.readline(), fmt) == ("," if fmt == "csv" else "\t")
+        if utf8 and comma:
+            return path
+    table = _read(path, read=read)
+    work = Path(tempfile.mkdtemp(prefix="rulekit-read-"))
+    atexit.register(shutil.rmtree, work, True)
+    copy = work / (path.stem + ".csv")
+    rio.write_table(
+        copy, table.columns, [{k: rio.cell_text(v) for k, v in r.items()} for r in table.rows]
+    )
+    return copy
 
 
 def _stdin_file(data_format: str | None) -> Path:

@@ -17,7 +17,16 @@ import typer
 from rulekit import render
 from rulekit.cli.app import Exit, Usage, app
 from rulekit.cli.classify import _classify, _engine, _output_columns, _write_rejected
-from rulekit.cli.inputs import _as_of, _frozen, _id_column, _load, _read, _reading, _stdin_file
+from rulekit.cli.inputs import (
+    _as_of,
+    _duckdb_readable,
+    _frozen,
+    _id_column,
+    _load,
+    _read,
+    _reading,
+    _stdin_file,
+)
 from rulekit.cli.options import (
     AsOf,
     DataEncoding,
@@ -264,7 +273,9 @@ def _run(
             "--customer COL --date COL --amount COL (one of the two)"
         )
     if transactions is not None:
-        data = _profile_for_run(transactions, customer, date_col, amount, order, today, window)
+        data = _profile_for_run(
+            transactions, customer, date_col, amount, order, today, window, reading
+        )
     assert data is not None  # --data FILE, or the profile of --transactions FILE
     if out is not None:
         try:
@@ -417,8 +428,10 @@ def _profile_for_run(
     order: str | None,
     today: dt.date,
     window: str | None,
+    reading: ReadOptions | None = None,
 ) -> str:
-    """Profile raw orders per customer (DuckDB) into a temporary Parquet file; its path."""
+    """Profile raw orders per customer (DuckDB) into a temporary Parquet file; its path.
+    `reading`: the reading options, which apply to the orders file."""
     import atexit
     import tempfile
 
@@ -442,7 +455,15 @@ def _profile_for_run(
 
     atexit.register(remove)
     result = build_profile(
-        transactions, customer, date_col, amount, order, as_of=today, window=window, out=tmp
+        _duckdb_readable(Path(transactions), reading),
+        customer,
+        date_col,
+        amount,
+        order,
+        as_of=today,
+        window=window,
+        out=tmp,
+        reading=reading,
     )
     _note(
         f"profiled {Path(transactions).name}: {result.to_dict().get('customers', '?')} "

@@ -47,6 +47,8 @@ from rulekit.model.semantics import CoercionError, to_duration
 if TYPE_CHECKING:
     from duckdb import DuckDBPyConnection
 
+    from rulekit.model.reading import ReadOptions
+
 COLUMNS = (
     "first_purchase",
     "last_purchase",
@@ -144,12 +146,14 @@ def build_profile(
     memory_limit: str | None = None,
     threads: int | None = None,
     con: DuckDBPyConnection | None = None,
+    reading: ReadOptions | None = None,
 ) -> ProfileResult:
     """Profile a transactions file (CSV, JSON Lines or Parquet) per customer, in DuckDB.
 
     With `out`, the profile is written there (format by extension) and never passes through
     Python; without it, nothing is written and the result only counts. The as-of date
-    defaults to today (the result records it).
+    defaults to today (the result records it). `reading`: how cell values are read
+    (model/reading.py: missing-value tokens, decimal comma, date format).
     """
     if on_error not in ON_ERROR:
         raise ProfileError(f"on_error must be one of {', '.join(ON_ERROR)}, not {on_error!r}")
@@ -169,6 +173,8 @@ def build_profile(
             f"{path.name} has no column {', '.join(map(repr, missing))}; its columns are {have}"
         )
     gen = DuckDBGenerator(_program_stub(), as_of=today)
+    if reading is not None:
+        gen.read_options = reading
     sql = _profile_sql(gen, source, wanted, today, days)
     ident = gen.identifier_sql
 
