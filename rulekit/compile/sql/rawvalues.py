@@ -37,6 +37,9 @@ class Value:
     def __init__(self, gen: RawValues, x: str, helpers: list[Helper] | None, prefix: str):
         self.gen, self.x, self.helpers, self.prefix = gen, x, helpers, prefix
         self._cache: dict[str, str] = {}
+        # a test true where the value took the fast path (coercion.py): its text forms are
+        # then not computed (NULL), which is what makes a clean file cheap
+        self.skip: str | None = None
 
     def helper(self, key: str, sql: str) -> str:
         """`sql` (a form of this value) as a helper column named by `key`, computed once; inline
@@ -55,7 +58,10 @@ class Value:
         return self._cache[key]
 
     def stripped(self) -> str:
-        return self.helper("s", self.gen.strip_sql(self.x))
+        strip = self.gen.strip_sql(self.x)
+        if self.skip is not None:
+            strip = f"CASE WHEN {self.skip} THEN NULL ELSE {strip} END"
+        return self.helper("s", strip)
 
     def digits(self) -> str:
         return self.helper("d", self.gen.ascii_digits_sql(self.stripped()))
