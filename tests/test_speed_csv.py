@@ -167,3 +167,40 @@ def test_options_that_change_plain_texts_turn_the_fast_path_off():
         gen.read_options = opts
         sql = gen.labelled_sql(src)
         assert f'regexp_full_match("{column}", ' not in sql.split("rk_prep_2")[0], opts
+
+
+def test_batches_stream_the_labels_of_classify_many(data, tmp_path):
+    import pyarrow as pa
+
+    rs = rulekit.compile(RULES)
+    rows = rio.read_table(data).rows
+    expected = rs.classify_many(rows, as_of=AS_OF, on_error="skip")
+    bad = {b.index for b in expected.rejected}
+    batches = list(rs.classify_batches(data, as_of=AS_OF, on_error="skip", batch_rows=50))
+    assert all(isinstance(b, pa.RecordBatch) and b.num_rows <= 50 for b in batches)
+    table = pa.Table.from_batches(batches)
+    assert table.column_names == ["row", "mixed", "mixed_rule"]
+    assert table.column("row").to_pylist() == list(range(len(rows)))
+    want = [None if i in bad else d.label for i, d in enumerate(expected.decisions)]
+    assert table.column("mixed").to_pylist() == want
+    full = pa.Table.from_batches(
+        rs.classify_batches(data, as_of=AS_OF, on_error="skip", columns="all")
+    )
+    assert full.column_names == ["id", *CELLS, "mixed", "mixed_rule"]
+    assert full.column("id").to_pylist() == [r["id"] for r in rows]
+
+
+def test_a_stream_stops_with_the_first_bad_rows_error(data):
+    rs = rulekit.compile(RULES)
+    rows = rio.read_table(data).rows
+    with pytest.raises(RecordError) as python:
+        rs.classify_many(rows, as_of=AS_OF)
+    with pytest.raises(RecordError) as duck:
+        for _ in rs.classify_batches(data, as_of=AS_OF):
+            pass
+    assert (duck.value.bad.index, duck.value.bad.reason) == (
+        python.value.bad.index,
+        python.value.bad.reason,
+    )
+    with pytest.raises(rulekit.RulekitError, match="quarantine"):
+        rs.classify_batches(data, on_error="quarantine")
