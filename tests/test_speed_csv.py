@@ -204,3 +204,17 @@ def test_a_stream_stops_with_the_first_bad_rows_error(data):
     )
     with pytest.raises(rulekit.RulekitError, match="quarantine"):
         rs.classify_batches(data, on_error="quarantine")
+
+
+def test_importing_the_sql_compiler_does_not_scan_unicode():
+    """The character tables (every code point scanned) are built on first use, not at import."""
+    import subprocess
+    import sys
+
+    code = (
+        "import importlib; importlib.import_module('rulekit.compile.sql.duckdb');"
+        "r = importlib.import_module('rulekit.compile.sql.rawvalues');"
+        "print(r._tables.cache_info().currsize)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "0"
