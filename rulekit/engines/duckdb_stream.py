@@ -76,6 +76,8 @@ def classify_batches(
         else f"{row} AS {ident('row')}, * EXCLUDE ({row}, {flag})"
     )
     query = f"SELECT {head} FROM (\n{sql}\n) WHERE {guard}"
+    if gen.needs_order() and columns == "results":  # populations reorder: sort outermost
+        query += f" ORDER BY {ident('row')}"
     import duckdb
 
     try:  # a relation streams its batches (a DB-API result would copy every row first)

@@ -355,6 +355,8 @@ def _write_clean(
     nothing written: the first bad row stops the query (DuckDB's error()), so a clean file is
     read once whatever on_error says, with no checking pass before and no pass for the bad
     rows after."""
+    if gen.needs_order():  # its ORDER BY must stay the outer one (populations reorder rows)
+        return None
     flag = _Q.identifier_sql(gen.internal["flag"])
     sql = gen.labelled_sql(
         source, passthrough=True, keep_bad=True, rule_column=rule_column, flag_bad=True
