@@ -7,7 +7,7 @@ explanations only read it, so none of them imports this module.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from rulekit.engines import classify_with_engine
@@ -22,6 +22,8 @@ from rulekit.model.intake import read_rows
 from rulekit.model.reading import ReadOptions
 
 if TYPE_CHECKING:  # the DuckDB engine is imported when it runs
+    import pyarrow as pa
+
     from rulekit.analysis import FileAnalysis
     from rulekit.analysis.coverage import Coverage
     from rulekit.engines.duckdb_population import PopulationOrPath
@@ -75,6 +77,36 @@ class Ruleset(CompiledRuleset):
             cast(PopulationInput, population),
             on_error,
             validate,
+        )
+
+    def classify_batches(
+        self,
+        path: str | os.PathLike[str],
+        as_of: object = None,
+        population: PopulationOrPath = None,
+        on_error: str = "fail",
+        validate: str = "needed",
+        *,
+        columns: str = "results",
+        batch_rows: int = 100_000,
+        read: ReadOptions | None = None,
+    ) -> Iterator[pa.RecordBatch]:
+        """Classify a CSV, TSV, JSON Lines or Parquet file on DuckDB; the results as a stream
+        of Arrow record batches (bounded memory, no Python object per row): `row` (or every
+        input column with columns="all"), then `<id>` and `<id>_rule`. on_error "fail" stops
+        the stream with the first bad row's RecordError; "skip" keeps bad rows unlabelled."""
+        from rulekit.engines.duckdb_stream import classify_batches
+
+        return classify_batches(
+            self,
+            path,
+            as_of,
+            population,
+            on_error,
+            validate,
+            columns=columns,
+            batch_rows=batch_rows,
+            read=read,
         )
 
     def classify_frame(

@@ -137,13 +137,42 @@ def classify_file(
     gen = prepare(con, ruleset, source, today, population, validate)
     if read is not None:
         gen.read_options = read
-    rows = run_sql(con, gen.decisions_sql(source), f"classify {path}").fetchall()
+    sql = gen.decisions_sql(source)
+    if ruleset.hit.single:  # the common case without bad rows: decoded column-wise
+        fast = _all_good(con, sql, ruleset, today, path)
+        if fast is not None:
+            return fast
+    rows = run_sql(con, sql, f"classify {path}").fetchall()
     unique = ruleset.hit is HitPolicy.UNIQUE
     bad = [r[0] for r in rows if r[2] is not None or (unique and len(r[1]) > 1)]
     raw = _raw_rows(con, gen, source, bad, path) if bad else {}
     rel = gen.relation_sql(source.relation)
     total = fetch_int(con, f"SELECT count(*) FROM {rel}", f"count the rows of {path}")
     return _decode(ruleset, rows, total, today, on_error, raw.get, read)
+
+
+def _all_good(
+    con: DuckDBPyConnection,
+    sql: str,
+    ruleset: CompiledRuleset,
+    today: dt.date,
+    path: str | os.PathLike[str],
+) -> BatchResult | None:
+    """Under first/priority, the decisions of a file without a bad row, read as Arrow columns
+    (one row per input row, in order: the deciding position, NULL for the default), not as
+    one Python tuple per row; None when a row is bad (the caller decodes row by row)."""
+    import duckdb
+
+    try:
+        table = con.sql(sql).to_arrow_table()
+    except duckdb.Error as e:
+        raise EngineError(f"DuckDB could not classify {path}: {str(e).splitlines()[0]}") from None
+    if table.column(2).null_count != table.num_rows:
+        return None
+    single = cast(list[Decision], ruleset._table)
+    positions = table.column(1).fill_null(-1).to_pylist()  # -1: the default decision
+    decisions: list[Decision | None] = [single[p] for p in positions]
+    return BatchResult(decisions, [], today, ruleset)
 
 
 def _raw_rows(

@@ -222,7 +222,14 @@ def run_files(
             raise error
 
     multi = len(rulesets) > 1
-    if on_error == "fail" and not multi:  # find the first bad row before writing anything
+    # one ruleset: one optimistic pass writes the output and proves that no row is bad (else
+    # it stops, and the rows are checked, set aside and written as below)
+    clean = (
+        None
+        if multi
+        else _write_clean(db, generator(rulesets[0]), read, out_path, bom, rule_column)
+    )
+    if on_error == "fail" and not multi and clean is None:  # the first bad row stops the run
         stop(generator(rulesets[0]), rulesets[0])
 
     work = Path(tempfile.mkdtemp(prefix="run-", dir=temp_dir()))
@@ -251,6 +258,8 @@ def run_files(
                 flag = _Q.identifier_sql(gen.internal["flag"])
                 if on_error == "fail" and _count(db, results, f"{flag} IS NOT NULL"):
                     stop(gen, rs)
+            elif clean is not None:
+                written = clean
             else:
                 with streaming(db, read):
                     written = copy_to(
@@ -264,7 +273,7 @@ def run_files(
                     )
             rejected, count = None, 0
             reject_sql = gen.rejected_sql(read, passthrough=True)
-            if reject_sql is not None and on_error != "fail":
+            if reject_sql is not None and on_error != "fail" and clean is None:
                 rejected = work / f"rejected_{i}.parquet"
                 with streaming(db, read):  # the rejected file is sorted when written
                     count = copy_to(
@@ -329,6 +338,41 @@ def run_files(
     for s in summaries:
         s.seconds, s.peak_rss_mb = seconds, peak
     return summaries
+
+
+_BAD_ROW = "rulekit: a bad row"  # the optimistic write's stop
+
+
+def _write_clean(
+    con: DuckDBPyConnection,
+    gen: DuckDBGenerator,
+    source: Source,
+    out_path: Path,
+    bom: bool,
+    rule_column: bool,
+) -> int | None:
+    """Write the output in one pass if no row is bad (the rows written), else None and
+    nothing written: the first bad row stops the query (DuckDB's error()), so a clean file is
+    read once whatever on_error says, with no checking pass before and no pass for the bad
+    rows after."""
+    if gen.needs_order():  # its ORDER BY must stay the outer one (populations reorder rows)
+        return None
+    flag = _Q.identifier_sql(gen.internal["flag"])
+    sql = gen.labelled_sql(
+        source, passthrough=True, keep_bad=True, rule_column=rule_column, flag_bad=True
+    )
+    stop = _Q.string_sql(_BAD_ROW)
+    guarded = (
+        f"SELECT * EXCLUDE ({flag}) FROM (\n{sql}\n)\n"
+        f"WHERE CASE WHEN {flag} IS NOT NULL THEN error({stop}) ELSE TRUE END"
+    )
+    try:
+        with streaming(con, source):
+            return copy_to(con, guarded, out_path, f"write {out_path}", bom)
+    except RulekitError as e:
+        if _BAD_ROW in str(e):
+            return None
+        raise
 
 
 def _check_names(source: Source, path: Path) -> None:

@@ -20,6 +20,7 @@ made ASCII once, in helper columns (rawvalues.py), so each test reads them inste
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from fractions import Fraction
@@ -42,6 +43,10 @@ from rulekit.syntax.parser import DURATION_UNITS
 __all__ = ["KIND_OF_TYPE", "Coercion", "FieldSQL", "element_type", "kind_of_type"]
 
 _DATE_RE = r"[0-9]{4}-[0-9]{2}-[0-9]{2}"
+# the fast path's plain texts (fast_text): a cast reads them as the full reading does
+_FAST_NUMBER = r"-?[0-9]{1,30}(\.[0-9]{1,30})?"
+_FAST_INTEGER = r"-?[0-9]{1,18}"
+_FAST_PLAIN = re.compile(r"-?[0-9.]+|[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _TIMESTAMP_RE = r"[0-9]{4}-[0-9]{2}-[0-9]{2}([Tt _][0-9]{2}:[0-9]{2}(:[0-9]{2}([.,][0-9]+)?)?)?"
 
 # Duration units as (numerator, denominator) in days, keyed by their lowercase spelling.
@@ -77,10 +82,17 @@ class Coercion(Lenient):
             return FieldSQL(self.cast_sql("NULL", self.sql_type(t)), None, None, "NULL")
         helpers: list[Helper] = []
         v = Value(self, x, helpers, f"{self.PREFIX}{index}_")
+        fast = None
         if t.element is not None:  # a list's failure is the full reason of its first bad item
             value, fail = self.coerce_list(t.element.name, col.kind, v, col)
         else:
+            fast = self.fast_text(t.name, v) if col.kind == "text" else None
+            if fast is not None:  # plain texts take the fast path; the others are read below
+                v.skip = v.helper("fast", f"COALESCE({fast[0]}, FALSE)")
             value, fail = self.coerce_value(t.name, col.kind, v)
+            if fast is not None and v.skip is not None:
+                value = f"CASE WHEN {v.skip} THEN {fast[1]} ELSE {value} END"
+                fail = None if fail is None else f"CASE WHEN NOT {v.skip} THEN {fail} END"
         one_of_words = None
         if info.one_of:
             allowed = ", ".join(self.value_sql(o) for o in info.one_of)
@@ -116,6 +128,45 @@ class Coercion(Lenient):
         return method(target, v)
 
     # ---- text (CSV, and JSON strings)
+    def fast_text(self, target: str, v: Value) -> tuple[str, str] | None:
+        """(test, value) of the fast path of a text column: a plain text (ASCII digits with an
+        optional minus and decimals, an ISO date, a boolean word as written) read by one cast,
+        the value the full reading below gives that text. Only the texts that fail the test pay
+        for the full reading (stripping, Unicode digits, missing tokens, lenient forms). None:
+        no fast path (the reading options change what a plain text means)."""
+        opts = self.read_options
+        x, s = v.x, self.string_sql
+        plain = [t for t in opts.na_tokens if _FAST_PLAIN.fullmatch(t)]
+        if target in ("number", "duration", "integer") and not opts.decimal_comma and not plain:
+            if target == "integer":
+                return (
+                    self.regex_full_match_sql(x, _FAST_INTEGER),
+                    self.cast_sql(x, "BIGINT"),
+                )
+            return self.regex_full_match_sql(x, _FAST_NUMBER), self.cast_sql(x, "DOUBLE")
+        if target == "boolean":
+            words = [(w, True) for w in sorted(_TRUE)] + [(w, False) for w in sorted(_FALSE)]
+            spelled = [
+                (form, b)
+                for w, b in words
+                if w.isascii() and w.isalpha()
+                for form in dict.fromkeys((w, w.upper(), w.capitalize()))
+            ] + [(w, b) for w, b in words if not (w.isascii() and w.isalpha())]
+            if any(w.lower() in opts.na_tokens for w, _ in spelled):
+                return None
+            whens = " ".join(f"WHEN {s(w)} THEN {'TRUE' if b else 'FALSE'}" for w, b in spelled)
+            case = f"CASE {x} {whens} END"
+            return f"({case} IS NOT NULL)", case
+        if target == "date" and opts.date_format is None:
+            as_date = self.try_cast_sql(x, "DATE")
+            zero = self.string_test_sql("starts_with", x, "'0000'")
+            test = (
+                f"({self.regex_full_match_sql(x, _DATE_RE)} AND NOT {zero} "
+                f"AND {as_date} IS NOT NULL)"
+            )
+            return test, as_date
+        return None
+
     def _from_text(self, target: str, v: Value) -> Coerced:
         s = self.string_sql
         x = v.x

@@ -10,22 +10,37 @@ column has a Python type that varies row by row: `variant_parts` gives its tag a
 
 from __future__ import annotations
 
+import functools
 import sys
 import unicodedata
 
 from rulekit.compile.sql.base import GeneratorBase
 
-# Python's str.isspace() set: what str.strip() removes.
-_WHITESPACE = "".join(c for c in map(chr, range(sys.maxunicode + 1)) if c.isspace())
-# Decimal digits of every script (what Python's `\d`, int() and float() accept) -> ASCII.
-_DIGITS = [
-    (c, str(unicodedata.decimal(c)))
-    for c in map(chr, range(0x80, sys.maxunicode + 1))
-    if unicodedata.category(c) == "Nd"
-]
-_WHITESPACE_CLASS = "[" + "".join(f"\\x{{{ord(c):x}}}" for c in _WHITESPACE) + "]"
-_DIGITS_FROM = "".join(a for a, _ in _DIGITS)
-_DIGITS_TO = "".join(b for _, b in _DIGITS)
+
+@functools.cache
+def _tables() -> tuple[str, str, str]:
+    """(whitespace class, digits of every script, their ASCII digits): Python's own character
+    sets, scanned once on first use (a scan of every code point takes ~0.5 s, which importing
+    the compiler must not pay)."""
+    # Python's str.isspace() set: what str.strip() removes.
+    whitespace = "".join(c for c in map(chr, range(sys.maxunicode + 1)) if c.isspace())
+    # Decimal digits of every script (what Python's `\d`, int() and float() accept) -> ASCII.
+    digits = [
+        (c, str(unicodedata.decimal(c)))
+        for c in map(chr, range(0x80, sys.maxunicode + 1))
+        if unicodedata.category(c) == "Nd"
+    ]
+    space_class = "[" + "".join(f"\\x{{{ord(c):x}}}" for c in whitespace) + "]"
+    return space_class, "".join(a for a, _ in digits), "".join(b for _, b in digits)
+
+
+def __getattr__(name: str) -> str:
+    """The tables under their old module-level names (the Spark dialect imports two)."""
+    names = ("_WHITESPACE_CLASS", "_DIGITS_FROM", "_DIGITS_TO")
+    if name in names:
+        return _tables()[names.index(name)]
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 Helper = tuple[str, str, int]  # (column, sql, level) of a helper column
 
@@ -37,6 +52,9 @@ class Value:
     def __init__(self, gen: RawValues, x: str, helpers: list[Helper] | None, prefix: str):
         self.gen, self.x, self.helpers, self.prefix = gen, x, helpers, prefix
         self._cache: dict[str, str] = {}
+        # a test true where the value took the fast path (coercion.py): its text forms are
+        # then not computed (NULL), which is what makes a clean file cheap
+        self.skip: str | None = None
 
     def helper(self, key: str, sql: str) -> str:
         """`sql` (a form of this value) as a helper column named by `key`, computed once; inline
@@ -55,7 +73,10 @@ class Value:
         return self._cache[key]
 
     def stripped(self) -> str:
-        return self.helper("s", self.gen.strip_sql(self.x))
+        strip = self.gen.strip_sql(self.x)
+        if self.skip is not None:
+            strip = f"CASE WHEN {self.skip} THEN NULL ELSE {strip} END"
+        return self.helper("s", strip)
 
     def digits(self) -> str:
         return self.helper("d", self.gen.ascii_digits_sql(self.stripped()))
@@ -72,8 +93,9 @@ class RawValues(GeneratorBase):
     def strip_sql(self, s: str) -> str:
         """Python's str.strip(): every Unicode whitespace character, both ends. (trim with a
         character set costs ~1 µs a value, so only texts that need it go through it.)"""
-        edge = f"^{_WHITESPACE_CLASS}|{_WHITESPACE_CLASS}$"
-        ends = f"^{_WHITESPACE_CLASS}+|{_WHITESPACE_CLASS}+$"
+        space = _tables()[0]
+        edge = f"^{space}|{space}$"
+        ends = f"^{space}+|{space}+$"
         return (
             f"CASE WHEN regexp_matches({s}, {self.string_sql(edge)}) "
             f"THEN regexp_replace({s}, {self.string_sql(ends)}, '', 'g') ELSE {s} END"
@@ -100,7 +122,7 @@ class RawValues(GeneratorBase):
         only texts with a non-ASCII character go through it.)"""
         return (
             f"CASE WHEN regexp_matches({s}, {self.string_sql('[^[:ascii:]]')}) THEN "
-            f"translate({s}, {self.string_sql(_DIGITS_FROM)}, {self.string_sql(_DIGITS_TO)})"
+            f"translate({s}, {self.string_sql(_tables()[1])}, {self.string_sql(_tables()[2])})"
             f" ELSE {s} END"
         )
 
