@@ -32,6 +32,7 @@ from rulekit.model.params import (
 from rulekit.model.params import (
     respan as _respan,
 )
+from rulekit.model.program import Program
 from rulekit.source import Source, Span
 from rulekit.syntax import nodes as n
 
@@ -318,3 +319,17 @@ def resolve(file: n.File, source: Source, overrides: Mapping[str, Override] | No
         p.override(overrides)
     p.file = p.fold(names)
     return p
+
+
+def is_params_program(program: Program) -> bool:
+    """A checked parameters file: it declares params and nothing a ruleset has (no fields,
+    lets, labels, rules or examples): `rulekit test` and the catalog pass it by."""
+    own = any(info.source is program.source for info in program.params.values())
+    return (
+        own
+        and not program.rules
+        and not program.fields
+        and not program.lets
+        and not program.labels
+        and not program.examples
+    )

@@ -16,13 +16,14 @@ from rich.table import Table
 from rich.text import Text
 
 from rulekit.cli.app import Exit, Usage, app
-from rulekit.cli.inputs import _as_of, _load
+from rulekit.cli.inputs import _as_of, _load_with_params
 from rulekit.cli.options import (
     AsOf,
     Dialect,
     Engine,
     MemoryLimit,
     OnError,
+    Params,
     Quiet,
     RulesetArg,
     as_of_option,
@@ -93,6 +94,7 @@ def sql_cmd(
     display: Annotated[
         bool, typer.Option("--display", help="Also output <id>_display, the label's display name.")
     ] = False,
+    params: Params = None,
 ) -> None:
     """Print the SQL query a ruleset compiles to, ready to paste into a warehouse.
 
@@ -108,7 +110,7 @@ def sql_cmd(
     """
     from rulekit.compile.sql import Relation, Source, generator_for
 
-    rs = _load(ruleset)
+    rs = _load_with_params([ruleset], params)[0]
     today = _as_of(as_of)
     gen = generator_for(dialect.value)(rs.program, as_of=today, frozen=population, display=display)
     if data is not None:
@@ -276,6 +278,7 @@ def freeze(
         Engine, engine_option("auto uses DuckDB for CSV, JSONL and Parquet files.")
     ] = Engine.auto,
     quiet: Quiet = False,
+    params: Params = None,
 ) -> None:
     """Compute a ruleset's populations once and save them, to rank later rows against the
     same thresholds ([bold]rulekit run --population FILE[/bold]).
@@ -288,7 +291,7 @@ def freeze(
     from rulekit import engines
 
     ui.quiet = quiet
-    rs = _load(ruleset)
+    rs = _load_with_params([ruleset], params)[0]
     src = _existing(data, "--data")
     if not out.endswith(".json"):
         raise Usage(f"--out {out}: a population file is JSON; name it with .json")

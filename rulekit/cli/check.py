@@ -15,6 +15,7 @@ from rich.text import Text
 import rulekit
 from rulekit import render
 from rulekit.analysis import TIMEOUT_MS, FileAnalysis
+from rulekit.check.params import is_params_program
 from rulekit.cli.analyze import (
     AnalysisAsOf,
     AnalysisFormat,
@@ -27,8 +28,8 @@ from rulekit.cli.analyze import (
     print_analysis,
 )
 from rulekit.cli.app import Exit, app
-from rulekit.cli.inputs import _read_rules, _rule_files
-from rulekit.cli.options import Fmt, Format, Quiet
+from rulekit.cli.inputs import _read_rules, _rule_files, _test_overrides
+from rulekit.cli.options import Fmt, Format, Params, Quiet
 from rulekit.cli.output import _json_out, _plain, _print, ui
 from rulekit.errors import Diagnostic, RuleError
 from rulekit.i18n import gettext
@@ -125,6 +126,7 @@ def test_cmd(
     ],
     fmt: Fmt = Format.text,
     quiet: Quiet = False,
+    params: Params = None,
 ) -> None:
     """Run every `example` in the rule files, and report which rules no example exercises.
 
@@ -138,12 +140,16 @@ def test_cmd(
     ui.quiet = quiet
     files = _rule_files(paths)
     report: list[dict[str, Any]] = []
-    for path in files:
+    overrides = _test_overrides(files, params)
+    for path in list(files):
         name = render.show_path(path)
         try:
-            rs = rulekit.compile(_read_rules(path), name)
+            rs = rulekit.compile(_read_rules(path), name, params=overrides.get(path))
         except RuleError as e:
             report.append({"file": name, "error": e.render(), "examples": [], "rules": []})
+            continue
+        if is_params_program(rs.program):  # a parameters file: no ruleset, nothing to test
+            files.remove(path)
             continue
         results = rs.test()
         exercised: set[RuleRef] = set()

@@ -14,8 +14,15 @@ import typer
 
 from rulekit import render
 from rulekit.cli.app import Exit, Usage, app
-from rulekit.cli.inputs import _as_of, _frozen, _id_column, _load, _read, _suggest
-from rulekit.cli.options import AsOf, Fmt, Format, Quiet, data_option, population_option
+from rulekit.cli.inputs import (
+    _as_of,
+    _frozen,
+    _id_column,
+    _load_with_params,
+    _read,
+    _suggest,
+)
+from rulekit.cli.options import AsOf, Fmt, Format, Params, Quiet, data_option, population_option
 from rulekit.cli.output import _json_out, _note, _plain, _print, ui
 from rulekit.cli.report import _bad_record_text
 from rulekit.errors import RecordError
@@ -78,6 +85,7 @@ def explain(
     as_of: AsOf = None,
     fmt: Fmt = Format.text,
     quiet: Quiet = False,
+    params: Params = None,
 ) -> None:
     """Explain one record: the decision, then every rule with each sub-condition's values.
 
@@ -90,7 +98,7 @@ def explain(
     $ rulekit explain lifecycle --record '{"orders_count": 1, "recency_days": 200}' --format json
     """
     ui.quiet = quiet
-    rs = _load(ruleset)
+    rs = _load_with_params([ruleset], params)[0]
     today = _as_of(as_of) or dt.date.today()
     if id_ is None and record is None and not sets:
         raise Usage(

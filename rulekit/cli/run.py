@@ -17,7 +17,15 @@ import typer
 from rulekit import render
 from rulekit.cli.app import Exit, Usage, app
 from rulekit.cli.classify import _classify, _engine, _output_columns, _write_rejected
-from rulekit.cli.inputs import _as_of, _frozen, _id_column, _load, _read, _reading, _stdin_file
+from rulekit.cli.inputs import (
+    _as_of,
+    _frozen,
+    _id_column,
+    _load_with_params,
+    _read,
+    _reading,
+    _stdin_file,
+)
 from rulekit.cli.options import (
     AsOf,
     DataEncoding,
@@ -31,6 +39,7 @@ from rulekit.cli.options import (
     MemoryLimit,
     Na,
     OnError,
+    Params,
     Quiet,
     Sheet,
     data_option,
@@ -179,6 +188,7 @@ def run(
             help="With --engine spark: a Spark Connect server instead of a local Spark.",
         ),
     ] = None,
+    params: Params = None,
 ) -> None:
     """Classify every row of a data file with one or more rulesets.
 
@@ -222,6 +232,7 @@ def run(
             memory_limit,
             master,
             spark_remote,
+            params=params,
         )
     finally:
         if to_stdout and out is not None:
@@ -252,6 +263,7 @@ def _run(
     memory_limit: str | None,
     master: str | None = None,
     spark_remote: str | None = None,
+    params: list[str] | None = None,
 ) -> None:
     from rulekit import io as rio
 
@@ -281,7 +293,7 @@ def _run(
             "--on-error quarantine writes the bad rows to <out>.rejected.<ext>, so it "
             "needs --out FILE"
         )
-    loaded = [_load(r) for r in rulesets]
+    loaded = _load_with_params(rulesets, params)
     seen: dict[str, str] = {}
     for ref, rs in zip(rulesets, loaded, strict=True):
         if rs.id in seen:

@@ -16,10 +16,11 @@ from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Any
 
+from rulekit.documents import ParamDocument
 from rulekit.errors import RulekitError
 from rulekit.i18n import Msg
 from rulekit.model import datatypes as T
-from rulekit.source import Source, Span
+from rulekit.source import Source
 from rulekit.suggest import nearest
 from rulekit.syntax import nodes as n
 
@@ -68,10 +69,12 @@ class ParamInfo:
         line, col = self.source.line_col(self.declared.name_span.start)
         return f"{self.source.path}:{line}:{col}"
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> ParamDocument:
         """The param as the run summary and `explain --format json` record it."""
         return {
             "name": self.name,
+            "display": self.display.zh,
+            "display_en": self.display.en,
             "type": str(self.type),
             "value": self.text,
             "declared_value": self.declared_text,
@@ -206,5 +209,6 @@ def unknown_params(names: Mapping[str, object], known: Mapping[str, object], wha
             )
 
 
-def span_of(info: ParamInfo) -> Span:
-    return info.declared.name_span
+def shown_params(params: Mapping[str, ParamInfo]) -> list[ParamDocument]:
+    """The params a program reads or that were overridden, as documents (declaration order)."""
+    return [p.to_dict() for p in params.values() if p.used or p.overridden]
