@@ -16,7 +16,7 @@ from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Any
 
-from rulekit.documents import ParamDocument
+from rulekit.documents import ParamDocument, show_path
 from rulekit.errors import RulekitError
 from rulekit.i18n import Msg
 from rulekit.model import datatypes as T
@@ -69,6 +69,12 @@ class ParamInfo:
         line, col = self.source.line_col(self.declared.name_span.start)
         return f"{self.source.path}:{line}:{col}"
 
+    @property
+    def shown_where(self) -> str:
+        """`where`, with the path as the user would type it (documents.show_path)."""
+        line, col = self.source.line_col(self.declared.name_span.start)
+        return f"{show_path(self.source.path)}:{line}:{col}"
+
     def to_dict(self) -> ParamDocument:
         """The param as the run summary and `explain --format json` record it."""
         return {
@@ -79,7 +85,7 @@ class ParamInfo:
             "value": self.text,
             "declared_value": self.declared_text,
             "overridden": self.overridden,
-            "declared_at": self.where,
+            "declared_at": self.shown_where,
         }
 
 
