@@ -234,7 +234,9 @@ class Params:
                     ),
                     self.source,
                     st.name_span,
-                    hint=Msg("give the {kind} another name", kind=kind),
+                    hint=Msg("give the field another name")
+                    if kind == "field"
+                    else Msg("give the let another name"),
                 )
                 shadowed.add(st.name)
         return {name for name in self.params if name not in shadowed}
@@ -287,14 +289,7 @@ class Params:
         out = []
         for d in diagnostics:
             if d.code in _TYPE_CODES and d.source is self.source:
-                use = next(
-                    (
-                        info
-                        for span, info in self.uses
-                        if d.span.start <= span.start and span.end <= d.span.end
-                    ),
-                    None,
-                )
+                use = next((info for span, info in self.uses if _blamed(d, span, info)), None)
                 if use is not None:
                     note = Msg(
                         "`{name}` is a param of type {type} = {value}, declared at {where}",
@@ -332,4 +327,15 @@ def is_params_program(program: Program) -> bool:
         and not program.lets
         and not program.labels
         and not program.examples
+    )
+
+
+def _blamed(d: Diagnostic, span: Span, info: ParamInfo) -> bool:
+    """Whether a type error may be about this use of a param: the use is inside the error's
+    span, or on its line with the param's type named in the error (`number > duration`)."""
+    if d.span.start <= span.start and span.end <= d.span.end:
+        return True
+    type_word = str(info.type)
+    return d.source.line_col(span.start)[0] == d.line and (
+        type_word in str(d.message) or type_word in str(d.label)
     )

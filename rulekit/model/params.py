@@ -172,16 +172,16 @@ def override_node(info: ParamInfo, value: Override, at: n.Node) -> n.Node:
             node = decl.value
     given = type_of_value(node) if node is not None else None
     if node is None or given is None or not accepts(expected, given):
+        element = expected.element
+        example = "[" + T.example_of(element) + "]" if element else T.example_of(expected)
         raise ParamError(
             Msg(
                 "param `{name}`: {value} is not {type}; write a value such as {example} "
                 "(the param is declared at {where} as {declared})",
                 name=info.name,
-                value=repr(value) if not isinstance(value, str) else f"`{value}`",
+                value=repr(value) if not isinstance(value, str) else "`" + value + "`",
                 type=Msg("a value of type {type}", type=str(expected)),
-                example=f"[{T.example_of(expected.element)}]"
-                if expected.element is not None
-                else T.example_of(expected),
+                example=example,
                 where=info.where,
                 declared=info.declared_text,
             )
