@@ -18,6 +18,7 @@ import rulekit
 from rulekit import render
 from rulekit.analysis import RANK, TIMEOUT_MS, FileAnalysis, analysis_document
 from rulekit.analysis.diff import Transitions, compare, diff_document, transitions, why_moved
+from rulekit.check.params import is_params_program
 from rulekit.cli.app import Exit, Usage, app
 from rulekit.cli.classify import _engine
 from rulekit.cli.inputs import _as_of, _load, _read, _read_rules, _rule_files
@@ -89,6 +90,9 @@ def analyse_paths(
             rs = rulekit.compile(_read_rules(path), name)
         except RuleError as e:
             errors.append(e.render())
+            continue
+        if is_params_program(rs.program):  # a parameters file: constants, nothing to analyse
+            shown.pop()
             continue
         done.append(rs.analyze(as_of=as_of, timeout_ms=timeout))
     return shown, done, errors

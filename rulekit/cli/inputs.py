@@ -239,9 +239,9 @@ def _load_with_params(refs: list[str], values: list[str] | None) -> list[rulekit
 
     overrides = _param_overrides(values)
     if not overrides:
-        return [_load(r) for r in refs]
+        return _not_params_files(refs, [_load(r) for r in refs])
     if len(refs) == 1:
-        return [_load(refs[0], params=overrides)]
+        return _not_params_files(refs, [_load(refs[0], params=overrides)])
     known: dict[str, object] = {}
     for ref in refs:
         known.update(_param_names(ref))
@@ -253,7 +253,23 @@ def _load_with_params(refs: list[str], values: list[str] | None) -> list[rulekit
     for ref in refs:
         names = _param_names(ref)
         out.append(_load(ref, params={k: v for k, v in overrides.items() if k in names}))
-    return out
+    return _not_params_files(refs, out)
+
+
+def _not_params_files(refs: list[str], loaded: list[rulekit.Ruleset]) -> list[rulekit.Ruleset]:
+    """A parameters file given where a ruleset is expected is a usage error."""
+    from rulekit.check.params import is_params_program
+
+    for ref, rs in zip(refs, loaded, strict=True):
+        if is_params_program(rs.program):
+            raise Usage(
+                Msg(
+                    "{ref} is a parameters file (only `param` statements), not a ruleset; "
+                    'give a rule file that reads it with `use "…"`',
+                    ref=ref,
+                )
+            )
+    return loaded
 
 
 def _param_names(ref: str) -> dict[str, object]:
