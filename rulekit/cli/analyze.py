@@ -18,7 +18,6 @@ import rulekit
 from rulekit import render
 from rulekit.analysis import RANK, TIMEOUT_MS, FileAnalysis, analysis_document
 from rulekit.analysis.diff import Transitions, compare, diff_document, transitions, why_moved
-from rulekit.check.params import is_params_program
 from rulekit.cli.app import Exit, Usage, app
 from rulekit.cli.classify import _engine
 from rulekit.cli.inputs import _as_of, _load, _read, _read_rules, _rule_files
@@ -80,6 +79,8 @@ def analyse_paths(
     paths: list[Path], as_of: str | None, timeout: int
 ) -> tuple[list[str], list[FileAnalysis], list[str]]:
     """Shown names, the analyses of the files that compile, and the rule errors of the others."""
+    from rulekit.check.params import is_params_program
+
     shown: list[str] = []
     done: list[FileAnalysis] = []
     errors: list[str] = []

@@ -15,7 +15,6 @@ from rich.text import Text
 import rulekit
 from rulekit import render
 from rulekit.analysis import TIMEOUT_MS, FileAnalysis
-from rulekit.check.params import is_params_program
 from rulekit.cli.analyze import (
     AnalysisAsOf,
     AnalysisFormat,
@@ -138,6 +137,8 @@ def test_cmd(
     $ rulekit test my_rules.rules lifecycle
     """
     ui.quiet = quiet
+    from rulekit.check.params import is_params_program
+
     files = _rule_files(paths)
     report: list[dict[str, Any]] = []
     overrides = _test_overrides(files, params)
