@@ -17,6 +17,7 @@ wrong type gets the checker's type error with a hint naming the param's declarat
 from __future__ import annotations
 
 import dataclasses
+import functools
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -106,8 +107,6 @@ class Params:
                 self._declare(st, source)
 
     def _use(self, use: n.UseDecl, source: Source, stack: tuple[Path, ...]) -> None:
-        from rulekit.syntax.parser import parse
-
         base = self._base(source)
         target = (base / use.path).resolve()
         if target in stack:
@@ -135,8 +134,12 @@ class Params:
             )
             return
         self._loaded.add(target)
+        shown = str(Path(source.path).parent / use.path) if source.path != "<string>" else use.path
         try:
-            text = target.read_bytes().decode("utf-8-sig")
+            stat = target.stat()
+            file, used_source, syntax = _parsed(
+                target, shown.replace("\\", "/"), stat.st_mtime_ns, stat.st_size
+            )
         except (OSError, UnicodeDecodeError) as e:
             self._error(
                 "use-not-found",
@@ -150,8 +153,6 @@ class Params:
                 hint=Msg("save it as UTF-8 text"),
             )
             return
-        shown = str(Path(source.path).parent / use.path) if source.path != "<string>" else use.path
-        file, used_source, syntax = parse(text, shown.replace("\\", "/"))
         self.diagnostics.extend(syntax)
         other = next(
             (s for s in file.statements if not isinstance(s, (n.ParamDecl, n.UseDecl))), None
@@ -339,3 +340,14 @@ def _blamed(d: Diagnostic, span: Span, info: ParamInfo) -> bool:
     return d.source.line_col(span.start)[0] == d.line and (
         type_word in str(d.message) or type_word in str(d.label)
     )
+
+
+@functools.lru_cache(maxsize=64)
+def _parsed(
+    path: Path, shown: str, mtime_ns: int, size: int
+) -> tuple[n.File, Source, list[Diagnostic]]:
+    """A parameters file read and parsed, once per version of the file (its nodes are
+    immutable, so every rule file that uses it shares them)."""
+    from rulekit.syntax.parser import parse
+
+    return parse(path.read_bytes().decode("utf-8-sig"), shown)
