@@ -323,3 +323,14 @@ def test_a_shared_override_changes_every_ruleset_that_uses_it() -> None:
     assert rulekit.load("lifecycle").classify(record, as_of=AS_OF).label != "sleeping"
     rs = rulekit.load("lifecycle", params={"dormant_days": "120d"})
     assert rs.classify(record, as_of=AS_OF).label == "sleeping"
+
+
+def test_diff_compares_params_by_value(cli, rules: Path, tmp_path: Path) -> None:
+    same = tmp_path / "same.rules"
+    same.write_text(RULES.replace("let cut = sleeping_after", "let cut = 180d"), encoding="utf-8")
+    other = tmp_path / "other.rules"
+    other.write_text(RULES.replace("let cut = sleeping_after", "let cut = 90d"), encoding="utf-8")
+    r = cli("diff", str(rules), str(same), "--format", "json")
+    assert json.loads(r.out)["lets"] == []
+    r = cli("diff", str(rules), str(other), "--format", "json")
+    assert json.loads(r.out)["lets"] == [{"name": "cut", "old": "180d", "new": "90d"}]

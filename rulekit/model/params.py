@@ -218,3 +218,27 @@ def unknown_params(names: Mapping[str, object], known: Mapping[str, object], wha
 def shown_params(params: Mapping[str, ParamInfo]) -> list[ParamDocument]:
     """The params a program reads or that were overridden, as documents (declaration order)."""
     return [p.to_dict() for p in params.values() if p.used or p.overridden]
+
+
+def expression_text(text: str, node: n.Node, params: Mapping[str, ParamInfo]) -> str:
+    """The source text of an expression with every use of a param written as its value
+    (`recency > dormant_days` → `recency > 180d`): what the expression means, for comparing
+    two versions of a ruleset (`rulekit diff`)."""
+    if not params:
+        return text[node.span.start : node.span.end]
+    replaced: list[tuple[int, int, str]] = []
+    stack = [node]
+    while stack:
+        sub = stack.pop()
+        if isinstance(sub, (n.Literal, n.ListExpr)):
+            info = params.get(text[sub.span.start : sub.span.end])
+            if info is not None:  # a folded use: its span is the param's name
+                replaced.append((sub.span.start, sub.span.end, literal_text(sub)))
+                continue
+        stack.extend(n.children(sub))
+    out, pos = [], node.span.start
+    for start, end, value in sorted(replaced):
+        out += [text[pos:start], value]
+        pos = end
+    out.append(text[pos : node.span.end])
+    return "".join(out)
