@@ -334,3 +334,10 @@ def test_diff_compares_params_by_value(cli, rules: Path, tmp_path: Path) -> None
     assert json.loads(r.out)["lets"] == []
     r = cli("diff", str(rules), str(other), "--format", "json")
     assert json.loads(r.out)["lets"] == [{"name": "cut", "old": "180d", "new": "90d"}]
+
+
+def test_an_override_does_not_hide_a_missing_parameters_file(rules: Path) -> None:
+    (rules.parent / "params.rules").unlink()
+    with pytest.raises(rulekit.RuleError) as info:
+        rulekit.load(rules, params={"sleeping_after": "200d"})
+    assert "use-not-found" in [d.code for d in info.value.diagnostics]

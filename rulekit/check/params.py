@@ -244,8 +244,11 @@ class Params:
 
     # ---------------------------------------------------------------- overrides
     def override(self, overrides: Mapping[str, Override]) -> None:
-        unknown_params(overrides, self.params, self.source.path)
+        if not self.diagnostics:  # else a param may be unknown for a reason already reported
+            unknown_params(overrides, self.params, self.source.path)
         for name, value in overrides.items():
+            if name not in self.params:
+                continue
             info = self.params[name]
             info.value_node = override_node(info, value, info.declared.value)
             info.overridden = True
