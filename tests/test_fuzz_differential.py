@@ -101,7 +101,6 @@ def undeclared_rulesets(draw):
     lines = [f"hit {draw(st.sampled_from(['first', 'all', 'unique', 'priority']))}"]
     if draw(st.booleans()):
         lines.append("default other")
-    lines.append("param cut = 5000")  # a shared parameter, folded into a constant (issue 14)
     conds = [
         lambda: f"amount {gen.pick(['>', '<=', '=', '!='])} {gen.pick(['0', '1.5', '5000', '-2'])}",
         lambda: f"visits between {gen.pick(['0', '1'])} and {gen.pick(['3', '10'])}",
@@ -113,7 +112,6 @@ def undeclared_rulesets(draw):
         lambda: f"amount is {gen.pick(['', 'not '])}missing",
         lambda: f"(amount > 1) {gen.pick(['and', 'or'])} not (visits < 2)",
         lambda: f"abs(spend) {gen.pick(['>=', '<'])} 3",
-        lambda: f"amount {gen.pick(['>', '<='])} cut",
     ]
     prio = "priority" in lines[0]
     for i in range(draw(st.integers(1, 5))):
