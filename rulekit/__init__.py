@@ -9,7 +9,7 @@ d = rs.classify({"recency": 200}, as_of="2024-06-30")
 from __future__ import annotations
 
 import importlib
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     from rulekit.engines.population import FrozenPopulation
     from rulekit.engines.python import BatchResult, Decision, RuleRef
     from rulekit.explain import ExampleResult, Explanation, WhyNot
+    from rulekit.model.params import ParamError
     from rulekit.model.program import Program
     from rulekit.model.reading import ReadOptions
     from rulekit.ruleset import Ruleset
@@ -50,6 +51,7 @@ _LAZY = {
     "FrozenPopulation": "rulekit.engines.population",
     "Program": "rulekit.model.program",
     "ReadOptions": "rulekit.model.reading",
+    "ParamError": "rulekit.model.params",
 }
 
 
@@ -92,12 +94,21 @@ __all__ = [
     "Program",
     "classify_frame",
     "ReadOptions",
+    "ParamError",
 ]
 __version__ = "0.1.0"
 
 
-def check_text(text: str, name: str = "<string>", strict: bool = False) -> Program:
-    """Parse and check rule text; returns the Program with all diagnostics (does not raise)."""
+def check_text(
+    text: str,
+    name: str = "<string>",
+    strict: bool = False,
+    params: Mapping[str, Any] | None = None,
+) -> Program:
+    """Parse and check rule text; returns the Program with all diagnostics (does not raise,
+    except ParamError for an override in `params` that names no param or has the wrong type).
+    `params`: overrides of shared parameters, name → value (rule-language text such as "200d",
+    or a Python value); docs/language.md "Shared parameters"."""
     from lark.exceptions import VisitError
 
     from rulekit.syntax import nodes as n
@@ -107,6 +118,8 @@ def check_text(text: str, name: str = "<string>", strict: bool = False) -> Progr
     try:
         file, source, diagnostics = parse(text, name)
         # After a syntax error the statements that did parse are checked too.
+        if params:
+            return _check(file, source, strict, syntax=diagnostics, params=params)
         return _check(file, source, strict, syntax=diagnostics)
     except (RecursionError, VisitError) as e:
         # The depth limit (syntax.limits) keeps every pass far from Python's recursion limit;
@@ -160,11 +173,18 @@ def _deepest_expression(program: Program) -> Span:
     return best[1]
 
 
-def compile(text: str, name: str = "<string>", strict: bool = False) -> Ruleset:  # noqa: A001
-    """Compile rule text to a Ruleset; raises RuleError listing every problem found."""
+def compile(  # noqa: A001
+    text: str,
+    name: str = "<string>",
+    strict: bool = False,
+    params: Mapping[str, Any] | None = None,
+) -> Ruleset:
+    """Compile rule text to a Ruleset; raises RuleError listing every problem found.
+    `params`: overrides of shared parameters (name → value, e.g. {"sleeping_after": "200d"});
+    ParamError for an unknown name or a value of the wrong type."""
     from rulekit.ruleset import Ruleset
 
-    program = check_text(text, name, strict)
+    program = check_text(text, name, strict, params)
     errors = [d for d in program.diagnostics if d.severity == "error"]
     if errors:
         raise RuleError(program.diagnostics)
@@ -177,12 +197,13 @@ def compile(text: str, name: str = "<string>", strict: bool = False) -> Ruleset:
         raise RuleError([_too_deep(program.source, _deepest_expression(program))]) from None
 
 
-def load(ref: str | Path, strict: bool = False) -> Ruleset:
-    """Load a rule file by path, or a shipped ruleset by id or alias."""
+def load(ref: str | Path, strict: bool = False, params: Mapping[str, Any] | None = None) -> Ruleset:
+    """Load a rule file by path, or a shipped ruleset by id or alias. `params`: overrides of
+    its shared parameters (see `compile`)."""
     from rulekit.rulesets import read_rule_file, resolve
 
     path = resolve(ref)
-    return compile(read_rule_file(path), str(path), strict)
+    return compile(read_rule_file(path), str(path), strict, params)
 
 
 F = TypeVar("F")

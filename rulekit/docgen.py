@@ -12,6 +12,7 @@ import sys
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
+from rulekit.model.params import ParamInfo
 from rulekit.model.program import Program
 from rulekit.ruleset import Ruleset
 from rulekit.rulesets import shipped_dir
@@ -56,6 +57,17 @@ def _title(program: Program) -> str:
     zh, en = _flat(program.display.zh), _flat(program.display.en)
     names = " — ".join(p for p in (zh, en) if p)
     return names or program.id
+
+
+def _shared_where(info: ParamInfo) -> str:
+    """Where a param is declared, relative to the rulesets folder (the same on every machine)."""
+    path = Path(info.source.path)
+    try:
+        shown = path.resolve().relative_to(shipped_dir().resolve()).as_posix()
+    except ValueError:
+        shown = path.name
+    line = info.source.line_col(info.declared.name_span.start)[0]
+    return f"{shown}:{line}"
 
 
 def render_ruleset_page(rs: Ruleset) -> str:
@@ -114,6 +126,22 @@ def render_ruleset_page(rs: Ruleset) -> str:
             for name, let in p.lets.items()
         ]
         out += _table(["name", "中文名", "English", "expression"], rows)
+        out.append("")
+
+    used = [info for info in p.params.values() if info.used]
+    if used:
+        out += ["## 共享参数 / Shared parameters", ""]
+        rows = [
+            [
+                f"`{info.name}`",
+                _cell(info.display.zh),
+                _cell(info.display.en),
+                _code(info.text).replace("|", "\\|"),
+                _code(_shared_where(info)),
+            ]
+            for info in used
+        ]
+        out += _table(["name", "中文名", "English", "value", "declared in"], rows)
         out.append("")
 
     out += ["## 标签 / Labels", ""]

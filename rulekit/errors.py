@@ -55,6 +55,12 @@ CODES: dict[str, str] = {
     ),
     "unquoted-text": N_("a bare word compared with a text field: a text without its quotes"),
     "ignored-priority": N_("`priority N` on a rule of a ruleset whose hit policy is not priority"),
+    "use-not-found": N_("`use` names a parameters file that does not exist or cannot be read"),
+    "use-cycle": N_("parameters files that `use` each other in a cycle"),
+    "not-a-params-file": N_("`use` of a file that holds more than `param` and `use` statements"),
+    "duplicate-param": N_("a param declared twice with the same value"),
+    "conflicting-param": N_("a param declared twice with different values"),
+    "bad-param": N_("a param whose value is not a constant (a literal or a list of literals)"),
 }
 
 

@@ -36,6 +36,27 @@ VALIDATE = ("needed", "all")
 class Ruleset(CompiledRuleset):
     """A checked, compiled rule file. Build one with rulekit.load() or rulekit.compile()."""
 
+    # ---- shared parameters
+    def with_params(self, params: Mapping[str, Any]) -> Ruleset:
+        """The same rules with shared parameters overridden (name → value, e.g.
+        {"dormant_days": "150d"}), on top of this ruleset's own overrides; ParamError for an
+        unknown name or a value of the wrong type."""
+        from rulekit.check.checker import check
+        from rulekit.errors import RuleError
+        from rulekit.syntax.parser import parse
+
+        merged = dict(self.program.param_overrides) | dict(params)
+        file, source, syntax = parse(self.program.source.text, self.program.source.path)
+        program = check(file, source, self.strict, syntax=syntax, params=merged)
+        if any(d.severity == "error" for d in program.diagnostics):
+            raise RuleError(program.diagnostics)
+        return Ruleset(program, strict=self.strict)
+
+    @property
+    def params(self) -> dict[str, Any]:
+        """The shared parameters the rules read, name → value (overrides applied)."""
+        return {name: p.value for name, p in self.program.params.items() if p.used}
+
     # ---- classification
     def classify_many(
         self,

@@ -89,7 +89,7 @@ def test_coverage_counts_match_an_independent_count(cli, rows, tmp_path):
     decided = Counter(d.rule.line for d in rs.classify_many(rows, AS_OF) if d and d.rule)
     # every rule's matches: the same rules under `hit all` give every matching rule
     text = (ROOT / OLD).read_text(encoding="utf-8").replace("  hit first", "  hit all")
-    every = rulekit.compile(text, "all.rules")
+    every = rulekit.compile(text, str((ROOT / OLD).with_name("all.rules")))  # `use` is relative
     matched = Counter(ref.line for d in every.classify_many(rows, AS_OF) if d for ref in d.rules)
     assert {r["line"]: r["decided"] for r in doc["rules"]} == {
         rule.line: decided[rule.line] for rule in rs.rules

@@ -17,6 +17,7 @@ from rulekit.engines.population import FrozenPopulation
 from rulekit.engines.python import BatchResult, CompiledRuleset, Decision, Record
 from rulekit.errors import RecordError
 from rulekit.explain.trace import trace_record
+from rulekit.model.params import expression_text
 from rulekit.syntax import nodes as n
 
 DIFF_FORMAT = "rulekit-diff/1"
@@ -28,7 +29,9 @@ def _key(rs: CompiledRuleset, rule: n.Rule) -> str:
 
 
 def _text(rs: CompiledRuleset, node: n.Node) -> str:
-    return " ".join(rs.program.source.text[node.span.start : node.span.end].split())
+    """The expression as written, shared parameters by their values (what it means)."""
+    p = rs.program
+    return " ".join(expression_text(p.source.text, node, p.params).split())
 
 
 def _literals(node: n.Node) -> list[n.Literal]:

@@ -13,7 +13,7 @@ That takes two passes over the same code: the first binds types silently, the se
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -21,10 +21,13 @@ from rulekit.check.calls import FUNCTIONS, CallChecker
 from rulekit.check.examples import check_examples
 from rulekit.check.expressions import ExpressionChecker
 from rulekit.check.lints import lint
+from rulekit.check.params import resolve as resolve_params
+from rulekit.check.params import uses_params
 from rulekit.check.report import a, did_you_mean
 from rulekit.errors import Diagnostic
 from rulekit.i18n import Msg
 from rulekit.model import datatypes as T
+from rulekit.model.params import Override
 from rulekit.model.program import FieldInfo, HitPolicy, LabelInfo, LetInfo, Program
 from rulekit.source import Source, Span
 from rulekit.suggest import nearest
@@ -353,12 +356,30 @@ class Checker(ExpressionChecker, CallChecker):
 
 
 def check(
-    file: n.File, source: Source, strict: bool = False, syntax: Sequence[Diagnostic] = ()
+    file: n.File,
+    source: Source,
+    strict: bool = False,
+    syntax: Sequence[Diagnostic] = (),
+    params: Mapping[str, Override] | None = None,
 ) -> Program:
     """Check a parsed file; the Program carries every diagnostic (errors first). `syntax`: the
     parser's diagnostics, reported with the checker's (the statements that parsed are checked,
-    the names a broken declaration declares are taken as declared)."""
+    the names a broken declaration declares are taken as declared). `params`: overrides of the
+    file's shared parameters (rulekit.check.params; an unknown name raises ParamError)."""
     with without_gc():
+        shared = None
+        if params or uses_params(file):
+            shared = resolve_params(file, source, params)
+            file = shared.file
         checker = Checker(file, source, strict)
         checker.report.diagnostics.extend(syntax)
-        return checker.check()
+        if shared is None:
+            return checker.check()
+        checker.report.diagnostics.extend(shared.diagnostics)
+        program = checker.check()
+        program.params = shared.params
+        program.param_overrides = tuple(
+            (k, tuple(v) if isinstance(v, list) else v) for k, v in (params or {}).items()
+        )
+        program.diagnostics = shared.explain_types(program.diagnostics)
+        return program

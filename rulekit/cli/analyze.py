@@ -79,6 +79,8 @@ def analyse_paths(
     paths: list[Path], as_of: str | None, timeout: int
 ) -> tuple[list[str], list[FileAnalysis], list[str]]:
     """Shown names, the analyses of the files that compile, and the rule errors of the others."""
+    from rulekit.check.params import is_params_program
+
     shown: list[str] = []
     done: list[FileAnalysis] = []
     errors: list[str] = []
@@ -89,6 +91,9 @@ def analyse_paths(
             rs = rulekit.compile(_read_rules(path), name)
         except RuleError as e:
             errors.append(e.render())
+            continue
+        if is_params_program(rs.program):  # a parameters file: constants, nothing to analyse
+            shown.pop()
             continue
         done.append(rs.analyze(as_of=as_of, timeout_ms=timeout))
     return shown, done, errors

@@ -16,7 +16,13 @@ from rich.table import Table
 from rich.text import Text
 
 from rulekit.cli.app import Exit, Usage, app
-from rulekit.cli.inputs import _as_of, _duckdb_readable, _load, _read_values, _reading
+from rulekit.cli.inputs import (
+    _as_of,
+    _duckdb_readable,
+    _load_with_params,
+    _read_values,
+    _reading,
+)
 from rulekit.cli.options import (
     AsOf,
     DataEncoding,
@@ -29,6 +35,7 @@ from rulekit.cli.options import (
     MemoryLimit,
     Na,
     OnError,
+    Params,
     Quiet,
     RulesetArg,
     Sheet,
@@ -100,6 +107,7 @@ def sql_cmd(
     display: Annotated[
         bool, typer.Option("--display", help="Also output <id>_display, the label's display name.")
     ] = False,
+    params: Params = None,
 ) -> None:
     """Print the SQL query a ruleset compiles to, ready to paste into a warehouse.
 
@@ -115,7 +123,7 @@ def sql_cmd(
     """
     from rulekit.compile.sql import Relation, Source, generator_for
 
-    rs = _load(ruleset)
+    rs = _load_with_params([ruleset], params)[0]
     today = _as_of(as_of)
     gen = generator_for(dialect.value)(rs.program, as_of=today, frozen=population, display=display)
     if data is not None:
@@ -299,6 +307,7 @@ def freeze(
     data_encoding: DataEncoding = None,
     sheet: Sheet = None,
     header_row: HeaderRow = None,
+    params: Params = None,
 ) -> None:
     """Compute a ruleset's populations once and save them, to rank later rows against the
     same thresholds ([bold]rulekit run --population FILE[/bold]).
@@ -312,7 +321,7 @@ def freeze(
 
     ui.quiet = quiet
     reading = _reading(na, decimal_comma, date_format, delimiter, data_encoding, sheet, header_row)
-    rs = _load(ruleset)
+    rs = _load_with_params([ruleset], params)[0]
     src = _existing(data, "--data")
     if not out.endswith(".json"):
         raise Usage(f"--out {out}: a population file is JSON; name it with .json")

@@ -27,8 +27,8 @@ from rulekit.cli.analyze import (
     print_analysis,
 )
 from rulekit.cli.app import Exit, app
-from rulekit.cli.inputs import _read_rules, _rule_files
-from rulekit.cli.options import Fmt, Format, Quiet
+from rulekit.cli.inputs import _read_rules, _rule_files, _test_overrides
+from rulekit.cli.options import Fmt, Format, Params, Quiet
 from rulekit.cli.output import _json_out, _plain, _print, ui
 from rulekit.errors import Diagnostic, RuleError
 from rulekit.i18n import gettext
@@ -125,6 +125,7 @@ def test_cmd(
     ],
     fmt: Fmt = Format.text,
     quiet: Quiet = False,
+    params: Params = None,
 ) -> None:
     """Run every `example` in the rule files, and report which rules no example exercises.
 
@@ -136,14 +137,20 @@ def test_cmd(
     $ rulekit test my_rules.rules lifecycle
     """
     ui.quiet = quiet
+    from rulekit.check.params import is_params_program
+
     files = _rule_files(paths)
     report: list[dict[str, Any]] = []
-    for path in files:
+    overrides = _test_overrides(files, params)
+    for path in list(files):
         name = render.show_path(path)
         try:
-            rs = rulekit.compile(_read_rules(path), name)
+            rs = rulekit.compile(_read_rules(path), name, params=overrides.get(path))
         except RuleError as e:
             report.append({"file": name, "error": e.render(), "examples": [], "rules": []})
+            continue
+        if is_params_program(rs.program):  # a parameters file: no ruleset, nothing to test
+            files.remove(path)
             continue
         results = rs.test()
         exercised: set[RuleRef] = set()

@@ -18,7 +18,7 @@ from rulekit.cli.inputs import (
     _as_of,
     _frozen,
     _id_column,
-    _load,
+    _load_with_params,
     _read_values,
     _reading,
     _suggest,
@@ -33,6 +33,7 @@ from rulekit.cli.options import (
     Format,
     HeaderRow,
     Na,
+    Params,
     Quiet,
     Sheet,
     data_option,
@@ -107,6 +108,7 @@ def explain(
     data_encoding: DataEncoding = None,
     sheet: Sheet = None,
     header_row: HeaderRow = None,
+    params: Params = None,
 ) -> None:
     """Explain one record: the decision, then every rule with each sub-condition's values.
 
@@ -120,7 +122,7 @@ def explain(
     """
     ui.quiet = quiet
     reading = _reading(na, decimal_comma, date_format, delimiter, data_encoding, sheet, header_row)
-    rs = _load(ruleset)
+    rs = _load_with_params([ruleset], params)[0]
     today = _as_of(as_of) or dt.date.today()
     if id_ is None and record is None and not sets:
         raise Usage(

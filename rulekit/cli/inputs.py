@@ -37,10 +37,14 @@ class Rows(Protocol):
     def where(self, index: int) -> str: ...
 
 
-def _load(ref: str, strict: bool = False) -> rulekit.Ruleset:
+def _load(ref: str, strict: bool = False, params: dict[str, str] | None = None) -> rulekit.Ruleset:
+    from rulekit.model.params import ParamError
+
     try:
+        if params:
+            return rulekit.load(ref, strict=strict, params=params)
         return rulekit.load(ref, strict=strict)
-    except LookupFailed as e:
+    except (LookupFailed, ParamError) as e:
         raise Usage(str(e)) from None
 
 
@@ -253,3 +257,91 @@ def _stdin_file(data_format: str | None) -> Path:
     with open(path, "wb") as f:
         shutil.copyfileobj(sys.stdin.buffer, f)
     return path
+
+
+def _param_overrides(values: list[str] | None) -> dict[str, str]:
+    """`--param NAME=VALUE` options → name → value text (a usage error without `=`)."""
+    out: dict[str, str] = {}
+    for item in values or []:
+        name, eq, value = item.partition("=")
+        if not eq or not name.strip():
+            raise Usage(
+                Msg(
+                    "--param {item}: write it as NAME=VALUE, e.g. --param sleeping_after=200d",
+                    item=repr(item),
+                )
+            )
+        out[name.strip()] = value.strip()
+    return out
+
+
+def _load_with_params(refs: list[str], values: list[str] | None) -> list[rulekit.Ruleset]:
+    """Load rulesets with `--param` overrides: each ruleset takes the overrides of the params
+    it has; a name that none of them has is a usage error (with did-you-mean)."""
+    from rulekit.model.params import ParamError, unknown_params
+
+    overrides = _param_overrides(values)
+    if not overrides:
+        return _not_params_files(refs, [_load(r) for r in refs])
+    if len(refs) == 1:
+        return _not_params_files(refs, [_load(refs[0], params=overrides)])
+    known: dict[str, object] = {}
+    for ref in refs:
+        known.update(_param_names(ref))
+    try:
+        unknown_params(overrides, known, ", ".join(refs))
+    except ParamError as e:
+        raise Usage(str(e)) from None
+    out = []
+    for ref in refs:
+        names = _param_names(ref)
+        out.append(_load(ref, params={k: v for k, v in overrides.items() if k in names}))
+    return _not_params_files(refs, out)
+
+
+def _not_params_files(refs: list[str], loaded: list[rulekit.Ruleset]) -> list[rulekit.Ruleset]:
+    """A parameters file given where a ruleset is expected is a usage error."""
+    from rulekit.check.params import is_params_program
+
+    for ref, rs in zip(refs, loaded, strict=True):
+        if is_params_program(rs.program):
+            raise Usage(
+                Msg(
+                    "{ref} is a parameters file (only `param` statements), not a ruleset; "
+                    'give a rule file that reads it with `use "…"`',
+                    ref=ref,
+                )
+            )
+    return loaded
+
+
+def _param_names(ref: str) -> dict[str, object]:
+    """The params a rule file sees (checked without compiling)."""
+    from rulekit.rulesets import resolve
+
+    try:
+        path = resolve(ref)
+    except LookupFailed as e:
+        raise Usage(str(e)) from None
+    return dict(rulekit.check_text(_read_rules(path), str(path)).params)
+
+
+def _test_overrides(files: list[Path], values: list[str] | None) -> dict[Path, dict[str, str]]:
+    """`rulekit test --param …`: each file's overrides (those of the params it has); a name
+    that no file has is a usage error (with did-you-mean)."""
+    from rulekit.model.params import ParamError, unknown_params
+
+    overrides = _param_overrides(values)
+    if not overrides:
+        return {}
+    out: dict[Path, dict[str, str]] = {}
+    known: dict[str, object] = {}
+    for path in files:
+        names = rulekit.check_text(_read_rules(path), render.show_path(path)).params
+        known.update(names)
+        out[path] = {k: v for k, v in overrides.items() if k in names}
+    try:
+        unknown_params(overrides, known, ", ".join(render.show_path(p) for p in files))
+    except ParamError as e:
+        raise Usage(str(e)) from None
+    return out

@@ -173,3 +173,12 @@ DataFormat = Annotated[
         rich_help_panel=_READING,
     ),
 ]
+Params = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--param",
+        metavar="NAME=VALUE",
+        help="Override a shared parameter of the rules, e.g. --param sleeping_after=200d "
+        "(repeatable; the value is written as in a rule file).",
+    ),
+]

@@ -22,7 +22,7 @@ from rulekit.cli.inputs import (
     _duckdb_readable,
     _frozen,
     _id_column,
-    _load,
+    _load_with_params,
     _read,
     _reading,
     _stdin_file,
@@ -40,6 +40,7 @@ from rulekit.cli.options import (
     MemoryLimit,
     Na,
     OnError,
+    Params,
     Quiet,
     Sheet,
     data_option,
@@ -188,6 +189,7 @@ def run(
             help="With --engine spark: a Spark Connect server instead of a local Spark.",
         ),
     ] = None,
+    params: Params = None,
 ) -> None:
     """Classify every row of a data file with one or more rulesets.
 
@@ -231,6 +233,7 @@ def run(
             memory_limit,
             master,
             spark_remote,
+            params=params,
         )
     finally:
         if to_stdout and out is not None:
@@ -261,6 +264,7 @@ def _run(
     memory_limit: str | None,
     master: str | None = None,
     spark_remote: str | None = None,
+    params: list[str] | None = None,
 ) -> None:
     from rulekit import io as rio
 
@@ -292,7 +296,7 @@ def _run(
             "--on-error quarantine writes the bad rows to <out>.rejected.<ext>, so it "
             "needs --out FILE"
         )
-    loaded = [_load(r) for r in rulesets]
+    loaded = _load_with_params(rulesets, params)
     seen: dict[str, str] = {}
     for ref, rs in zip(rulesets, loaded, strict=True):
         if rs.id in seen:

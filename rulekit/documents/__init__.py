@@ -217,6 +217,21 @@ class WhyNotDocument(TypedDict):
     matched: list[BlockingRule]
 
 
+class ParamDocument(TypedDict):
+    """A shared parameter as a run summary and an explanation record it: its value in this
+    run (`value`, as the rule language writes it), the declared one, and whether `--param` or
+    `params={…}` overrode it."""
+
+    name: str
+    display: str | None
+    display_en: str | None
+    type: str
+    value: str
+    declared_value: str
+    overridden: bool
+    declared_at: str
+
+
 class ExplanationDocument(TypedDict):
     """`Explanation.to_dict()` and `rulekit explain --format json` (which adds `input` and, with
     --why-not, `why_not`)."""
@@ -231,6 +246,7 @@ class ExplanationDocument(TypedDict):
     rules: list[RuleResult]
     input: NotRequired[ExplainInput]
     why_not: NotRequired[WhyNotDocument]
+    params: NotRequired[list[ParamDocument]]  # the shared parameters the rules read
 
 
 # ---------------------------------------------------------------- check
@@ -307,6 +323,7 @@ class RunSummaryDocument(TypedDict):
     first_rejected: list[RejectedRow]
     seconds: float | None
     files: NotRequired[RunFiles]
+    params: NotRequired[list[ParamDocument]]  # the shared parameters the rules read
 
 
 class RejectedValueCount(TypedDict):

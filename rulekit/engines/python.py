@@ -515,7 +515,14 @@ class CompiledRuleset:
         return f"<Ruleset {self.id} ({len(self.program.rules)} rules, hit {self.hit})>"
 
     # ---- pickling and equality: a ruleset is its rule text, file name and options
-    def _identity(self) -> tuple[str, str, bool]:
+    def _identity(self) -> tuple[Any, ...]:
+        if self.program.param_overrides:  # overridden shared parameters compile it again too
+            return (
+                self.program.source.text,
+                self.program.source.path,
+                self.strict,
+                self.program.param_overrides,
+            )
         return (self.program.source.text, self.program.source.path, self.strict)
 
     def __reduce__(self) -> tuple[Any, ...]:
@@ -533,7 +540,13 @@ class CompiledRuleset:
 
 
 @functools.lru_cache(maxsize=32)
-def _rebuild(cls: type[CompiledRuleset], text: str, path: str, strict: bool) -> CompiledRuleset:
+def _rebuild(
+    cls: type[CompiledRuleset],
+    text: str,
+    path: str,
+    strict: bool,
+    params: tuple[tuple[str, Any], ...] = (),
+) -> CompiledRuleset:
     """A pickled ruleset, compiled again from its rule text — once per process: a worker
     that receives the same ruleset with every task compiles it on the first."""
     from rulekit.check.checker import check
@@ -541,7 +554,7 @@ def _rebuild(cls: type[CompiledRuleset], text: str, path: str, strict: bool) -> 
     from rulekit.syntax.parser import parse
 
     file, source, syntax = parse(text, path)
-    program = check(file, source, strict, syntax=syntax)
+    program = check(file, source, strict, syntax=syntax, params=dict(params) or None)
     if any(d.severity == "error" for d in program.diagnostics):
         raise RuleError(program.diagnostics)
     return cls(program, strict=strict)

@@ -17,6 +17,7 @@ from rulekit.documents import (
     json_value,
 )
 from rulekit.errors import BadRecord
+from rulekit.model.params import shown_params
 from rulekit.model.program import Program
 
 FIRST_REJECTED = 5  # rejected rows a summary shows
@@ -89,4 +90,6 @@ def run_summary(
     }
     if files is not None:
         out["files"] = files
+    if program.params:
+        out["params"] = shown_params(program.params)
     return out

@@ -32,6 +32,7 @@ from rulekit.explain.values import (
     label_info,
     snippet,
 )
+from rulekit.model.params import shown_params
 from rulekit.syntax import nodes as n
 
 
@@ -199,7 +200,7 @@ def explanation_document(ex: Explanation) -> ExplanationDocument:
         if status != "not reached":
             entry["condition"] = _condition(ex, rule.condition)
         rules.append(entry)
-    return {
+    doc: ExplanationDocument = {
         "format": EXPLANATION_FORMAT,
         "ruleset": {
             "id": rs.id,
@@ -220,6 +221,9 @@ def explanation_document(ex: Explanation) -> ExplanationDocument:
         ],
         "rules": rules,
     }
+    if p.params:
+        doc["params"] = shown_params(p.params)
+    return doc
 
 
 def _population(ex: Explanation, node: n.Node) -> PopulationValue:

@@ -15,6 +15,7 @@ from typing import Any
 
 from rulekit.errors import Diagnostic
 from rulekit.model import datatypes as T
+from rulekit.model.params import ParamInfo
 from rulekit.source import Source
 from rulekit.syntax import nodes as n
 
@@ -105,6 +106,10 @@ class Program:
     types: dict[int, T.Type]
     population_keys: dict[int, str]  # population node id -> key of its value population
     diagnostics: list[Diagnostic] = field(default_factory=list)
+    # the shared parameters it sees (rulekit.model.params), by name; `.used` those it reads
+    params: dict[str, ParamInfo] = field(default_factory=dict)
+    # the overrides it was checked with (name → value as given), kept to compile it again
+    param_overrides: tuple[tuple[str, Any], ...] = ()
 
     @property
     def path(self) -> str:

@@ -13,6 +13,7 @@ from rulekit.documents import (
     Condition,
     ExplainInput,
     ExplanationDocument,
+    ParamDocument,
     RuleRefDocument,
     RuleResult,
 )
@@ -103,6 +104,20 @@ def explanation_text(d: ExplanationDocument, compact: bool = False) -> Renderabl
     return Group(*parts)
 
 
+def param_cells(param: ParamDocument) -> tuple[str, str, Text, Text]:
+    """A shared parameter's row of the values table: name, display name, value, and where
+    the value comes from (overridden, and the declared value; the declaration)."""
+    note = Text(style="dim")
+    if param["overridden"]:
+        note.append(
+            gettext("overridden (declared {value})").format(value=param["declared_value"]),
+            style="bold yellow",
+        )
+        note.append("  ")
+    note.append(param["declared_at"])
+    return param["name"], param["display"] or "", Text(param["value"]), note
+
+
 def _rule_ref_text(ref: RuleRefDocument) -> Text:
     t = Text(ref["name"])
     t.append(f"  {ref['file']}:{ref['line']}", style="dim")
@@ -110,7 +125,7 @@ def _rule_ref_text(ref: RuleRefDocument) -> Text:
 
 
 def _values_table(d: ExplanationDocument) -> Table | None:
-    if not (d["fields"] or d["lets"] or d["population"]):
+    if not (d["fields"] or d["lets"] or d["population"] or d.get("params")):
         return None
     table = Table(box=None, show_header=False, padding=(0, 1), pad_edge=False)
     table.add_column(style="dim", no_wrap=True)
@@ -139,6 +154,8 @@ def _values_table(d: ExplanationDocument) -> Table | None:
             _value_text(let["shown"]),
             note,
         )
+    for param in d.get("params", []):
+        table.add_row("  " + gettext("param"), *param_cells(param))
     for pop in d["population"]:
         table.add_row(
             "  population",

@@ -11,6 +11,7 @@ from rich.table import Table
 from rich.text import Text
 
 from rulekit.explain.values import label_info, snippet
+from rulekit.model.params import shown_params
 from rulekit.model.program import Program
 from rulekit.render.common import bilingual, grid, show_path
 
@@ -84,6 +85,7 @@ def show_json(program: Program) -> dict[str, Any]:
             }
             for x in p.lets.values()
         ],
+        **({"params": shown_params(p.params)} if p.params else {}),
         "labels": [label_info(p, name) for name in p.labels],
         "rules": [
             {
@@ -163,6 +165,13 @@ def show_text(s: dict[str, Any]) -> RenderableType:
         t = section(f"Lets ({len(s['lets'])})", ["let", "=", "名称 / English"])
         for x in s["lets"]:
             t.add_row(x["name"], x["expression"], bilingual(x["display"], x["display_en"]))
+    if s.get("params"):
+        t = section(f"Params ({len(s['params'])})", ["param", "=", "名称 / English", "declared"])
+        for x in s["params"]:
+            value = x["value"] + (
+                f"  (overridden; declared {x['declared_value']})" if x["overridden"] else ""
+            )
+            t.add_row(x["name"], value, bilingual(x["display"], x["display_en"]), x["declared_at"])
     t = section(
         f"Labels ({len(s['labels'])})", ["label", "名称 / English", "description / strategy"]
     )

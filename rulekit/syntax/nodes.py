@@ -281,3 +281,21 @@ def literal_value(node: Node | None) -> Any:
     if isinstance(node, Literal):
         return node.value
     return None
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class ParamDecl(Node):
+    """`param NAME = VALUE ["显示名"] [en "display"]`: a named constant (see rulekit.model.params)."""
+
+    name: str
+    name_span: Span
+    value: Node  # a Literal (a missing value is rejected by the checker) or a ListExpr of them
+    display: Text
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class UseDecl(Node):
+    """`use "params.rules"`: the params of another file, by a path relative to this file."""
+
+    path: str
+    path_span: Span

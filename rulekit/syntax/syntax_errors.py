@@ -49,7 +49,8 @@ _WORDS = {
 # The first word of a statement (outside a quoted text): where parsing resumes after an error.
 STATEMENT_START = re.compile(
     r"(?<![\w\"'“”])(ruleset|field|let|label|rule|if|example|hit|default|alias|"
-    r"规则集|字段|令|标签|规则|如果|例|示例|命中|默认|别名)(?![\w])",
+    r"规则集|字段|令|标签|规则|如果|例|示例|命中|默认|别名|"
+    r"param|use|参数|使用|引用)(?![\w])",
     re.IGNORECASE,
 )
 

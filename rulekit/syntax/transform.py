@@ -449,5 +449,29 @@ class ToNodes(Transformer[Token, n.File]):
             self._id(), _span(meta), name, tuple(givens), as_of, expect, expect_span, line
         )
 
+    # ---- shared parameters
+    @v_args(meta=True)
+    def param(self, meta: Meta, children: Children) -> n.ParamDecl:
+        name, eq, value, display, en = children
+        if str(eq) not in ("=", "＝"):
+            self._error(
+                "syntax-error",
+                Msg(
+                    "a param is written `param {name} = …`, not with `{eq}`",
+                    name=str(name),
+                    eq=str(eq),
+                ),
+                _span(eq),
+                hint=Msg("use `=`"),
+            )
+        text = n.Text(decode_string(str(display)) if display else None, en[1] if en else None)
+        return n.ParamDecl(self._id(), _span(meta), str(name), _span(name), value, text)
+
+    @v_args(meta=True)
+    def use(self, meta: Meta, children: Children) -> n.UseDecl:
+        return n.UseDecl(
+            self._id(), _span(meta), decode_string(str(children[0])), _span(children[0])
+        )
+
     def start(self, children: Children) -> n.File:
         return n.File(list(children))
