@@ -121,6 +121,9 @@ class _Module:
         else:
             w(f"{indent}{v} = get({em.const(info.column)})")
             w(f"{indent}{convert}")
+        default = info.default
+        if default is not None:  # `field x : … default d`: a missing (or empty) value is d
+            w(f"{indent}if {v} is None: {v} = {em.const(default)}")
 
     def let(self, indent: str, name: str, overridable: bool = False) -> None:
         """Compute let `name` into its variable (traced: unless the caller overrides it)."""
