@@ -89,6 +89,9 @@ def render_ruleset_page(rs: Ruleset) -> str:
         if f.one_of:
             one_of = ", ".join(str(v) for v in f.one_of)
             unit = (unit + "; " if unit else "") + "one of: " + _cell(one_of)
+        if f.decl is not None and f.decl.default is not None:  # `default d`
+            shown = _cell(p.source.snippet(f.decl.default.span))
+            unit = (unit + "; " if unit else "") + f"default: `{shown}`"
         rows.append(
             [
                 f"`{name}`",

@@ -40,9 +40,8 @@ class ConditionalChecker(CheckerBase):
                 node.otherwise.span,
                 label=Msg("{type}, not {other}", type=type_word(tb), other=type_word(ta)),
                 hint=Msg(
-                    "both branches must give values of one type, e.g. `if {condition} then "
-                    "{example} else {example}`",
-                    condition=self.snippet(node.condition),
+                    "both branches must give {type}, e.g. `… else {example}`",
+                    type=a(ta),
                     example=T.example_of(ta),
                 ),
             )

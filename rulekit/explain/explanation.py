@@ -34,6 +34,9 @@ from rulekit.explain.values import (
 )
 from rulekit.syntax import nodes as n
 
+# after the value of a field that took its declared default (`field x : … default d`)
+DEFAULT_MARK = " (default)"
+
 
 @dataclass
 class Trace:
@@ -44,6 +47,7 @@ class Trace:
     lets: dict[str, Any] = field(default_factory=dict)
     fields: dict[str, Any] = field(default_factory=dict)
     bad: dict[str, Any] = field(default_factory=dict)  # field → the Bad raised reading it
+    defaulted: set[str] = field(default_factory=set)  # fields whose value is their default
 
     def r(self, node_id: int, value: Any) -> Any:
         self.values[node_id] = value
@@ -57,6 +61,10 @@ class Trace:
         self.lets[name] = value
 
     def rfield(self, name: str, value: Any) -> None:
+        # a field with a default is reported twice when its value is missing: missing, then
+        # the default that replaces it (`field x : … default d`)
+        if value is not None and name in self.fields and self.fields[name] is None:
+            self.defaulted.add(name)
         self.fields[name] = value
 
     def rbad(self, name: str, error: Any) -> None:
@@ -154,7 +162,8 @@ def explanation_document(ex: Explanation) -> ExplanationDocument:
                 "type": str(info.type),
                 "unit": info.unit,
                 "value": jsonable(value),
-                "shown": describe_value(value, str(info.type), info.unit),
+                "shown": describe_value(value, str(info.type), info.unit)
+                + (DEFAULT_MARK if name in tr.defaulted else ""),
             }
         )
     in_lets: set[int] = set()
@@ -295,6 +304,8 @@ def _operand(ex: Explanation, node: n.Node) -> Operand:
             unit = p.fields[node.name].unit
     out["unit"] = unit
     out["shown"] = describe_value(value, tname, unit)
+    if isinstance(node, n.Name) and node.name in ex.trace.defaulted:
+        out["shown"] += DEFAULT_MARK
     for sub in n.walk(node):
         if sub.id in ex.trace.population_sizes:
             out["population"] = _population(ex, sub)
