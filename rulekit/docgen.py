@@ -140,7 +140,10 @@ def render_ruleset_page(rs: Ruleset) -> str:
 
     out += ["## 规则 / Rules (evaluation order)", ""]
     for i, rule in enumerate((p.rules[ri] for ri in p.order), 1):
-        cond = _code("IF " + snippet(rule.condition.span) + " THEN " + rule.label)
+        if rule.pick_test is not None:  # `IF … then highest(…)` → the candidate's label
+            cond = _code("IF " + snippet(rule.condition.span)) + " → " + rule.label
+        else:
+            cond = _code("IF " + snippet(rule.condition.span) + " THEN " + rule.label)
         out.append(f"{i}. {_flat(rule.name)}: {cond}")
     if not p.rules:
         out.append("—")

@@ -237,6 +237,9 @@ class Rule(Node):
     priority: int
     because: Text
     line: int
+    # a `highest(…)` / `lowest(…)` rule's candidate: the test that its label wins (the right
+    # side of `condition`, not written in the file; syntax/picks.py)
+    pick_test: Node | None = None
 
 
 @dataclass(frozen=True, slots=True, eq=False)

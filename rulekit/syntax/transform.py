@@ -521,12 +521,14 @@ class ToNodes(Transformer[Token, n.File]):
                     _span(meta),
                     f"{base}: {item.label}",
                     name is not None,
-                    n.And(self._id(), _span(meta), cond, test),
+                    # its text: the written condition, `then highest(…)`
+                    n.And(self._id(), Span(cond.span.start, pick_span.end), cond, test),
                     item.label,
                     item.label_span,
                     o.get("priority", 0),
                     o.get("because", n.Text()),
                     line,
+                    test,
                 )
             )
         return rules
