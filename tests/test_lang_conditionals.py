@@ -264,8 +264,36 @@ def test_unknown_pick_word_is_a_syntax_error():
     assert "not a way to pick a label" in err.value.diagnostics[0].message
 
 
-def test_pick_rules_in_show_document():
+def test_pick_rules_expand_and_explain_shows_the_candidates():
     rs = rulekit.compile(PICK)
     labels = [r.label for r in rs.program.rules]
     assert labels == ["price", "quality", "service", "low", "quality"]
-    assert json.dumps(rs.explain({"p": 1, "q": 2, "s": 3}, as_of=AS_OF).to_dict())
+    doc = rs.explain({"p": 1, "q": 2, "s": None}, as_of=AS_OF).to_dict()
+    assert doc["decision"]["label"] == "quality"
+    quality = doc["rules"][1]["condition"]
+    assert [c["text"] for c in quality["children"]] == [
+        "p > 0 or q > 0 or s > 0",
+        "highest(price: p, quality: q, service: s) → quality",
+    ]
+    pick = quality["children"][1]
+    assert pick["result"] is True
+    assert [(o["text"], o["value"]) for o in pick["operands"]] == [("q", 2), ("p", 1), ("s", None)]
+    whynot = rs.why_not({"p": 1, "q": 2, "s": None}, "price", as_of=AS_OF).to_dict()
+    assert "quality" in json.dumps(whynot, ensure_ascii=False)
+
+
+def test_defaults_and_conditionals_in_a_frozen_population():
+    text = (
+        "field x : number default 5\nfield g : string\nlabel top\n"
+        'if score(if g = "a" then x * 10 else x, 2) = 2 then top\n'
+    )
+    rs = rulekit.compile(text)
+    base = [{"x": 1, "g": "a"}, {"x": None, "g": "b"}, {"x": 3, "g": "b"}, {"g": "b"}]
+    frozen = rs.freeze(base, as_of=AS_OF)
+    later = [{"x": 4, "g": "b"}, {"x": None, "g": "a"}, {"x": 2, "g": "b"}]
+    got = [
+        [d.label for d in rs.classify_many(later, as_of=AS_OF, population=frozen, engine=e)]
+        for e in ("python", "duckdb")
+    ]
+    # population values 10, 5, 3, 5: 4 ranks below the median, 50 (x defaulted to 5) and 5 above
+    assert got[0] == got[1] == [None, "top", None]

@@ -32,6 +32,7 @@ from rulekit.explain.values import (
     label_info,
     snippet,
 )
+from rulekit.source import Span
 from rulekit.syntax import nodes as n
 
 # after the value of a field that took its declared default (`field x : … default d`)
@@ -206,7 +207,11 @@ def explanation_document(ex: Explanation) -> ExplanationDocument:
             "result": jsonable(ex.rule_values[index]),
         }
         if status != "not reached":
-            entry["condition"] = _condition(ex, rule.condition)
+            entry["condition"] = (
+                _condition(ex, rule.condition)
+                if rule.pick_test is None
+                else _pick_condition(ex, rule, rule.pick_test)
+            )
         rules.append(entry)
     return {
         "format": EXPLANATION_FORMAT,
@@ -288,6 +293,31 @@ def _condition(ex: Explanation, node: n.Node) -> Condition:
     if node.id in ex.trace.population_sizes:
         out["population"] = {"of": ex.trace.population_sizes[node.id]}
     return out
+
+
+def _pick_condition(ex: Explanation, rule: n.Rule, test: n.Node) -> Condition:
+    """A `highest(…)` / `lowest(…)` candidate's rule: its written condition, then one test
+    "`highest(…)` → label" with the candidates' values (not the expanded comparisons)."""
+    p = ex.ruleset.program
+    cond = rule.condition
+    assert isinstance(cond, n.And)
+    values: list[n.Node] = []  # the candidates' values, this rule's own first
+    for sub in n.walk(test):
+        if isinstance(sub, n.IsMissing) and all(v is not sub.operand for v in values):
+            values.append(sub.operand)
+    words = p.source.snippet(Span(cond.left.span.end, cond.span.end)).split()
+    pick: Condition = {
+        "kind": "test",
+        "text": " ".join(words[1:]) + " → " + rule.label,  # without `then`
+        "result": jsonable(ex.value_of(test)),
+        "operands": [_operand(ex, v) for v in values if not is_constant(v)],
+    }
+    return {
+        "kind": "all",
+        "text": snippet(p, cond),
+        "result": jsonable(ex.value_of(cond)),
+        "children": [_condition(ex, cond.left), pick],
+    }
 
 
 def _operand(ex: Explanation, node: n.Node) -> Operand:
