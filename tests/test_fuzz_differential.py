@@ -205,5 +205,7 @@ def _normal(outcome):
     if outcome[0] == "stopped":
         return outcome
     labels = [tuple(x) if isinstance(x, list) else x for x in outcome[0]]
+    # `hit all` and no rule matched: () from Python, an empty cell (None) from a file
+    labels = [None if x == () else x for x in labels]
     rules = [(x[0] if x else None) if isinstance(x, list) else x for x in outcome[1]]
     return labels, rules, outcome[2]
