@@ -101,6 +101,9 @@ def render_ruleset_page(rs: Ruleset) -> str:
         if f.one_of:
             one_of = ", ".join(str(v) for v in f.one_of)
             unit = (unit + "; " if unit else "") + "one of: " + _cell(one_of)
+        if f.decl is not None and f.decl.default is not None:  # `default d`
+            shown = _cell(p.source.snippet(f.decl.default.span))
+            unit = (unit + "; " if unit else "") + f"default: `{shown}`"
         rows.append(
             [
                 f"`{name}`",
@@ -165,7 +168,10 @@ def render_ruleset_page(rs: Ruleset) -> str:
 
     out += ["## 规则 / Rules (evaluation order)", ""]
     for i, rule in enumerate((p.rules[ri] for ri in p.order), 1):
-        cond = _code("IF " + snippet(rule.condition.span) + " THEN " + rule.label)
+        if rule.pick_test is not None:  # `IF … then highest(…)` → the candidate's label
+            cond = _code("IF " + snippet(rule.condition.span)) + " → " + rule.label
+        else:
+            cond = _code("IF " + snippet(rule.condition.span) + " THEN " + rule.label)
         out.append(f"{i}. {_flat(rule.name)}: {cond}")
     if not p.rules:
         out.append("—")

@@ -286,9 +286,10 @@ field tags : list of string
 class Gen:
     """Typed expression text for generated rulesets."""
 
-    def __init__(self, draw, lets):
+    def __init__(self, draw, lets, new_constructs=True):
         self.draw = draw
         self.lets = lets  # name -> type
+        self.new = new_constructs  # issue 14: conditional values
 
     def pick(self, options):
         return self.draw(st.sampled_from(options))
@@ -296,7 +297,7 @@ class Gen:
     def num(self, depth=2):
         choices = ["lit", "field", "field"]
         if depth > 0:
-            choices += ["neg", "bin", "bin", "func", "len"]
+            choices += ["neg", "bin", "bin", "func", "len"] + (["if"] if self.new else [])
         if any(t == "number" for t in self.lets.values()):
             choices.append("let")
         c = self.pick(choices)
@@ -332,6 +333,8 @@ class Gen:
             return f"({self.num(depth - 1)} {op} {self.num(depth - 1)})"
         if c == "len":
             return self.pick(["len(s1)", "len(tags)"])
+        if c == "if":
+            return f"(if {self.cond(0)} then {self.num(depth - 1)} else {self.num(depth - 1)})"
         f = self.pick(["min", "max", "abs", "round", "round2", "coalesce"])
         if f == "abs":
             return f"abs({self.num(depth - 1)})"
@@ -417,9 +420,12 @@ class Gen:
             "ts",
         ]
         if depth > 0:
-            choices += ["and", "or", "not"]
+            choices += ["and", "or", "not"] + (["ifc"] if self.new else [])  # issue 14
         c = self.pick(choices)
         op = self.pick([">", ">=", "<", "<=", "=", "!="])
+        if c == "ifc":
+            a, b, d = self.cond(0), self.cond(depth - 1), self.cond(depth - 1)
+            return f"(if {a} then {b} else {d})"
         if c == "cmp":
             kind = self.pick(["num", "dur"])
             a, b = (self.num(), self.num()) if kind == "num" else (self.dur(), self.dur())
@@ -467,16 +473,23 @@ class Gen:
 
 
 @st.composite
-def rulesets(draw):
+def rulesets(draw, new_constructs=True):
+    """A generated rule file; new_constructs: also conditional values, field defaults and
+    highest/lowest rules (issue 14)."""
     lets: dict[str, str] = {}
-    gen = Gen(draw, lets)
+    gen = Gen(draw, lets, new_constructs)
     lines = [
         'ruleset gen "生成"',
         f"hit {draw(st.sampled_from(['first', 'priority', 'all', 'unique']))}",
     ]
     if draw(st.booleans()):
         lines.append("default other")
-    lines.append(SCHEMA)
+    schema = SCHEMA
+    if new_constructs and draw(st.integers(0, 3)) == 0:  # issue 14 item 4: field defaults
+        schema = schema.replace("field b1 : boolean", "field b1 : boolean default false")
+        schema = schema.replace("field n1 : number", "field n1 : number default 0.5")
+        schema = schema.replace("field s1 : string", 'field s1 : string default "北"')
+    lines.append(schema)
     for i in range(draw(st.integers(0, 3))):
         name = f"v{i}"
         kind = draw(st.sampled_from(["number", "number", "score", "pct"]))
@@ -493,6 +506,9 @@ def rulesets(draw):
         prio = f" priority {draw(st.integers(0, 3))}" if "priority" in lines[1] else ""
         named = f'rule "规则{i}" ' if draw(st.booleans()) else ""
         lines.append(f"{named}if {gen.cond()} then {labels[i % len(labels)]}{prio}")
+    if new_constructs and draw(st.integers(0, 4)) == 0:  # issue 14 item 7: highest / lowest
+        word = draw(st.sampled_from(["highest", "lowest"]))
+        lines.append(f"if {gen.cond()} then {word}(a: {gen.num(1)}, b: {gen.num(1)}, c: n1)")
     return "\n".join(lines)
 
 

@@ -375,7 +375,10 @@ class Analyzer:
         for i, rule in enumerate(self.p.rules):
             if not self.satisfiable[i]:
                 continue
-            parts = _conjuncts(rule.condition)
+            written = rule.condition
+            if rule.pick_test is not None and isinstance(written, n.And):
+                written = written.left  # `highest(…)`: only the condition as written
+            parts = _conjuncts(written)
             if len(parts) < 2:
                 continue
             truths = [self.enc.cond(c).true for c in parts]

@@ -108,6 +108,8 @@ class Encoder:
             self.today = z3.Int("today")
         for name, info in self.program.fields.items():
             self.fields[name] = self._field(name, info.type, info.one_of)
+            if info.default is not None:  # `default d`: never missing when evaluated
+                self.domain.append(z3.Not(self.fields[name].missing))
 
     # ---- domains
     def _collect_strings(self) -> None:
@@ -120,6 +122,8 @@ class Encoder:
             for v in info.one_of or ():
                 if isinstance(v, str):
                     seen.setdefault(v, None)
+            if isinstance(info.default, str):
+                seen.setdefault(info.default, None)
         self.strings = list(seen)
 
     def string_value(self, index: int) -> str:
@@ -253,9 +257,23 @@ class Encoder:
             return self._call(node)
         if isinstance(node, n.RankIn):
             return self._rank_in(node)
+        if isinstance(node, n.Conditional):
+            return self._conditional(node)
         if self._type(node).name == "boolean":
             return self.fresh_cond()
         return self.fresh(self._type(node))
+
+    def _conditional(self, node: n.Conditional) -> Val | Cond:
+        """`if C then A else B`: A when C is true, B when C is false or unknown."""
+        c = self.cond(node.condition).true
+        if self._type(node).name == "boolean":
+            ca, cb = self.cond(node.then), self.cond(node.otherwise)
+            return Cond(z3.If(c, ca.true, cb.true), z3.If(c, ca.false, cb.false))
+        if self._type(node).is_list:
+            return self.fresh(self._type(node))  # lists: not encoded
+        va, vb = self.value(node.then), self.value(node.otherwise)
+        x, y = _same(va.term, vb.term)
+        return Val(z3.If(c, x, y), z3.If(c, va.missing, vb.missing))
 
     def _missing(self, node: n.Node) -> Any:
         got = self.encode(node)

@@ -136,6 +136,14 @@ class CheckerBase:
         """Type `x in top p [by F]`. (calls)"""
         raise NotImplementedError
 
+    def condition(self, node: n.Node) -> None:
+        """Type a condition: it must be true/false. (expressions)"""
+        raise NotImplementedError
+
+    def conditional(self, node: n.Conditional, expected: T.Type | None) -> T.Type:
+        """Type `if C then A else B`. (conditionals)"""
+        raise NotImplementedError
+
     # ---------------------------------------------------------------- inference
     def bind(self, node: n.Node, t: T.Type) -> T.Type | None:
         """Give an undeclared field the type its use implies; returns the bound type."""

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from rulekit.check.calls import FUNCTIONS, CallChecker
+from rulekit.check.conditionals import ConditionalChecker
 from rulekit.check.examples import check_examples
 from rulekit.check.expressions import ExpressionChecker
 from rulekit.check.lints import lint
@@ -61,7 +62,7 @@ class Header:
     default_span: Span = Span(0, 0)
 
 
-class Checker(ExpressionChecker, CallChecker):
+class Checker(ExpressionChecker, CallChecker, ConditionalChecker):
     """One check of one file: `Checker(file, source, strict).check()` builds the Program."""
 
     _label_names: list[str] | None = None
@@ -291,6 +292,7 @@ class Checker(ExpressionChecker, CallChecker):
                             item.span,
                             hint=Msg("write values such as {example}", example=T.example_of(base)),
                         )
+            self.field_default(d, t)
             self.fields[d.name] = FieldInfo(d.name, t, d.column or d.name, d)
 
     def _declare_labels(self, decls: list[n.LabelDecl]) -> None:

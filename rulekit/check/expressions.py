@@ -72,6 +72,8 @@ class ExpressionChecker(CheckerBase):
             return self.call(node)
         if isinstance(node, n.RankIn):
             return self.rank_in(node)
+        if isinstance(node, n.Conditional):
+            return self.conditional(node, expected)
         raise TypeError(f"not an expression node: {type(node).__name__}")
 
     # ---------------------------------------------------------------- names

@@ -115,12 +115,18 @@ class _Module:
             w(f"{indent}try:")
             w(f"{indent}    {v} = get({em.const(info.column)})")
             w(f"{indent}    {convert}")
+            if info.default is not None:  # traced: reported missing, then as its default
+                w(f"{indent}    if {v} is None:")
+                w(f"{indent}        _rfield({name!r}, None)")
+                w(f"{indent}        {v} = {em.const(info.default)}")
             w(f"{indent}except Bad as e:")
             w(f"{indent}    {v} = None")
             w(f"{indent}    _rbad({name!r}, e)")
         else:
             w(f"{indent}{v} = get({em.const(info.column)})")
             w(f"{indent}{convert}")
+            if info.default is not None:  # `default d`: a missing (or empty) value is d
+                w(f"{indent}if {v} is None: {v} = {em.const(info.default)}")
 
     def let(self, indent: str, name: str, overridable: bool = False) -> None:
         """Compute let `name` into its variable (traced: unless the caller overrides it)."""

@@ -244,6 +244,19 @@ class ValueEmitter:
             return f"_coalesce({', '.join(args)})", True
         return f"{self._HELPERS[node.func]}({', '.join(args)})", True
 
+    def v_Conditional(self, node: n.Conditional) -> Code:
+        # `if C then A else B`: only a true C takes A; a false or unknown C takes B (Python's
+        # conditional evaluates only the branch taken, as SQL's CASE)
+        c, _ = self.v(node.condition)
+        branches = []
+        for branch in (node.then, node.otherwise):
+            code, null = self.v(branch)
+            if self.type(node) == T.TIMESTAMP and self.type(branch) == T.DATE:
+                code = f"_as_ts({code})"
+            branches.append((code, null))
+        (a, an), (b, bn) = branches
+        return f"({a} if {self.identity(c, 'True')} else {b})", an or bn
+
     def v_RankIn(self, node: n.RankIn) -> Code:
         return self._population(
             node,

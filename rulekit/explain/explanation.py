@@ -32,8 +32,16 @@ from rulekit.explain.values import (
     label_info,
     snippet,
 )
+from rulekit.i18n import Msg
 from rulekit.model.params import shown_params
+from rulekit.source import Span
 from rulekit.syntax import nodes as n
+
+
+def _defaulted(shown: str) -> str:
+    """The value of a field that took its declared default (`field x : … default d`), marked
+    so in any language."""
+    return Msg("{value} (default)", value=shown)
 
 
 @dataclass
@@ -45,6 +53,7 @@ class Trace:
     lets: dict[str, Any] = field(default_factory=dict)
     fields: dict[str, Any] = field(default_factory=dict)
     bad: dict[str, Any] = field(default_factory=dict)  # field → the Bad raised reading it
+    defaulted: set[str] = field(default_factory=set)  # fields whose value is their default
 
     def r(self, node_id: int, value: Any) -> Any:
         self.values[node_id] = value
@@ -58,6 +67,10 @@ class Trace:
         self.lets[name] = value
 
     def rfield(self, name: str, value: Any) -> None:
+        # a field with a default is reported twice when its value is missing: missing, then
+        # the default that replaces it (`field x : … default d`)
+        if value is not None and name in self.fields and self.fields[name] is None:
+            self.defaulted.add(name)
         self.fields[name] = value
 
     def rbad(self, name: str, error: Any) -> None:
@@ -155,7 +168,11 @@ def explanation_document(ex: Explanation) -> ExplanationDocument:
                 "type": str(info.type),
                 "unit": info.unit,
                 "value": jsonable(value),
-                "shown": describe_value(value, str(info.type), info.unit),
+                "shown": (
+                    _defaulted(describe_value(value, str(info.type), info.unit))
+                    if name in tr.defaulted
+                    else describe_value(value, str(info.type), info.unit)
+                ),
             }
         )
     in_lets: set[int] = set()
@@ -198,7 +215,11 @@ def explanation_document(ex: Explanation) -> ExplanationDocument:
             "result": jsonable(ex.rule_values[index]),
         }
         if status != "not reached":
-            entry["condition"] = _condition(ex, rule.condition)
+            entry["condition"] = (
+                _condition(ex, rule.condition)
+                if rule.pick_test is None
+                else _pick_condition(ex, rule, rule.pick_test)
+            )
         rules.append(entry)
     doc: ExplanationDocument = {
         "format": EXPLANATION_FORMAT,
@@ -285,6 +306,31 @@ def _condition(ex: Explanation, node: n.Node) -> Condition:
     return out
 
 
+def _pick_condition(ex: Explanation, rule: n.Rule, test: n.Node) -> Condition:
+    """A `highest(…)` / `lowest(…)` candidate's rule: its written condition, then one test
+    "`highest(…)` → label" with the candidates' values (not the expanded comparisons)."""
+    p = ex.ruleset.program
+    cond = rule.condition
+    assert isinstance(cond, n.And)
+    values: list[n.Node] = []  # the candidates' values, this rule's own first
+    for sub in n.walk(test):
+        if isinstance(sub, n.IsMissing) and all(v is not sub.operand for v in values):
+            values.append(sub.operand)
+    words = p.source.snippet(Span(cond.left.span.end, cond.span.end)).split()
+    pick: Condition = {
+        "kind": "test",
+        "text": " ".join(words[1:]) + " → " + rule.label,  # without `then`
+        "result": jsonable(ex.value_of(test)),
+        "operands": [_operand(ex, v) for v in values if not is_constant(v)],
+    }
+    return {
+        "kind": "all",
+        "text": snippet(p, cond),
+        "result": jsonable(ex.value_of(cond)),
+        "children": [_condition(ex, cond.left), pick],
+    }
+
+
 def _operand(ex: Explanation, node: n.Node) -> Operand:
     p = ex.ruleset.program
     value = ex.value_of(node)
@@ -299,6 +345,8 @@ def _operand(ex: Explanation, node: n.Node) -> Operand:
             unit = p.fields[node.name].unit
     out["unit"] = unit
     out["shown"] = describe_value(value, tname, unit)
+    if isinstance(node, n.Name) and node.name in ex.trace.defaulted:
+        out["shown"] = _defaulted(out["shown"])
     for sub in n.walk(node):
         if sub.id in ex.trace.population_sizes:
             out["population"] = _population(ex, sub)

@@ -16,6 +16,7 @@ from typing import Any
 from rulekit.errors import Diagnostic
 from rulekit.model import datatypes as T
 from rulekit.model.params import ParamInfo
+from rulekit.model.semantics import CoercionError, coerce
 from rulekit.source import Source
 from rulekit.syntax import nodes as n
 
@@ -49,6 +50,17 @@ class FieldInfo:
     @property
     def unit(self) -> str | None:
         return self.decl.unit if self.decl else None
+
+    @property
+    def default(self) -> Any:
+        """The value a missing record value takes (`field x : boolean default false`), or
+        None when the field has no default."""
+        if self.decl is None or self.decl.default is None:
+            return None
+        try:
+            return coerce(n.literal_value(self.decl.default), self.type)
+        except CoercionError:
+            return None  # reported by the checker
 
     @property
     def one_of(self) -> tuple[Any, ...] | None:

@@ -170,6 +170,8 @@ def children(node: Node) -> tuple[Node, ...]:
         return node.args + ((node.by,) if node.by else ())
     if isinstance(node, RankIn):
         return (node.operand, node.fraction) + ((node.by,) if node.by else ())
+    if isinstance(node, Conditional):
+        return (node.condition, node.then, node.otherwise)
     raise TypeError(f"not an expression node: {type(node).__name__}")
 
 
@@ -205,6 +207,7 @@ class FieldDecl(Node):
     unit: str | None
     column: str | None
     one_of: ListExpr | None
+    default: Node | None = None  # `default false`: the value taken when the record's is missing
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -234,6 +237,9 @@ class Rule(Node):
     priority: int
     because: Text
     line: int
+    # a `highest(…)` / `lowest(…)` rule's candidate: the test that its label wins (the right
+    # side of `condition`, not written in the file; syntax/picks.py)
+    pick_test: Node | None = None
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -299,3 +305,16 @@ class UseDecl(Node):
 
     path: str
     path_span: Span
+
+
+# ---------------------------------------------------------------- added constructs
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Conditional(Node):
+    """`if COND then A else B` as a value; an unknown (missing) COND takes B, as SQL's CASE.
+    `else if` chains nest in `otherwise`."""
+
+    condition: Node
+    then: Node
+    otherwise: Node

@@ -5,6 +5,7 @@ not (a bad literal, `let x: …` instead of `let x = …`)."""
 
 from __future__ import annotations
 
+import builtins
 import datetime as dt
 import re
 from typing import Any
@@ -19,6 +20,7 @@ from rulekit.syntax import nodes as n
 from rulekit.syntax.keywords import ARITH_OPS, COMPARE_OPS, HIT_ZH
 from rulekit.syntax.limits import balance, too_deep
 from rulekit.syntax.literals import LiteralError, decode_date, decode_number, decode_string
+from rulekit.syntax.picks import PICK_WORDS, PickItem, pick_condition
 
 # What follows the `e` of a number in exponent notation (the lexer ends the number at the `e`).
 _EXPONENT = re.compile(r"[+-]?[0-9_]*(?:\.[0-9_]*)?")
@@ -287,10 +289,33 @@ class ToNodes(Transformer[Token, n.File]):
     def one_of(self, children: Children) -> Option:
         return ("one_of", children[0])
 
+    def field_default(self, children: Children) -> Option:
+        return ("default", children[0])
+
     @v_args(meta=True)
-    def field(self, meta: Meta, children: Children) -> n.FieldDecl:
+    def field(self, meta: Meta, children: Children) -> n.FieldDecl | builtins.list[n.Node]:
         name, (type_name, list_of, type_span), display, *opts = children
         o = dict(opts)
+        value = o.get("default")
+        if isinstance(value, Token):
+            # `default vip` after a field is the ruleset's default label (a statement), as
+            # before field defaults existed: a field's default is a value, never a bare name.
+            fd = self._field(meta, name, type_name, list_of, type_span, display, o, None)
+            label = n.Meta(self._id(), _span(value), "default", str(value), _span(value))
+            return [fd, label]
+        return self._field(meta, name, type_name, list_of, type_span, display, o, value)
+
+    def _field(
+        self,
+        meta: Meta,
+        name: Token,
+        type_name: str,
+        list_of: bool,
+        type_span: Span,
+        display: Token | None,
+        o: dict[str, Any],
+        default: n.Node | None,
+    ) -> n.FieldDecl:
         return n.FieldDecl(
             self._id(),
             _span(meta),
@@ -303,6 +328,7 @@ class ToNodes(Transformer[Token, n.File]):
             o.get("unit"),
             o.get("column"),
             o.get("one_of"),
+            default,
         )
 
     @v_args(meta=True)
@@ -474,4 +500,59 @@ class ToNodes(Transformer[Token, n.File]):
         )
 
     def start(self, children: Children) -> n.File:
-        return n.File(list(children))
+        statements: builtins.list[n.Node] = []
+        for c in children:
+            statements.extend(c if isinstance(c, list) else [c])
+        return n.File(statements)
+
+    # ---- conditional values and argmax rules
+    @v_args(meta=True)
+    def conditional(self, meta: Meta, children: Children) -> n.Conditional:
+        cond, then, otherwise = children
+        return n.Conditional(self._id(), _span(meta), cond, then, otherwise)
+
+    @v_args(meta=True)
+    def pick_item(self, meta: Meta, children: Children) -> PickItem:
+        label, value = children
+        return PickItem(str(label), _span(label), value)
+
+    @v_args(meta=True)
+    def pick(self, meta: Meta, children: Children) -> tuple[bool, builtins.list[PickItem], Span]:
+        word, *items = children
+        highest = PICK_WORDS.get(str(word).lower())
+        if highest is None:
+            self._error(
+                "syntax-error",
+                Msg("`{word}(…)` is not a way to pick a label", word=str(word)),
+                _span(word),
+                hint=Msg("write `highest(a: x, b: y)` or `lowest(a: x, b: y)`"),
+            )
+            highest = True
+        return highest, items, _span(meta)
+
+    @v_args(meta=True)
+    def pick_rule(self, meta: Meta, children: Children) -> builtins.list[n.Node]:
+        name, cond, (highest, items, pick_span), *opts = children
+        o = dict(opts)
+        line = self.source.line_col(meta.start_pos)[0]
+        base = name if name is not None else f"line {line}"
+        rules: builtins.list[n.Node] = []
+        for i, item in enumerate(items):
+            test = pick_condition(self._id, highest, items, i, item.label_span)
+            rules.append(
+                n.Rule(
+                    self._id(),
+                    _span(meta),
+                    f"{base}: {item.label}",
+                    name is not None,
+                    # its text: the written condition, `then highest(…)`
+                    n.And(self._id(), Span(cond.span.start, pick_span.end), cond, test),
+                    item.label,
+                    item.label_span,
+                    o.get("priority", 0),
+                    o.get("because", n.Text()),
+                    line,
+                    test,
+                )
+            )
+        return rules

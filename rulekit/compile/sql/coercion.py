@@ -79,6 +79,8 @@ class Coercion(Lenient):
         t = info.type
         x = self.identifier_sql(col.name)
         if col.kind == "absent":
+            if info.default is not None:  # no column: every value is the default
+                return FieldSQL(self._default_sql(info), None, None, "NULL")
             return FieldSQL(self.cast_sql("NULL", self.sql_type(t)), None, None, "NULL")
         helpers: list[Helper] = []
         v = Value(self, x, helpers, f"{self.PREFIX}{index}_")
@@ -103,11 +105,17 @@ class Coercion(Lenient):
             )
             fail = outside if fail is None else f"COALESCE({fail}, {outside})"
         text = self.raw_text_sql(col.kind, x)
+        if info.default is not None:  # `default d`: a missing (or empty) value is d
+            value = f"COALESCE({value}, {self._default_sql(info)})"
         if fail is None:
             return FieldSQL(value, None, None, text, helpers)
         template = self._reason_template(t.name, col.kind, v, one_of_words, is_list=t.is_list)
         reason = template.replace("{fail}", f"({fail})")
         return FieldSQL(value, fail, reason, text, helpers)
+
+    def _default_sql(self, info: FieldInfo) -> str:
+        """A field's default as a constant of the field's SQL type."""
+        return self.cast_sql(self.value_sql(info.default), self.sql_type(info.type))
 
     def coerce_value(self, target: str, kind: str, v: Value | str) -> Coerced:
         """(value, failure words or None) of a scalar of `kind` coerced to `target`."""

@@ -230,6 +230,12 @@ class Expressions(Arithmetic):
             return self.date_diff_days_sql(today, args[0]), P_ATOM
         return self.unsupported(f"the function {f}"), P_ATOM
 
+    def conditional_sql(self, node: n.Conditional) -> tuple[str, int]:
+        # SQL's CASE is the meaning: a NULL (unknown) condition takes the ELSE branch
+        ts = self.type_of(node) == T.TIMESTAMP
+        a, b = (self._as_ts(x) if ts else self.sql(x) for x in (node.then, node.otherwise))
+        return f"CASE WHEN {self.sql(node.condition)} THEN {a} ELSE {b} END", P_ATOM
+
     def rankin_sql(self, node: n.RankIn) -> tuple[str, int]:
         return self.identifier_sql(self.pop_col[node.id]), P_ATOM
 
@@ -272,6 +278,7 @@ _EXPRESSION_NODES = (
     n.And,
     n.Or,
     n.Not,
+    n.Conditional,
 )
 
 Expressions._dispatch = _build_dispatch(Expressions)

@@ -119,6 +119,7 @@ class Layout(Populations, Coercion):
             helpers += fs.helpers
             note = (
                 f"field {name} : {info.type}"
+                + (f" default {self.value_sql(info.default)}" if info.default is not None else "")
                 + (f" (column {info.column})" if info.column != name else "")
                 + (f" — no column {info.column}: always missing" if col.kind == "absent" else "")
             )
