@@ -295,3 +295,14 @@ def test_filter_key_differs_from_the_unfiltered_population(text):
         "k.rules",
     )
     assert len(rs.compiled.pop_keys) == 2
+
+
+def test_why_not_says_a_record_is_outside_the_filter():
+    rs = rulekit.compile(
+        FIELDS + "if monetary in top 10% among frequency > 0 then key\ndefault other\n", "w.rules"
+    )
+    records = [{"monetary": m, "frequency": 1} for m in (10, 20, 30)]
+    outside = {"monetary": 500, "frequency": 0}
+    doc = json.dumps(rs.why_not(outside, "key", AS_OF, batch=records).to_dict())
+    assert "ranked only where `frequency > 0` (it is false)" in doc
+    assert "monetary = 500" in doc  # the value itself is shown, not "missing"

@@ -266,8 +266,13 @@ class ValueEmitter:
         # a population filter: outside it (false or unknown) the value is missing
         outside = f"{self.v(among)[0]} is not True or " if among is not None else ""
         if self.trace:
+            if among is not None:  # traced: the value and the filter both observed
+                return (
+                    f"(None if (({t} := {x}) is None) | ({self.v(among)[0]} is not True) else "
+                    f"_rpop({node.id}, {values}, {values}.{method}({t}{extra_arg})))"
+                ), True
             return (
-                f"(None if {outside}({t} := {x}) is None else "
+                f"(None if ({t} := {x}) is None else "
                 f"_rpop({node.id}, {values}, {values}.{method}({t}{extra_arg})))"
             ), True
         return (

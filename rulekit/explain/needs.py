@@ -167,6 +167,17 @@ def needs(ex: Explanation, node: n.Node) -> list[Need]:
         share = snippet(p, node.fraction)
         of = f" of {size:,} customers" if size is not None else ""
         shown = describe_value(v, str(p.types.get(node.operand.id, "")), unit)
+        among = node.among
+        if among is not None and ex.value_of(among) is not True:  # outside the filter
+            now = "unknown" if ex.value_of(among) is None else "false"
+            return [
+                Need(
+                    text,
+                    v,
+                    value,
+                    f"{name} = {shown}, ranked only where `{snippet(p, among)}` (it is {now})",
+                )
+            ]
         return [Need(text, v, value, f"{name} = {shown}, needs to rank in the {where} {share}{of}")]
     if isinstance(node, n.Name):
         let = p.lets.get(node.name)
