@@ -306,3 +306,22 @@ def test_why_not_says_a_record_is_outside_the_filter():
     doc = json.dumps(rs.why_not(outside, "key", AS_OF, batch=records).to_dict())
     assert "ranked only where `frequency > 0` (it is false)" in doc
     assert "monetary = 500" in doc  # the value itself is shown, not "missing"
+
+
+@pytest.mark.parametrize("dialect", ["duckdb", "spark"])
+def test_sql_ranks_each_stage_after_the_one_before(tmp_path, dialect, capsys):
+    from rulekit.cli import main
+
+    path = tmp_path / "staged.rules"
+    path.write_text(STAGED, encoding="utf-8")
+    assert main(["sql", str(path), "--dialect", dialect, "--as-of", "2024-06-30"]) == 0
+    sql = capsys.readouterr().out
+    assert "unsupported" not in sql
+    q = "`" if dialect == "spark" else '"'
+    # the filter makes the ranked column NULL outside the subset
+    assert f"CASE WHEN {q}frequency{q} > 0 THEN {q}monetary{q} END" in sql
+    # the composite's ranked value reads the inner scores: computed in a later step
+    steps = [line for line in sql.splitlines() if "population of 0.5*r+0.3*f" in line]
+    assert len(steps) == 1
+    before = sql[: sql.index(steps[0])]
+    assert before.count("_step_") >= 2 and "population of -recency" in before
