@@ -40,7 +40,6 @@ CODES: dict[str, str] = {
     "not-a-condition": N_("a rule condition that is not true/false"),
     "wrong-arguments": N_("a function called with the wrong number or kind of arguments"),
     "conflicting-use": N_("an undeclared field used as two different types"),
-    "nested-population": N_("a population function inside another one's argument"),
     "bad-example": N_("an example that names an unknown field or gives a value of the wrong type"),
     "bad-declaration": N_("a declaration option with a wrong value"),
     "undeclared": N_("strict mode: a field or label used without a declaration"),

@@ -394,7 +394,10 @@ class Gen:
 
     def population(self):
         x = self.pick([self.num(1), self.dur(1), "n1", "-d1", "i1"])
+        # population filters and staged populations (issue 14, items 2 and 3)
+        x = self.pick([x, x, x, "score(n1, 3) + i1", "percentile(-d1 among b1) * 2"])
         by = self.pick(["", " by g", " by s2"])
+        by = self.pick(["", "", " among i1 > 0", " among b1", " among n2 >= n1"]) + by
         c = self.pick(["score", "percentile", "top", "bottom", "share"])
         if c == "score":
             k = self.pick(["3", "5"])

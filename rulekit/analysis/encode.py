@@ -401,9 +401,10 @@ class Encoder:
         if func == "score":
             size = node.args[1] if len(node.args) > 1 else None
             param = int(size.value) if isinstance(size, n.Literal) else 5
+        missing = self._outside(node, operand.missing)
         for p in self.pops:  # the same function of the same population: the same value
             if p.key == key and p.func == func and p.param == param:
-                return Val(p.var, operand.missing)
+                return Val(p.var, missing)
         self.opaque += 1
         if func == "score":
             var = z3.Int(f"score:{self.opaque}")
@@ -413,7 +414,14 @@ class Encoder:
             top = 100 if func == "percentile" else 1
             self.domain.append(z3.And(var >= 0, var <= top))
         self.pops.append(PopVar(node, key, func, var, operand, self._group(node.by), param))
-        return Val(var, operand.missing)
+        return Val(var, missing)
+
+    def _outside(self, node: n.Call | n.RankIn, missing: Any) -> Any:
+        """Missing when the ranked value is, or outside the `among` filter (false or unknown).
+        A ranked value that itself ranks (a staged population) is a bounded opaque value."""
+        if node.among is None:
+            return missing
+        return z3.Or(missing, z3.Not(self.cond(node.among).true))
 
     def _rank_in(self, node: n.RankIn) -> Cond:
         key = self.program.population_keys.get(node.id, f"node{node.id}")
@@ -429,5 +437,5 @@ class Encoder:
             self.opaque += 1
             var = z3.Bool(f"{func}:{self.opaque}")
             self.pops.append(PopVar(node, key, func, var, operand, self._group(node.by), param))
-        present = z3.Not(operand.missing)
+        present = z3.Not(self._outside(node, operand.missing))
         return Cond(z3.And(present, var), z3.And(present, z3.Not(var)))

@@ -6,6 +6,7 @@ the key of the value population each one ranks against.
 from __future__ import annotations
 
 import re
+from typing import cast
 
 from rulekit.check.base import CheckerBase
 from rulekit.check.report import a, did_you_mean
@@ -64,6 +65,14 @@ class CallChecker(CheckerBase):
             for arg in node.args:
                 self.expr(arg)
             return T.ERROR
+        if node.among is not None and f not in n.POPULATION_FUNCTIONS:
+            self.error(
+                "wrong-arguments",
+                Msg("`among` only goes with population functions, not `{name}`", name=f),
+                node.among.span,
+                hint=Msg("remove `among …`"),
+            )
+            self.expr(node.among)
         if node.by is not None and f not in n.POPULATION_FUNCTIONS:
             self.error(
                 "wrong-arguments",
@@ -201,13 +210,8 @@ class CallChecker(CheckerBase):
         if t == T.UNKNOWN:
             t = self.bind(arg, T.NUMBER) or t
         t = self._want(arg, t, ("integer", "number", "duration"), N_("a number or duration"))
-        if self.contains_population(arg):
-            self.error(
-                "nested-population",
-                Msg("a population function cannot take another one's result as its input"),
-                arg.span,
-                hint=Msg("rank the underlying value directly, e.g. percentile(monetary)"),
-            )
+        # A ranked value may itself rank (staged populations): the inner populations are
+        # computed first (rulekit.model.stages), so no check here.
         if by is not None:
             if by.name in self._visible_lets or (
                 self.declared_fields and by.name not in self.fields
@@ -221,8 +225,25 @@ class CallChecker(CheckerBase):
             else:
                 self.expr(by)
         snippet = re.sub(r"\s+", "", self.snippet(arg))
+        among = cast(n.Call | n.RankIn, node).among
+        if among is not None:  # a filtered population: its own key (see rulekit.model.stages)
+            self._among(among)
+            snippet += " among " + re.sub(r"\s+", "", self.snippet(among)).replace("|", "¦")
         self.population_keys[node.id] = f"{snippet}|{by.name if by else ''}"
         return t
+
+    def _among(self, cond: n.Node) -> None:
+        """Type a population filter: a condition (true/false), as a rule's."""
+        t = self.expr(cond, T.BOOLEAN)
+        if t not in (T.BOOLEAN, T.ERROR, T.UNKNOWN):
+            self.error(
+                "not-a-condition",
+                Msg("this condition is {type}, not true/false", type=a(t)),
+                cond.span,
+                hint=Msg(
+                    "rank within the rows where a condition holds, e.g. `among frequency > 0`"
+                ),
+            )
 
     def _population(self, node: n.Call) -> T.Type:
         if node.func == "score":

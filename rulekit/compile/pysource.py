@@ -29,7 +29,7 @@ from typing import Any
 from rulekit.compile.pyruntime import Bad, Conflict, make_coercer, runtime_namespace
 from rulekit.compile.pytruth import Emitter
 from rulekit.model.program import HitPolicy, Program
-from rulekit.syntax import nodes as n
+from rulekit.model.stages import key_stages, ranked_parts
 
 __all__ = ["Bad", "Compiled", "Conflict", "compile_program"]
 
@@ -64,6 +64,10 @@ class Compiled:
     rule_fields: list[list[str]]  # fields each rule reads, declaration order
     one: OneFunction  # one record → its decision, or Bad / Conflict raised
     one_uses_today: bool  # False: _one never reads the evaluation date (as_of=None costs nothing)
+    # staged populations: key indexes per stage (popargs gives stage 0, pop_stage_args[s - 1]
+    # stage s, from the populations of the stages before); empty when nothing is staged
+    pop_stages: list[list[int]] = field(default_factory=list)
+    pop_stage_args: list[PopArgsFunction] = field(default_factory=list)
 
 
 # Cheap class tests that skip the coercer for a value already of the field's type. An int
@@ -96,6 +100,7 @@ class _Module:
         self.order = list(program.order)
         self.reads = [(list(r.fields), list(r.lets)) for r in program.rule_reads]
         self.one_uses_today = True  # whether _one reads the evaluation date (set by one())
+        self.pop_stages: list[list[int]] = []  # key indexes per stage, when staged
 
     def w(self, line: str) -> None:
         self.lines.append(line)
@@ -248,6 +253,36 @@ class _Module:
         w("    )")
         w("")
 
+    def pop_arg_lets(self, indent: str, ks: list[int]) -> None:
+        """Read the fields and compute the lets the ranked values of these keys read."""
+        program, em = self.p, self.em
+        nodes = program.population_nodes()
+        fields: set[str] = set()
+        lets: set[str] = set()
+        for k in ks:
+            reads = program.reads(nodes[em.pop_keys[k]])
+            fields.update(reads.fields)
+            lets.update(reads.lets)
+        for name in program.fields:
+            if name in fields:
+                self.load(indent, name)
+        for name in program.lets:
+            if name in lets:
+                self.let(indent, name)
+
+    def pop_arg_items(self, indent: str, ks: list[int]) -> None:
+        """`return (…)`: per key, the ranked value (missing outside its filter) and group."""
+        em = self.em
+        nodes = self.p.population_nodes()
+        items = []
+        for k in ks:
+            arg, among, by = ranked_parts(nodes[em.pop_keys[k]])
+            x, _ = em.v(arg)
+            if among is not None:
+                x = f"({x} if {em.v(among)[0]} is True else None)"
+            items.append(f"({x}, {em.v(by)[0] if by is not None else 'None'})")
+        self.w(f"{indent}return (" + "".join(i + ", " for i in items) + ")")
+
     def popargs(self) -> None:
         """The ranked value (and its group) of each population key."""
         w, em, program = self.w, self.em, self.p
@@ -264,23 +299,38 @@ class _Module:
         for name in program.fields:
             if name in pop_fields:
                 self.load("    ", name)
+        stages = key_stages(program)
+        staged = any(stages.values())
+        if staged:  # stage 0 computes only the lets its keys read (the others rank)
+            self.pop_stages = staged_keys(em.pop_keys, stages)
+            first = {em.pop_keys[k] for k in self.pop_stages[0]}
+            pop_lets = []
+            for key, node in pop_nodes.items():
+                if key in first:
+                    pop_lets += [x for x in program.reads(node).lets if x not in pop_lets]
         for name in program.lets:
             if name in pop_lets:
                 self.let("    ", name)
-        items = []
-        for key in em.pop_keys:
-            arg, by = _pop_parts(pop_nodes[key])
-            x, _ = em.v(arg)
-            items.append(f"({x}, {em.v(by)[0] if by is not None else 'None'})")
-        w("    return (" + "".join(i + ", " for i in items) + ")")
+        if not staged:
+            self.pop_arg_items("    ", list(range(len(em.pop_keys))))
+            return
+        # staged populations: stage 0 here, each later stage from the populations before it
+        self.pop_arg_items("    ", self.pop_stages[0])
+        for s in range(1, len(self.pop_stages)):
+            w("")
+            w(f"def _popargs_{s}(rec, _today, _P):")
+            w("    get = rec.get")
+            self.bind_populations("    ")
+            self.pop_arg_lets("    ", self.pop_stages[s])
+            self.pop_arg_items("    ", self.pop_stages[s])
 
 
-def _pop_parts(node: n.Node) -> tuple[n.Node, n.Name | None]:
-    """A population node's ranked value and its `by` partition."""
-    if isinstance(node, n.RankIn):
-        return node.operand, node.by
-    assert isinstance(node, n.Call)
-    return node.args[0], node.by
+def staged_keys(keys: list[str], stages: dict[str, int]) -> list[list[int]]:
+    """Key indexes per stage, stage 0 first."""
+    out: list[list[int]] = [[] for _ in range(1 + max(stages.values(), default=0))]
+    for k, key in enumerate(keys):
+        out[stages[key]].append(k)
+    return out
 
 
 def compile_program(program: Program) -> Compiled:
@@ -309,4 +359,6 @@ def compile_program(program: Program) -> Compiled:
         [fs for fs, _ in module.reads],
         ns["_one"],
         module.one_uses_today,
+        module.pop_stages,
+        [ns[f"_popargs_{s}"] for s in range(1, len(module.pop_stages))],
     )

@@ -275,9 +275,19 @@ class ValueEmitter:
         values = f"_P[{k}].values({group})" if self.pop_partitioned[k] else f"_V_{k}"
         extra_arg = f", {extra!r}" if extra is not None else ""
         t = self.tmp()
+        among = getattr(node, "among", None)
+        # a population filter: outside it (false or unknown) the value is missing
+        outside = f"{self.v(among)[0]} is not True or " if among is not None else ""
         if self.trace:
+            if among is not None:  # traced: the value and the filter both observed
+                return (
+                    f"(None if (({t} := {x}) is None) | ({self.v(among)[0]} is not True) else "
+                    f"_rpop({node.id}, {values}, {values}.{method}({t}{extra_arg})))"
+                ), True
             return (
                 f"(None if ({t} := {x}) is None else "
                 f"_rpop({node.id}, {values}, {values}.{method}({t}{extra_arg})))"
             ), True
-        return f"(None if ({t} := {x}) is None else {values}.{method}({t}{extra_arg}))", True
+        return (
+            f"(None if {outside}({t} := {x}) is None else {values}.{method}({t}{extra_arg}))"
+        ), True

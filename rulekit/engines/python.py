@@ -323,6 +323,15 @@ class CompiledRuleset:
             return []
         self.population_builds += 1
         today = as_date(as_of)
+        if c.pop_stages:  # populations ranking populations: stage by stage
+            from rulekit.engines.staged_population import build_staged
+
+            def reject(i: int, e: Bad, rec: Record) -> None:
+                if on_bad is None:
+                    raise RecordError(BadRecord(i, e.field, e.value, e.reason, rec)) from None
+                on_bad(i, e, rec)
+
+            return build_staged(c, records, today, reject)
         rows: list[Sequence[tuple[Any, Any]]] = []  # per record: (value, group) per key
         popargs = c.popargs
         for i, rec in enumerate(records):

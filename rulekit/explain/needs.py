@@ -182,6 +182,15 @@ def needs(ex: Explanation, node: n.Node) -> list[Need]:
         size = ex.trace.population_sizes.get(node.id)
         share = snippet(p, node.fraction)
         shown = describe_value(v, str(p.types.get(node.operand.id, "")), unit)
+        among = node.among
+        if among is not None and ex.value_of(among) is not True:  # outside the filter
+            template = (
+                N_("{name} = {value}, ranked only where `{among}` (it is unknown)")
+                if ex.value_of(among) is None
+                else N_("{name} = {value}, ranked only where `{among}` (it is false)")
+            )
+            need = Msg(template, name=name, value=shown, among=snippet(p, among))
+            return [Need(text, v, value, need)]
         if size is None:
             template = (
                 N_("{name} = {value}, needs to rank in the top {share}")

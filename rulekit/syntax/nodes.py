@@ -110,6 +110,7 @@ class Call(Node):
     args: tuple[Node, ...]
     by: Name | None
     name_span: Span
+    among: Node | None = None  # a population filter: rank among the rows where it is true
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -120,6 +121,7 @@ class RankIn(Node):
     top: bool
     fraction: Node
     by: Name | None
+    among: Node | None = None  # a population filter: rank among the rows where it is true
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -167,12 +169,16 @@ def children(node: Node) -> tuple[Node, ...]:
     if isinstance(node, StringTest):
         return (node.operand, node.pattern)
     if isinstance(node, Call):
-        return node.args + ((node.by,) if node.by else ())
+        return node.args + _among(node) + ((node.by,) if node.by else ())
     if isinstance(node, RankIn):
-        return (node.operand, node.fraction) + ((node.by,) if node.by else ())
+        return (node.operand, node.fraction) + _among(node) + ((node.by,) if node.by else ())
     if isinstance(node, Conditional):
         return (node.condition, node.then, node.otherwise)
     raise TypeError(f"not an expression node: {type(node).__name__}")
+
+
+def _among(node: Call | RankIn) -> tuple[Node, ...]:
+    return (node.among,) if node.among is not None else ()
 
 
 def walk(node: Node) -> Iterator[Node]:

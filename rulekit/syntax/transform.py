@@ -8,7 +8,7 @@ from __future__ import annotations
 import builtins
 import datetime as dt
 import re
-from typing import Any
+from typing import Any, cast
 
 from lark import Token, Transformer, Tree, v_args
 from lark.tree import Meta
@@ -157,9 +157,9 @@ class ToNodes(Transformer[Token, n.File]):
 
     @v_args(meta=True)
     def rank_in(self, meta: Meta, children: Children) -> n.RankIn:
-        operand, which, fraction, by = children
+        operand, which, fraction, among, by = children
         top = which.type == "TOP"
-        return n.RankIn(self._id(), _span(meta), operand, top, fraction, by)
+        return n.RankIn(self._id(), _span(meta), operand, top, fraction, by, among)
 
     @v_args(meta=True)
     def by(self, meta: Meta, children: Children) -> n.Name:
@@ -205,14 +205,17 @@ class ToNodes(Transformer[Token, n.File]):
     @v_args(meta=True)
     def call(self, meta: Meta, children: Children) -> n.Call:
         name_tok, args = children
-        arg_nodes, by = args if args is not None else ((), None)
+        arg_nodes, among, by = args if args is not None else ((), None, None)
         return n.Call(
-            self._id(), _span(meta), str(name_tok).lower(), arg_nodes, by, _span(name_tok)
+            self._id(), _span(meta), str(name_tok).lower(), arg_nodes, by, _span(name_tok), among
         )
 
-    def args(self, children: Children) -> tuple[tuple[n.Node, ...], n.Name | None]:
-        by = children[-1]
-        return tuple(children[:-1]), by
+    def args(self, children: Children) -> tuple[tuple[n.Node, ...], n.Node | None, n.Name | None]:
+        among, by = children[-2], children[-1]
+        return tuple(children[:-2]), among, by
+
+    def among(self, children: Children) -> n.Node:
+        return cast(n.Node, children[0])
 
     @v_args(meta=True)
     def and_(self, meta: Meta, children: Children) -> n.And:

@@ -128,10 +128,15 @@ class Populations(Expressions):
         steps: dict[str, Step] = {}
         for key in self.pop_keys:
             arg = self._pop_arg(key)
+            among = self.pop_nodes[key].among
+            value, reads = self.sql(arg), self._reads(arg)
+            if among is not None:  # a filter: outside it (false or unknown) the value is NULL
+                value = f"CASE WHEN {self.sql(among)} THEN {value} END"
+                reads |= self._reads(among)
             steps[self.arg_col[key]] = Step(
                 self.arg_col[key],
-                self.sql(arg),
-                self._reads(arg),
+                value,
+                reads,
                 "arg",
                 self.pop_nodes[key],
                 f"population of {key.split('|')[0]}",
