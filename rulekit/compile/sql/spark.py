@@ -153,6 +153,9 @@ class SparkGenerator(Generator):
     def strip_sql(self, s: str) -> str:
         return f"regexp_replace({s}, {self.string_sql(_SPACE_ENDS)}, '')"
 
+    def is_finite_sql(self, x: str) -> str:
+        return f"(NOT isnan({x}) AND abs({x}) != double('Infinity'))"  # Spark has no isfinite
+
     def is_whole_sql(self, x: str) -> str:
         return f"(NOT isnan({x}) AND abs({x}) != double('Infinity') AND {x} = floor({x}))"
 
