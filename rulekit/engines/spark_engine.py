@@ -137,10 +137,21 @@ def classify_one(
 ) -> DataFrame:
     """One ruleset over a DataFrame numbered in column ROW; the frame_sql result (with the
     row number and the internal stage column)."""
+    from pyspark.sql import functions as F
+
     view = f"rk_view_{uuid.uuid4().hex}"
-    numbered.createOrReplaceTempView(view)
+    # Only the columns the ruleset reads go through the query, the others packed in one struct
+    # column: a wide table's every column carried through each step of the query makes Spark's
+    # planner work per column and per step (minutes and the heap for a few hundred columns).
+    read = {f.column for f in rs.program.fields.values() if f.column}
+    others = [c for c in numbered.columns if c != ROW and c not in read]
+    narrow = numbered.select(
+        *[F.col(_quoted(c)) for c in numbered.columns if c == ROW or c in read],
+        *([F.struct(*[F.col(_quoted(c)) for c in others]).alias(REST)] if others else []),
+    )
+    narrow.createOrReplaceTempView(view)
     gen = generator(rs, today)
-    source = frame_source(numbered, view)
+    source = frame_source(narrow, view)
     sql = gen.frame_sql(source, labels)
     if gen.unsupported_messages:
         raise SparkError(
@@ -148,7 +159,35 @@ def classify_one(
         )
     result: DataFrame = numbered.sparkSession.sql(sql)
     row = gen.internal["row"]
-    return result.withColumnRenamed(row, ROW) if row != ROW else result
+    if row != ROW:
+        result = result.withColumnRenamed(row, ROW)
+    if not others:
+        return result
+    # the input's columns in their order (a result column named like one replaces it), then
+    # the results
+    made = [c for c in result.columns if c not in numbered.columns or c == ROW]
+    made += [c for c in result.columns if c in numbered.columns and c != ROW and c in _names(rs)]
+    made = [c for c in result.columns if c in made]
+    kept = [
+        F.col(_quoted(c)) if c in read else F.col(REST).getField(c).alias(c)
+        for c in numbered.columns
+        if c != ROW and c not in made
+    ]
+    return result.select(*kept, *[F.col(_quoted(c)) for c in made if c != REST])
+
+
+REST = "rk_spark_rest"  # the input columns a ruleset does not read, packed in one struct
+
+
+def _quoted(name: str) -> str:
+    return "`" + name.replace("`", "``") + "`"
+
+
+def _names(rs: CompiledRuleset) -> set[str]:
+    """The result columns of a ruleset (a column of the input with one of these names is
+    replaced)."""
+    rid = rs.id
+    return {rid, rid + "_rule", rid + "_name", rid + "_rejected_field", rid + "_rejected_reason"}
 
 
 def _fail_on_first_bad(result: DataFrame, numbered: DataFrame, rs: CompiledRuleset) -> None:

@@ -53,10 +53,6 @@ CASES = load_cases()
 
 
 SPARK_SUITES = {"ranking"}  # the suites run on Spark by default (see spark_results)
-# Known (issue 16): the Spark engine was built before exact decimals and the lenient reading
-# landed; their SQL is not yet all Spark SQL (see tests/spark/conftest.py). Not strict: some
-# cases pass, and they are reported as XPASS.
-SPARK_KNOWN = "Spark SQL of exact decimals / lenient reading not yet adapted (issue 16)"
 
 
 def _params():
@@ -66,8 +62,6 @@ def _params():
         for engine in ENGINES:
             reason = xfail.get(engine) if isinstance(xfail, dict) else xfail
             marks = [pytest.mark.xfail(strict=True, reason=reason)] if reason else []
-            if engine == "spark" and not reason:
-                marks = [pytest.mark.xfail(strict=False, reason=SPARK_KNOWN)]
             params.append(
                 pytest.param(case, engine, id=f"{suite}:{case['name']}:{engine}", marks=marks)
             )

@@ -36,7 +36,7 @@ def test_rfm_spark_and_duckdb_write_the_same_file(spark, cli, tmp_path):
     duck = pq.read_table(tmp_path / "duckdb.parquet")
     spk = pq.read_table(tmp_path / "spark.parquet")
     assert duck.column_names == spk.column_names
-    for col in ("customer_id", "rfm_analysis", "rfm_analysis_rule"):
+    for col in ("customer_id", "rfm", "rfm_rule"):
         assert duck.column(col).to_pylist() == spk.column(col).to_pylist(), col
 
 
@@ -65,7 +65,7 @@ def test_csv_quarantine(spark, cli, tmp_path):
     assert r.code == 0, r.err
     rows = list(csv.DictReader(out.open(encoding="utf-8")))
     assert [row["customer_id"] for row in rows] == ["a", "b", "c"]
-    assert rows[1]["rfm_analysis"] == ""
+    assert rows[1]["rfm"] == ""
     bad = list(csv.DictReader((tmp_path / "out.rejected.csv").open(encoding="utf-8")))
     assert [(b["rejected_row"], b["rejected_field"]) for b in bad] == [("2", "recency_days")]
     r = cli("run", "rfm", "--data", src, "--engine", "spark", "--as-of", AS_OF, "--out", out)

@@ -252,6 +252,10 @@ class Dialect:
     def is_whole_sql(self, x: str) -> str:
         return f"(isfinite({x}) AND {self.integral_sql(x)})"
 
+    def is_finite_sql(self, x: str) -> str:
+        """A DOUBLE is neither NaN nor ±infinity."""
+        return f"isfinite({x})"
+
     def integral_sql(self, x: str) -> str:
         """A DOUBLE x has no fraction (x = trunc(x))."""
         return f"{x} = trunc({x})"

@@ -103,7 +103,7 @@ class Populations(Expressions):
                 exact_total, exact_at_least = s.get("exact_total"), s.get("exact_at_least")
             total = self.cast_sql(s["total"], "DOUBLE")
             approx = (
-                f"CASE WHEN {s['total']} = 0 OR NOT isfinite({total}) THEN NULL "
+                f"CASE WHEN {s['total']} = 0 OR NOT {self.is_finite_sql(total)} THEN NULL "
                 f"ELSE {self.cast_sql(at_least, 'DOUBLE')} / "
                 f"{self.cast_sql(s['total'], 'DOUBLE')} END"
             )
@@ -115,7 +115,7 @@ class Populations(Expressions):
             )
             # ±infinity in P: no finite total, missing (population.Values.cumulative_share)
             return (
-                f"CASE WHEN {x} IS NULL OR NOT isfinite({total}) THEN NULL "
+                f"CASE WHEN {x} IS NULL OR NOT {self.is_finite_sql(total)} THEN NULL "
                 f"WHEN {exact_total} IS NOT NULL THEN {exact} ELSE {approx} END"
             )
         return self.unsupported(f"the population function {f}")
@@ -163,7 +163,7 @@ class Populations(Expressions):
                 scaled: Step(scaled, terms, {self.arg_col[key]}, "scale", None, "exact sum terms")
             }
         lowest = (
-            f"min(CASE WHEN {x} <> 0 AND isfinite({x}) THEN "
+            f"min(CASE WHEN {x} <> 0 AND {self.is_finite_sql(x)} THEN "
             f"CAST(floor(log2(abs({x}))) AS INTEGER) END)"
         )
         k, big = self.identifier_sql(k_col), self.identifier_sql(big_col)

@@ -153,6 +153,9 @@ class SparkGenerator(Generator):
     def strip_sql(self, s: str) -> str:
         return f"regexp_replace({s}, {self.string_sql(_SPACE_ENDS)}, '')"
 
+    def is_finite_sql(self, x: str) -> str:
+        return f"(NOT isnan({x}) AND abs({x}) != double('Infinity'))"  # Spark has no isfinite
+
     def is_whole_sql(self, x: str) -> str:
         return f"(NOT isnan({x}) AND abs({x}) != double('Infinity') AND {x} = floor({x}))"
 
@@ -172,6 +175,10 @@ class SparkGenerator(Generator):
         k = self.pop_key_index[key]
         cols = self.frozen_col[key]
         x, part = self._pop_parts(key)
+        # counted from the step that computed the argument, not from the previous join: a chain
+        # of joins each counting its predecessor would hold 2^k copies of the whole plan
+        bases: dict[str, str] = self.__dict__.setdefault("_pop_base", {})
+        base = bases.get(prev, prev)
         g, v, c, sx = ident("g"), ident("v"), ident("c"), ident("s")
         group = f"{part} AS {g}, " if part else ""
         counts, cum = f"{self.PREFIX}pop_{k}_counts", f"{self.PREFIX}pop_{k}_cumulative"
@@ -179,7 +186,7 @@ class SparkGenerator(Generator):
             (
                 counts,
                 f"SELECT {group}{x} AS {v}, count(*) AS {c}, sum(CAST({x} AS DOUBLE)) AS {sx}\n"
-                f"FROM {ident(prev)}\nWHERE {x} IS NOT NULL\nGROUP BY {group[: -len(f' AS {g}, ')] + ', ' if part else ''}{x}",
+                f"FROM {ident(base)}\nWHERE {x} IS NOT NULL\nGROUP BY {group[: -len(f' AS {g}, ')] + ', ' if part else ''}{x}",
             )
         )
         by = f"PARTITION BY {g} " if part else ""
@@ -197,6 +204,7 @@ class SparkGenerator(Generator):
         )
         on = f"a.{x} = b.{v}" + (f" AND a.{part} <=> b.{g}" if part else "")
         name = f"{self.PREFIX}pop_{k}_joined"
+        bases[name] = base
         ctes.append(
             (
                 name,
