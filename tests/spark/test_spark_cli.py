@@ -49,7 +49,7 @@ def test_csv_quarantine(spark, cli, tmp_path):
     out = tmp_path / "out.csv"
     r = cli(
         "run",
-        "rfm",
+        "lifecycle",
         "--data",
         src,
         "--engine",
@@ -65,10 +65,10 @@ def test_csv_quarantine(spark, cli, tmp_path):
     assert r.code == 0, r.err
     rows = list(csv.DictReader(out.open(encoding="utf-8")))
     assert [row["customer_id"] for row in rows] == ["a", "b", "c"]
-    assert rows[1]["rfm"] == ""
+    assert rows[1]["lifecycle_active_sleeping"] == ""
     bad = list(csv.DictReader((tmp_path / "out.rejected.csv").open(encoding="utf-8")))
     assert [(b["rejected_row"], b["rejected_field"]) for b in bad] == [("2", "recency_days")]
-    r = cli("run", "rfm", "--data", src, "--engine", "spark", "--as-of", AS_OF, "--out", out)
+    r = cli("run", "lifecycle", "--data", src, "--engine", "spark", "--as-of", AS_OF, "--out", out)
     assert r.code == 1 and "row 2" in r.err and "recency_days" in r.err
 
 
