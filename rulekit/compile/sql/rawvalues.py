@@ -138,13 +138,17 @@ class RawValues(GeneratorBase):
             tag, text = f"{x}.t", f"{x}.v"
         else:
             jt = self.json_type_sql(x)
+            text = self.json_text_sql(x)
+            # a whole number beyond 64 bits is a DOUBLE to the JSON reader, yet written as
+            # digits it is an int, as Python's json module reads it
+            whole = self.regex_full_match_sql(text, "-?[0-9]+")
             tag = (
                 f"CASE {jt} WHEN {s('VARCHAR')} THEN {s('str')} WHEN {s('BIGINT')} THEN "
                 f"{s('int')} WHEN {s('UBIGINT')} THEN {s('int')} WHEN {s('DOUBLE')} THEN "
-                f"{s('float')} WHEN {s('BOOLEAN')} THEN {s('bool')} WHEN {s('ARRAY')} THEN "
+                f"CASE WHEN {whole} THEN {s('int')} ELSE {s('float')} END "
+                f"WHEN {s('BOOLEAN')} THEN {s('bool')} WHEN {s('ARRAY')} THEN "
                 f"{s('list')} WHEN {s('OBJECT')} THEN {s('dict')} ELSE {s('null')} END"
             )
-            text = self.json_text_sql(x)
         if v.helpers is None:
             return tag, Value(self, text, None, "")
         return v.helper("t", tag), v.sub(text, "j")
