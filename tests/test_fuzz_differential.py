@@ -188,7 +188,9 @@ def test_files_messy_records(tmp_path_factory, data):
         expected = _normal(python_file(rs, path, on_error))
         got = _normal(duckdb_file(rs, path, tmp, on_error))
         if on_error == "skip" and got[0] != "stopped":
-            got = (got[0], got[1], got[2][: len(expected[2])])  # the summary keeps the first
+            # without a quarantine file run_file's summary keeps only the first rejections
+            n = min(len(got[2]), len(expected[2]))
+            got, expected = (got[0], got[1], got[2][:n]), (*expected[:2], expected[2][:n])
         assert got == expected, on_error
     CASES["file to file"] += 1
 
