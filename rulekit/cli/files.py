@@ -106,10 +106,8 @@ def streams(
     utf8, bom = rio.sniff_text(path) if fmt != "parquet" else (True, False)
     if not utf8:
         return None  # GB18030 and other encodings: rulekit.io decodes them
-    if fmt == "csv":
-        with open(path, encoding="utf-8-sig", errors="replace") as f:
-            if rio.detect_delimiter(f.readline(), fmt) != ",":
-                return None  # a semicolon (or other) CSV: rulekit.io reads it
+    if not rio.own_delimiter(path):
+        return None  # a semicolon (or other) CSV: rulekit.io reads it
     from rulekit.engines.duckdb_engine import EngineError, connect, file_source
 
     try:

@@ -222,12 +222,8 @@ def _duckdb_readable(path: Path, read: ReadOptions | None) -> Path:
     plain = read is None or not (read.delimiter or read.encoding)
     if plain and fmt in ("parquet", "jsonl"):
         return path
-    if plain and fmt in ("csv", "tsv"):
-        utf8, _ = rio.sniff_text(path)
-        with open(path, encoding="utf-8-sig", errors="replace") as f:
-            comma = rio.detect_delimiter(f.readline(), fmt) == ("," if fmt == "csv" else "\t")
-        if utf8 and comma:
-            return path
+    if plain and fmt in ("csv", "tsv") and rio.sniff_text(path)[0] and rio.own_delimiter(path):
+        return path
     table = _read(path, read=read)
     work = Path(tempfile.mkdtemp(prefix="rulekit-read-"))
     atexit.register(shutil.rmtree, work, True)

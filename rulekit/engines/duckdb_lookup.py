@@ -155,8 +155,7 @@ def _find_csv(path: Path, fmt: str, want: str, id_column: str | None) -> FoundRo
             data.decode("utf-8")
     except UnicodeDecodeError:
         return None  # GB18030 and friends: rulekit.io decodes them
-    first = data.split(b"\n", 1)[0].decode("utf-8-sig", errors="replace")
-    if rio.detect_delimiter(first, fmt) != ("\t" if fmt == "tsv" else ","):
+    if not rio.own_delimiter(path):
         return None  # a semicolon (or other) CSV: rulekit.io reads it
     column = id_column or default_id_column(columns)
     if _one_line_per_row(data):

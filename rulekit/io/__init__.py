@@ -204,6 +204,16 @@ def detect_delimiter(first_line: str, fmt: str) -> str:
     return best if counts[best] > 0 else ","
 
 
+def own_delimiter(path: str | Path) -> bool:
+    """Whether a CSV file's header is delimited by commas, as DuckDB reads it without being
+    told (a TSV file always is by tabs); a semicolon CSV is not."""
+    path = Path(path)
+    if format_of(path) != "csv":
+        return True
+    with open(path, encoding="utf-8-sig", errors="replace") as f:
+        return detect_delimiter(f.readline(), "csv") == ","
+
+
 def _csv_rows(
     stream: Iterable[str], fmt: str, name: str, delimiter: str | None = None
 ) -> Iterator[tuple[int, list[str]]]:
