@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import functools
 import json
 from pathlib import Path
 
@@ -153,9 +154,15 @@ def spark_results():
     return classify_cases([c for s, c in CASES if full or s in SPARK_SUITES], AS_OF)
 
 
+@functools.lru_cache(maxsize=64)
+def _compiled(rules: str) -> rulekit.Ruleset:
+    """One compile per case, shared by its engines (a case's tests run one after another)."""
+    return rulekit.compile(rules, "case.rules")
+
+
 @pytest.mark.parametrize(("case", "engine"), _params())
 def test_case(case, engine, tmp_path, request):
-    rs = rulekit.compile(case["rules"], "case.rules")
+    rs = _compiled(case["rules"])
     records = case["records"]
     if engine == "spark":
         results = request.getfixturevalue("spark_results")
