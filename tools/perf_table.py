@@ -5,6 +5,7 @@ other benchmarks' and stay as they are).
     python tools/perf_table.py                  # measure, print, and rewrite the section
     python tools/perf_table.py --print          # measure and print only
     python tools/perf_table.py --files          # only the Files section (perf-files markers)
+    python tools/perf_table.py --speed          # only the Session 6 section (perf-speed markers)
     RULEKIT_BENCH_ROWS=10000000 python tools/perf_table.py   # the file rows at 10M rows
 
 Each row runs rulekit and its hand-written reference side by side in the same run (see
@@ -25,6 +26,7 @@ sys.path.insert(0, str(ROOT / "tests" / "bench"))
 
 import perf_files  # noqa: E402
 import perf_rows  # noqa: E402
+import perf_speed  # noqa: E402
 
 PAGE = ROOT / "docs" / "performance.md"
 BEGIN, END = "<!-- perf:begin -->", "<!-- perf:end -->"
@@ -51,9 +53,18 @@ def replace_section(page: str, new: str, begin: str = BEGIN, end: str = END) -> 
 
 def main(argv: list[str]) -> int:
     rows: list[perf_rows.Row] = []
-    files = "--files" in argv
+    files, speed = "--files" in argv, "--speed" in argv
     begin, end = ("<!-- perf-files:begin -->", "<!-- perf-files:end -->") if files else (BEGIN, END)
-    measurements = perf_files.measurements() if files else perf_rows.measurements()
+    if speed:
+        begin, end = "<!-- perf-speed:begin -->", "<!-- perf-speed:end -->"
+    measurements = (
+        perf_speed.measurements()
+        if speed
+        else perf_files.measurements()
+        if files
+        else perf_rows.measurements()
+    )
+    command = " --speed" if speed else " --files" if files else ""
     for measure in measurements:  # the section is rewritten after each row
         got = measure()
         rows.extend(got if isinstance(got, list) else [got])
@@ -62,9 +73,7 @@ def main(argv: list[str]) -> int:
         if "--print" not in argv:
             page = PAGE.read_text(encoding="utf-8") if PAGE.exists() else "# Performance\n"
             PAGE.write_text(
-                replace_section(
-                    page, section(text, begin, end, " --files" if files else ""), begin, end
-                ),
+                replace_section(page, section(text, begin, end, command), begin, end),
                 encoding="utf-8",
             )
     print(perf_rows.table(rows))

@@ -289,6 +289,9 @@ class _Module:
         em.trace = False
         w("def _popargs(rec, _today):")
         w("    get = rec.get")
+        if not em.pop_keys:  # the same lines as below, without walking the tree three times
+            w("    return ()")
+            return
         pop_nodes = program.population_nodes()
         pop_fields: list[str] = []
         pop_lets: list[str] = []
@@ -333,23 +336,46 @@ def staged_keys(keys: list[str], stages: dict[str, int]) -> list[list[int]]:
     return out
 
 
+class LazyTrace:
+    """The generated `_trace`, compiled on its first call. Only explain, why-not and examples
+    trace; compiling it with the rest would double the compile time of a large rule file."""
+
+    def __init__(self, source: str, filename: str, ns: dict[str, Any]):
+        self.source, self.filename, self.ns = source, filename, ns
+        self.fn: TraceFunction | None = None
+
+    def __call__(self, *args: Any) -> tuple[Any, ...]:
+        fn = self.fn
+        if fn is None:
+            exec(compile(self.source, self.filename, "exec"), self.ns)  # noqa: S102 - as above
+            fn = self.fn = self.ns["_trace"]
+        return fn(*args)
+
+
 def compile_program(program: Program) -> Compiled:
     """Generate the module for a checked program, execute it and return its functions."""
     module = _Module(program)
     module.batch()
     module.one()
     module.validate()
+    start = len(module.lines)
     module.trace()
+    end = len(module.lines)
     module.popargs()
-    source = "\n".join(module.lines) + "\n"
+    lines = module.lines
+    source = "\n".join(lines) + "\n"
     ns = module.ns
     ns.update(module.em.consts)
-    code = compile(source, f"<rulekit {program.path}>", "exec")
+    filename = f"<rulekit {program.path}>"
+    # everything but _trace now; _trace (explain's, as long as the rest together) on first use.
+    # Blank lines keep each function at its line of `source`.
+    eager = "\n".join(lines[:start] + [""] * (end - start) + lines[end:]) + "\n"
+    code = compile(eager, filename, "exec")
     exec(code, ns)  # noqa: S102 - source generated from the checked tree only
     return Compiled(
         source,
         ns["_batch"],
-        ns["_trace"],
+        LazyTrace("\n" * start + "\n".join(lines[start:end]) + "\n", filename, ns),
         ns["_popargs"],
         module.order,
         module.em.pop_keys,

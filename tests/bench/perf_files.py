@@ -11,6 +11,7 @@ against a hand-written DuckDB script in the same run, labels compared on every r
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -136,13 +137,18 @@ def batches_row(src: Path, rounds: int = 3) -> Row:
 
 
 def measurements() -> list[Callable[[], Row | list[Row]]]:
+    """The rows in the table's order; RULEKIT_BENCH_ONLY=name,… keeps only those rows (names:
+    csv-parquet, csv-csv, parquet-parquet, jsonl-parquet, classify-parquet, classify-csv,
+    batches-parquet)."""
     parquet, csv = customers_files()
-    return [
-        lambda: run_file_row(csv, ".parquet"),
-        lambda: run_file_row(csv, ".csv"),
-        lambda: run_file_row(parquet, ".parquet"),
-        lambda: jsonl_row(jsonl_file(parquet)),
-        lambda: classify_generated_row(parquet),
-        lambda: classify_generated_row(csv),
-        lambda: batches_row(parquet),
-    ]
+    rows: dict[str, Callable[[], Row | list[Row]]] = {
+        "csv-parquet": lambda: run_file_row(csv, ".parquet"),
+        "csv-csv": lambda: run_file_row(csv, ".csv"),
+        "parquet-parquet": lambda: run_file_row(parquet, ".parquet"),
+        "jsonl-parquet": lambda: jsonl_row(jsonl_file(parquet)),
+        "classify-parquet": lambda: classify_generated_row(parquet),
+        "classify-csv": lambda: classify_generated_row(csv),
+        "batches-parquet": lambda: batches_row(parquet),
+    }
+    only = [n for n in os.environ.get("RULEKIT_BENCH_ONLY", "").split(",") if n]
+    return [rows[n] for n in only] if only else list(rows.values())

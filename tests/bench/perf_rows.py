@@ -35,6 +35,8 @@ LIFECYCLE = HERE / "lifecycle9.rules"
 RFM3 = HERE / "rfm3.rules"
 ROWS = int(os.environ.get("RULEKIT_BENCH_ROWS", "1000000"))
 PY_ROWS = 100_000
+# RULEKIT_BENCH_ROUNDS: every row's rounds (default: each row's own, 2-5); 1 for the 10M run
+ROUNDS = int(os.environ.get("RULEKIT_BENCH_ROUNDS", "0"))
 
 
 @dataclass
@@ -55,7 +57,7 @@ def _best(pairs: list[tuple[Callable[[], Any], Callable[[], Any]]], rounds: int)
     """Alternate the callables round by round; the best time of each."""
     flat = [f for pair in pairs for f in pair]
     best = [float("inf")] * len(flat)
-    for _ in range(rounds):
+    for _ in range(ROUNDS or rounds):
         for i, f in enumerate(flat):
             started = time.perf_counter()
             f()

@@ -88,7 +88,13 @@ class Coercion(Lenient):
         if t.element is not None:  # a list's failure is the full reason of its first bad item
             value, fail = self.coerce_list(t.element.name, col.kind, v, col)
         else:
-            fast = self.fast_text(t.name, v) if col.kind == "text" else None
+            fast = (
+                self.fast_text(t.name, v)
+                if col.kind == "text"
+                else self.fast_json(t.name, v)
+                if col.kind == "json"
+                else None
+            )
             if fast is not None:  # plain texts take the fast path; the others are read below
                 v.skip = v.helper("fast", f"COALESCE({fast[0]}, FALSE)")
             value, fail = self.coerce_value(t.name, col.kind, v)
@@ -173,6 +179,40 @@ class Coercion(Lenient):
                 f"AND {as_date} IS NOT NULL)"
             )
             return test, as_date
+        return None
+
+    def fast_json(self, target: str, v: Value) -> tuple[str, str] | None:
+        """(test, value) of the fast path of a JSON Lines column, on the value's JSON text: a
+        missing key or `null`, a plain number (fast_text's digits), `true`/`false`, a string
+        without escapes. These are read by one cast; the others (numbers in text, exponents,
+        escapes, objects, lists…) by the full reading, which gives the same value for them.
+        None: no fast path (the reading options change what a plain value means)."""
+        opts = self.read_options
+        raw = self.cast_sql(v.x, "VARCHAR")
+        missing = f"{v.x} IS NULL OR {raw} = 'null'"
+        plain = [t for t in opts.na_tokens if _FAST_PLAIN.fullmatch(t)]
+        if target in ("number", "duration", "integer") and not opts.decimal_comma and not plain:
+            pattern, sql_t = (
+                (_FAST_INTEGER, "BIGINT") if target == "integer" else (_FAST_NUMBER, "DOUBLE")
+            )
+            test = f"({missing} OR {self.regex_full_match_sql(raw, pattern)})"
+            return test, self.try_cast_sql(raw, sql_t)
+        if target == "boolean":
+            case = f"CASE {raw} WHEN 'true' THEN TRUE WHEN 'false' THEN FALSE END"
+            return f"({missing} OR {raw} IN ('true', 'false'))", case
+        if target == "string":
+            quote, backslash = self.string_sql('"'), self.string_sql("\\")
+            quoted = (
+                f"({self.string_test_sql('starts_with', raw, quote)} "
+                f"AND NOT {self.string_test_sql('contains', raw, backslash)})"
+            )
+            return f"({missing} OR {quoted})", f"NULLIF({self.json_text_sql(v.x)}, '')"
+        if target == "date" and opts.date_format is None:
+            as_date = self.try_cast_sql(f"substr({raw}, 2, 10)", "DATE")
+            zero = self.string_test_sql("starts_with", raw, self.string_sql('"0000'))
+            iso = self.regex_full_match_sql(raw, f'"{_DATE_RE}"')
+            test = f"({iso} AND NOT {zero} AND {as_date} IS NOT NULL)"
+            return f"({missing} OR {test})", f"CASE WHEN NOT ({missing}) THEN {as_date} END"
         return None
 
     def _from_text(self, target: str, v: Value) -> Coerced:

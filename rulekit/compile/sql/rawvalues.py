@@ -149,6 +149,9 @@ class RawValues(GeneratorBase):
                 f"WHEN {s('BOOLEAN')} THEN {s('bool')} WHEN {s('ARRAY')} THEN "
                 f"{s('list')} WHEN {s('OBJECT')} THEN {s('dict')} ELSE {s('null')} END"
             )
+        if v.skip is not None:  # the fast path read this value (coercion.py): no tag, no text
+            tag = f"CASE WHEN {v.skip} THEN NULL ELSE {tag} END"
+            text = f"CASE WHEN {v.skip} THEN NULL ELSE {text} END"
         if v.helpers is None:
             return tag, Value(self, text, None, "")
         return v.helper("t", tag), v.sub(text, "j")
