@@ -9,6 +9,7 @@ staged populations, and shared parameters (`param`, `use`, an override). Seeded 
 from __future__ import annotations
 
 import datetime as dt
+import os
 import random
 from pathlib import Path
 
@@ -21,6 +22,7 @@ from tests.test_params import PARAMS, RULES
 from tests.test_population_stages import STAGED
 
 AS_OF = dt.date(2024, 6, 30)
+FULL = os.environ.get("RULEKIT_SPARK_FULL") == "1"
 
 CHINESE = """
 规则集 t3 "测试"
@@ -39,14 +41,37 @@ field x : number default 5
 field g : string
 field f : integer default 0
 let s = score(if g = "a" then x * 10 else x, 3 among f > 0)
-let top = x in top 25% among (f >= 1 and g is not missing) by g
+let t = x in top 25% among (f >= 1 and g is not missing) by g
 hit all
 if s = 3 then s3
 if s = 1 then s1
 if s is missing then s_missing
-if top then top
-if top is missing then top_missing
+if t then top
+if t is missing then top_missing
 if x > 2 then highest(big: x, small: f)
+"""
+
+# CI's subset in few rulesets (each ruleset is a Spark plan, and Spark takes a while to plan
+# one): conditional values and an else-if chain, field defaults, highest and lowest, a param
+# from a `use`d file and one of its own, overridden
+COMBINED = """
+ruleset combined
+use "params.rules"
+param cut = 10
+field seg : string
+field spend : number default 0
+field is_member : boolean default false
+field p : number
+field q : number
+label vip
+label std
+label price
+label quality
+let threshold = if seg = "a" then 100 else if seg = "b" then 200 else vip_min
+rule "vip" if spend > threshold and is_member then vip
+rule "std" if (if seg = "b" then spend > cut else spend > 20) then std
+rule "pick" if p > 0 or q > 0 then highest(price: p, quality: q)
+rule "low" if p < 0 then lowest(price: p, quality: q)
 """
 
 PARAM_OVERRIDE = """
@@ -98,31 +123,42 @@ def records_for(rs: rulekit.Ruleset, count: int, seed: int) -> list[dict]:
 def cases(tmp_path: Path) -> list[dict]:
     (tmp_path / "params.rules").write_text(PARAMS, encoding="utf-8")
     (tmp_path / "r.rules").write_text(RULES, encoding="utf-8")
+    (tmp_path / "combined.rules").write_text(COMBINED, encoding="utf-8")
+    combined = rulekit.load(tmp_path / "combined.rules", params={"cut": 3})
+    out = [{"name": "combined", "ruleset": combined, "records": records_for(combined, 60, 30)}]
+    for name, text in (("chinese", CHINESE), ("population_conditional", POPULATION_CONDITIONAL)):
+        rs = rulekit.compile(text, f"{name}.rules")
+        out.append({"name": name, "ruleset": rs, "records": records_for(rs, 50, len(out))})
+    # a column the records never have: the field's default fills it on every row
+    absent = rulekit.compile(DEFAULTS, "absent.rules")
+    rows = [{k: v for k, v in r.items() if k != "spend"} for r in records_for(absent, 20, 22)]
+    out.append({"name": "defaults_absent_column", "ruleset": absent, "records": rows})
+    return out + (full_cases(tmp_path) if FULL else [])
+
+
+def full_cases(tmp_path: Path) -> list[dict]:
+    """Each construct in a ruleset of its own, the filters and staged populations live, and
+    shipped rulesets (RULEKIT_SPARK_FULL=1)."""
     texts = {
         "conditional": CONDITIONAL,
         "defaults": DEFAULTS,
         "pick": PICK,
         "pick_unique": "hit unique\n" + PICK,
         "chinese": CHINESE,
-        "population_conditional": POPULATION_CONDITIONAL,
         "among_by_share": MIXED,
         "staged": STAGED,
     }
     out = []
     for i, (name, text) in enumerate(texts.items()):
         rs = rulekit.compile(text, f"{name}.rules")
-        out.append({"name": name, "ruleset": rs, "records": records_for(rs, 40, i)})
+        out.append({"name": f"full_{name}", "ruleset": rs, "records": records_for(rs, 40, i)})
     uses = rulekit.load(tmp_path / "r.rules")
     out.append({"name": "use", "ruleset": uses, "records": records_for(uses, 30, 20)})
     override = rulekit.compile(PARAM_OVERRIDE, "po.rules", params={"cut": 3})
     out.append(
         {"name": "param_override", "ruleset": override, "records": records_for(override, 30, 21)}
     )
-    # a column the records never have: the field's default fills it on every row
-    absent = rulekit.compile(DEFAULTS, "absent.rules")
-    rows = [{k: v for k, v in r.items() if k != "spend"} for r in records_for(absent, 20, 22)]
-    out.append({"name": "defaults_absent_column", "ruleset": absent, "records": rows})
-    # shipped rulesets that use the shared parameters file and the argmax rules
+    # shipped rulesets that use the shared parameters file
     for ref in ("lifecycle_active_sleeping", "abc_analysis"):
         rs = rulekit.load(ref)
         out.append({"name": ref, "ruleset": rs, "records": records_for(rs, 40, len(out))})

@@ -17,6 +17,7 @@ is missing, as in rulekit (`isnan` gives NULL on read).
 
 from __future__ import annotations
 
+from rulekit.compile.sql.arithmetic import MUL_DECIMAL
 from rulekit.compile.sql.base import indent
 from rulekit.compile.sql.generator import Generator
 from rulekit.compile.sql.rawvalues import _DIGITS_FROM, _DIGITS_TO
@@ -41,9 +42,6 @@ class SparkGenerator(Generator):
 
     def quote_string_sql(self, text: str) -> str:
         return "'" + text.replace("\\", "\\\\").replace("'", "\\'") + "'"
-
-    def cast_sql(self, expr: str, type_sql: str) -> str:
-        return super().cast_sql(expr, _SPARK_TYPES.get(type_sql, type_sql))
 
     def try_cast_sql(self, expr: str, type_sql: str) -> str:
         return super().try_cast_sql(expr, _SPARK_TYPES.get(type_sql, type_sql))
@@ -159,6 +157,33 @@ class SparkGenerator(Generator):
 
     def is_whole_sql(self, x: str) -> str:
         return f"(NOT isnan({x}) AND abs({x}) != double('Infinity') AND {x} = floor({x}))"
+
+    # ------------------------------------------------------------------ exact decimals
+    _exact_product = False  # set while decimal_arith_sql writes a ×
+
+    def decimal_arith_sql(self, op: str, a: str, b: str, whole: tuple[bool, bool]) -> str:
+        """As the generator's, but × inside its window as Spark's DECIMAL gives it exactly:
+        Spark types DECIMAL(19, 9) × DECIMAL(19, 9) as DECIMAL(38, 17) (its precision-loss
+        rule drops the 18th decimal: 1e-9 × 8.221002828 came out wrong), so cast_sql writes
+        the product of the operands' units (DECIMAL(19, 0), whole numbers) into an exact
+        DECIMAL(38, 0), whose text with `E-18` is read as a DOUBLE (one correctly rounded
+        conversion, as the decimal's own)."""
+        if op != "*":
+            return super().decimal_arith_sql(op, a, b, whole)
+        self._exact_product = True
+        try:
+            return super().decimal_arith_sql(op, a, b, whole)
+        finally:
+            self._exact_product = False
+
+    def cast_sql(self, expr: str, type_sql: str) -> str:
+        end = f" AS {MUL_DECIMAL})"
+        if self._exact_product and type_sql == "DOUBLE" and expr.endswith(end):
+            da, sep, db = expr.partition(end + " * ")
+            if sep and da.startswith("TRY_CAST(") and db.startswith("TRY_CAST("):
+                ua, ub = (f"CAST({d} * 1000000000 AS DECIMAL(19, 0))" for d in (da + end, db))
+                return f"CAST(concat(CAST({ua} * {ub} AS STRING), 'E-18') AS DOUBLE)"
+        return super().cast_sql(expr, _SPARK_TYPES.get(type_sql, type_sql))
 
     # ------------------------------------------------------------------ populations that scale
     def population_joins(self, ctes: list[tuple[str, str]], prev: str, node: object) -> str:
