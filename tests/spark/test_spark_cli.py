@@ -24,11 +24,11 @@ ROWS = 1_000_000 if FULL else 2_000
 
 
 def customers_with_bad_values(path: Path, rows: int) -> Path:
-    """bench_data's customers with `frequency` as text, one row in 500 'n/a' (a bad value in
+    """bench_data's customers with `frequency` as text, one row in 500 'abc' (a bad value in
     a population argument: the row is set aside before ranking)."""
     typed = bench_data.customers(path.with_suffix(".typed.parquet"), rows)
     duckdb.connect().execute(
-        f"COPY (SELECT * REPLACE (CASE WHEN hash(customer_id) % 500 = 0 THEN 'n/a' "
+        f"COPY (SELECT * REPLACE (CASE WHEN hash(customer_id) % 500 = 0 THEN 'abc' "
         f"ELSE CAST(frequency AS VARCHAR) END AS frequency) FROM read_parquet('{typed}')) "
         f"TO '{path}' (FORMAT parquet)"
     )
