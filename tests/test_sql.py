@@ -193,10 +193,10 @@ def test_spark_dialect_overrides():
 
 def test_unsupported_constructs_are_recorded_not_raised():
     rs = rulekit.load(RULESETS / "rfm.rules")
-    gen = SparkGenerator(rs.program, frozen=True)
-    sql = gen.labelled_sql(TABLE)
+    gen = SparkGenerator(rs.program)  # Spark reads tables, not files
+    sql = gen.labelled_sql(Source(Relation(path="customers.csv", format="csv")))
     assert gen.unsupported_messages
-    assert sql.startswith("-- unsupported in spark: ranking against a frozen population")
+    assert sql.startswith("-- unsupported in spark: reading the file customers.csv")
 
 
 def test_rounding_half_away_from_zero_on_the_decimal_form():

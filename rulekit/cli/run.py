@@ -64,6 +64,7 @@ from rulekit.errors import RecordError
 if TYPE_CHECKING:
     from rulekit import Ruleset
     from rulekit.documents import RejectedValueCount
+    from rulekit.engines.population import FrozenPopulation
     from rulekit.engines.python import BatchResult
     from rulekit.model.reading import ReadOptions
 
@@ -305,12 +306,12 @@ def _run(
                 "one pair of output columns, so give it once"
             )
         seen[rs.id] = ref
+    frozen = _frozen(population) if population else None
     if engine is Engine.spark:
-        _run_spark(loaded, data, out, today, on_error.value, master, spark_remote, preview)
+        _run_spark(loaded, data, out, today, on_error.value, master, spark_remote, preview, frozen)
         return
     if master is not None or spark_remote is not None:
         raise Usage("--master and --spark-remote go with --engine spark")
-    frozen = _frozen(population) if population else None
     engine_name = _engine(engine.value)
     if Path(data).is_file():
         from rulekit.cli import files as cli_files
@@ -561,6 +562,7 @@ def _run_spark(
     master: str | None,
     remote: str | None,
     preview: int,
+    frozen: FrozenPopulation | None = None,
 ) -> None:
     """`rulekit run … --engine spark`: the rows stay in Spark (rulekit.engines.spark_files)."""
     from rulekit.engines.spark_files import run_spark
@@ -570,7 +572,7 @@ def _run_spark(
         raise Usage("give --master URL or --spark-remote sc://…, not both")
     spark = local_session(master, remote)
     try:
-        summary, result = run_spark(spark, loaded, data, out, today, on_error)
+        summary, result = run_spark(spark, loaded, data, out, today, on_error, frozen)
     except RecordError as e:
         _plain(f"error: row {e.bad.index + 1}: {e.bad.field}: {e.bad.reason}", err=True)
         _plain("  hint: fix the row, or run with --on-error skip or quarantine", err=True)

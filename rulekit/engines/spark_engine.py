@@ -21,7 +21,9 @@ from typing import TYPE_CHECKING, Any
 
 from rulekit.compile.sql.relation import Column, Relation, Source
 from rulekit.compile.sql.spark import SparkGenerator
+from rulekit.engines.population import FrozenPopulation
 from rulekit.engines.python import CompiledRuleset, as_date
+from rulekit.engines.spark_population import register_frozen
 from rulekit.engines.spark_session import SparkError, check_session, require_pyspark
 from rulekit.errors import BadRecord, RecordError, RulekitError
 
@@ -92,11 +94,6 @@ def classify_frame(
         raise RulekitError(f"on_error must be one of {', '.join(ON_ERROR)}, not {on_error!r}")
     if labels not in LABELS:
         raise RulekitError(f"labels must be one of {', '.join(LABELS)}, not {labels!r}")
-    if population is not None:
-        raise SparkError(
-            "ranking against a frozen population is not supported on the Spark engine yet\n"
-            "  hint: classify the population and the rows together, or use the DuckDB engine"
-        )
     from pyspark.sql import functions as F
 
     todo = [rulesets] if isinstance(rulesets, CompiledRuleset) else list(rulesets)
@@ -110,7 +107,8 @@ def classify_frame(
     for rs in todo:
         # each ruleset reads the input itself (a chain of queries grows one plan too deep for
         # Spark's analyser); the results meet on the row number
-        result = classify_one(numbered, rs, today, labels)
+        frozen = frozen_for(rs, population, today)
+        result = classify_one(numbered, rs, today, labels, frozen)
         if on_error == "fail":
             _fail_on_first_bad(result, numbered, rs)
         result = result.drop(_stage(rs, result))
@@ -128,15 +126,40 @@ def _stage(rs: CompiledRuleset, result: DataFrame) -> str:
     return next(c for c in result.columns if c.endswith("stage") and c.startswith("rk"))
 
 
-def generator(rs: CompiledRuleset, today: dt.date) -> SparkGenerator:
-    return SparkGenerator(rs.program, as_of=today)
+def frozen_for(rs: CompiledRuleset, population: object, today: dt.date) -> FrozenPopulation | None:
+    """The frozen population a ruleset ranks against: None (live), a FrozenPopulation, or
+    records (frozen first, as the other engines do)."""
+    if population is None or not rs.program.population_keys:
+        return None
+    if isinstance(population, FrozenPopulation):
+        return population
+    if isinstance(population, (list, tuple)):
+        from rulekit.engines.duckdb_population import freeze
+
+        return freeze(rs, population, today)
+    raise SparkError(
+        f"population must be a FrozenPopulation (rulekit freeze, Ruleset.freeze) or a list "
+        f"of records on the Spark engine, not {type(population).__name__}\n"
+        "  hint: FrozenPopulation.load(path) reads a population file"
+    )
+
+
+def generator(
+    rs: CompiledRuleset, today: dt.date, frozen: FrozenPopulation | None = None
+) -> SparkGenerator:
+    return SparkGenerator(rs.program, as_of=today, frozen=frozen is not None)
 
 
 def classify_one(
-    numbered: DataFrame, rs: CompiledRuleset, today: dt.date, labels: str
+    numbered: DataFrame,
+    rs: CompiledRuleset,
+    today: dt.date,
+    labels: str,
+    frozen: FrozenPopulation | None = None,
 ) -> DataFrame:
     """One ruleset over a DataFrame numbered in column ROW; the frame_sql result (with the
-    row number and the internal stage column)."""
+    row number and the internal stage column). frozen: rank against these thresholds (two
+    small constant tables per population, spark_population) instead of the rows."""
     from pyspark.sql import functions as F
 
     view = f"rk_view_{uuid.uuid4().hex}"
@@ -150,7 +173,9 @@ def classify_one(
         *([F.struct(*[F.col(_quoted(c)) for c in others]).alias(REST)] if others else []),
     )
     narrow.createOrReplaceTempView(view)
-    gen = generator(rs, today)
+    gen = generator(rs, today, frozen)
+    if frozen is not None:
+        register_frozen(numbered.sparkSession, gen, frozen)
     source = frame_source(narrow, view)
     sql = gen.frame_sql(source, labels)
     if gen.unsupported_messages:
@@ -174,6 +199,27 @@ def classify_one(
         if c != ROW and c not in made
     ]
     return result.select(*kept, *[F.col(_quoted(c)) for c in made if c != REST])
+
+
+# monotonically_increasing_id(): the partition index in the upper 31 bits, the row's position
+# within its partition in the lower 33
+ROW_BITS, ROW_MASK = 33, (1 << 33) - 1
+
+
+def partition_starts(numbered: DataFrame) -> dict[int, int]:
+    """Per partition index: how many rows the partitions before it hold (one Spark job), so
+    that a row's 0-based position is starts[id >> ROW_BITS] + (id & ROW_MASK)."""
+    from pyspark.sql import functions as F
+
+    counts = sorted(
+        (r["p"], r["count"])
+        for r in numbered.groupBy(F.shiftright(F.col(ROW), ROW_BITS).alias("p")).count().collect()
+    )
+    starts, total = {}, 0
+    for p, count in counts:
+        starts[p] = total
+        total += count
+    return starts
 
 
 REST = "rk_spark_rest"  # the input columns a ruleset does not read, packed in one struct
@@ -200,7 +246,7 @@ def _fail_on_first_bad(result: DataFrame, numbered: DataFrame, rs: CompiledRules
     if not first:
         return
     row = first[0].asDict()
-    position = numbered.where(F.col(ROW) < row[ROW]).count()
+    position = partition_starts(numbered)[row[ROW] >> ROW_BITS] + (row[ROW] & ROW_MASK)
     field = row[rs.id + "_rejected_field"]
     record = {c: row[c] for c in numbered.columns if c != ROW and c in row}
     column = rs.program.fields[field].column if field in rs.program.fields else field

@@ -21,8 +21,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from rulekit.engines.population import FrozenPopulation
 from rulekit.engines.python import CompiledRuleset
-from rulekit.engines.spark_engine import ROW, classify_one
+from rulekit.engines.spark_engine import (
+    ROW,
+    ROW_BITS,
+    ROW_MASK,
+    _quoted,
+    classify_one,
+    frozen_for,
+    partition_starts,
+)
 from rulekit.engines.spark_session import SparkError, check_session
 from rulekit.errors import RulekitError
 
@@ -75,8 +84,10 @@ def run_spark(
     out: str | None,
     as_of: dt.date,
     on_error: str = "fail",
+    population: FrozenPopulation | None = None,
 ) -> tuple[SparkSummary, DataFrame]:
-    """Classify a file into a file (or, without out, into the DataFrame returned)."""
+    """Classify a file into a file (or, without out, into the DataFrame returned); with a
+    frozen population, rank against its thresholds instead of the file's rows."""
     from pyspark.sql import functions as F
 
     from rulekit.engines.spark_engine import _fail_on_first_bad, _stage
@@ -85,10 +96,10 @@ def run_spark(
     df = read(spark, data)
     numbered = df.withColumn(ROW, F.monotonically_increasing_id())
     summary = SparkSummary(rows=0, columns=list(df.columns))
-    result = numbered
+    result: DataFrame | None = None
     rejected_parts = []
     for rs in rulesets:
-        one = classify_one(numbered, rs, as_of, "id")
+        one = classify_one(numbered, rs, as_of, "id", frozen_for(rs, population, as_of))
         if on_error == "fail":
             _fail_on_first_bad(one, numbered, rs)
         stage = _stage(rs, one)
@@ -113,8 +124,13 @@ def run_spark(
                 )
             )
         added = [ROW, rs.id, rs.id + "_rule"]
+        if result is None:  # the first ruleset's result holds the input columns already
+            inputs = [c for c in one.columns if c in df.columns and c not in added]
+            result = one.select(*[F.col(_quoted(c)) for c in inputs], *added)
+            continue
         kept = [c for c in result.columns if c not in added or c == ROW]
         result = result.select(*kept).join(one.select(*added), ROW)
+    assert result is not None, "at least one ruleset"
     ordered = result.orderBy(ROW)
     if out is not None:
         write(ordered.drop(ROW), out)
@@ -135,9 +151,8 @@ def _with_positions(bad: DataFrame, numbered: DataFrame) -> DataFrame:
 
     ids = sorted({r[ROW] for r in bad.select(ROW).collect()})
     spark = bad.sparkSession
-    positions = []
-    for i in ids:
-        positions.append((i, numbered.where(F.col(ROW) < i).count() + 1))
+    before = partition_starts(numbered)
+    positions = [(i, before[i >> ROW_BITS] + (i & ROW_MASK) + 1) for i in ids]
     table = spark.createDataFrame(positions, f"{ROW} long, rejected_row long")
     joined = bad.join(F.broadcast(table), ROW)
     first = ["rejected_row", "rejected_ruleset", "rejected_field", "rejected_reason"]

@@ -92,7 +92,7 @@ def classify_cases(cases: list[dict[str, Any]], as_of: Any, batch: int = 40) -> 
     """Each conformance case classified on Spark (on_error="skip"), many cases per Spark job:
     the results of a batch are brought back by one union. Per case name: per record, a
     (label, labels, rule) triple, or ("BAD", (reason, field)); or the error text when the case
-    could not run."""
+    could not run. A case gives its rule text ("rules") or a compiled ruleset ("ruleset")."""
     import json
 
     from pyspark.sql import functions as F
@@ -106,7 +106,7 @@ def classify_cases(cases: list[dict[str, Any]], as_of: Any, batch: int = 40) -> 
         parts, names = [], []
         for case in cases[start : start + batch]:
             try:
-                rs = rulekit.compile(case["rules"], "case.rules")
+                rs = case.get("ruleset") or rulekit.compile(case["rules"], "case.rules")
                 n = len(case["records"])
                 df = frame(spark, case["records"], {CASE_ROW: list(range(n))})
                 res = rulekit.spark.classify_frame(df, rs, as_of=as_of, on_error="skip")

@@ -3,7 +3,8 @@
 Spark quotes names with backticks and escapes strings with backslashes, sorts NULLs first by
 default (`nulls_are_small`; the generator writes NULLS LAST anyway), writes lambdas `x -> …`,
 arrays with `array(…)` and 0-based `[i]`, integer division with `div`, and has no ASOF join (a
-frozen population is reported unsupported). Spark's `round` already rounds half up on the
+frozen population's thresholds are merged with the distinct values by a window, see
+`frozen_joins`). Spark's `round` already rounds half up on the
 decimal form of a double (it goes through BigDecimal), which is semantics.round_half_up.
 
 Runs as printed (on Spark 4, ANSI mode on, `spark.sql.parser.escapedStringLiterals` false; see
@@ -16,6 +17,7 @@ is missing, as in rulekit (`isnan` gives NULL on read).
 
 from __future__ import annotations
 
+from rulekit.compile.sql.arithmetic import MUL_DECIMAL
 from rulekit.compile.sql.base import indent
 from rulekit.compile.sql.generator import Generator
 from rulekit.compile.sql.rawvalues import _DIGITS_FROM, _DIGITS_TO
@@ -40,9 +42,6 @@ class SparkGenerator(Generator):
 
     def quote_string_sql(self, text: str) -> str:
         return "'" + text.replace("\\", "\\\\").replace("'", "\\'") + "'"
-
-    def cast_sql(self, expr: str, type_sql: str) -> str:
-        return super().cast_sql(expr, _SPARK_TYPES.get(type_sql, type_sql))
 
     def try_cast_sql(self, expr: str, type_sql: str) -> str:
         return super().try_cast_sql(expr, _SPARK_TYPES.get(type_sql, type_sql))
@@ -159,6 +158,33 @@ class SparkGenerator(Generator):
     def is_whole_sql(self, x: str) -> str:
         return f"(NOT isnan({x}) AND abs({x}) != double('Infinity') AND {x} = floor({x}))"
 
+    # ------------------------------------------------------------------ exact decimals
+    _exact_product = False  # set while decimal_arith_sql writes a ×
+
+    def decimal_arith_sql(self, op: str, a: str, b: str, whole: tuple[bool, bool]) -> str:
+        """As the generator's, but × inside its window as Spark's DECIMAL gives it exactly:
+        Spark types DECIMAL(19, 9) × DECIMAL(19, 9) as DECIMAL(38, 17) (its precision-loss
+        rule drops the 18th decimal: 1e-9 × 8.221002828 came out wrong), so cast_sql writes
+        the product of the operands' units (DECIMAL(19, 0), whole numbers) into an exact
+        DECIMAL(38, 0), whose text with `E-18` is read as a DOUBLE (one correctly rounded
+        conversion, as the decimal's own)."""
+        if op != "*":
+            return super().decimal_arith_sql(op, a, b, whole)
+        self._exact_product = True
+        try:
+            return super().decimal_arith_sql(op, a, b, whole)
+        finally:
+            self._exact_product = False
+
+    def cast_sql(self, expr: str, type_sql: str) -> str:
+        end = f" AS {MUL_DECIMAL})"
+        if self._exact_product and type_sql == "DOUBLE" and expr.endswith(end):
+            da, sep, db = expr.partition(end + " * ")
+            if sep and da.startswith("TRY_CAST(") and db.startswith("TRY_CAST("):
+                ua, ub = (f"CAST({d} * 1000000000 AS DECIMAL(19, 0))" for d in (da + end, db))
+                return f"CAST(concat(CAST({ua} * {ub} AS STRING), 'E-18') AS DOUBLE)"
+        return super().cast_sql(expr, _SPARK_TYPES.get(type_sql, type_sql))
+
     # ------------------------------------------------------------------ populations that scale
     def population_joins(self, ctes: list[tuple[str, str]], prev: str, node: object) -> str:
         """A live population without a sort of every row in one task: the distinct values of
@@ -215,6 +241,92 @@ class SparkGenerator(Generator):
             )
         )
         return name
+
+    def frozen_joins(self, ctes: list[tuple[str, str]], prev: str, node: n.Node) -> str:
+        """A frozen population: its thresholds read from two constant tables, never recomputed
+        from the rows (Spark has no ASOF join). Per key k, `rk_frozen_k_values(g, v, le, share)`
+        holds each distinct frozen value v with le = #{w <= v} and share = the exact
+        cumulative_share of a value just above v; `rk_frozen_k_groups(g, n, share)` each group's
+        size and the share of a value at or below its smallest (rulekit.engines.spark_population
+        builds both). The distinct values of the argument (a grouped aggregation) are merged
+        with the frozen values, sorted per group (a window over distinct values, never over
+        every row), which gives less(x) = #{w < x} and #{w <= x}; joined back on the value."""
+        key = self.p.population_keys[node.id]
+        if key in self._frozen_done:
+            return prev
+        self._frozen_done.add(key)
+        ident = self.identifier_sql
+        k = self.pop_key_index[key]
+        cols = self.frozen_col[key]
+        x, part = self._pop_parts(key)
+        bases: dict[str, str] = self.__dict__.setdefault("_pop_base", {})
+        base = bases.get(prev, prev)
+        values, groups = self.frozen_views.get(k, self.frozen_view_names(k))
+        g, v, s, le, sh = ident("g"), ident("v"), ident("s"), ident("le"), ident("share")
+        by = self.p.fields[self.pop_nodes[key].by.name].type if part else None  # type: ignore[union-attr]
+        g_of = f"CAST({g} AS {self.sql_type(by)}) AS {g}, " if by is not None else ""
+        keys, merged = f"{self.PREFIX}pop_{k}_keys", f"{self.PREFIX}pop_{k}_frozen"
+        ctes.append(
+            (
+                keys,
+                f"SELECT DISTINCT {part + f' AS {g}, ' if part else ''}{x} AS {v}\n"
+                f"FROM {ident(base)}\nWHERE {x} IS NOT NULL",
+            )
+        )
+        window = f"PARTITION BY {g} ORDER BY {v}, {s}" if part else f"ORDER BY {v}, {s}"
+        before = f"OVER ({window} ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING)"
+        less = f"COALESCE(last({le}, true) {before}, 0)"
+        upto = (
+            f"CASE WHEN lead({s}) OVER ({window}) = 1 AND lead({v}) OVER ({window}) = {v} "
+            f"THEN lead({le}) OVER ({window}) ELSE {less} END"
+        )
+        ctes.append(
+            (
+                merged,
+                f"SELECT * FROM (\n  SELECT {g + ', ' if part else ''}{v}, {s}, {less} AS "
+                f"{le}, {upto} AS {ident('upto')}, last({sh}, true) {before} AS {sh}\n"
+                f"  FROM (\n    SELECT {g + ', ' if part else ''}{v}, 0 AS {s}, "
+                f"CAST(NULL AS BIGINT) AS {le}, CAST(NULL AS DOUBLE) AS {sh} FROM {ident(keys)}\n"
+                f"    UNION ALL\n    SELECT {g_of}{v}, 1 AS {s}, {le}, {sh} FROM {ident(values)}"
+                f"\n  )\n)\nWHERE {s} = 0",
+            )
+        )
+        on = f"a.{x} = b.{v}" + (f" AND a.{part} <=> b.{g}" if part else "")
+        group_on = f"a.{part} <=> CAST(c.{g} AS {self.sql_type(by)})" if by is not None else "TRUE"
+        name = f"{self.PREFIX}pop_{k}_joined"
+        bases[name] = base
+        ctes.append(
+            (
+                name,
+                f"SELECT a.*, COALESCE(b.{le}, 0) AS {ident(cols['less'])}, "
+                f"COALESCE(c.{ident('n')}, 0) AS {ident(cols['n'])}, "
+                f"COALESCE(c.{ident('n')}, 0) - COALESCE(b.{ident('upto')}, 0) AS "
+                f"{ident(cols['greater'])}, CASE WHEN c.{ident('n')} > 0 THEN "
+                f"COALESCE(b.{sh}, c.{sh}) END AS {ident(self.share_col(key))}\n"
+                f"FROM {ident(prev)} AS a LEFT JOIN {ident(merged)} AS b ON {on}\n"
+                f"LEFT JOIN {ident(groups)} AS c ON {group_on}",
+            )
+        )
+        return name
+
+    frozen_views: dict[int, tuple[str, str]] = {}  # the engine's table names, by key index
+
+    def frozen_view_names(self, k: int) -> tuple[str, str]:
+        """The tables of frozen population k, as `rulekit sql --frozen-population` names them."""
+        fixed = type(self).PREFIX
+        return f"{fixed}frozen_{k}_values", f"{fixed}frozen_{k}_groups"
+
+    def share_col(self, key: str) -> str:
+        """The column of a frozen population's exact cumulative_share (the `below` column's
+        name: a frozen population on Spark needs no partial sums)."""
+        return self.frozen_col[key]["below"]
+
+    def population_sql(self, node: n.Node) -> str:
+        if self.frozen and isinstance(node, n.Call) and node.func == "cumulative_share":
+            key = self.p.population_keys[node.id]
+            x, _ = self._pop_parts(key)
+            return f"CASE WHEN {x} IS NULL THEN NULL ELSE {self.identifier_sql(self.share_col(key))} END"
+        return super().population_sql(node)
 
     def _stats(self, key: str) -> dict[str, str]:
         stats = super()._stats(key) if self.frozen else {}
