@@ -69,6 +69,8 @@ class DecisionDocument(DecisionFields):
     """`Decision.to_dict()`."""
 
     format: Literal["rulekit-decision/1"]
+    # named decisions (`decision NAME …`) by name: only in a file that has them
+    decisions: NotRequired[dict[str, DecisionFields]]
 
 
 # ---------------------------------------------------------------- explanation
