@@ -267,6 +267,7 @@ def _run(
     params: list[str] | None = None,
 ) -> None:
     from rulekit import io as rio
+    from rulekit.engines.decisions import decision_columns
 
     today = _as_of(as_of) or dt.date.today()
     if data == "-":
@@ -316,6 +317,7 @@ def _run(
         from rulekit.cli import files as cli_files
 
         plain = labels is Labels.id and encoding in (None, "utf-8", "utf-8-sig")
+        plain = plain and not any(rs.named for rs in loaded)  # named decisions: below
         rows = cli_files.streams(engine_name, data, out, reading) if plain else None
         if rows is not None:  # DuckDB reads and writes the files itself
             cli_files.run_streaming(
@@ -363,6 +365,7 @@ def _run(
         if labels is Labels.both:
             extra[rs.id + "_display"] = shown
         extra[rs.id + "_rule"] = rules
+        extra.update(decision_columns(rs, batch))  # `<id>_<decision>`, `<id>_<decision>_rule`
     _warn_replaced(loaded, table.columns)
 
     # Excel on Windows reads UTF-8 only with a BOM: kept when the input was GBK or had one

@@ -94,7 +94,7 @@ def classify_with_engine(
             ruleset.unnamed(), records, as_of, population, "skip", engine, validate, read
         )
         main.ruleset = ruleset
-        return with_named(
+        named: BatchResult = with_named(
             ruleset,
             main,
             records,
@@ -103,6 +103,7 @@ def classify_with_engine(
             ),
             on_error,
         )
+        return named
     if duckdb_engine.is_path(records):
         return duckdb_engine.classify_file(
             ruleset, records, as_of, population, on_error, validate, read=read

@@ -18,6 +18,7 @@ from typing import Any
 
 from rulekit.errors import BadRecord, RecordError
 from rulekit.model.decisions import applies, decision_order
+from rulekit.model.program import HitPolicy
 
 # rulekit.engines.python's CompiledRuleset, Decision, BatchResult and a record (that module
 # calls this one: no import back)
@@ -141,3 +142,29 @@ def with_named(
 
 def is_path(records: object) -> bool:
     return isinstance(records, (str, os.PathLike))
+
+
+def decision_columns(rs: CompiledRuleset, batch: BatchResult) -> dict[str, list[Any]]:
+    """`run`'s output columns of the named decisions: per decision `<ruleset id>_<name>` (its
+    label; a list under hit all) and `<ruleset id>_<name>_rule` (the deciding rule; the
+    matching rules under hit all), empty where it does not apply or the row was set aside."""
+
+    out: dict[str, list[Any]] = {}
+    for name, d in rs.program.decisions.items():
+        multi = d.program.hit is HitPolicy.ALL
+        labels: list[Any] = []
+        rules: list[Any] = []
+        for decision in batch.decisions:
+            got = decision.decisions.get(name) if decision is not None else None
+            if got is None or not got.labels:
+                labels.append(None)
+                rules.append(None)
+            elif multi:
+                labels.append(list(got.labels))
+                rules.append([r.name for r in got.rules] or None)
+            else:
+                labels.append(got.label)
+                rules.append(got.rule.name if got.rule else None)
+        out[d.column] = labels
+        out[d.column + "_rule"] = rules
+    return out

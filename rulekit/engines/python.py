@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import copy
+import datetime as dt
 import functools
 import os
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -71,7 +71,7 @@ class Decision:
     def to_dict(self) -> DecisionDocument:
         """The decision document (format rulekit-decision/1): the keys of an explanation's
         `decision`, files shown as `rulekit explain` shows them."""
-        doc: DecisionDocument = {"format": DECISION_FORMAT, **_fields_document(self)}
+        doc = cast(DecisionDocument, {"format": DECISION_FORMAT, **_fields_document(self)})
         if self.decisions:
             doc["decisions"] = {k: _fields_document(d) for k, d in self.decisions.items()}
         return doc
@@ -451,12 +451,15 @@ class CompiledRuleset:
 
             main = self.unnamed().run_python(records, as_of, population, "skip", validate)
             main.ruleset = self
-            return with_named(
-                self,
-                main,
-                records,
-                lambda sub, rows: sub.run_python(rows, as_of, population, "skip", validate),
-                on_error,
+            return cast(
+                BatchResult,
+                with_named(
+                    self,
+                    main,
+                    records,
+                    lambda sub, rows: sub.run_python(rows, as_of, population, "skip", validate),
+                    on_error,
+                ),
             )
         today = as_date(as_of)
         rejected: dict[int, BadRecord] = {}
@@ -517,7 +520,9 @@ class CompiledRuleset:
         if self.named:
             from rulekit.engines.decisions import classify_named
 
-            return classify_named(self, decision, record, as_of, population, validate)
+            return cast(
+                Decision, classify_named(self, decision, record, as_of, population, validate)
+            )
         return decision
 
     def _date_of(self, as_of: object) -> dt.date:

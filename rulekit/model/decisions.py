@@ -45,7 +45,7 @@ class NamedDecision:
     @property
     def column(self) -> str:
         """Its result column in `run`'s output (`<column>_rule`: its deciding rule)."""
-        return self.program.id
+        return str(self.program.id)
 
 
 def decision_order(decisions: Mapping[str, NamedDecision]) -> list[str]:

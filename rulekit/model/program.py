@@ -14,8 +14,8 @@ from functools import cached_property
 from typing import Any
 
 from rulekit.errors import Diagnostic
-from rulekit.model.decisions import NamedDecision
 from rulekit.model import datatypes as T
+from rulekit.model.decisions import NamedDecision
 from rulekit.model.params import ParamInfo
 from rulekit.model.semantics import CoercionError, coerce
 from rulekit.source import Source

@@ -17,10 +17,10 @@ from rulekit.errors import Diagnostic
 from rulekit.i18n import Msg
 from rulekit.source import Source, Span
 from rulekit.syntax import nodes as n
+from rulekit.syntax.decision_nodes import DecisionNodes
 from rulekit.syntax.keywords import ARITH_OPS, COMPARE_OPS, HIT_ZH
 from rulekit.syntax.limits import balance, too_deep
 from rulekit.syntax.literals import LiteralError, decode_date, decode_number, decode_string
-from rulekit.syntax.decision_nodes import DecisionNodes
 from rulekit.syntax.picks import PICK_WORDS, PickItem, pick_condition
 
 # What follows the `e` of a number in exponent notation (the lexer ends the number at the `e`).
