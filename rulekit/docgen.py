@@ -14,6 +14,7 @@ from pathlib import Path
 
 from rulekit.model.params import ParamInfo
 from rulekit.model.program import Program
+from rulekit.render.decision_pages import decision_sections
 from rulekit.ruleset import Ruleset
 from rulekit.rulesets import shipped_dir
 from rulekit.syntax.nodes import Text
@@ -176,6 +177,7 @@ def render_ruleset_page(rs: Ruleset) -> str:
     if not p.rules:
         out.append("—")
     out.append("")
+    out += decision_sections(p, _table, _cell, _code, _flat, snippet)  # `decision NAME …`
     return "\n".join(out)
 
 

@@ -13,13 +13,14 @@ from __future__ import annotations
 from typing import Any
 
 from rulekit.analysis.report import FileAnalysis
+from rulekit.engines.decisions import unnamed
 
 
 def analyze_decisions(rs: Any, run: Any) -> list[FileAnalysis]:
     """The analyses of a ruleset with named decisions: `run(ruleset)` analyses one (the
     unnamed decision first when it has rules or a default, then each named one, file order)."""
     parts: list[Any] = []
-    alone = rs.unnamed()
+    alone = unnamed(rs)
     if alone.program.rules or alone.program.default:
         parts.append(alone)
     parts.extend(rs.named.values())

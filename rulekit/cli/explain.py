@@ -47,7 +47,7 @@ from rulekit.i18n import N_, Msg
 if TYPE_CHECKING:
     from rulekit import Ruleset
     from rulekit.cli.inputs import Rows
-    from rulekit.documents import ExplainInput
+    from rulekit.documents import ExplainInput, NamedDecisionBrief
     from rulekit.engines.duckdb_lookup import FoundRow
     from rulekit.engines.population import FrozenPopulation
     from rulekit.explain import WhyNot
@@ -485,13 +485,13 @@ def _decisions_json(
     frozen: Any,
     batch: Any,
     overrides: dict[str, Any],
-) -> dict[str, Any]:
+) -> dict[str, NamedDecisionBrief]:
     """Each named decision of the record: applies (its parent gave its label), labels, rules
     (explain --decision NAME explains one in full)."""
     from rulekit.explain.decisions import trace_decisions
 
     traced = trace_decisions(rs, rec, today, frozen if frozen is not None else batch, overrides)
-    out: dict[str, Any] = {}
+    out: dict[str, NamedDecisionBrief] = {}
     for name, ex in traced.items():
         dec = ex.decision if ex is not None else None
         out[name] = {

@@ -86,12 +86,12 @@ def classify_with_engine(
     if duckdb_engine.is_path(population):
         population = duckdb_engine.freeze(ruleset, population, as_of)
     if ruleset.named:  # named decisions: each its own query, combined (engines/decisions.py)
-        from rulekit.engines.decisions import with_named
+        from rulekit.engines.decisions import unnamed, with_named
 
         if not duckdb_engine.is_path(records) and not isinstance(records, list):
             records = list(records)
         main = classify_with_engine(
-            ruleset.unnamed(), records, as_of, population, "skip", engine, validate, read
+            unnamed(ruleset), records, as_of, population, "skip", engine, validate, read
         )
         main.ruleset = ruleset
         named: BatchResult = with_named(

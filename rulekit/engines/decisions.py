@@ -10,7 +10,7 @@ decisions, rules and rejected records.
 
 from __future__ import annotations
 
-import os
+import copy
 from collections.abc import Mapping
 from dataclasses import replace
 from types import MappingProxyType
@@ -29,6 +29,16 @@ Record = Any
 
 # what a named decision gives a record it does not apply to
 _NOTHING: dict[str, Any] = {"label": None, "labels": (), "display": None, "rule": None}
+
+
+def unnamed(rs: CompiledRuleset) -> CompiledRuleset:
+    """The ruleset without its named decisions: its unnamed decision alone (the ruleset itself
+    in a file without named decisions)."""
+    if not rs.named:
+        return rs
+    alone = copy.copy(rs)
+    alone.named = {}
+    return alone
 
 
 def _nothing(template: Decision) -> Decision:
@@ -140,8 +150,24 @@ def with_named(
     return combine(rs, main, subs, on_error)
 
 
-def is_path(records: object) -> bool:
-    return isinstance(records, (str, os.PathLike))
+def run_named(
+    rs: CompiledRuleset,
+    records: list[Record],
+    as_of: object,
+    population: Any,
+    on_error: str,
+    validate: str,
+) -> BatchResult:
+    """The Python engine's batch of a ruleset with named decisions."""
+    main = unnamed(rs).run_python(records, as_of, population, "skip", validate)
+    main.ruleset = rs
+    return with_named(
+        rs,
+        main,
+        records,
+        lambda sub, rows: sub.run_python(rows, as_of, population, "skip", validate),
+        on_error,
+    )
 
 
 def decision_columns(rs: CompiledRuleset, batch: BatchResult) -> dict[str, list[Any]]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 import datetime as dt
 import functools
 import os
@@ -63,9 +62,7 @@ class Decision:
     display: str | None
     rule: RuleRef | None
     rules: tuple[RuleRef, ...] = ()
-    # the named decisions' results (`decision NAME …`, rulekit.model.decisions) by name, in
-    # file order: each a Decision (no label, no rule where it does not apply); empty in a file
-    # without named decisions
+    # the named decisions' results by name (engines/decisions.py); empty without them
     decisions: Mapping[str, Decision] = field(default_factory=lambda: _NO_DECISIONS, hash=False)
 
     def to_dict(self) -> DecisionDocument:
@@ -259,18 +256,10 @@ class CompiledRuleset:
             self._table = single
         else:
             self._table = MultiTable(self)
-        # named decisions (rulekit.model.decisions, engines/decisions.py): one compiled
-        # ruleset each, by name; empty in a file without them
+        # named decisions (engines/decisions.py): one compiled ruleset each, by name
         self.named: dict[str, CompiledRuleset] = {
             name: CompiledRuleset(d.program, strict) for name, d in p.decisions.items()
         }
-
-    def unnamed(self) -> CompiledRuleset:
-        """This ruleset without its named decisions: the unnamed decision alone (itself in a
-        file without named decisions)."""
-        alone = copy.copy(self)
-        alone.named = {}
-        return alone if self.named else self
 
     # ---- metadata
     @property
@@ -447,19 +436,10 @@ class CompiledRuleset:
 
         records = records if isinstance(records, list) else list(records)
         if self.named:  # named decisions: each on its own, combined (engines/decisions.py)
-            from rulekit.engines.decisions import with_named
+            from rulekit.engines.decisions import run_named
 
-            main = self.unnamed().run_python(records, as_of, population, "skip", validate)
-            main.ruleset = self
             return cast(
-                BatchResult,
-                with_named(
-                    self,
-                    main,
-                    records,
-                    lambda sub, rows: sub.run_python(rows, as_of, population, "skip", validate),
-                    on_error,
-                ),
+                BatchResult, run_named(self, records, as_of, population, on_error, validate)
             )
         today = as_date(as_of)
         rejected: dict[int, BadRecord] = {}
