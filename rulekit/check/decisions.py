@@ -125,7 +125,7 @@ def _unused_labels(ch: Checker, sub: Program) -> None:
         if label.decl and label.name not in sub.produced_labels:
             ch.warn(
                 "unused-label",
-                Msg("label `{label}` is never given", label=label.name),
+                Msg("label `{label}` is declared but no rule gives it", label=label.name),
                 label.decl.name_span,
                 hint=Msg("add a rule that gives it, or remove the label"),
             )
