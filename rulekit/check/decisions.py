@@ -97,9 +97,11 @@ def check_decisions(ch: Checker, program: Program, sections: list[Section]) -> N
             diagnostics=[],
             decisions={},
         )
+        sub.population_keys = _own_keys(sub)
         out[d.name] = NamedDecision(d.name, d, sub, d.parent, d.parent_label)
         _unused_labels(ch, sub)
     ch.labels, ch.declared_labels, ch._label_names, ch._labels = saved
+    program.population_keys = _own_keys(program)
     _check_parents(ch, out)
     for name, span, column in column_collisions(
         program.id, ((x.name, x.decl.name_span) for x in out.values()), RESERVED_NAMES
@@ -118,6 +120,13 @@ def check_decisions(ch: Checker, program: Program, sections: list[Section]) -> N
     program.decisions = out
     for ex in program.examples:
         _check_expect(ch, program, ex)
+
+
+def _own_keys(p: Program) -> dict[int, str]:
+    """The population keys of the nodes in this program's own rules and lets (the checker
+    records those of every decision's rules together)."""
+    ids = {sub.id for root in p.expressions() for sub in n.walk(root)}
+    return {i: k for i, k in p.population_keys.items() if i in ids}
 
 
 def _unused_labels(ch: Checker, sub: Program) -> None:
