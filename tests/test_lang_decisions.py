@@ -274,6 +274,22 @@ def test_run_writes_one_column_pair_per_decision(cli, tmp_path, shop, engine, ex
         assert list(got or []) == list(seg)
 
 
+def test_frames_get_the_decision_columns(shop: rulekit.Ruleset) -> None:
+    import pyarrow as pa
+
+    records = [r for r in _records(30, seed=5) if not isinstance(r["amount"], str)]
+    table = pa.Table.from_pylist(records)
+    out = rulekit.classify_frame(table, shop, as_of="2024-06-30", on_error="skip").to_pylist()
+    expected = shop.classify_many(records, as_of="2024-06-30", on_error="skip")
+    for row, d in zip(out, expected, strict=True):
+        assert d is not None
+        assert row["shop_channel"] == d.decisions["channel"].label
+        assert (row["shop_segment"] or []) == list(d.decisions["segment"].labels)
+        assert row["shop_tier_rule"] == (
+            d.decisions["tier"].rule.name if d.decisions["tier"].rule else None
+        )
+
+
 # ---- explain, sql, examples, analysis
 
 

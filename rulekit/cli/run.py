@@ -306,6 +306,10 @@ def _run(
                 "one pair of output columns, so give it once"
             )
         seen[rs.id] = ref
+    if engine is Engine.spark and any(rs.named for rs in loaded):
+        raise Usage(
+            "named decisions (`decision NAME`) do not run on Spark yet; use --engine duckdb"
+        )
     if engine is Engine.spark:
         _run_spark(loaded, data, out, today, on_error.value, master, spark_remote, preview)
         return

@@ -194,3 +194,20 @@ def decision_columns(rs: CompiledRuleset, batch: BatchResult) -> dict[str, list[
         out[d.column] = labels
         out[d.column + "_rule"] = rules
     return out
+
+
+def decision_arrow_columns(
+    rs: CompiledRuleset, table: Any, as_of: object, population: Any
+) -> list[tuple[str, Any]]:
+    """classify_frame's columns of the named decisions (`<id>_<decision>`, `…_rule`) over an
+    Arrow table, computed on DuckDB as classify_many does (rows set aside: empty)."""
+    import pyarrow as pa
+
+    from rulekit.engines import classify_with_engine
+
+    batch = classify_with_engine(rs, table.to_pylist(), as_of, population, "skip", "duckdb")
+    out = []
+    for name, values in decision_columns(rs, batch).items():
+        multi = any(isinstance(v, list) for v in values)
+        out.append((name, pa.array(values, pa.list_(pa.string()) if multi else pa.string())))
+    return out
