@@ -137,6 +137,7 @@ def classify_frame(
     )
     for rs in sets:  # named decisions: their columns after the others (engines/decisions.py)
         if rs.named:
+            from rulekit.engines import classify_with_engine
             from rulekit.engines.decisions import decision_arrow_columns
 
             pop = (
@@ -144,7 +145,8 @@ def classify_frame(
                 if population is not None and is_frame(population)
                 else population
             )
-            for name, column in decision_arrow_columns(rs, table, as_of, pop):
+            batch = classify_with_engine(rs, table.to_pylist(), as_of, pop, "skip", "duckdb")
+            for name, column in decision_arrow_columns(rs, batch):
                 results = results.append_column(name, column)
     replaced = replaced_columns(sets, _column_names(data, kind), on_error, labels)
     out = _attach(data, kind, table, results, replaced)

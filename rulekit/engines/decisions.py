@@ -13,7 +13,6 @@ from __future__ import annotations
 import copy
 from collections.abc import Mapping
 from dataclasses import replace
-from types import MappingProxyType
 from typing import Any
 
 from rulekit.errors import BadRecord, RecordError
@@ -42,7 +41,7 @@ def unnamed(rs: CompiledRuleset) -> CompiledRuleset:
 
 
 def _nothing(template: Decision) -> Decision:
-    return replace(template, rules=(), decisions=MappingProxyType({}), **_NOTHING)
+    return replace(template, rules=(), decisions={}, **_NOTHING)
 
 
 def _pick(
@@ -62,7 +61,7 @@ def _pick(
             return r
         else:
             got[name] = r
-    return replace(main, decisions=MappingProxyType(got))
+    return replace(main, decisions=got)
 
 
 def _walk(rs: CompiledRuleset, result_of: Any) -> dict[str, Decision | BadRecord]:
@@ -196,16 +195,11 @@ def decision_columns(rs: CompiledRuleset, batch: BatchResult) -> dict[str, list[
     return out
 
 
-def decision_arrow_columns(
-    rs: CompiledRuleset, table: Any, as_of: object, population: Any
-) -> list[tuple[str, Any]]:
-    """classify_frame's columns of the named decisions (`<id>_<decision>`, `…_rule`) over an
-    Arrow table, computed on DuckDB as classify_many does (rows set aside: empty)."""
+def decision_arrow_columns(rs: CompiledRuleset, batch: BatchResult) -> list[tuple[str, Any]]:
+    """classify_frame's columns of the named decisions (`<id>_<decision>`, `…_rule`) as Arrow
+    arrays, from a batch classified with on_error="skip" (rows set aside: empty)."""
     import pyarrow as pa
 
-    from rulekit.engines import classify_with_engine
-
-    batch = classify_with_engine(rs, table.to_pylist(), as_of, population, "skip", "duckdb")
     out = []
     for name, values in decision_columns(rs, batch).items():
         multi = any(isinstance(v, list) for v in values)

@@ -7,7 +7,6 @@ import functools
 import os
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, cast, overload
 
 from rulekit.documents import (
@@ -50,9 +49,6 @@ class RuleRef:
         return {"name": self.name, "file": self.file, "line": self.line}
 
 
-_NO_DECISIONS: Mapping[str, Decision] = MappingProxyType({})
-
-
 @dataclass(frozen=True, slots=True)
 class Decision:
     """The result for one record: label(s), display name(s) and the deciding rule(s)."""
@@ -63,7 +59,7 @@ class Decision:
     rule: RuleRef | None
     rules: tuple[RuleRef, ...] = ()
     # the named decisions' results by name (engines/decisions.py); empty without them
-    decisions: Mapping[str, Decision] = field(default_factory=lambda: _NO_DECISIONS, hash=False)
+    decisions: Mapping[str, Decision] = field(default_factory=dict, hash=False)
 
     def to_dict(self) -> DecisionDocument:
         """The decision document (format rulekit-decision/1): the keys of an explanation's
