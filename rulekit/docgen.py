@@ -193,7 +193,7 @@ def render_index(rulesets: Sequence[Ruleset]) -> str:
                 _cell(p.display.zh),
                 _cell(p.display.en),
                 f"`{p.hit}`",
-                str(len(p.labels)),
+                str(len(p.labels) + sum(len(d.program.labels) for d in p.decisions.values())),
                 _cell(p.source_ref.get("zh")),
                 f"[{p.id}]({p.id}.md)",
             ]
