@@ -14,6 +14,7 @@ from pathlib import Path
 
 from rulekit.model.params import ParamInfo
 from rulekit.model.program import Program
+from rulekit.render.decision_pages import decision_sections
 from rulekit.ruleset import Ruleset
 from rulekit.rulesets import shipped_dir
 from rulekit.syntax.nodes import Text
@@ -176,6 +177,7 @@ def render_ruleset_page(rs: Ruleset) -> str:
     if not p.rules:
         out.append("—")
     out.append("")
+    out += decision_sections(p, _table, _cell, _code, _flat, snippet)  # `decision NAME …`
     return "\n".join(out)
 
 
@@ -191,7 +193,7 @@ def render_index(rulesets: Sequence[Ruleset]) -> str:
                 _cell(p.display.zh),
                 _cell(p.display.en),
                 f"`{p.hit}`",
-                str(len(p.labels)),
+                str(len(p.labels) + sum(len(d.program.labels) for d in p.decisions.values())),
                 _cell(p.source_ref.get("zh")),
                 f"[{p.id}]({p.id}.md)",
             ]

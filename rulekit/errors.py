@@ -60,6 +60,13 @@ CODES: dict[str, str] = {
     "duplicate-param": N_("a param declared twice with the same value"),
     "conflicting-param": N_("a param declared twice with different values"),
     "bad-param": N_("a param whose value is not a constant (a literal or a list of literals)"),
+    "unknown-decision": N_(
+        "`when` or an example's `expect` names a decision the file does not have"
+    ),
+    "decision-cycle": N_("named decisions whose `when` parents form a cycle"),
+    "decision-column-collision": N_(
+        "a decision whose result column `<ruleset id>_<name>` another result column already has"
+    ),
 }
 
 

@@ -109,6 +109,8 @@ def classify_frame(
     if not sets:
         raise RulekitError("classify_frame needs at least one ruleset")
     kind = frame_kind(frame)
+    if kind == "spark" and any(rs.named for rs in sets):
+        raise RulekitError("named decisions (`decision NAME`) do not run on Spark yet")
     if kind == "spark":
         in_spark: F = _spark(frame, sets, as_of, population, on_error, labels)
         return in_spark
@@ -133,6 +135,19 @@ def classify_frame(
         labels=labels,
         kinds=kinds,
     )
+    for rs in sets:  # named decisions: their columns after the others (engines/decisions.py)
+        if rs.named:
+            from rulekit.engines import classify_with_engine
+            from rulekit.engines.decisions import decision_arrow_columns
+
+            pop = (
+                to_arrow(population, frame_kind(population), _wanted(sets))[0].to_pylist()
+                if population is not None and is_frame(population)
+                else population
+            )
+            batch = classify_with_engine(rs, table.to_pylist(), as_of, pop, "skip", "duckdb")
+            for name, column in decision_arrow_columns(rs, batch):
+                results = results.append_column(name, column)
     replaced = replaced_columns(sets, _column_names(data, kind), on_error, labels)
     out = _attach(data, kind, table, results, replaced)
     lazy: F = out.lazy() if data is not frame else out

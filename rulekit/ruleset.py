@@ -58,6 +58,13 @@ class Ruleset(CompiledRuleset):
         return {name: p.value for name, p in self.program.params.items() if p.used}
 
     # ---- classification
+    def decision(self, name: str) -> Ruleset:
+        """One named decision (`decision NAME …`) as a ruleset of its own: its rules, labels
+        and hit policy over the file's fields and lets, id `<ruleset id>_<name>` (to explain,
+        why-not, analyse or query it alone; it does not look at its parent). KeyError for a
+        name the file does not have."""
+        return Ruleset(self.program.decisions[name].program, strict=self.strict)
+
     def classify_many(
         self,
         records: Iterable[Record] | str | os.PathLike[str],

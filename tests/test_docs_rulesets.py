@@ -92,7 +92,11 @@ def test_sample_gives_every_label(path, rulesets, sample_results):
     for decision in sample_results[path.stem]:
         if decision is not None:
             given.update(decision.labels)
+            for named in decision.decisions.values():  # `decision NAME …`: its labels too
+                given.update(named.labels)
     declared = list(rs.program.labels)
+    for d in rs.program.decisions.values():
+        declared += [label for label in d.program.labels if label not in declared]
     gaps = _sample_gaps(path)
 
     unknown = sorted(set(gaps) - set(declared))

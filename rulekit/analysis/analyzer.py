@@ -519,5 +519,18 @@ def _box_text(atoms: list[regions.Atom], box: dict[str, tuple[int, int]]) -> str
 def analyze_ruleset(
     rs: CompiledRuleset, as_of: object = None, timeout_ms: int = TIMEOUT_MS
 ) -> FileAnalysis:
-    """Every finding of one compiled ruleset."""
-    return Analyzer(rs, as_of, timeout_ms).run()
+    """Every finding of one compiled ruleset (with named decisions: of the first part; all
+    of them with analyze_parts)."""
+    return analyze_parts(rs, as_of, timeout_ms)[0]
+
+
+def analyze_parts(
+    rs: CompiledRuleset, as_of: object = None, timeout_ms: int = TIMEOUT_MS
+) -> list[FileAnalysis]:
+    """Every finding of one compiled ruleset: one analysis, or one per decision of a file with
+    named decisions (analysis/decisions.py)."""
+    if not rs.named:
+        return [Analyzer(rs, as_of, timeout_ms).run()]
+    from rulekit.analysis.decisions import analyze_decisions
+
+    return analyze_decisions(rs, lambda part: Analyzer(part, as_of, timeout_ms).run())

@@ -19,6 +19,8 @@ from typing import Any
 
 from rulekit.check.calls import FUNCTIONS, CallChecker
 from rulekit.check.conditionals import ConditionalChecker
+from rulekit.check.decisions import check_decisions
+from rulekit.check.decisions import split as split_decisions
 from rulekit.check.examples import check_examples
 from rulekit.check.expressions import ExpressionChecker
 from rulekit.check.lints import lint
@@ -68,7 +70,7 @@ class Checker(ExpressionChecker, CallChecker, ConditionalChecker):
     _label_names: list[str] | None = None
 
     def check(self) -> Program:
-        st = self.file.statements
+        st, sections = split_decisions(self.file.statements)
         metas = [s for s in st if isinstance(s, n.Meta)]
         field_decls = [s for s in st if isinstance(s, n.FieldDecl)]
         let_decls = [s for s in st if isinstance(s, n.LetDecl)]
@@ -93,7 +95,7 @@ class Checker(ExpressionChecker, CallChecker, ConditionalChecker):
         # Pass 1 binds the types of undeclared fields silently; pass 2 reports.
         if not self.declared_fields:
             self.report.quiet = True
-            self._check_body(let_decls, rules)
+            self._check_body(let_decls, rules + [r for x in sections for r in x.rules])
             self.report.quiet = False
             for name, t in self.inferred.items():
                 if t == T.UNKNOWN:
@@ -102,7 +104,7 @@ class Checker(ExpressionChecker, CallChecker, ConditionalChecker):
             self.lets.clear()
             self._visible_lets.clear()
             self.population_keys.clear()
-        self._check_body(let_decls, rules)
+        self._check_body(let_decls, rules + [r for x in sections for r in x.rules])
         for name, t in self.inferred.items():
             self.fields[name] = FieldInfo(name, t, name, None, used=True)
 
@@ -125,6 +127,7 @@ class Checker(ExpressionChecker, CallChecker, ConditionalChecker):
             types=self.types,
             population_keys=self.population_keys,
         )
+        check_decisions(self, program, sections)
         check_examples(program, self.report)
         lint(program, self.report, strict=self.strict, inferred_at=self.inferred_at)
         program.diagnostics = self.report.in_order()

@@ -95,7 +95,12 @@ def analyse_paths(
         if is_params_program(rs.program):  # a parameters file: constants, nothing to analyse
             shown.pop()
             continue
-        done.append(rs.analyze(as_of=as_of, timeout_ms=timeout))
+        if rs.named:  # named decisions: one analysis each (analysis/decisions.py)
+            from rulekit.analysis.analyzer import analyze_parts
+
+            done.extend(analyze_parts(rs, as_of, timeout))
+        else:
+            done.append(rs.analyze(as_of=as_of, timeout_ms=timeout))
     return shown, done, errors
 
 

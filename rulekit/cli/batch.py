@@ -138,6 +138,18 @@ def sql_cmd(
     else:
         source = Source(Relation(table=table or "customers"))
     text = gen.labelled_sql(source, passthrough=True)
+    for name, d in rs.program.decisions.items():  # named decisions: one query each
+        sub = generator_for(dialect.value)(
+            d.program, as_of=today, frozen=population, display=display
+        )
+        when = (
+            f"; it applies only where {rs.id}_{d.parent} = '{d.parent_label}'" if d.parent else ""
+        )
+        text += (
+            f";\n\n-- decision {name}: columns {d.column}, {d.column}_rule{when}\n"
+            + sub.labelled_sql(source, passthrough=False)
+        )
+        gen.unsupported_messages.extend(sub.unsupported_messages)
     if gen.unsupported_messages:
         for message in dict.fromkeys(gen.unsupported_messages):
             _note(f"{dialect.value} cannot express: {message}", style="yellow")

@@ -47,7 +47,7 @@ from rulekit.i18n import N_, Msg
 if TYPE_CHECKING:
     from rulekit import Ruleset
     from rulekit.cli.inputs import Rows
-    from rulekit.documents import ExplainInput
+    from rulekit.documents import ExplainInput, NamedDecisionBrief
     from rulekit.engines.duckdb_lookup import FoundRow
     from rulekit.engines.population import FrozenPopulation
     from rulekit.explain import WhyNot
@@ -109,6 +109,14 @@ def explain(
     sheet: Sheet = None,
     header_row: HeaderRow = None,
     params: Params = None,
+    decision: Annotated[
+        str | None,
+        typer.Option(
+            "--decision",
+            metavar="NAME",
+            help="Explain this named decision of the file (`decision NAME`) instead.",
+        ),
+    ] = None,
 ) -> None:
     """Explain one record: the decision, then every rule with each sub-condition's values.
 
@@ -123,6 +131,9 @@ def explain(
     ui.quiet = quiet
     reading = _reading(na, decimal_comma, date_format, delimiter, data_encoding, sheet, header_row)
     rs = _load_with_params([ruleset], params)[0]
+    whole = rs
+    if decision is not None:
+        rs = _named_decision(rs, decision)
     today = _as_of(as_of) or dt.date.today()
     if id_ is None and record is None and not sets:
         raise Usage(
@@ -223,6 +234,8 @@ def explain(
 
     from rulekit.explain import why_not as why_not_fn
 
+    if decision is not None:
+        _note_not_applied(whole, decision, rec, today, frozen, batch, overrides)
     wn: WhyNot | None = None
     try:
         if why_not is not None:
@@ -244,12 +257,18 @@ def explain(
 
     d = render.explanation_json(ex)
     d["input"] = source
+    if decision is None and rs.program.decisions:  # every named decision's label, in short
+        d["decisions"] = _decisions_json(rs, rec, today, frozen, batch, overrides)
     if wn is not None:
         d["why_not"] = render.why_not_json(wn)
     if fmt is Format.json:
         _json_out(d)
         raise Exit(0)
     _print(render.explanation_text(d))
+    for name, got in d.get("decisions", {}).items():
+        rules = ", ".join(f"{r['name']} (line {r['line']})" for r in got["rules"])
+        shown = ", ".join(got["labels"]) or ("not applied" if not got["applies"] else "none")
+        _print(f"decision {name}: {shown}" + (f"  ← {rules}" if rules else ""))
     if wn is not None:
         _print()
         _print(render.why_not_text(d["why_not"]))
@@ -413,3 +432,71 @@ def _record_from_set(
     _put_value(
         rs, name, None if value.lower() in MISSING_WORDS else value, rec, overrides, f"--set {item}"
     )
+
+
+def _named_decision(rs: Ruleset, name: str) -> Ruleset:
+    """--decision NAME: the named decision as a ruleset (a usage error naming the decisions
+    for a name the file does not have)."""
+    names = list(rs.program.decisions)
+    if name not in names:
+        guess = _suggest(name, names)
+        raise Usage(
+            f"--decision {name}: ruleset {rs.id} has "
+            + (f"no decision {name!r}" + (f" (did you mean {guess!r}?)" if guess else ""))
+            + (f"; its decisions are {', '.join(names)}" if names else "; it has no named decision")
+        )
+    return rs.decision(name)
+
+
+def _note_not_applied(
+    rs: Ruleset,
+    name: str,
+    rec: dict[str, Any],
+    today: dt.date,
+    frozen: Any,
+    batch: Any,
+    overrides: dict[str, Any],
+) -> None:
+    """A note when the named decision does not apply to this record (its parent gave another
+    label): the explanation below is of its rules alone."""
+    from rulekit.explain.decisions import trace_decisions
+
+    d = rs.program.decisions[name]
+    if d.parent is None:
+        return
+    try:
+        traced = trace_decisions(rs, rec, today, frozen if frozen is not None else batch, overrides)
+    except RecordError:
+        return
+    if traced.get(name) is None:
+        parent = traced.get(d.parent)
+        got = parent.decision.labels if parent is not None and parent.decision else ()
+        _note(
+            f"decision {name} applies only where {d.parent} is {d.parent_label}; this "
+            f"record's {d.parent} is {', '.join(got) or 'none'}, so it gets no {name} label "
+            "(the rules below are evaluated as if it applied)"
+        )
+
+
+def _decisions_json(
+    rs: Ruleset,
+    rec: dict[str, Any],
+    today: dt.date,
+    frozen: Any,
+    batch: Any,
+    overrides: dict[str, Any],
+) -> dict[str, NamedDecisionBrief]:
+    """Each named decision of the record: applies (its parent gave its label), labels, rules
+    (explain --decision NAME explains one in full)."""
+    from rulekit.explain.decisions import trace_decisions
+
+    traced = trace_decisions(rs, rec, today, frozen if frozen is not None else batch, overrides)
+    out: dict[str, NamedDecisionBrief] = {}
+    for name, ex in traced.items():
+        dec = ex.decision if ex is not None else None
+        out[name] = {
+            "applies": ex is not None,
+            "labels": list(dec.labels) if dec else [],
+            "rules": [{"name": r.name, "line": r.line} for r in dec.rules] if dec else [],
+        }
+    return out

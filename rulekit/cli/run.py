@@ -268,6 +268,7 @@ def _run(
     params: list[str] | None = None,
 ) -> None:
     from rulekit import io as rio
+    from rulekit.engines.decisions import decision_columns
 
     today = _as_of(as_of) or dt.date.today()
     if data == "-":
@@ -307,6 +308,10 @@ def _run(
             )
         seen[rs.id] = ref
     frozen = _frozen(population) if population else None
+    if engine is Engine.spark and any(rs.named for rs in loaded):
+        raise Usage(
+            "named decisions (`decision NAME`) do not run on Spark yet; use --engine duckdb"
+        )
     if engine is Engine.spark:
         _run_spark(loaded, data, out, today, on_error.value, master, spark_remote, preview, frozen)
         return
@@ -317,6 +322,7 @@ def _run(
         from rulekit.cli import files as cli_files
 
         plain = labels is Labels.id and encoding in (None, "utf-8", "utf-8-sig")
+        plain = plain and not any(rs.named for rs in loaded)  # named decisions: below
         rows = cli_files.streams(engine_name, data, out, reading) if plain else None
         if rows is not None:  # DuckDB reads and writes the files itself
             cli_files.run_streaming(
@@ -364,6 +370,7 @@ def _run(
         if labels is Labels.both:
             extra[rs.id + "_display"] = shown
         extra[rs.id + "_rule"] = rules
+        extra.update(decision_columns(rs, batch))  # `<id>_<decision>`, `<id>_<decision>_rule`
     _warn_replaced(loaded, table.columns)
 
     # Excel on Windows reads UTF-8 only with a BOM: kept when the input was GBK or had one

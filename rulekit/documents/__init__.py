@@ -65,10 +65,26 @@ class DecisionFields(TypedDict):
     rules: list[RuleRefDocument]
 
 
+class RuleLine(TypedDict):
+    name: str
+    line: int
+
+
+class NamedDecisionBrief(TypedDict):
+    """One named decision (`decision NAME …`) of an explained record: whether it applies (its
+    parent gave its label), its labels and matching rules."""
+
+    applies: bool
+    labels: list[str]
+    rules: list[RuleLine]
+
+
 class DecisionDocument(DecisionFields):
     """`Decision.to_dict()`."""
 
     format: Literal["rulekit-decision/1"]
+    # named decisions (`decision NAME …`) by name: only in a file that has them
+    decisions: NotRequired[dict[str, DecisionFields]]
 
 
 # ---------------------------------------------------------------- explanation
@@ -247,6 +263,8 @@ class ExplanationDocument(TypedDict):
     input: NotRequired[ExplainInput]
     why_not: NotRequired[WhyNotDocument]
     params: NotRequired[list[ParamDocument]]  # the shared parameters the rules read
+    # `rulekit explain` of a file with named decisions: each decision's labels, in short
+    decisions: NotRequired[dict[str, NamedDecisionBrief]]
 
 
 # ---------------------------------------------------------------- check

@@ -85,6 +85,25 @@ def classify_with_engine(
         return ruleset.run_python(records, as_of, population, on_error, validate)
     if duckdb_engine.is_path(population):
         population = duckdb_engine.freeze(ruleset, population, as_of)
+    if ruleset.named:  # named decisions: each its own query, combined (engines/decisions.py)
+        from rulekit.engines.decisions import unnamed, with_named
+
+        if not duckdb_engine.is_path(records) and not isinstance(records, list):
+            records = list(records)
+        main = classify_with_engine(
+            unnamed(ruleset), records, as_of, population, "skip", engine, validate, read
+        )
+        main.ruleset = ruleset
+        named: BatchResult = with_named(
+            ruleset,
+            main,
+            records,
+            lambda sub, rows: classify_with_engine(
+                sub, rows, as_of, population, "skip", engine, validate, read
+            ),
+            on_error,
+        )
+        return named
     if duckdb_engine.is_path(records):
         return duckdb_engine.classify_file(
             ruleset, records, as_of, population, on_error, validate, read=read

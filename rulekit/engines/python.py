@@ -6,12 +6,13 @@ import datetime as dt
 import functools
 import os
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, cast, overload
 
 from rulekit.documents import (
     DECISION_FORMAT,
     DecisionDocument,
+    DecisionFields,
     RuleRefDocument,
     RunSummaryDocument,
     show_path,
@@ -57,18 +58,26 @@ class Decision:
     display: str | None
     rule: RuleRef | None
     rules: tuple[RuleRef, ...] = ()
+    # the named decisions' results by name (engines/decisions.py); empty without them
+    decisions: Mapping[str, Decision] = field(default_factory=dict, hash=False)
 
     def to_dict(self) -> DecisionDocument:
         """The decision document (format rulekit-decision/1): the keys of an explanation's
         `decision`, files shown as `rulekit explain` shows them."""
-        return {
-            "format": DECISION_FORMAT,
-            "label": self.label,
-            "labels": list(self.labels),
-            "display": self.display,
-            "rule": rule_ref_document(self.rule) if self.rule else None,
-            "rules": [rule_ref_document(r) for r in self.rules],
-        }
+        doc = cast(DecisionDocument, {"format": DECISION_FORMAT, **_fields_document(self)})
+        if self.decisions:
+            doc["decisions"] = {k: _fields_document(d) for k, d in self.decisions.items()}
+        return doc
+
+
+def _fields_document(d: Decision) -> DecisionFields:
+    return {
+        "label": d.label,
+        "labels": list(d.labels),
+        "display": d.display,
+        "rule": rule_ref_document(d.rule) if d.rule else None,
+        "rules": [rule_ref_document(r) for r in d.rules],
+    }
 
 
 def rule_ref_document(ref: RuleRef) -> RuleRefDocument:
@@ -243,6 +252,10 @@ class CompiledRuleset:
             self._table = single
         else:
             self._table = MultiTable(self)
+        # named decisions (engines/decisions.py): one compiled ruleset each, by name
+        self.named: dict[str, CompiledRuleset] = {
+            name: CompiledRuleset(d.program, strict) for name, d in p.decisions.items()
+        }
 
     # ---- metadata
     @property
@@ -376,12 +389,11 @@ class CompiledRuleset:
         """Compute the populations once, to classify later records against the same ranks."""
         records = list(records)
         pops = self.populations(records, as_of, on_bad=lambda *a: None)
-        return FrozenPopulation(
-            self.id,
-            dict(zip(self.compiled.pop_keys, pops, strict=False)),
-            len(records),
-            str(as_date(as_of)),
-        )
+        by_key = dict(zip(self.compiled.pop_keys, pops, strict=False))
+        for sub in self.named.values():  # the named decisions' populations too
+            if any(k not in by_key for k in sub.compiled.pop_keys):
+                by_key = sub.freeze(records, as_of).populations | by_key
+        return FrozenPopulation(self.id, by_key, len(records), str(as_date(as_of)))
 
     def _resolve_population(
         self,
@@ -419,6 +431,12 @@ class CompiledRuleset:
         from rulekit.compile.pyruntime import Bad, Conflict
 
         records = records if isinstance(records, list) else list(records)
+        if self.named:  # named decisions: each on its own, combined (engines/decisions.py)
+            from rulekit.engines.decisions import run_named
+
+            return cast(
+                BatchResult, run_named(self, records, as_of, population, on_error, validate)
+            )
         today = as_date(as_of)
         rejected: dict[int, BadRecord] = {}
 
@@ -470,12 +488,18 @@ class CompiledRuleset:
                 decision = self._one(record, (), today, self._table)
             else:
                 decision = self._classify_one_slow(record, as_of, population, validate)
-            return decision
         except Exception as e:
             bad = self._bad_record(e, record)
             if bad is None:
                 raise
             raise RecordError(bad) from None
+        if self.named:
+            from rulekit.engines.decisions import classify_named
+
+            return cast(
+                Decision, classify_named(self, decision, record, as_of, population, validate)
+            )
+        return decision
 
     def _date_of(self, as_of: object) -> dt.date:
         today = as_date(as_of)

@@ -9,6 +9,7 @@ from typing import Any
 from rulekit.documents import ExampleDocument, show_path
 from rulekit.engines.python import CompiledRuleset
 from rulekit.errors import RecordError
+from rulekit.explain.decisions import check_expectations, trace_decisions
 from rulekit.explain.explanation import Explanation
 from rulekit.explain.trace import trace_record
 from rulekit.model.program import HitPolicy
@@ -85,6 +86,15 @@ def run_examples(rs: CompiledRuleset) -> list[ExampleResult]:
             passed = set(actual) == set(expected)
         else:
             passed = tuple(actual) == expected
+        if ex.decisions:  # `expect NAME = LABEL, …`: the named decisions (explain/decisions.py)
+            try:
+                traced = trace_decisions(rs, record, ex.as_of, None, overrides)
+            except RecordError as e:
+                results.append(
+                    ExampleResult(ex.name, p.path, ex.line, expected, None, False, None, str(e))
+                )
+                continue
+            expected, actual, passed = check_expectations(rs, ex, traced)
         results.append(
             ExampleResult(ex.name, p.path, ex.line, expected, tuple(actual), passed, exp)
         )

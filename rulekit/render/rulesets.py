@@ -14,6 +14,7 @@ from rulekit.explain.values import label_info, snippet
 from rulekit.model.params import shown_params
 from rulekit.model.program import Program
 from rulekit.render.common import bilingual, grid, show_path
+from rulekit.render.show_decisions import decisions_json, decisions_text, expect_text
 
 
 def ruleset_entry(program: Program, path: str) -> dict[str, Any]:
@@ -23,8 +24,10 @@ def ruleset_entry(program: Program, path: str) -> dict[str, Any]:
         "display_en": program.display.en,
         "hit": program.hit,
         "default": program.default,
-        "labels": len(program.labels),
-        "rules": len(program.rules),
+        # with named decisions: theirs too
+        "labels": len(program.labels)
+        + sum(len(d.program.labels) for d in program.decisions.values()),
+        "rules": len(program.rules) + sum(len(d.program.rules) for d in program.decisions.values()),
         "aliases": list(program.aliases),
         "source": program.source_ref.zh or program.source_ref.en,
         "file": show_path(path),
@@ -56,7 +59,7 @@ def list_table(entries: Sequence[dict[str, Any]]) -> RenderableType:
 
 def show_json(program: Program) -> dict[str, Any]:
     p = program
-    return {
+    out = {
         "format": "rulekit-ruleset/1",
         **ruleset_entry(p, p.path),
         "description": p.description.zh,
@@ -114,6 +117,11 @@ def show_json(program: Program) -> dict[str, Any]:
             for e in p.examples
         ],
     }
+    if p.decisions:  # `decision NAME …` (render/show_decisions.py)
+        out["decisions"] = decisions_json(p)
+        for doc, e in zip(out["examples"], p.examples, strict=True):
+            doc["expect"] = expect_text(e) if e.decisions else doc["expect"]
+    return out
 
 
 def show_text(s: dict[str, Any]) -> RenderableType:
@@ -187,6 +195,7 @@ def show_text(s: dict[str, Any]) -> RenderableType:
     for r in s["rules"]:
         then = r["label"] + (f" (priority {r['priority']})" if r["priority"] else "")
         t.add_row(str(r["line"]), r["name"], r["condition"], then)
+    parts += decisions_text(s.get("decisions", []))
     if s["examples"]:
         t = section(f"Examples ({len(s['examples'])})", ["line", "example", "given", "expect"])
         for e in s["examples"]:

@@ -264,6 +264,10 @@ class Example(Node):
     expect: tuple[str, ...] | None  # None = expect no label
     expect_span: Span
     line: int
+    # `expect channel = end_user, …`: what named decisions give; then the ruleset's own label
+    # (the unnamed decision) is not checked (`checks_label` False)
+    decisions: tuple[DecisionExpect, ...] = ()
+    checks_label: bool = True
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -324,3 +328,28 @@ class Conditional(Node):
     condition: Node
     then: Node
     otherwise: Node
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class DecisionDecl(Node):
+    """`decision NAME ["显示名"] [en "…"] [when PARENT is LABEL]`: a named decision; the hit,
+    default, label and rule statements after it (up to the next one) are its own
+    (rulekit.model.decisions)."""
+
+    name: str
+    name_span: Span
+    display: Text
+    parent: str | None = None
+    parent_span: Span | None = None
+    parent_label: str | None = None
+    parent_label_span: Span | None = None
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class DecisionExpect:
+    """One `NAME = LABEL` of an example's `expect`: the label(s) a named decision gives
+    (None: no label)."""
+
+    decision: str
+    span: Span
+    labels: tuple[str, ...] | None

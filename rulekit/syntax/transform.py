@@ -17,6 +17,7 @@ from rulekit.errors import Diagnostic
 from rulekit.i18n import Msg
 from rulekit.source import Source, Span
 from rulekit.syntax import nodes as n
+from rulekit.syntax.decision_nodes import DecisionNodes
 from rulekit.syntax.keywords import ARITH_OPS, COMPARE_OPS, HIT_ZH
 from rulekit.syntax.limits import balance, too_deep
 from rulekit.syntax.literals import LiteralError, decode_date, decode_number, decode_string
@@ -38,7 +39,7 @@ def _span(meta_or_token: Meta | Token) -> Span:
     return Span(start, end)
 
 
-class ToNodes(Transformer[Token, n.File]):
+class ToNodes(DecisionNodes, Transformer[Token, n.File]):
     """Lark tree → nodes. Callbacks record diagnostics instead of raising (Lark would wrap them)."""
 
     def __init__(self, source: Source, diagnostics: list[Diagnostic]):
@@ -474,6 +475,19 @@ class ToNodes(Transformer[Token, n.File]):
         )
         expect, expect_span = children[-1]
         line = self.source.line_col(meta.start_pos)[0]
+        if isinstance(expect, list):  # `expect channel = end_user, …` (named decisions)
+            return n.Example(
+                self._id(),
+                _span(meta),
+                name,
+                tuple(givens),
+                as_of,
+                (),
+                expect_span,
+                line,
+                tuple(expect),
+                False,
+            )
         return n.Example(
             self._id(), _span(meta), name, tuple(givens), as_of, expect, expect_span, line
         )
