@@ -60,6 +60,9 @@ CODES: dict[str, str] = {
     "duplicate-param": N_("a param declared twice with the same value"),
     "conflicting-param": N_("a param declared twice with different values"),
     "bad-param": N_("a param whose value is not a constant (a literal or a list of literals)"),
+    "column-collision": N_("an output or label attribute whose run column is already a column"),
+    "conflicting-attribute": N_("a label attribute given with different types on different labels"),
+    "bad-attribute": N_("a label attribute whose value is not a single constant"),
 }
 
 

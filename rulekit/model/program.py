@@ -15,6 +15,7 @@ from typing import Any
 
 from rulekit.errors import Diagnostic
 from rulekit.model import datatypes as T
+from rulekit.model.outputs import AttributeInfo, OutputInfo
 from rulekit.model.params import ParamInfo
 from rulekit.model.semantics import CoercionError, coerce
 from rulekit.source import Source
@@ -122,6 +123,9 @@ class Program:
     params: dict[str, ParamInfo] = field(default_factory=dict)
     # the overrides it was checked with (name → value as given), kept to compile it again
     param_overrides: tuple[tuple[str, Any], ...] = ()
+    # named result values (each also a let) and the labels' constants (rulekit.model.outputs)
+    outputs: dict[str, OutputInfo] = field(default_factory=dict)
+    attributes: dict[str, AttributeInfo] = field(default_factory=dict)
 
     @property
     def path(self) -> str:

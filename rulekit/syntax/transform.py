@@ -8,6 +8,7 @@ from __future__ import annotations
 import builtins
 import datetime as dt
 import re
+from dataclasses import dataclass
 from typing import Any, cast
 
 from lark import Token, Transformer, Tree, v_args
@@ -30,6 +31,13 @@ _EXPONENT = re.compile(r"[+-]?[0-9_]*(?:\.[0-9_]*)?")
 Children = list[Any]
 # An option of a statement: ("unit", "天"), ("priority", 3), ("en", "…") …
 Option = tuple[str, Any]
+
+
+@dataclass(frozen=True)
+class ExpectWith:
+    """An example's `with name = value, …` (outputs and attributes it checks)."""
+
+    given: tuple[n.Given, ...]
 
 
 def _span(meta_or_token: Meta | Token) -> Span:
@@ -361,15 +369,18 @@ class ToNodes(Transformer[Token, n.File]):
         zh = decode_string(str(display)) if display else None
         en = None
         desc, strat = n.Text(), n.Text()
+        attributes: tuple[n.Attribute, ...] = ()
         for key, value in opts:
             if key == "en":
                 en = value
             elif key == "description":
                 desc = n.Text(value.zh or desc.zh, value.en or desc.en)
+            elif key == "attributes":
+                attributes += value
             else:
                 strat = n.Text(value.zh or strat.zh, value.en or strat.en)
         return n.LabelDecl(
-            self._id(), _span(meta), str(name), _span(name), n.Text(zh, en), desc, strat
+            self._id(), _span(meta), str(name), _span(name), n.Text(zh, en), desc, strat, attributes
         )
 
     def rule_name(self, children: Children) -> str:
@@ -472,10 +483,13 @@ class ToNodes(Transformer[Token, n.File]):
             ),
             None,
         )
-        expect, expect_span = children[-1]
+        with_: tuple[n.Given, ...] = ()
+        if isinstance(children[-1], ExpectWith):
+            with_ = children[-1].given
+        expect, expect_span = next(c for c in reversed(children) if isinstance(c, tuple))
         line = self.source.line_col(meta.start_pos)[0]
         return n.Example(
-            self._id(), _span(meta), name, tuple(givens), as_of, expect, expect_span, line
+            self._id(), _span(meta), name, tuple(givens), as_of, expect, expect_span, line, with_
         )
 
     # ---- shared parameters
@@ -559,3 +573,39 @@ class ToNodes(Transformer[Token, n.File]):
                 )
             )
         return rules
+
+    # ---- outputs and label attributes
+    @v_args(meta=True)
+    def output(self, meta: Meta, children: Children) -> n.OutputDecl:
+        name, eq, expr, display, en = children
+        if str(eq) not in ("=", "＝"):
+            self._error(
+                "syntax-error",
+                Msg(
+                    "an output is written `output {name} = …`, not with `{eq}`",
+                    name=str(name),
+                    eq=str(eq),
+                ),
+                _span(eq),
+                hint=Msg("use `=`"),
+            )
+        text = n.Text(decode_string(str(display)) if display else None, en[1] if en else None)
+        return n.OutputDecl(self._id(), _span(meta), str(name), _span(name), expr, text)
+
+    @v_args(meta=True)
+    def attribute(self, meta: Meta, children: Children) -> n.Attribute:
+        name, eq, value = children
+        if str(eq) not in ("=", "＝"):
+            self._error(
+                "syntax-error",
+                Msg("a label attribute is given with `=`, not `{eq}`", eq=str(eq)),
+                _span(eq),
+                hint=Msg("write `{name} = …`", name=str(name)),
+            )
+        return n.Attribute(self._id(), _span(meta), str(name), _span(name), value)
+
+    def label_attributes(self, children: Children) -> Option:
+        return ("attributes", tuple(children))
+
+    def expect_with(self, children: Children) -> ExpectWith:
+        return ExpectWith(tuple(children))
