@@ -69,6 +69,9 @@ class DecisionDocument(DecisionFields):
     """`Decision.to_dict()`."""
 
     format: Literal["rulekit-decision/1"]
+    # a ruleset with outputs or label attributes: their values by name (rulekit.model.outputs)
+    outputs: NotRequired[dict[str, Value]]
+    attributes: NotRequired[dict[str, Value]]
 
 
 # ---------------------------------------------------------------- explanation

@@ -6,7 +6,7 @@ import datetime as dt
 import functools
 import os
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, cast, overload
 
 from rulekit.documents import (
@@ -19,6 +19,7 @@ from rulekit.documents import (
 from rulekit.engines.population import FrozenPopulation, Population, PopulationInput
 from rulekit.engines.summary import label_counts, run_summary
 from rulekit.errors import BadRecord, Diagnostic, RecordError, RulekitError
+from rulekit.model.outputs import attributes_of, has_results, results_document
 from rulekit.model.program import FieldInfo, HitPolicy, LabelInfo, Program
 from rulekit.syntax import nodes as n
 
@@ -57,11 +58,14 @@ class Decision:
     display: str | None
     rule: RuleRef | None
     rules: tuple[RuleRef, ...] = ()
+    # the ruleset's outputs and the (first) label's attributes, by name (rulekit.model.outputs)
+    outputs: Mapping[str, Any] = field(default_factory=dict)
+    attributes: Mapping[str, Any] = field(default_factory=dict)
 
     def to_dict(self) -> DecisionDocument:
         """The decision document (format rulekit-decision/1): the keys of an explanation's
         `decision`, files shown as `rulekit explain` shows them."""
-        return {
+        doc: DecisionDocument = {
             "format": DECISION_FORMAT,
             "label": self.label,
             "labels": list(self.labels),
@@ -69,6 +73,9 @@ class Decision:
             "rule": rule_ref_document(self.rule) if self.rule else None,
             "rules": [rule_ref_document(r) for r in self.rules],
         }
+        if self.outputs or self.attributes:
+            doc["outputs"], doc["attributes"] = results_document(self.outputs, self.attributes)
+        return doc
 
 
 def rule_ref_document(ref: RuleRef) -> RuleRefDocument:
@@ -443,6 +450,10 @@ class CompiledRuleset:
         self.compiled.batch(records, 0, pops, today, self._table, out, bad)
         for i in rejected:
             out[i] = None
+        if self.has_results:
+            for i, d in enumerate(out):
+                if d is not None:
+                    out[i] = self.with_results(d, records[i], pops, today)
         return BatchResult(out, sorted(rejected.values(), key=lambda b: b.index), today, self)
 
     def classify(
@@ -468,6 +479,8 @@ class CompiledRuleset:
                     except (KeyError, TypeError):
                         today = self._date_of(as_of)
                 decision = self._one(record, (), today, self._table)
+                if self.has_results:
+                    decision = self.with_results(decision, record, (), today or as_date(as_of))
             else:
                 decision = self._classify_one_slow(record, as_of, population, validate)
             return decision
@@ -508,7 +521,24 @@ class CompiledRuleset:
         if validate == "all":
             self.compiled.validate(record)
         pops = self._resolve_population(population, [record], today, None)
-        return cast(Decision, self._one(record, pops, today, self._table))
+        decision = cast(Decision, self._one(record, pops, today, self._table))
+        if self.has_results:
+            decision = self.with_results(decision, record, pops, today)
+        return decision
+
+    # ---- outputs and label attributes
+    @functools.cached_property
+    def has_results(self) -> bool:  # outputs or label attributes: decisions carry them
+        return has_results(self.program)
+
+    def with_results(
+        self, decision: Decision, record: Record, pops: Sequence[Any], today: dt.date | None
+    ) -> Decision:
+        """The decision with the record's outputs and its label's attributes."""
+        run, p = self.compiled.outputs, self.program
+        values = run(record, pops, today) if run is not None else ()
+        outputs = dict(zip(p.outputs, values, strict=True))
+        return replace(decision, outputs=outputs, attributes=attributes_of(p, decision.label))
 
     def _bad_record(self, e: Exception, record: Record) -> BadRecord | None:
         """The bad record an evaluation error means (None: not a record's fault)."""

@@ -13,6 +13,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from rulekit.documents import json_value
 from rulekit.model import datatypes as T
 from rulekit.syntax import nodes as n
 
@@ -97,3 +98,13 @@ def extra_columns(
     out = {column_of(program, k): v for k, v in outputs.items()}
     out.update((column_of(program, k), v) for k, v in attrs.items())
     return out
+
+
+def results_document(
+    outputs: Mapping[str, Any], attributes: Mapping[str, Any]
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """`outputs` and `attributes` as documents hold them (dates as ISO text)."""
+    return (
+        {k: json_value(v) for k, v in outputs.items()},
+        {k: json_value(v) for k, v in attributes.items()},
+    )

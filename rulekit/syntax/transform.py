@@ -8,7 +8,6 @@ from __future__ import annotations
 import builtins
 import datetime as dt
 import re
-from dataclasses import dataclass
 from typing import Any, cast
 
 from lark import Token, Transformer, Tree, v_args
@@ -21,6 +20,7 @@ from rulekit.syntax import nodes as n
 from rulekit.syntax.keywords import ARITH_OPS, COMPARE_OPS, HIT_ZH
 from rulekit.syntax.limits import balance, too_deep
 from rulekit.syntax.literals import LiteralError, decode_date, decode_number, decode_string
+from rulekit.syntax.output_nodes import ExpectWith, OutputNodes
 from rulekit.syntax.picks import PICK_WORDS, PickItem, pick_condition
 
 # What follows the `e` of a number in exponent notation (the lexer ends the number at the `e`).
@@ -33,20 +33,13 @@ Children = list[Any]
 Option = tuple[str, Any]
 
 
-@dataclass(frozen=True)
-class ExpectWith:
-    """An example's `with name = value, …` (outputs and attributes it checks)."""
-
-    given: tuple[n.Given, ...]
-
-
 def _span(meta_or_token: Meta | Token) -> Span:
     start, end = meta_or_token.start_pos, meta_or_token.end_pos
     assert start is not None and end is not None  # the lexer gives every token its position
     return Span(start, end)
 
 
-class ToNodes(Transformer[Token, n.File]):
+class ToNodes(OutputNodes, Transformer[Token, n.File]):
     """Lark tree → nodes. Callbacks record diagnostics instead of raising (Lark would wrap them)."""
 
     def __init__(self, source: Source, diagnostics: list[Diagnostic]):
@@ -573,39 +566,3 @@ class ToNodes(Transformer[Token, n.File]):
                 )
             )
         return rules
-
-    # ---- outputs and label attributes
-    @v_args(meta=True)
-    def output(self, meta: Meta, children: Children) -> n.OutputDecl:
-        name, eq, expr, display, en = children
-        if str(eq) not in ("=", "＝"):
-            self._error(
-                "syntax-error",
-                Msg(
-                    "an output is written `output {name} = …`, not with `{eq}`",
-                    name=str(name),
-                    eq=str(eq),
-                ),
-                _span(eq),
-                hint=Msg("use `=`"),
-            )
-        text = n.Text(decode_string(str(display)) if display else None, en[1] if en else None)
-        return n.OutputDecl(self._id(), _span(meta), str(name), _span(name), expr, text)
-
-    @v_args(meta=True)
-    def attribute(self, meta: Meta, children: Children) -> n.Attribute:
-        name, eq, value = children
-        if str(eq) not in ("=", "＝"):
-            self._error(
-                "syntax-error",
-                Msg("a label attribute is given with `=`, not `{eq}`", eq=str(eq)),
-                _span(eq),
-                hint=Msg("write `{name} = …`", name=str(name)),
-            )
-        return n.Attribute(self._id(), _span(meta), str(name), _span(name), value)
-
-    def label_attributes(self, children: Children) -> Option:
-        return ("attributes", tuple(children))
-
-    def expect_with(self, children: Children) -> ExpectWith:
-        return ExpectWith(tuple(children))
