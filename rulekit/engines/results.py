@@ -7,7 +7,7 @@ from dataclasses import replace
 from typing import Any
 
 from rulekit.engines.python import Decision
-from rulekit.model.outputs import attributes_of
+from rulekit.model.outputs import attributes_of, column_of
 from rulekit.model.program import Program
 
 
@@ -28,3 +28,18 @@ def add_results(
             outputs=dict(zip(program.outputs, values, strict=True)),
             attributes=attributes_of(program, d.label),
         )
+
+
+def result_columns(program: Program, decisions: Sequence[Decision | None]) -> dict[str, list[Any]]:
+    """`run`'s columns `<ruleset id>_<name>`, one value per record (missing for a record set
+    aside): the outputs, then the attributes."""
+    out: dict[str, list[Any]] = {}
+    for name in program.outputs:
+        out[column_of(program, name)] = [
+            None if d is None else d.outputs.get(name) for d in decisions
+        ]
+    for name in program.attributes:
+        out[column_of(program, name)] = [
+            None if d is None else d.attributes.get(name) for d in decisions
+        ]
+    return out
