@@ -129,6 +129,18 @@ class LetValue(TypedDict):
     population: list[PopulationValue]
 
 
+class ResultValue(TypedDict):
+    """An output's or a label attribute's value in an explanation (rulekit.model.outputs)."""
+
+    name: str
+    display: str | None
+    display_en: str | None
+    column: str  # run's column: `<ruleset id>_<name>`
+    type: str
+    value: Value
+    shown: str
+
+
 class Operand(TypedDict):
     text: str
     value: Value
@@ -250,6 +262,9 @@ class ExplanationDocument(TypedDict):
     input: NotRequired[ExplainInput]
     why_not: NotRequired[WhyNotDocument]
     params: NotRequired[list[ParamDocument]]  # the shared parameters the rules read
+    # a ruleset with outputs or label attributes: their values (the outputs are lets too)
+    outputs: NotRequired[list[ResultValue]]
+    attributes: NotRequired[list[ResultValue]]
 
 
 # ---------------------------------------------------------------- check
