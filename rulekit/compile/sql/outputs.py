@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from rulekit.model import datatypes as T
 from rulekit.model.outputs import column_of, result_names
 
 
@@ -19,6 +20,8 @@ def output_value_sql(g: Any, name: str) -> str:
     p = g.p
     ident = g.identifier_sql
     col = ident(g.let_col[name])
+    if p.outputs[name].type == T.INTEGER:  # whole-number arithmetic is 128-bit: back to 64
+        col = g.try_cast_sql(col, g.sql_type(T.INTEGER))
     bad = [
         f"{ident(g.err_col[f])} IS NULL"
         for f in p.reads(p.lets[name].decl.expr).fields
