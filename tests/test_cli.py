@@ -519,11 +519,11 @@ def test_explain_let_can_be_given(cli):
         "explain",
         "rfm",
         "--set",
-        "r=5",
+        "r_score=5",
         "--set",
-        "f=5",
+        "f_score=5",
         "--set",
-        "m=1",
+        "m_score=1",
         "--as-of",
         AS_OF,
         "--format",
@@ -532,7 +532,7 @@ def test_explain_let_can_be_given(cli):
     assert r.code == 0, r.err
     d = json.loads(r.out)
     assert d["decision"]["label"] == "general_value"
-    assert {x["name"]: x["given"] for x in d["lets"]}["r"] is True
+    assert {x["name"]: x["given"] for x in d["lets"]}["r_score"] is True
 
 
 def test_explain_missing_value(cli):
