@@ -101,6 +101,7 @@ def test_run_several_rulesets_give_one_column_pair_each(cli, tmp_path):
         "lifecycle_active_sleeping_rule",
         "rfm",
         "rfm_rule",
+        *("rfm_r_score", "rfm_f_score", "rfm_m_score", "rfm_code", "rfm_action"),  # outputs
         "common_types_loyal_potential_price_sensitive",
         "common_types_loyal_potential_price_sensitive_rule",
     ]
