@@ -347,3 +347,19 @@ def test_shipped_rfm_scores_and_code():
         )
         assert got[3].outputs["code"] is None and got[3].label == "general_winback"
         assert got[3].attributes["action"] == "仅自动化触达"
+
+
+def test_analysis_and_freeze_work_with_outputs(cli, tmp_path):
+    rules = tmp_path / "shop.rules"
+    rules.write_text(SHOP, encoding="utf-8")
+    r = cli("analyze", str(rules), "--format", "json")
+    assert r.code in (0, 1) and "Traceback" not in r.err
+    assert json.loads(r.out)["files"][0]["findings"] is not None
+    rs = rulekit.compile(SHOP)
+    base, later = _records(50, seed=1), _records(20, seed=2)
+    frozen = rs.freeze(base, as_of=AS_OF)
+    for engine in ("python", "duckdb"):
+        a = rs.classify_many(later, as_of=AS_OF, population=frozen, on_error="skip", engine=engine)
+        b = rs.classify_many(later, as_of=AS_OF, population=base, on_error="skip", engine=engine)
+        assert [d and d.outputs for d in a] == [d and d.outputs for d in b]
+        assert any(d is not None and d.outputs["s_score"] is not None for d in a)
