@@ -15,6 +15,7 @@ from pathlib import Path
 from rulekit.model.params import ParamInfo
 from rulekit.model.program import Program
 from rulekit.render.decision_pages import decision_sections
+from rulekit.render.outputs import page_sections
 from rulekit.ruleset import Ruleset
 from rulekit.rulesets import shipped_dir
 from rulekit.syntax.nodes import Text
@@ -118,7 +119,7 @@ def render_ruleset_page(rs: Ruleset) -> str:
     out += _table(["name", "中文名", "English", "type", "unit", "column"], rows) if rows else ["—"]
     out.append("")
 
-    if p.lets:
+    if set(p.lets) - set(p.outputs):
         out += ["## 派生值 / Derived values", ""]
         rows = [
             [
@@ -128,6 +129,7 @@ def render_ruleset_page(rs: Ruleset) -> str:
                 _code(snippet(let.decl.expr.span)).replace("|", "\\|"),
             ]
             for name, let in p.lets.items()
+            if name not in p.outputs  # in the outputs' section
         ]
         out += _table(["name", "中文名", "English", "expression"], rows)
         out.append("")
@@ -148,6 +150,7 @@ def render_ruleset_page(rs: Ruleset) -> str:
         out += _table(["name", "中文名", "English", "value", "declared in"], rows)
         out.append("")
 
+    out += page_sections(p, _cell, _code, _table)  # outputs, label attributes
     out += ["## 标签 / Labels", ""]
     rows = []
     for name, lab in p.labels.items():

@@ -67,6 +67,9 @@ CODES: dict[str, str] = {
     "decision-column-collision": N_(
         "a decision whose result column `<ruleset id>_<name>` another result column already has"
     ),
+    "column-collision": N_("an output or label attribute whose run column is already a column"),
+    "conflicting-attribute": N_("a label attribute given with different types on different labels"),
+    "bad-attribute": N_("a label attribute whose value is not a single constant"),
 }
 
 

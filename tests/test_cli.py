@@ -101,6 +101,7 @@ def test_run_several_rulesets_give_one_column_pair_each(cli, tmp_path):
         "lifecycle_active_sleeping_rule",
         "rfm",
         "rfm_rule",
+        *("rfm_r_score", "rfm_f_score", "rfm_m_score", "rfm_code", "rfm_action"),  # outputs
         "common_types_loyal_potential_price_sensitive",
         "common_types_loyal_potential_price_sensitive_rule",
     ]
@@ -519,11 +520,11 @@ def test_explain_let_can_be_given(cli):
         "explain",
         "rfm",
         "--set",
-        "r=5",
+        "r_score=5",
         "--set",
-        "f=5",
+        "f_score=5",
         "--set",
-        "m=1",
+        "m_score=1",
         "--as-of",
         AS_OF,
         "--format",
@@ -532,7 +533,7 @@ def test_explain_let_can_be_given(cli):
     assert r.code == 0, r.err
     d = json.loads(r.out)
     assert d["decision"]["label"] == "general_value"
-    assert {x["name"]: x["given"] for x in d["lets"]}["r"] is True
+    assert {x["name"]: x["given"] for x in d["lets"]}["r_score"] is True
 
 
 def test_explain_missing_value(cli):

@@ -45,11 +45,22 @@ def outcome(rs, records, on_error="skip", population=None, engine="python"):
     except RecordError as e:
         return ("stopped", e.bad.index, e.bad.field)
     decisions = [
-        None if d is None else (d.label, d.labels, d.display, d.rule, d.rules)
+        None if d is None else (d.label, d.labels, d.display, d.rule, d.rules, _results(d))
         for d in result.decisions
     ]
     rejected = [(b.index, b.field, b.reason) for b in result.rejected]
     return decisions, rejected, result.counts
+
+
+def _results(d):
+    """A decision's outputs and attributes (issue 14 item 5), numbers to 12 significant digits."""
+
+    def norm(v):
+        if isinstance(v, (int, float)) and not isinstance(v, bool):
+            return float(f"{float(v):.12g}")
+        return v
+
+    return tuple((k, norm(v)) for k, v in {**d.outputs, **d.attributes}.items())
 
 
 def assert_same(rs, records, population=None, on_errors=("skip",)):
@@ -504,6 +515,8 @@ def rulesets(draw, new_constructs=True):
             expr = gen.num()
         lines.append(f"let {name} = {expr}")
         lets[name] = "number"
+    if new_constructs and draw(st.integers(0, 3)) == 0:  # issue 14 item 5: an output
+        lines.append(f"output o1 = {gen.num()}")
     labels = ["a", "b", "c", "甲", "a"]
     for i in range(draw(st.integers(1, 6))):
         prio = f" priority {draw(st.integers(0, 3))}" if "priority" in lines[1] else ""

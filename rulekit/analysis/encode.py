@@ -11,6 +11,9 @@ What cannot be encoded exactly (a list-valued field, `len`, string ordering, `cu
 becomes a fresh variable of its type: the encoding then allows more than the engine does, so a
 proof that no record exists stays a proof, and a witness that the engine does not reproduce is
 dropped (rulekit.analysis.witness checks every one).
+
+Outputs (`output x = …`) are lets to the encoding (a rule may read one); label attributes are
+constants of a label and decide nothing: neither changes which labels a record can get.
 """
 
 from __future__ import annotations

@@ -100,7 +100,9 @@ class CheckerBase:
         """The declared fields, then the lets in file order (built once, when the fields are
         declared): a did-you-mean query compares with a bounded few of them."""
         if self._names is None:
-            lets = [s.name for s in self.file.statements if isinstance(s, n.LetDecl)]
+            lets = [
+                s.name for s in self.file.statements if isinstance(s, (n.LetDecl, n.OutputDecl))
+            ]
             self._names = NameIndex([*self.fields, *lets])
         return self._names
 

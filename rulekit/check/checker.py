@@ -24,6 +24,7 @@ from rulekit.check.decisions import split as split_decisions
 from rulekit.check.examples import check_examples
 from rulekit.check.expressions import ExpressionChecker
 from rulekit.check.lints import lint
+from rulekit.check.outputs import as_lets, declare_attributes, declare_outputs
 from rulekit.check.params import resolve as resolve_params
 from rulekit.check.params import uses_params
 from rulekit.check.report import a, did_you_mean
@@ -73,7 +74,8 @@ class Checker(ExpressionChecker, CallChecker, ConditionalChecker):
         st, sections = split_decisions(self.file.statements)
         metas = [s for s in st if isinstance(s, n.Meta)]
         field_decls = [s for s in st if isinstance(s, n.FieldDecl)]
-        let_decls = [s for s in st if isinstance(s, n.LetDecl)]
+        let_decls = as_lets(st)  # an output is also a let (rulekit.check.outputs)
+        self.let_names |= {d.name for d in let_decls}
         label_decls = [s for s in st if isinstance(s, n.LabelDecl)]
         rules = [s for s in st if isinstance(s, n.Rule)]
         examples = [s for s in st if isinstance(s, n.Example)]
@@ -109,6 +111,8 @@ class Checker(ExpressionChecker, CallChecker, ConditionalChecker):
             self.fields[name] = FieldInfo(name, t, name, None, used=True)
 
         self._check_labels(header, rules)
+        outputs = declare_outputs(self, header.id)
+        attributes = declare_attributes(self, header.id, outputs)
         program = Program(
             source=self.source,
             id=header.id,
@@ -126,6 +130,8 @@ class Checker(ExpressionChecker, CallChecker, ConditionalChecker):
             examples=examples,
             types=self.types,
             population_keys=self.population_keys,
+            outputs=outputs,
+            attributes=attributes,
         )
         check_decisions(self, program, sections)
         check_examples(program, self.report)

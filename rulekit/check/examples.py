@@ -3,6 +3,7 @@ let, every given value fits its type, every expected label exists."""
 
 from __future__ import annotations
 
+from rulekit.check.outputs import check_example_results
 from rulekit.check.report import Report, a, did_you_mean
 from rulekit.i18n import Msg
 from rulekit.model import datatypes as T
@@ -20,6 +21,7 @@ def check_examples(program: Program, report: Report) -> None:
 
 
 def check_example(program: Program, ex: n.Example, report: Report) -> None:
+    check_example_results(program, ex, report)
     for g in ex.given:
         target = program.fields.get(g.name) or program.lets.get(g.name)
         if target is None:

@@ -59,6 +59,7 @@ from rulekit.cli.report import (
     report_bad_record,
 )
 from rulekit.cli.run_summary import write_summary_json
+from rulekit.engines.results import result_columns
 from rulekit.errors import RecordError
 
 if TYPE_CHECKING:
@@ -371,6 +372,7 @@ def _run(
             extra[rs.id + "_display"] = shown
         extra[rs.id + "_rule"] = rules
         extra.update(decision_columns(rs, batch))  # `<id>_<decision>`, `<id>_<decision>_rule`
+        extra.update(result_columns(rs.program, batch.decisions))  # outputs, attributes
     _warn_replaced(loaded, table.columns)
 
     # Excel on Windows reads UTF-8 only with a BOM: kept when the input was GBK or had one

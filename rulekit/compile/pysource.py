@@ -26,6 +26,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from rulekit.compile.pyoutputs import write_outputs
 from rulekit.compile.pyruntime import Bad, Conflict, make_coercer, runtime_namespace
 from rulekit.compile.pytruth import Emitter
 from rulekit.model.program import HitPolicy, Program
@@ -68,6 +69,8 @@ class Compiled:
     # stage s, from the populations of the stages before); empty when nothing is staged
     pop_stages: list[list[int]] = field(default_factory=list)
     pop_stage_args: list[PopArgsFunction] = field(default_factory=list)
+    # _outputs(rec, _P, _today) → the outputs' values (compile.pyoutputs); None without outputs
+    outputs: OneFunction | None = None
 
 
 # Cheap class tests that skip the coercer for a value already of the field's type. An int
@@ -362,6 +365,8 @@ def compile_program(program: Program) -> Compiled:
     module.trace()
     end = len(module.lines)
     module.popargs()
+    if program.outputs:
+        write_outputs(module)
     lines = module.lines
     source = "\n".join(lines) + "\n"
     ns = module.ns
@@ -387,4 +392,5 @@ def compile_program(program: Program) -> Compiled:
         module.one_uses_today,
         module.pop_stages,
         [ns[f"_popargs_{s}"] for s in range(1, len(module.pop_stages))],
+        ns.get("_outputs"),
     )

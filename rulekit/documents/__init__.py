@@ -19,6 +19,17 @@ from typing import Any, Final, Literal, NotRequired
 
 from typing_extensions import TypedDict  # pydantic needs this one before Python 3.12
 
+from rulekit.documents.analysis import ANALYSIS_FORMAT as ANALYSIS_FORMAT
+from rulekit.documents.analysis import Acceptance as Acceptance
+from rulekit.documents.analysis import AnalysisDocument as AnalysisDocument
+from rulekit.documents.analysis import AnalysisFileDocument as AnalysisFileDocument
+from rulekit.documents.analysis import CellCount as CellCount
+from rulekit.documents.analysis import FindingDocument as FindingDocument
+from rulekit.documents.analysis import FindingKind as FindingKind
+from rulekit.documents.analysis import FindingRule as FindingRule
+from rulekit.documents.analysis import Severity as Severity
+from rulekit.documents.analysis import WitnessRunDocument as WitnessRunDocument
+
 EXPLANATION_FORMAT: Final = "rulekit-explanation/1"
 WHY_NOT_FORMAT: Final = "rulekit-why-not/1"
 DECISION_FORMAT: Final = "rulekit-decision/1"
@@ -85,6 +96,9 @@ class DecisionDocument(DecisionFields):
     format: Literal["rulekit-decision/1"]
     # named decisions (`decision NAME …`) by name: only in a file that has them
     decisions: NotRequired[dict[str, DecisionFields]]
+    # a ruleset with outputs or label attributes: their values by name (rulekit.model.outputs)
+    outputs: NotRequired[dict[str, Value]]
+    attributes: NotRequired[dict[str, Value]]
 
 
 # ---------------------------------------------------------------- explanation
@@ -140,6 +154,18 @@ class LetValue(TypedDict):
     shown: str
     given: bool
     population: list[PopulationValue]
+
+
+class ResultValue(TypedDict):
+    """An output's or a label attribute's value in an explanation (rulekit.model.outputs)."""
+
+    name: str
+    display: str | None
+    display_en: str | None
+    column: str  # run's column: `<ruleset id>_<name>`
+    type: str
+    value: Value
+    shown: str
 
 
 class Operand(TypedDict):
@@ -265,6 +291,9 @@ class ExplanationDocument(TypedDict):
     params: NotRequired[list[ParamDocument]]  # the shared parameters the rules read
     # `rulekit explain` of a file with named decisions: each decision's labels, in short
     decisions: NotRequired[dict[str, NamedDecisionBrief]]
+    # a ruleset with outputs or label attributes: their values (the outputs are lets too)
+    outputs: NotRequired[list[ResultValue]]
+    attributes: NotRequired[list[ResultValue]]
 
 
 # ---------------------------------------------------------------- check
@@ -407,93 +436,7 @@ class TestDocument(TypedDict):
     rules_exercised: int
 
 
-# ---------------------------------------------------------------- static analysis
-
-ANALYSIS_FORMAT: Final = "rulekit-analysis/1"
-
-FindingKind = Literal[
-    "unreachable",
-    "partially-shadowed",
-    "contradiction",
-    "overlap",
-    "gap",
-    "redundant-condition",
-    "duplicate-rule",
-    "unused-label",
-    "unused-field",
-]
-Severity = Literal["error", "warning", "info"]
-
-
-class FindingRule(TypedDict):
-    """A rule a finding concerns."""
-
-    name: str
-    file: str
-    line: int
-
-
-class CellCount(TypedDict):
-    """How many cells of the bounded variables' grid a gap leaves uncovered."""
-
-    uncovered: int
-    total: int
-    exact: bool  # false: the solver stopped (time limit or too many boxes)
-
-
-class WitnessRunDocument(TypedDict):
-    """What the Python engine did with the witness record."""
-
-    as_of: str
-    labels: list[str]
-    decided_by: list[str]
-    matched: list[str]
-    conflict: str | None
-    population: dict[str, list[Any]] | None  # population key → the values it was ranked in
-
-
-class Acceptance(TypedDict):
-    """The `# allow: KIND — reason` comment that accepts a finding."""
-
-    reason: str
-    line: int
-
-
-class FindingDocument(TypedDict):
-    """One finding: what, where, the region, and the witness (or the proof none exists)."""
-
-    kind: FindingKind
-    severity: Severity
-    message: str
-    hint: str
-    rules: list[FindingRule]
-    lines: list[int]
-    labels: list[str]
-    region: list[dict[str, list[Any]]] | None  # boxes: variable → [lo, hi] (null: open end)
-    cells: CellCount | None
-    witness: dict[str, Any] | None  # field name → value (null: missing)
-    engine: WitnessRunDocument | None
-    proof: str | None
-    accepted: Acceptance | None
-
-
-class AnalysisFileDocument(TypedDict):
-    """The findings of one rule file."""
-
-    file: str
-    ruleset: str
-    hit: str
-    findings: list[FindingDocument]
-    unknown: list[str]  # questions the solver could not decide within its time limit
-    unverified_witnesses: int
-    seconds: float
-
-
-class AnalysisDocument(TypedDict):
-    """`rulekit analyze --format json`, `rulekit check --analyze --format json`."""
-
-    format: Literal["rulekit-analysis/1"]
-    files: list[AnalysisFileDocument]
+# ---------------------------------------------------------------- static analysis (documents/analysis.py)
 
 
 DOCUMENTS: dict[str, type] = {

@@ -34,6 +34,8 @@ from rulekit.engines.files import first_bad
 from rulekit.engines.population import FrozenPopulation
 from rulekit.engines.python import CompiledRuleset, as_date
 from rulekit.errors import BadRecord, RecordError, RulekitError
+from rulekit.model.outputs import column_of
+from rulekit.model.outputs import result_names as outputs_and_attributes
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -59,6 +61,7 @@ def result_names(ruleset: CompiledRuleset, on_error: str = "fail", labels: str =
     """The columns classify_table adds for one ruleset, in order."""
     rid = ruleset.id
     names = [rid, rid + "_rule"] + ([rid + "_display"] if labels == "both" else [])
+    names += [column_of(ruleset.program, x) for x in outputs_and_attributes(ruleset.program)]
     if on_error == "skip":
         names += [rid + "_rejected_field", rid + "_rejected_reason"]
     return names

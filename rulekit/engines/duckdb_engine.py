@@ -55,6 +55,7 @@ from rulekit.engines.duckdb_population import (
 from rulekit.engines.duckdb_sources import file_source, records_source
 from rulekit.engines.population import PopulationInput
 from rulekit.engines.python import BatchResult, CompiledRuleset, Decision, MultiTable, as_date
+from rulekit.engines.results import add_results
 from rulekit.errors import BadRecord, RecordError
 from rulekit.model.intake import read_rows
 from rulekit.model.program import FieldInfo, HitPolicy
@@ -138,7 +139,7 @@ def classify_file(
     if read is not None:
         gen.read_options = read
     sql = gen.decisions_sql(source)
-    if ruleset.hit.single:  # the common case without bad rows: decoded column-wise
+    if ruleset.hit.single and not ruleset.has_results:  # the common case: column-wise
         fast = _all_good(con, sql, ruleset, today, path)
         if fast is not None:
             return fast
@@ -250,7 +251,7 @@ def _decode(
             reason = e.reason
         return BadRecord(i, name, value, reason, rec)
 
-    for i, result, stage, index in rows:
+    for i, result, stage, index, *_ in rows:
         if stage is not None:
             br = bad_value(i, index)
             stops.setdefault(stage, br)
@@ -274,6 +275,8 @@ def _decode(
         # arguments, then evaluates record by record: it stops at the first bad row it meets.
         raise RecordError(stops[min(stops)])
     rejected.sort(key=lambda b: b.index)
+    if ruleset.has_results:  # the outputs and attributes after the four columns
+        add_results(ruleset.program, decisions, rows)
     return BatchResult(decisions, rejected, today, ruleset)
 
 

@@ -6,20 +6,16 @@ import datetime as dt
 import functools
 import os
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any, cast, overload
 
-from rulekit.documents import (
-    DECISION_FORMAT,
-    DecisionDocument,
-    DecisionFields,
-    RuleRefDocument,
-    RunSummaryDocument,
-    show_path,
-)
+from rulekit.documents import RunSummaryDocument
+from rulekit.engines.decision import Decision as Decision
+from rulekit.engines.decision import RuleRef as RuleRef
 from rulekit.engines.population import FrozenPopulation, Population, PopulationInput
 from rulekit.engines.summary import label_counts, run_summary
 from rulekit.errors import BadRecord, Diagnostic, RecordError, RulekitError
+from rulekit.model.outputs import attributes_of, has_results
 from rulekit.model.program import FieldInfo, HitPolicy, LabelInfo, Program
 from rulekit.syntax import nodes as n
 
@@ -32,57 +28,6 @@ Record = Mapping[str, Any]
 # Called for a record that cannot be evaluated (a bad value, or a `hit unique` conflict): the
 # record's index, the error and the record.
 OnBad = Callable[[int, "Bad", Record], object]
-
-
-@dataclass(frozen=True, slots=True)
-class RuleRef:
-    """Where a rule is: its name, file and line."""
-
-    name: str
-    file: str
-    line: int
-
-    def __str__(self) -> str:
-        return f"{self.name} ({self.file}:{self.line})"
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"name": self.name, "file": self.file, "line": self.line}
-
-
-@dataclass(frozen=True, slots=True)
-class Decision:
-    """The result for one record: label(s), display name(s) and the deciding rule(s)."""
-
-    label: str | None
-    labels: tuple[str, ...]
-    display: str | None
-    rule: RuleRef | None
-    rules: tuple[RuleRef, ...] = ()
-    # the named decisions' results by name (engines/decisions.py); empty without them
-    decisions: Mapping[str, Decision] = field(default_factory=dict, hash=False)
-
-    def to_dict(self) -> DecisionDocument:
-        """The decision document (format rulekit-decision/1): the keys of an explanation's
-        `decision`, files shown as `rulekit explain` shows them."""
-        doc = cast(DecisionDocument, {"format": DECISION_FORMAT, **_fields_document(self)})
-        if self.decisions:
-            doc["decisions"] = {k: _fields_document(d) for k, d in self.decisions.items()}
-        return doc
-
-
-def _fields_document(d: Decision) -> DecisionFields:
-    return {
-        "label": d.label,
-        "labels": list(d.labels),
-        "display": d.display,
-        "rule": rule_ref_document(d.rule) if d.rule else None,
-        "rules": [rule_ref_document(r) for r in d.rules],
-    }
-
-
-def rule_ref_document(ref: RuleRef) -> RuleRefDocument:
-    """Where a rule is, as documents say it (the file as the user would type it)."""
-    return {"name": ref.name, "file": show_path(ref.file), "line": ref.line}
 
 
 class BatchResult(Sequence[Decision | None]):
@@ -461,6 +406,10 @@ class CompiledRuleset:
         self.compiled.batch(records, 0, pops, today, self._table, out, bad)
         for i in rejected:
             out[i] = None
+        if self.has_results:
+            for i, d in enumerate(out):
+                if d is not None:
+                    out[i] = self.with_results(d, records[i], pops, today)
         return BatchResult(out, sorted(rejected.values(), key=lambda b: b.index), today, self)
 
     def classify(
@@ -486,6 +435,8 @@ class CompiledRuleset:
                     except (KeyError, TypeError):
                         today = self._date_of(as_of)
                 decision = self._one(record, (), today, self._table)
+                if self.has_results:
+                    decision = self.with_results(decision, record, (), today or as_date(as_of))
             else:
                 decision = self._classify_one_slow(record, as_of, population, validate)
         except Exception as e:
@@ -532,7 +483,24 @@ class CompiledRuleset:
         if validate == "all":
             self.compiled.validate(record)
         pops = self._resolve_population(population, [record], today, None)
-        return cast(Decision, self._one(record, pops, today, self._table))
+        decision = cast(Decision, self._one(record, pops, today, self._table))
+        if self.has_results:
+            decision = self.with_results(decision, record, pops, today)
+        return decision
+
+    # ---- outputs and label attributes
+    @functools.cached_property
+    def has_results(self) -> bool:  # outputs or label attributes: decisions carry them
+        return has_results(self.program)
+
+    def with_results(
+        self, decision: Decision, record: Record, pops: Sequence[Any], today: dt.date | None
+    ) -> Decision:
+        """The decision with the record's outputs and its label's attributes."""
+        run, p = self.compiled.outputs, self.program
+        values = run(record, pops, today) if run is not None else ()
+        outputs = dict(zip(p.outputs, values, strict=True))
+        return replace(decision, outputs=outputs, attributes=attributes_of(p, decision.label))
 
     def _bad_record(self, e: Exception, record: Record) -> BadRecord | None:
         """The bad record an evaluation error means (None: not a record's fault)."""

@@ -11,6 +11,7 @@ from rulekit.engines.python import CompiledRuleset
 from rulekit.errors import RecordError
 from rulekit.explain.decisions import check_expectations, trace_decisions
 from rulekit.explain.explanation import Explanation
+from rulekit.explain.outputs import result_mismatches
 from rulekit.explain.trace import trace_record
 from rulekit.model.program import HitPolicy
 from rulekit.syntax.nodes import literal_value
@@ -95,7 +96,14 @@ def run_examples(rs: CompiledRuleset) -> list[ExampleResult]:
                 )
                 continue
             expected, actual, passed = check_expectations(rs, ex, traced)
+        wrong = result_mismatches(rs, ex, exp.decision) if ex.expect_with else None
+        if wrong is not None:  # `expect … with name = value`: outputs, attributes
+            if not passed:
+                exp_words = "none" if not expected else ", ".join(expected)
+                act_words = "none" if not actual else ", ".join(actual)
+                wrong = f"expected {exp_words}, got {act_words}; {wrong}"
+            passed = False
         results.append(
-            ExampleResult(ex.name, p.path, ex.line, expected, tuple(actual), passed, exp)
+            ExampleResult(ex.name, p.path, ex.line, expected, tuple(actual), passed, exp, wrong)
         )
     return results

@@ -23,8 +23,9 @@ from rulekit.documents import (
     Status,
     show_path,
 )
+from rulekit.engines.decision import rule_ref_document as rule_ref
 from rulekit.engines.python import CompiledRuleset, Decision
-from rulekit.engines.python import rule_ref_document as rule_ref
+from rulekit.explain.outputs import results_entries
 from rulekit.explain.values import (
     describe_value,
     hit_name,
@@ -244,6 +245,8 @@ def explanation_document(ex: Explanation) -> ExplanationDocument:
     }
     if p.params:
         doc["params"] = shown_params(p.params)
+    if rs.has_results:
+        doc["outputs"], doc["attributes"] = results_entries(rs, d)
     return doc
 
 

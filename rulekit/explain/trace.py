@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 from rulekit.engines.python import CompiledRuleset, Decision, as_date
 from rulekit.errors import BadRecord, RecordError
 from rulekit.explain.explanation import Explanation, Trace
+from rulekit.explain.outputs import traced_results
 
 if TYPE_CHECKING:
     from rulekit.compile.pyruntime import Bad
@@ -72,4 +73,6 @@ def trace_record(
         decision = rs.decision_for(matched)
     except Conflict as e:
         decision, conflict = None, rs.conflict_reason(e.mask)
+    if decision is not None and rs.has_results:
+        decision = traced_results(rs, decision, tr)
     return Explanation(rs, today, decision, tuple(values), tr, overrides, conflict)

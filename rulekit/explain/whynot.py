@@ -15,8 +15,8 @@ from rulekit.documents import (
     WhyNotRuleDocument,
     show_path,
 )
+from rulekit.engines.decision import rule_ref_document as rule_ref
 from rulekit.engines.python import CompiledRuleset, Decision
-from rulekit.engines.python import rule_ref_document as rule_ref
 from rulekit.errors import RulekitError
 from rulekit.explain.explanation import Explanation
 from rulekit.explain.needs import Need, needs

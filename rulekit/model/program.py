@@ -16,6 +16,7 @@ from typing import Any
 from rulekit.errors import Diagnostic
 from rulekit.model import datatypes as T
 from rulekit.model.decisions import NamedDecision
+from rulekit.model.outputs import AttributeInfo, OutputInfo
 from rulekit.model.params import ParamInfo
 from rulekit.model.semantics import CoercionError, coerce
 from rulekit.source import Source
@@ -126,6 +127,9 @@ class Program:
     # named decisions (`decision NAME … when PARENT is LABEL`, rulekit.model.decisions) by name,
     # in file order; empty in a file without one (the Program is its unnamed decision)
     decisions: dict[str, NamedDecision] = field(default_factory=dict)
+    # named result values (each also a let) and the labels' constants (rulekit.model.outputs)
+    outputs: dict[str, OutputInfo] = field(default_factory=dict)
+    attributes: dict[str, AttributeInfo] = field(default_factory=dict)
 
     @property
     def path(self) -> str:

@@ -14,6 +14,7 @@ from rulekit.documents import (
     ExplainInput,
     ExplanationDocument,
     ParamDocument,
+    ResultValue,
     RuleRefDocument,
     RuleResult,
 )
@@ -96,6 +97,10 @@ def explanation_text(d: ExplanationDocument, compact: bool = False) -> Renderabl
                     else f"{gettext('strategy')} ({info['name']})"
                 )
                 head.add_row(key, bilingual(info.get("strategy"), info.get("strategy_en")))
+    for k, item in enumerate(d.get("outputs", [])):  # outputs, then the label's attributes
+        head.add_row(gettext("outputs") if k == 0 else "", result_text(item))
+    for k, item in enumerate(x for x in d.get("attributes", []) if x["value"] is not None):
+        head.add_row(gettext("attributes") if k == 0 else "", result_text(item))
     parts: list[RenderableType] = [head, Text("")]
     values = _values_table(d)
     if values is not None:
@@ -138,6 +143,7 @@ def _values_table(d: ExplanationDocument) -> Table | None:
         table.add_row(
             "  " + gettext("field"), f["name"], f["display"] or "", _value_text(f["shown"]), column
         )
+    outputs = {o["name"] for o in d.get("outputs", [])}
     for let in d["lets"]:
         if let["given"]:
             note = Text(gettext("given (the formula was not used)"), style="dim")
@@ -148,7 +154,7 @@ def _values_table(d: ExplanationDocument) -> Table | None:
             for pop in pops:
                 note.append(("\n" if note.plain else "") + population_text(pop), style="")
         table.add_row(
-            "  " + gettext("let"),
+            "  " + (gettext("output") if let["name"] in outputs else gettext("let")),
             let["name"],
             let["display"] or "",
             _value_text(let["shown"]),
@@ -165,6 +171,15 @@ def _values_table(d: ExplanationDocument) -> Table | None:
             of_customers(pop["of"]) if pop.get("kind") != "rank" else ranked_among(pop["of"]),
         )
     return table
+
+
+def result_text(item: ResultValue) -> Text:
+    """`name = value` of an output or a label attribute."""
+    t = Text(item["name"] + " = ")
+    t.append(_value_text(item["shown"]))
+    if item["display"]:
+        t.append("  " + item["display"], style="dim")
+    return t
 
 
 def _value_text(shown: str) -> Text:

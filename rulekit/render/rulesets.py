@@ -14,6 +14,7 @@ from rulekit.explain.values import label_info, snippet
 from rulekit.model.params import shown_params
 from rulekit.model.program import Program
 from rulekit.render.common import bilingual, grid, show_path
+from rulekit.render.outputs import show_results_json
 from rulekit.render.show_decisions import decisions_json, decisions_text, expect_text
 
 
@@ -31,6 +32,11 @@ def ruleset_entry(program: Program, path: str) -> dict[str, Any]:
         "aliases": list(program.aliases),
         "source": program.source_ref.zh or program.source_ref.en,
         "file": show_path(path),
+        **(
+            {"outputs": list(program.outputs), "attributes": list(program.attributes)}
+            if program.outputs or program.attributes
+            else {}
+        ),
     }
 
 
@@ -44,10 +50,11 @@ def list_table(entries: Sequence[dict[str, Any]]) -> RenderableType:
     table.add_column("source", overflow="ellipsis", no_wrap=True, min_width=8, max_width=20)
     for e in entries:
         ident = e["id"] + (f"\n({', '.join(e['aliases'])})" if e["aliases"] else "")
+        results = [*e.get("outputs", []), *e.get("attributes", [])]
         table.add_row(
             ident,
             e["display"] or "",
-            e["display_en"] or "",
+            (e["display_en"] or "") + (f"\n→ {', '.join(results)}" if results else ""),
             e["hit"],
             str(e["labels"]),
             e["source"] or "",
@@ -87,8 +94,10 @@ def show_json(program: Program) -> dict[str, Any]:
                 "type": str(x.type),
             }
             for x in p.lets.values()
+            if x.name not in p.outputs  # listed as outputs
         ],
         **({"params": shown_params(p.params)} if p.params else {}),
+        **show_results_json(p),
         "labels": [label_info(p, name) for name in p.labels],
         "rules": [
             {
@@ -180,6 +189,16 @@ def show_text(s: dict[str, Any]) -> RenderableType:
                 f"  (overridden; declared {x['declared_value']})" if x["overridden"] else ""
             )
             t.add_row(x["name"], value, bilingual(x["display"], x["display_en"]), x["declared_at"])
+    if s.get("outputs"):
+        t = section(f"Outputs ({len(s['outputs'])})", ["output", "=", "名称 / English", "column"])
+        for x in s["outputs"]:
+            display = bilingual(x["display"], x["display_en"])
+            t.add_row(x["name"], x["expression"], display, x["column"])
+    if s.get("attributes"):
+        t = section(f"Label attributes ({len(s['attributes'])})", ["attribute", "type", "values"])
+        for x in s["attributes"]:
+            values = ", ".join(f"{k} = {v}" for k, v in x["values"].items())
+            t.add_row(x["name"], x["type"], values)
     t = section(
         f"Labels ({len(s['labels'])})", ["label", "名称 / English", "description / strategy"]
     )

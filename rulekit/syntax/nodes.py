@@ -231,6 +231,8 @@ class LabelDecl(Node):
     display: Text
     description: Text
     strategy: Text
+    # `with discount = 10%, cadence = 7d`: constants of this label (rulekit.check.outputs)
+    attributes: tuple[Attribute, ...] = ()
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -268,6 +270,8 @@ class Example(Node):
     # (the unnamed decision) is not checked (`checks_label` False)
     decisions: tuple[DecisionExpect, ...] = ()
     checks_label: bool = True
+    # `expect vip with r_score = 5, discount = 10%`: outputs and attributes the example checks
+    expect_with: tuple[Given, ...] = ()
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -353,3 +357,23 @@ class DecisionExpect:
     decision: str
     span: Span
     labels: tuple[str, ...] | None
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class OutputDecl(Node):
+    """`output NAME = EXPR`: a named result value, returned with every record's decision. The
+    checker also declares it as a let of the same name (rulekit.check.outputs)."""
+
+    name: str
+    name_span: Span
+    expr: Node
+    display: Text
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Attribute(Node):
+    """`discount = 10%` after a label's `with`: a constant of that label."""
+
+    name: str
+    name_span: Span
+    value: Node  # a Literal (missing rejected by the checker) or a ListExpr

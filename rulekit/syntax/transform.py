@@ -21,6 +21,7 @@ from rulekit.syntax.decision_nodes import DecisionNodes
 from rulekit.syntax.keywords import ARITH_OPS, COMPARE_OPS, HIT_ZH
 from rulekit.syntax.limits import balance, too_deep
 from rulekit.syntax.literals import LiteralError, decode_date, decode_number, decode_string
+from rulekit.syntax.output_nodes import ExpectWith, OutputNodes
 from rulekit.syntax.picks import PICK_WORDS, PickItem, pick_condition
 
 # What follows the `e` of a number in exponent notation (the lexer ends the number at the `e`).
@@ -39,7 +40,7 @@ def _span(meta_or_token: Meta | Token) -> Span:
     return Span(start, end)
 
 
-class ToNodes(DecisionNodes, Transformer[Token, n.File]):
+class ToNodes(DecisionNodes, OutputNodes, Transformer[Token, n.File]):
     """Lark tree → nodes. Callbacks record diagnostics instead of raising (Lark would wrap them)."""
 
     def __init__(self, source: Source, diagnostics: list[Diagnostic]):
@@ -362,15 +363,18 @@ class ToNodes(DecisionNodes, Transformer[Token, n.File]):
         zh = decode_string(str(display)) if display else None
         en = None
         desc, strat = n.Text(), n.Text()
+        attributes: tuple[n.Attribute, ...] = ()
         for key, value in opts:
             if key == "en":
                 en = value
             elif key == "description":
                 desc = n.Text(value.zh or desc.zh, value.en or desc.en)
+            elif key == "attributes":
+                attributes += value
             else:
                 strat = n.Text(value.zh or strat.zh, value.en or strat.en)
         return n.LabelDecl(
-            self._id(), _span(meta), str(name), _span(name), n.Text(zh, en), desc, strat
+            self._id(), _span(meta), str(name), _span(name), n.Text(zh, en), desc, strat, attributes
         )
 
     def rule_name(self, children: Children) -> str:
@@ -473,7 +477,10 @@ class ToNodes(DecisionNodes, Transformer[Token, n.File]):
             ),
             None,
         )
-        expect, expect_span = children[-1]
+        with_: tuple[n.Given, ...] = ()
+        if isinstance(children[-1], ExpectWith):
+            with_ = children[-1].given
+        expect, expect_span = next(c for c in reversed(children) if isinstance(c, tuple))
         line = self.source.line_col(meta.start_pos)[0]
         if isinstance(expect, list):  # `expect channel = end_user, …` (named decisions)
             return n.Example(
@@ -487,9 +494,18 @@ class ToNodes(DecisionNodes, Transformer[Token, n.File]):
                 line,
                 tuple(expect),
                 False,
+                expect_with=with_,
             )
         return n.Example(
-            self._id(), _span(meta), name, tuple(givens), as_of, expect, expect_span, line
+            self._id(),
+            _span(meta),
+            name,
+            tuple(givens),
+            as_of,
+            expect,
+            expect_span,
+            line,
+            expect_with=with_,
         )
 
     # ---- shared parameters

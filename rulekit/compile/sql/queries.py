@@ -17,7 +17,9 @@ from typing import overload
 
 from rulekit.compile.sql.base import indent
 from rulekit.compile.sql.layout import Layout
+from rulekit.compile.sql.outputs import result_column_names, result_values_sql, with_results
 from rulekit.compile.sql.relation import Source
+from rulekit.model.outputs import has_results
 from rulekit.model.program import HitPolicy
 
 
@@ -88,6 +90,7 @@ class Queries(Layout):
             [rid]
             + ([rid + "_rule"] if rule_column else [])
             + ([rid + "_display"] if self.display else [])
+            + (result_column_names(self) if has_results(self.p) else [])
         )
 
     def _result_columns(self, good: str | None = None, rule_column: bool = True) -> list[str]:
@@ -96,6 +99,8 @@ class Queries(Layout):
         without repeats) and the list of matching rules. With display, also `<id>_display`.
         With `good` (a condition), a row where it is not true gets no label and no rule."""
         columns = self._result_values()
+        if has_results(self.p):  # outputs and attributes (compile/sql/outputs.py)
+            columns += result_values_sql(self)
         names = self.result_names()
         if not rule_column:
             del columns[1], names[1]
@@ -336,6 +341,8 @@ class Queries(Layout):
         ident = self.identifier_sql
         parts = self._rejected_parts([], last, conflicts=False, with_result=True)
         parts = parts[1:] + parts[:1] if len(parts) > 1 else parts
+        if has_results(self.p):
+            return with_results(self, ctes, "\nUNION ALL\n".join(parts), last)
         return self._with(
             ctes, "\nUNION ALL\n".join(parts) + f"\nORDER BY {ident(self.internal['row'])}"
         )
