@@ -200,14 +200,17 @@ def test_show_path_is_relative_inside_the_current_directory(monkeypatch):
 
 
 def test_the_document_types_import_nothing_heavy():
-    """rulekit.documents is foundation: loaded on its own it needs neither rulekit nor pydantic."""
+    """rulekit.documents is foundation: loaded on its own (with its own submodules, imported
+    relatively) it needs neither rulekit nor pydantic."""
     import subprocess
     import sys
 
     code = (
         "import importlib.util, sys\n"
-        "spec = importlib.util.spec_from_file_location('d', 'rulekit/documents/__init__.py')\n"
-        "spec.loader.exec_module(importlib.util.module_from_spec(spec))\n"
+        "spec = importlib.util.spec_from_file_location('d', 'rulekit/documents/__init__.py',\n"
+        "    submodule_search_locations=['rulekit/documents'])\n"
+        "module = sys.modules['d'] = importlib.util.module_from_spec(spec)\n"
+        "spec.loader.exec_module(module)\n"
         "print(sorted(m for m in sys.modules if m.startswith(('pydantic', 'rulekit'))))\n"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)

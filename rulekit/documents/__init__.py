@@ -19,16 +19,20 @@ from typing import Any, Final, Literal, NotRequired
 
 from typing_extensions import TypedDict  # pydantic needs this one before Python 3.12
 
-from rulekit.documents.analysis import ANALYSIS_FORMAT as ANALYSIS_FORMAT
-from rulekit.documents.analysis import Acceptance as Acceptance
-from rulekit.documents.analysis import AnalysisDocument as AnalysisDocument
-from rulekit.documents.analysis import AnalysisFileDocument as AnalysisFileDocument
-from rulekit.documents.analysis import CellCount as CellCount
-from rulekit.documents.analysis import FindingDocument as FindingDocument
-from rulekit.documents.analysis import FindingKind as FindingKind
-from rulekit.documents.analysis import FindingRule as FindingRule
-from rulekit.documents.analysis import Severity as Severity
-from rulekit.documents.analysis import WitnessRunDocument as WitnessRunDocument
+# The analysis documents live in documents/analysis.py; imported relatively so that this package
+# loads on its own (see tests/test_documents.py).
+from .analysis import (
+    ANALYSIS_FORMAT,
+    Acceptance,
+    AnalysisDocument,
+    AnalysisFileDocument,
+    CellCount,
+    FindingDocument,
+    FindingKind,
+    FindingRule,
+    Severity,
+    WitnessRunDocument,
+)
 
 EXPLANATION_FORMAT: Final = "rulekit-explanation/1"
 WHY_NOT_FORMAT: Final = "rulekit-why-not/1"
