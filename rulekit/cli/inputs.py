@@ -20,7 +20,7 @@ from rulekit.rulesets import read_rule_file
 if TYPE_CHECKING:
     from rulekit import Ruleset
     from rulekit.engines.population import FrozenPopulation
-    from rulekit.io import Table
+    from rulekit.io import Table, TableStream
     from rulekit.model.reading import ReadOptions
 
 
@@ -78,6 +78,37 @@ def _read(path: str | Path, option: str = "--data", read: ReadOptions | None = N
         ) from None
     except rio.UnsupportedFormat as e:
         raise Usage(f"{option} {e}") from None
+
+
+def _open(path: str | Path, read: ReadOptions | None = None) -> TableStream:
+    """A data file opened for reading in chunks (rulekit.io.open_table), errors as _read's."""
+    from rulekit import io as rio
+
+    try:
+        return rio.open_table(path, read)
+    except FileNotFoundError:
+        raise Usage(
+            Msg(
+                "{option} {path}: no such file; check the path (it is relative to {cwd})",
+                option="--data",
+                path=str(path),
+                cwd=str(Path.cwd()),
+            )
+        ) from None
+    except rio.UnsupportedFormat as e:
+        raise Usage(f"--data {e}") from None
+
+
+def _check_encoding(encoding: str) -> None:
+    import codecs
+
+    try:
+        codecs.lookup(encoding)
+    except LookupError:
+        raise Usage(
+            f"--encoding {encoding!r} is not an encoding Python knows; give e.g. utf-8, "
+            "utf-8-sig or gbk"
+        ) from None
 
 
 def _rule_files(paths: list[str]) -> list[Path]:

@@ -19,6 +19,7 @@ from rulekit.cli.app import Exit, Usage, app
 from rulekit.cli.classify import _classify, _engine, _output_columns, _write_rejected
 from rulekit.cli.inputs import (
     _as_of,
+    _check_encoding,
     _duckdb_readable,
     _frozen,
     _id_column,
@@ -59,6 +60,7 @@ from rulekit.cli.report import (
     report_bad_record,
 )
 from rulekit.cli.run_summary import write_summary_json
+from rulekit.cli.streamed import _display_names
 from rulekit.errors import RecordError
 
 if TYPE_CHECKING:
@@ -190,6 +192,14 @@ def run(
         ),
     ] = None,
     params: Params = None,
+    show_progress: Annotated[
+        bool | None,
+        typer.Option(
+            "--progress/--no-progress",
+            help="Show the progress bar on stderr even when it is not a terminal, or never "
+            "(default: on a terminal).",
+        ),
+    ] = None,
 ) -> None:
     """Classify every row of a data file with one or more rulesets.
 
@@ -203,6 +213,7 @@ def run(
     """
 
     ui.quiet = quiet
+    ui.progress = show_progress
     reading = _reading(na, decimal_comma, date_format, delimiter, data_encoding, sheet, header_row)
     to_stdout = out == "-"
     if to_stdout:  # the rows go to standard output; every message to standard error
@@ -332,6 +343,23 @@ def _run(
                 summary_json=summary_json,
                 memory_limit=memory_limit,
                 bom=encoding == "utf-8-sig" or None,
+            )
+        if engine_name in ("python", "auto"):  # read, classified and written in chunks
+            from rulekit.cli.streamed import run_stream
+
+            run_stream(
+                loaded,
+                data,
+                out,
+                today,
+                on_error.value,
+                frozen,
+                preview,
+                as_of is not None,
+                reading,
+                labels.value,
+                encoding,
+                summary_json,
             )
 
     with _progress() as progress:
@@ -512,44 +540,18 @@ def _refuse_overwrite(out: str, inputs: list[str | None]) -> None:
             )
 
 
-def _check_encoding(encoding: str) -> None:
-    import codecs
-
-    try:
-        codecs.lookup(encoding)
-    except LookupError:
-        raise Usage(
-            f"--encoding {encoding!r} is not an encoding Python knows; give e.g. utf-8, "
-            "utf-8-sig or gbk"
-        ) from None
-
-
-def _display_names(rs: Ruleset, ids: list[Any]) -> list[Any]:
-    """Label ids as their display names in the ruleset's language (lists under hit all)."""
-    out: list[Any] = []
-    for label in ids:
-        if isinstance(label, list):
-            out.append([rs.label_display(x) for x in label])
-        else:
-            out.append(rs.label_display(label))
-    return out
-
-
 def _rejected_values(results: list[tuple[Ruleset, BatchResult, float]]) -> list[RejectedValueCount]:
     """The rejected values of the Python path counted per ruleset, column and reason."""
     from collections import Counter
 
-    from rulekit.engines.files import reason_words
+    from rulekit.cli.streamed import _reason_words, _rejected_values
 
     counts: Counter[tuple[str, str | None, str]] = Counter()
     for rs, batch, _ in results:
         for bad in batch.rejected:
             info = rs.fields.get(bad.field) if bad.field else None
-            counts[(rs.id, info.column if info else None, reason_words(bad.reason))] += 1
-    return [
-        {"ruleset": r, "column": c, "reason": w, "count": n}
-        for (r, c, w), n in sorted(counts.items(), key=lambda kv: (kv[0][0], -kv[1], str(kv[0])))
-    ]
+            counts[(rs.id, info.column if info else None, _reason_words(bad.reason))] += 1
+    return _rejected_values(counts)
 
 
 def _run_spark(

@@ -142,26 +142,29 @@ def cell(value: Any) -> Any:
     return value
 
 
-def write_xlsx(
-    tmp: Path, names: Sequence[str], rows: Iterable[list[Any]], cell_text: Callable[[Any], str]
-) -> None:
-    """An .xlsx workbook: a bold header, the first row frozen, values as cells (text that
-    starts with `=` stays text, never a formula)."""
-    import openpyxl
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.styles import Font
+class XlsxWriter:
+    """An .xlsx workbook written row by row (openpyxl's write-only mode): a bold header, the
+    first row frozen, values as cells (text that starts with `=` stays text, never a formula)."""
 
-    book = openpyxl.Workbook(write_only=True)
-    sheet = book.create_sheet()
-    sheet.freeze_panes = "A2"
-    bold = Font(bold=True)
-    head = []
-    for name in names:
-        c = WriteOnlyCell(sheet, value=name)
-        c.font = bold
-        head.append(c)
-    sheet.append(head)
-    for values in rows:
+    def __init__(self, names: Sequence[str], cell_text: Callable[[Any], str]):
+        import openpyxl
+        from openpyxl.cell import WriteOnlyCell
+        from openpyxl.styles import Font
+
+        self._cell = WriteOnlyCell
+        self.cell_text = cell_text
+        self.book = openpyxl.Workbook(write_only=True)
+        self.sheet = self.book.create_sheet()
+        self.sheet.freeze_panes = "A2"
+        bold = Font(bold=True)
+        head = []
+        for name in names:
+            c = WriteOnlyCell(self.sheet, value=name)
+            c.font = bold
+            head.append(c)
+        self.sheet.append(head)
+
+    def append(self, values: Iterable[Any]) -> None:
         out: list[Any] = []
         for value in values:
             if value is None or isinstance(value, (bool, int, float, Decimal)):
@@ -171,15 +174,27 @@ def write_xlsx(
             elif isinstance(value, (dt.date, dt.time)):
                 out.append(value)
             else:
-                text = value if isinstance(value, str) else cell_text(value)
+                text = value if isinstance(value, str) else self.cell_text(value)
                 if text.startswith("="):
-                    c = WriteOnlyCell(sheet, value=text)
+                    c = self._cell(self.sheet, value=text)
                     c.data_type = "s"
                     out.append(c)
                 else:
                     out.append(text)
-        sheet.append(out)
-    book.save(str(tmp))
+        self.sheet.append(out)
+
+    def save(self, tmp: Path) -> None:
+        self.book.save(str(tmp))
 
 
-__all__ = ["SheetError", "read_sheet", "write_xlsx"]
+def write_xlsx(
+    tmp: Path, names: Sequence[str], rows: Iterable[list[Any]], cell_text: Callable[[Any], str]
+) -> None:
+    """An .xlsx workbook of these rows (XlsxWriter)."""
+    writer = XlsxWriter(names, cell_text)
+    for values in rows:
+        writer.append(values)
+    writer.save(tmp)
+
+
+__all__ = ["SheetError", "XlsxWriter", "read_sheet", "write_xlsx"]
