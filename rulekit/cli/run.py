@@ -21,12 +21,14 @@ from rulekit.cli.inputs import (
     _as_of,
     _check_encoding,
     _duckdb_readable,
+    _excel_dates,
     _frozen,
     _id_column,
     _load_with_params,
     _read,
     _reading,
     _stdin_file,
+    _warn_serial_dates,
 )
 from rulekit.cli.options import (
     AsOf,
@@ -372,17 +374,20 @@ def _run(
         for rs in loaded:
             _check_columns(rs, table)
         results: list[tuple[Ruleset, BatchResult, float]] = []
+        serial: dict[str, Any] = {}  # the Excel serial dates read (warned once per column)
         for rs in loaded:
             start = time.perf_counter()
             try:
                 batch = _classify(
-                    rs, table.rows, today, on_error.value, engine_name, frozen, progress, reading
-                )
+                    rs, _excel_dates(rs, table.rows, table.format, 0, serial), today,
+                    on_error.value, engine_name, frozen, progress, reading,
+                )  # fmt: skip
             except RecordError as e:
                 report_bad_record(rs, e.bad, table)
                 raise Exit(1) from None
             results.append((rs, batch, time.perf_counter() - start))
 
+    _warn_serial_dates(table, serial)
     extra: dict[str, list[Any]] = {}
     for rs, batch, _ in results:
         ids, rules = _output_columns(rs, batch)

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 from rulekit import render
 from rulekit.cli.app import Exit, Usage
 from rulekit.cli.classify import _output_columns
-from rulekit.cli.inputs import _id_column, _open
+from rulekit.cli.inputs import _excel_dates, _id_column, _open, _warn_serial_dates
 from rulekit.cli.output import _note, _progress
 from rulekit.cli.report import (
     SET_ASIDE_SHOWN,
@@ -48,6 +48,8 @@ if TYPE_CHECKING:
     from rulekit.model.reading import ReadOptions
 
 KEEP = 5  # rejected rows kept per ruleset for the summary and the notes
+WORKBOOKS = ("xlsx", "xls", "ods")
+_SEEN: dict[str, Any] = {}  # the run's input format, and per ruleset its Excel serial dates
 
 
 @dataclass
@@ -115,6 +117,8 @@ def run_stream(
     from rulekit.io import TableWriter
 
     stream = _open(data, reading)
+    _SEEN.clear()
+    _SEEN["format"] = stream.format
     for note in stream.notes:
         _note(note)
     rows = StreamRows(stream)
@@ -188,6 +192,7 @@ def run_stream(
                     for i, row in enumerate(chunk.rows[: preview - len(head)]):
                         head.append({**row, **{name: v[i] for name, v in extra.items()}})
                 _advance(progress, task, chunk, total, started)
+        _serial_warnings(loaded, rows)
         if failed is not None:
             k, bad = failed
             report_bad_record(loaded[k], bad, rows)
@@ -282,7 +287,8 @@ def _populations(
             if failed is not None and k >= failed[0]:
                 continue
             try:
-                builder.add(_read_chunk(loaded[k], chunk.rows, rows.stream.options), chunk.start)
+                records = _read_chunk(loaded[k], chunk.rows, rows.stream.options, chunk)
+                builder.add(records, chunk.start)
             except RecordError as e:
                 rows.remember(chunk, e.bad.index)
                 failed = (k, e.bad)
@@ -303,6 +309,17 @@ def _populations(
     return populations, set_aside, failed
 
 
+def _serial_warnings(loaded: Sequence[Ruleset], rows: StreamRows) -> None:
+    """The Excel serial dates read, one warning per column (the first ruleset that read it)."""
+    merged: dict[str, Any] = {}
+    for rs in loaded:
+        for column, note in _SEEN.get(rs.id, {}).items():
+            merged.setdefault(column, note)
+    if merged:
+        rows.known.update(_lines_of(rows.stream, [n.first_index for n in merged.values()]))
+        _warn_serial_dates(rows, merged)
+
+
 def _lines_of(stream: TableStream, indexes: list[int]) -> dict[int, int]:
     wanted = set(indexes)
     found: dict[int, int] = {}
@@ -315,9 +332,14 @@ def _lines_of(stream: TableStream, indexes: list[int]) -> dict[int, int]:
     return found
 
 
-def _read_chunk(rs: Ruleset, rows: list[dict[str, Any]], reading: ReadOptions) -> Any:
-    """The chunk's rows as the ruleset reads them: the value options (--na, --decimal-comma,
-    --date-format) applied to its fields."""
+def _read_chunk(
+    rs: Ruleset, rows: list[dict[str, Any]], reading: ReadOptions, chunk: Chunk | None = None
+) -> Any:
+    """The chunk's rows as the ruleset reads them: a workbook's numbers in date columns as
+    Excel serial dates, the value options (--na, --decimal-comma, --date-format) applied to
+    its fields."""
+    if chunk is not None and _SEEN.get("format") in WORKBOOKS:
+        rows = _excel_dates(rs, rows, _SEEN["format"], chunk.start, _SEEN.setdefault(rs.id, {}))
     if reading.values_default:
         return rows
     from rulekit.model.intake import read_rows
@@ -338,7 +360,7 @@ def _classify_chunk(
     from rulekit.engines.python import BatchResult
 
     start, end = chunk.start, chunk.start + len(chunk.rows)
-    records = _read_chunk(rs, chunk.rows, reading)
+    records = _read_chunk(rs, chunk.rows, reading, chunk)
     try:
         part = rs.classify_many(
             records, as_of=today, population=population, on_error=on_error, engine="python"

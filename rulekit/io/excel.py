@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -142,6 +143,67 @@ def cell(value: Any) -> Any:
     return value
 
 
+EXCEL_EPOCH = dt.datetime(1899, 12, 30)  # serial 1 is 1900-01-01 (Excel counts 1900-02-29)
+FIRST_SERIAL, LAST_SERIAL = 61, 2958465  # 1900-03-01 … 9999-12-31: one meaning only
+
+
+def serial_date(value: Any, kind: str) -> dt.date | dt.datetime | None:
+    """An Excel serial date number (a cell holding a date without a date number format, e.g.
+    45292 for 2024-01-01) as a date (kind "date": the day) or a timestamp (to the second);
+    None when the value is not a number in 1900-03-01 … 9999-12-31."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    if not FIRST_SERIAL <= value < LAST_SERIAL + 1:
+        return None
+    moment = EXCEL_EPOCH + dt.timedelta(seconds=round(float(value) * 86400))
+    return moment.date() if kind == "date" else moment
+
+
+@dataclass
+class SerialDates:
+    """The cells of one column read as Excel serial dates: how many, and the first."""
+
+    column: str
+    count: int = 0
+    first_index: int = 0
+    first_value: Any = None
+    first_read: Any = None
+
+
+def read_serial_dates(
+    rows: list[dict[str, Any]],
+    kinds: dict[str, str],
+    start: int = 0,
+    seen: dict[str, SerialDates] | None = None,
+) -> tuple[list[dict[str, Any]], dict[str, SerialDates]]:
+    """The rows of a workbook with the numbers in date and timestamp columns (`kinds`: column
+    → "date" or "timestamp") read as Excel serial dates; a row changed is a copy (the rows
+    given stay as the file has them). `seen` gathers, per column, what was read (for the
+    warning), rows numbered from `start`."""
+    seen = {} if seen is None else seen
+    if not kinds:
+        return rows, seen
+    out = rows
+    for i, row in enumerate(rows):
+        copy = None
+        for column, kind in kinds.items():
+            value = row.get(column)
+            read = serial_date(value, kind)
+            if read is None:
+                continue
+            if copy is None:
+                copy = dict(row)
+                if out is rows:
+                    out = list(rows)
+                out[i] = copy
+            copy[column] = read
+            note = seen.setdefault(column, SerialDates(column))
+            if not note.count:
+                note.first_index, note.first_value, note.first_read = start + i, value, read
+            note.count += 1
+    return out, seen
+
+
 class XlsxWriter:
     """An .xlsx workbook written row by row (openpyxl's write-only mode): a bold header, the
     first row frozen, values as cells (text that starts with `=` stays text, never a formula)."""
@@ -197,4 +259,12 @@ def write_xlsx(
     writer.save(tmp)
 
 
-__all__ = ["SheetError", "XlsxWriter", "read_sheet", "write_xlsx"]
+__all__ = [
+    "SerialDates",
+    "SheetError",
+    "XlsxWriter",
+    "read_serial_dates",
+    "read_sheet",
+    "serial_date",
+    "write_xlsx",
+]
