@@ -65,3 +65,17 @@ def test_explain_reads_the_serial_date(cli, workbook):
     )  # fmt: skip
     assert r.code == 0, r.err
     assert "recent" in r.out and "2024-01-01" in r.out
+
+
+def test_serial_dates_are_counted_once_with_a_population(cli, workbook):
+    """A ruleset that ranks reads the workbook twice (populations, then labels): the warning
+    still counts each cell once, and the ranks see the dates."""
+    rules = workbook.with_name("ranked.rules")
+    rules.write_text(
+        RULES.replace("ruleset serial_dates", "ruleset ranked_dates")
+        + 'rule "late" if percentile(today - last_order) >= 100 then late\n',
+        encoding="utf-8",
+    )
+    r = cli("run", rules, "--data", workbook, "--as-of", AS_OF, "--engine", "python")
+    assert r.code == 0, r.err
+    assert "(and 1 more cells in this column)" in " ".join(r.err.split())

@@ -287,7 +287,7 @@ def _populations(
             if failed is not None and k >= failed[0]:
                 continue
             try:
-                records = _read_chunk(loaded[k], chunk.rows, rows.stream.options, chunk)
+                records = _read_chunk(loaded[k], chunk.rows, rows.stream.options, chunk, False)
                 builder.add(records, chunk.start)
             except RecordError as e:
                 rows.remember(chunk, e.bad.index)
@@ -333,13 +333,18 @@ def _lines_of(stream: TableStream, indexes: list[int]) -> dict[int, int]:
 
 
 def _read_chunk(
-    rs: Ruleset, rows: list[dict[str, Any]], reading: ReadOptions, chunk: Chunk | None = None
+    rs: Ruleset,
+    rows: list[dict[str, Any]],
+    reading: ReadOptions,
+    chunk: Chunk | None = None,
+    count: bool = True,
 ) -> Any:
     """The chunk's rows as the ruleset reads them: a workbook's numbers in date columns as
     Excel serial dates, the value options (--na, --decimal-comma, --date-format) applied to
     its fields."""
     if chunk is not None and _SEEN.get("format") in WORKBOOKS:
-        rows = _excel_dates(rs, rows, _SEEN["format"], chunk.start, _SEEN.setdefault(rs.id, {}))
+        seen = _SEEN.setdefault(rs.id, {}) if count else {}  # counted in one pass only
+        rows = _excel_dates(rs, rows, _SEEN["format"], chunk.start, seen)
     if reading.values_default:
         return rows
     from rulekit.model.intake import read_rows
