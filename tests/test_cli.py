@@ -314,7 +314,7 @@ def test_run_output_is_atomic(cli, tmp_path, monkeypatch):
             raise RuntimeError("disk on fire")
         return real(value)
 
-    monkeypatch.setattr(rio, "cell_text", crash)
+    monkeypatch.setattr(rio.writer, "cell_text", crash)  # what the writer calls
     r = cli(
         "run", "lifecycle", "--data", SAMPLE, "--out", out, "--as-of", AS_OF, "--engine", "python"
     )
@@ -990,7 +990,7 @@ def test_unwritable_output_is_an_error_not_a_crash(cli, tmp_path, monkeypatch):
     def denied(*a, **k):
         raise PermissionError(13, "Permission denied", str(tmp_path / "o.csv"))
 
-    monkeypatch.setattr(rio, "atomic_path", denied)
+    monkeypatch.setattr(rio.TableWriter, "__init__", denied)  # every output goes through it
     r = cli("run", "lifecycle", "--data", SAMPLE, "--out", tmp_path / "o.csv")
     assert r.code == 1
     assert "cannot read or write" in r.err and "Permission denied" in r.err

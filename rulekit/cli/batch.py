@@ -47,13 +47,19 @@ from rulekit.cli.options import (
 )
 from rulekit.cli.output import _note, _plain, _print, ui
 from rulekit.errors import RecordError
+from rulekit.i18n import Msg, gettext
 
 
 def _existing(path: str, option: str) -> Path:
     p = Path(path)
     if not p.is_file():
         raise Usage(
-            f"{option} {path}: no such file; check the path (it is relative to {Path.cwd()})"
+            Msg(
+                "{option} {path}: no such file; check the path (it is relative to {cwd})",
+                option=option,
+                path=path,
+                cwd=str(Path.cwd()),
+            )
         )
     return p
 
@@ -61,7 +67,14 @@ def _existing(path: str, option: str) -> Path:
 def _writable(path: str, option: str) -> Path:
     p = Path(path)
     if not p.resolve().parent.is_dir():
-        raise Usage(f"{option} {path}: the directory {p.parent} does not exist")
+        raise Usage(
+            Msg(
+                "{option} {path}: the directory {parent} does not exist",
+                option=option,
+                path=path,
+                parent=str(p.parent),
+            )
+        )
     from rulekit.engines.duckdb_engine import EngineError, file_format
 
     try:
@@ -258,41 +271,74 @@ def profile(
             reading=reading,
         )
     except ProfileError as e:
-        raise Usage(str(e)) from None
+        raise Usage(e.args[0] if e.args and isinstance(e.args[0], Msg) else str(e)) from None
     except RecordError as e:
         bad = e.bad
-        _plain(f"error: {src.name} row {bad.index + 1}, column {bad.field}: {bad.reason}", err=True)
         _plain(
-            "  Fix the value, or run with --on-error skip to set bad rows aside, or "
-            "--on-error quarantine to also write them to <out>.rejected.<ext>.",
+            gettext("error: {file} row {row}, column {column}: {reason}").format(
+                file=src.name, row=bad.index + 1, column=bad.field, reason=bad.reason
+            ),
+            err=True,
+        )
+        _plain(
+            "  "
+            + gettext(
+                "Fix the value, or run with --on-error skip to set bad rows aside, or "
+                "--on-error quarantine to also write them to <out>.rejected.<ext>."
+            ),
             err=True,
         )
         raise Exit(1) from None
     if quiet:
         raise Exit(0)
     summary = Table(
-        title=f"profile of {src.name}", show_header=False, box=None, title_justify="left"
+        title=gettext("profile of {file}").format(file=src.name),
+        show_header=False,
+        box=None,
+        title_justify="left",
     )
     summary.add_column(style="bold")
     summary.add_column(justify="right")
-    summary.add_row("customers", f"{result.customers:,}")
-    summary.add_row("rows read", f"{result.rows_in:,}")
-    summary.add_row("  used", f"{result.used:,}")
-    summary.add_row("  after the as-of date (left out)", f"{result.after_as_of:,}")
-    summary.add_row("  bad rows (set aside)", f"{result.rejected:,}")
-    summary.add_row("as of", result.as_of.isoformat())
+    summary.add_row(gettext("customers"), f"{result.customers:,}")
+    summary.add_row(gettext("rows read"), f"{result.rows_in:,}")
+    summary.add_row("  " + gettext("used"), f"{result.used:,}")
+    summary.add_row("  " + gettext("after the as-of date (left out)"), f"{result.after_as_of:,}")
+    summary.add_row("  " + gettext("bad rows (set aside)"), f"{result.rejected:,}")
+    summary.add_row(gettext("as of"), result.as_of.isoformat())
     summary.add_row(
-        "window", f"{result.window_days} days" if result.window_days else "whole history"
+        gettext("window"),
+        gettext("{days} days").format(days=result.window_days)
+        if result.window_days
+        else gettext("whole history"),
     )
-    summary.add_row("time", f"{result.seconds:.2f} s ({result.rows_per_second:,.0f} rows/s)")
+    summary.add_row(
+        gettext("time"),
+        gettext("{seconds} s ({rate} rows/s)").format(
+            seconds=f"{result.seconds:.2f}", rate=f"{result.rows_per_second:,.0f}"
+        ),
+    )
     _print(summary)
     for bad in result.rejected_examples:
-        _note(f"set aside: row {bad.index + 1}, column {bad.field}: {bad.reason}", style="yellow")
-    _print(Text(f"wrote {result.customers:,} customers to {target}"), soft_wrap=True)
+        _note(
+            gettext("set aside: row {row}, column {column}: {reason}").format(
+                row=bad.index + 1, column=bad.field, reason=bad.reason
+            ),
+            style="yellow",
+        )
+    _print(
+        Text(
+            gettext("wrote {count} customers to {path}").format(
+                count=f"{result.customers:,}", path=target
+            )
+        ),
+        soft_wrap=True,
+    )
     if result.rejected_path:
         _print(
             Text(
-                f"wrote {result.rejected:,} bad rows with their reasons to {result.rejected_path}"
+                gettext("wrote {count} bad rows with their reasons to {path}").format(
+                    count=f"{result.rejected:,}", path=result.rejected_path
+                )
             ),
             soft_wrap=True,
         )
@@ -336,13 +382,23 @@ def freeze(
     rs = _load_with_params([ruleset], params)[0]
     src = _existing(data, "--data")
     if not out.endswith(".json"):
-        raise Usage(f"--out {out}: a population file is JSON; name it with .json")
+        raise Usage(Msg("--out {out}: a population file is JSON; name it with .json", out=out))
     if not Path(out).resolve().parent.is_dir():
-        raise Usage(f"--out {out}: the directory {Path(out).parent} does not exist")
+        raise Usage(
+            Msg(
+                "{option} {path}: the directory {parent} does not exist",
+                option="--out",
+                path=out,
+                parent=str(Path(out).parent),
+            )
+        )
     if not rs.compiled.pop_keys:
         raise Usage(
-            f"ruleset {rs.id} uses no population function (percentile, score, "
-            "in top/bottom, cumulative_share): there is nothing to freeze"
+            Msg(
+                "ruleset {id} uses no population function (percentile, score, "
+                "in top/bottom, cumulative_share): there is nothing to freeze",
+                id=rs.id,
+            )
         )
     today = _as_of(as_of) or dt.date.today()
     engine_name = engine.value
@@ -359,21 +415,26 @@ def freeze(
     if quiet:
         raise Exit(0)
     table = Table(
-        title=f"population of {rs.id} from {src.name} (as of {today.isoformat()})",
+        title=gettext("population of {id} from {file} (as of {date})").format(
+            id=rs.id, file=src.name, date=today.isoformat()
+        ),
         title_justify="left",
         box=None,
     )
-    table.add_column("ranked value")
-    table.add_column("groups", justify="right")
-    table.add_column("values", justify="right")
+    table.add_column(gettext("ranked value"))
+    table.add_column(gettext("groups"), justify="right")
+    table.add_column(gettext("values"), justify="right")
     for key, pop in frozen.populations.items():
         what, by = key.split("|", 1)
-        table.add_row(what + (f" by {by}" if by else ""), f"{len(pop.groups):,}", f"{pop.size:,}")
+        shown = gettext("{what} by {by}").format(what=what, by=by) if by else what
+        table.add_row(shown, f"{len(pop.groups):,}", f"{pop.size:,}")
     _print(table)
     _print(
         Text(
-            f"wrote {out} ({frozen.records:,} rows read); use it with rulekit run "
-            f"{ruleset} --population {out}"
+            gettext(
+                "wrote {out} ({rows} rows read); use it with rulekit run {ruleset} "
+                "--population {out}"
+            ).format(out=out, rows=f"{frozen.records:,}", ruleset=ruleset)
         ),
         soft_wrap=True,
     )

@@ -22,6 +22,8 @@ from __future__ import annotations
 import datetime as dt
 import shutil
 import tempfile
+import threading
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -44,6 +46,9 @@ from rulekit.cli.report import (
 from rulekit.errors import RecordError
 
 if TYPE_CHECKING:
+    from duckdb import DuckDBPyConnection
+    from rich.progress import Progress, TaskID
+
     from rulekit import Ruleset
     from rulekit.compile.sql import Source
     from rulekit.engines.population import FrozenPopulation
@@ -163,10 +168,11 @@ def run_streaming(
     try:
         with _progress() as progress:
             task = (
-                progress.add_task(f"classifying {rows.path.name} (duckdb)", total=None)
+                progress.add_task(f"classifying {rows.path.name} (duckdb)", total=100)
                 if progress
                 else None
             )
+            con, stop = _watch(progress, task, rows, memory_limit)
             try:
                 summaries = run_files(
                     loaded,
@@ -182,6 +188,7 @@ def run_streaming(
                     source=rows.source,
                     reading=reading,
                     memory_limit=memory_limit,
+                    con=con,
                 )
             except RecordError as e:
                 rs = next(r for r in loaded if r.id == getattr(e, "ruleset", loaded[0].id))
@@ -194,6 +201,7 @@ def run_streaming(
                 _note(f"engine auto: {e}; reading {rows.path.name} in Python instead")
                 return
             finally:
+                stop.set()
                 if progress is not None and task is not None:
                     progress.remove_task(task)
         _check_all_columns(loaded, rows)
@@ -244,6 +252,38 @@ def run_streaming(
     finally:
         shutil.rmtree(work, ignore_errors=True)
     raise Exit(0)
+
+
+def _watch(
+    progress: Progress | None, task: TaskID | None, rows: FileRows, memory_limit: str | None
+) -> tuple[DuckDBPyConnection | None, threading.Event]:
+    """With a progress display: a connection whose running query DuckDB reports on (its own
+    bar not printed), and a thread that shows it as the bar (percent of the query) and the
+    rows done (that share of the file's estimated rows) until the event is set."""
+    stop = threading.Event()
+    if progress is None or task is None:
+        return None, stop
+    from rulekit.engines.duckdb_engine import connect
+
+    con = connect(memory_limit)
+    con.execute("SET enable_progress_bar = true")
+    con.execute("SET enable_progress_bar_print = false")
+    total = estimated_rows(rows.path, rows.format)
+    started = time.perf_counter()
+
+    def poll() -> None:
+        while not stop.wait(0.25):
+            try:
+                percent = con.query_progress()
+            except Exception:  # the connection closed, or a DuckDB without it
+                return
+            if percent >= 0:
+                done = int(total * percent / 100)
+                rate = done / max(time.perf_counter() - started, 1e-9)
+                progress.update(task, completed=percent, rows=f"~{done:,}", rate=f"{rate:,.0f}")
+
+    threading.Thread(target=poll, daemon=True).start()
+    return con, stop
 
 
 def _check_all_columns(loaded: Sequence[Ruleset], rows: FileRows) -> None:

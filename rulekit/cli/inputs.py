@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from pathlib import Path
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 import rulekit
 from rulekit import render
@@ -20,7 +20,7 @@ from rulekit.rulesets import read_rule_file
 if TYPE_CHECKING:
     from rulekit import Ruleset
     from rulekit.engines.population import FrozenPopulation
-    from rulekit.io import Table
+    from rulekit.io import Table, TableStream
     from rulekit.model.reading import ReadOptions
 
 
@@ -78,6 +78,37 @@ def _read(path: str | Path, option: str = "--data", read: ReadOptions | None = N
         ) from None
     except rio.UnsupportedFormat as e:
         raise Usage(f"{option} {e}") from None
+
+
+def _open(path: str | Path, read: ReadOptions | None = None) -> TableStream:
+    """A data file opened for reading in chunks (rulekit.io.open_table), errors as _read's."""
+    from rulekit import io as rio
+
+    try:
+        return rio.open_table(path, read)
+    except FileNotFoundError:
+        raise Usage(
+            Msg(
+                "{option} {path}: no such file; check the path (it is relative to {cwd})",
+                option="--data",
+                path=str(path),
+                cwd=str(Path.cwd()),
+            )
+        ) from None
+    except rio.UnsupportedFormat as e:
+        raise Usage(f"--data {e}") from None
+
+
+def _check_encoding(encoding: str) -> None:
+    import codecs
+
+    try:
+        codecs.lookup(encoding)
+    except LookupError:
+        raise Usage(
+            f"--encoding {encoding!r} is not an encoding Python knows; give e.g. utf-8, "
+            "utf-8-sig or gbk"
+        ) from None
 
 
 def _rule_files(paths: list[str]) -> list[Path]:
@@ -202,9 +233,61 @@ def _read_values(rs: Ruleset, path: str | Path, option: str, read: ReadOptions) 
     from rulekit.model.intake import read_rows
 
     table = _read(path, option, read)
+    seen: dict[str, Any] = {}
+    table.rows = _excel_dates(rs, table.rows, table.format, 0, seen)
+    _warn_serial_dates(table, seen)
     if not read.values_default:
         table.rows = read_rows(table.rows, rs.fields, read)
     return table
+
+
+def _serial_kinds(rs: Ruleset) -> dict[str, str]:
+    """The columns of the ruleset's date and timestamp fields: "date" or "timestamp"."""
+    return {
+        info.column: info.type.name
+        for info in rs.fields.values()
+        if info.type.element is None and info.type.name in ("date", "timestamp")
+    }
+
+
+def _excel_dates(
+    rs: Ruleset, rows: list[dict[str, Any]], fmt: str, start: int = 0, seen: Any = None
+) -> list[dict[str, Any]]:
+    """A workbook's rows as `rs` reads them: a number in a date or timestamp column is an
+    Excel serial date (docs/data.md); `seen` gathers what was read, for _warn_serial_dates."""
+    from rulekit import io as rio
+
+    if fmt not in rio.WORKBOOKS:
+        return rows
+    from rulekit.io.excel import read_serial_dates
+
+    return read_serial_dates(rows, _serial_kinds(rs), start, seen)[0]
+
+
+def _warn_serial_dates(table: Rows, seen: dict[str, Any]) -> None:
+    """One warning per column whose numbers were read as Excel serial dates."""
+    from rulekit.cli.output import _warn
+    from rulekit.i18n import gettext
+
+    for note in seen.values():
+        more = (
+            gettext(" (and {count} more cells in this column)").format(count=f"{note.count - 1:,}")
+            if note.count > 1
+            else ""
+        )
+        _warn(
+            gettext(
+                "{where}, column {column}: {value} is a number, not a date cell; read as the "
+                "Excel serial date {date}{more}. Format the column as a date in Excel (Format "
+                "Cells → Date) to read it without this warning"
+            ).format(
+                where=table.where(note.first_index),
+                column=note.column,
+                value=note.first_value,
+                date=note.first_read.isoformat(),
+                more=more,
+            )
+        )
 
 
 def _duckdb_readable(path: Path, read: ReadOptions | None) -> Path:

@@ -26,6 +26,7 @@ class _UI:
     out: Console
     err: Console
     quiet: bool = False
+    progress: bool | None = None  # --progress (forced, even when not a terminal), --no-progress
 
 
 ui = _UI()
@@ -38,6 +39,7 @@ def _consoles() -> None:
     ui.out = Console(highlight=False, emoji=False, soft_wrap=False, color_system=color)
     ui.err = Console(stderr=True, highlight=False, emoji=False, soft_wrap=False, color_system=color)
     ui.quiet = False
+    ui.progress = None
 
 
 _consoles()
@@ -74,25 +76,51 @@ def _warn(message: str) -> None:
 
 
 def _progress() -> AbstractContextManager[Progress | None]:
-    """A transient progress display on a terminal; None (nothing shown) under --quiet or when
-    stderr is not a terminal."""
-    if ui.quiet or not ui.err.is_terminal:
+    """A transient progress display on stderr: a bar, rows done, rows per second and the time
+    left where the total is known. None (nothing shown) under --quiet or --no-progress, or
+    when stderr is not a terminal (unless --progress forces it)."""
+    if ui.quiet or ui.progress is False:
+        return contextlib.nullcontext()
+    console = ui.err
+    if ui.progress:
+        console = Console(
+            stderr=True, force_terminal=True, highlight=False, emoji=False, color_system=None
+        )
+    elif not console.is_terminal:
         return contextlib.nullcontext()
     from rich.progress import (
         BarColumn,
-        MofNCompleteColumn,
         Progress,
+        ProgressColumn,
         SpinnerColumn,
+        Task,
         TextColumn,
         TimeElapsedColumn,
+        TimeRemainingColumn,
     )
+
+    class Rows(ProgressColumn):
+        """`1,234 rows · 5,678 rows/s` for a task that counts rows; else `n/total`."""
+
+        def render(self, task: Task) -> Text:
+            rows = task.fields.get("rows")
+            if rows is not None:
+                rate = task.fields.get("rate")
+                text = gettext("{rows} rows").format(rows=rows)
+                if rate:
+                    text += " · " + gettext("{rate} rows/s").format(rate=rate)
+                return Text(text)
+            if task.total is None:
+                return Text("")
+            return Text(f"{int(task.completed):,}/{int(task.total):,}")
 
     return Progress(
         SpinnerColumn(),
         TextColumn("{task.description}"),
         BarColumn(),
-        MofNCompleteColumn(),
+        Rows(),
+        TimeRemainingColumn(),
         TimeElapsedColumn(),
-        console=ui.err,
-        transient=True,
+        console=console,
+        transient=not ui.progress,
     )

@@ -19,13 +19,16 @@ from rulekit.cli.app import Exit, Usage, app
 from rulekit.cli.classify import _classify, _engine, _output_columns, _write_rejected
 from rulekit.cli.inputs import (
     _as_of,
+    _check_encoding,
     _duckdb_readable,
+    _excel_dates,
     _frozen,
     _id_column,
     _load_with_params,
     _read,
     _reading,
     _stdin_file,
+    _warn_serial_dates,
 )
 from rulekit.cli.options import (
     AsOf,
@@ -49,7 +52,7 @@ from rulekit.cli.options import (
     out_option,
     population_option,
 )
-from rulekit.cli.output import _note, _plain, _progress, ui
+from rulekit.cli.output import _note, _progress, ui
 from rulekit.cli.report import (
     _check_columns,
     _print_preview,
@@ -59,13 +62,13 @@ from rulekit.cli.report import (
     report_bad_record,
 )
 from rulekit.cli.run_summary import write_summary_json
+from rulekit.cli.streamed import _display_names
 from rulekit.engines.results import result_columns
 from rulekit.errors import RecordError
 
 if TYPE_CHECKING:
     from rulekit import Ruleset
     from rulekit.documents import RejectedValueCount
-    from rulekit.engines.population import FrozenPopulation
     from rulekit.engines.python import BatchResult
     from rulekit.model.reading import ReadOptions
 
@@ -192,6 +195,14 @@ def run(
         ),
     ] = None,
     params: Params = None,
+    show_progress: Annotated[
+        bool | None,
+        typer.Option(
+            "--progress/--no-progress",
+            help="Show the progress bar on stderr even when it is not a terminal, or never "
+            "(default: on a terminal).",
+        ),
+    ] = None,
 ) -> None:
     """Classify every row of a data file with one or more rulesets.
 
@@ -205,6 +216,7 @@ def run(
     """
 
     ui.quiet = quiet
+    ui.progress = show_progress
     reading = _reading(na, decimal_comma, date_format, delimiter, data_encoding, sheet, header_row)
     to_stdout = out == "-"
     if to_stdout:  # the rows go to standard output; every message to standard error
@@ -314,7 +326,11 @@ def _run(
             "named decisions (`decision NAME`) do not run on Spark yet; use --engine duckdb"
         )
     if engine is Engine.spark:
-        _run_spark(loaded, data, out, today, on_error.value, master, spark_remote, preview, frozen)
+        from rulekit.cli.run_spark import run_on_spark
+
+        run_on_spark(
+            loaded, data, out, today, on_error.value, master, spark_remote, preview, frozen
+        )
         return
     if master is not None or spark_remote is not None:
         raise Usage("--master and --spark-remote go with --engine spark")
@@ -341,6 +357,24 @@ def _run(
                 memory_limit=memory_limit,
                 bom=encoding == "utf-8-sig" or None,
             )
+        streamable = not any(rs.named for rs in loaded)  # named decisions: read whole, below
+        if engine_name in ("python", "auto") and streamable:  # read, classified, written in chunks
+            from rulekit.cli.streamed import run_stream
+
+            run_stream(
+                loaded,
+                data,
+                out,
+                today,
+                on_error.value,
+                frozen,
+                preview,
+                as_of is not None,
+                reading,
+                labels.value,
+                encoding,
+                summary_json,
+            )
 
     with _progress() as progress:
         task = progress.add_task(f"reading {Path(data).name}", total=None) if progress else None
@@ -352,17 +386,20 @@ def _run(
         for rs in loaded:
             _check_columns(rs, table)
         results: list[tuple[Ruleset, BatchResult, float]] = []
+        serial: dict[str, Any] = {}  # the Excel serial dates read (warned once per column)
         for rs in loaded:
             start = time.perf_counter()
             try:
                 batch = _classify(
-                    rs, table.rows, today, on_error.value, engine_name, frozen, progress, reading
-                )
+                    rs, _excel_dates(rs, table.rows, table.format, 0, serial), today,
+                    on_error.value, engine_name, frozen, progress, reading,
+                )  # fmt: skip
             except RecordError as e:
                 report_bad_record(rs, e.bad, table)
                 raise Exit(1) from None
             results.append((rs, batch, time.perf_counter() - start))
 
+    _warn_serial_dates(table, serial)
     extra: dict[str, list[Any]] = {}
     for rs, batch, _ in results:
         ids, rules = _output_columns(rs, batch)
@@ -522,80 +559,15 @@ def _refuse_overwrite(out: str, inputs: list[str | None]) -> None:
             )
 
 
-def _check_encoding(encoding: str) -> None:
-    import codecs
-
-    try:
-        codecs.lookup(encoding)
-    except LookupError:
-        raise Usage(
-            f"--encoding {encoding!r} is not an encoding Python knows; give e.g. utf-8, "
-            "utf-8-sig or gbk"
-        ) from None
-
-
-def _display_names(rs: Ruleset, ids: list[Any]) -> list[Any]:
-    """Label ids as their display names in the ruleset's language (lists under hit all)."""
-    out: list[Any] = []
-    for label in ids:
-        if isinstance(label, list):
-            out.append([rs.label_display(x) for x in label])
-        else:
-            out.append(rs.label_display(label))
-    return out
-
-
 def _rejected_values(results: list[tuple[Ruleset, BatchResult, float]]) -> list[RejectedValueCount]:
     """The rejected values of the Python path counted per ruleset, column and reason."""
     from collections import Counter
 
-    from rulekit.engines.files import reason_words
+    from rulekit.cli.streamed import _reason_words, _rejected_values
 
     counts: Counter[tuple[str, str | None, str]] = Counter()
     for rs, batch, _ in results:
         for bad in batch.rejected:
             info = rs.fields.get(bad.field) if bad.field else None
-            counts[(rs.id, info.column if info else None, reason_words(bad.reason))] += 1
-    return [
-        {"ruleset": r, "column": c, "reason": w, "count": n}
-        for (r, c, w), n in sorted(counts.items(), key=lambda kv: (kv[0][0], -kv[1], str(kv[0])))
-    ]
-
-
-def _run_spark(
-    loaded: list[Ruleset],
-    data: str,
-    out: str | None,
-    today: dt.date,
-    on_error: str,
-    master: str | None,
-    remote: str | None,
-    preview: int,
-    frozen: FrozenPopulation | None = None,
-) -> None:
-    """`rulekit run … --engine spark`: the rows stay in Spark (rulekit.engines.spark_files)."""
-    from rulekit.engines.spark_files import run_spark
-    from rulekit.engines.spark_session import local_session
-
-    if master is not None and remote is not None:
-        raise Usage("give --master URL or --spark-remote sc://…, not both")
-    spark = local_session(master, remote)
-    try:
-        summary, result = run_spark(spark, loaded, data, out, today, on_error, frozen)
-    except RecordError as e:
-        _plain(f"error: row {e.bad.index + 1}: {e.bad.field}: {e.bad.reason}", err=True)
-        _plain("  hint: fix the row, or run with --on-error skip or quarantine", err=True)
-        raise Exit(1) from None
-    _warn_replaced(loaded, summary.columns)
-    if out is None:
-        for row in result.limit(preview).collect():
-            _plain(str(row.asDict()))
-    for rs in loaded:
-        counts = summary.labels[rs.id]
-        _note(f"{rs.id}: {summary.rows} rows")
-        for label, count in sorted(counts.items(), key=lambda kv: -kv[1]):
-            _note(f"  {label if label is not None else '(no label)'}: {count}")
-        if summary.rejected[rs.id]:
-            _note(f"  set aside: {summary.rejected[rs.id]}")
-    if out is not None:
-        _note(f"wrote {out}" + (f" and {summary.rejected_path}" if summary.rejected_path else ""))
+            counts[(rs.id, info.column if info else None, _reason_words(bad.reason))] += 1
+    return _rejected_values(counts)

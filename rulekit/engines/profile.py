@@ -40,6 +40,7 @@ from rulekit.engines.duckdb_sources import file_source
 from rulekit.engines.files import default_rejected
 from rulekit.engines.python import ON_ERROR, as_date
 from rulekit.errors import BadRecord, RecordError, RulekitError
+from rulekit.i18n import Msg
 from rulekit.model import datatypes as T
 from rulekit.model.program import FieldInfo, Program
 from rulekit.model.semantics import CoercionError, to_duration
@@ -123,11 +124,16 @@ def window_days(window: object) -> int | None:
             duration = None
         if duration is None or duration != int(duration):
             raise ProfileError(
-                f"--window {window}: write a whole number of days such as 365d, 12mo or 1y"
+                Msg(
+                    "--window {window}: write a whole number of days such as 365d, 12mo or 1y",
+                    window=str(window),
+                )
             )
         days = int(duration)
     if days <= 0:
-        raise ProfileError(f"--window {window}: the window must be at least one day")
+        raise ProfileError(
+            Msg("--window {window}: the window must be at least one day", window=str(window))
+        )
     return days
 
 
@@ -170,7 +176,12 @@ def build_profile(
     if missing:
         have = ", ".join(list(source.columns or {})[:12])
         raise ProfileError(
-            f"{path.name} has no column {', '.join(map(repr, missing))}; its columns are {have}"
+            Msg(
+                "{file} has no column {missing}; its columns are {have}",
+                file=path.name,
+                missing=", ".join(map(repr, missing)),
+                have=have,
+            )
         )
     gen = DuckDBGenerator(_program_stub(), as_of=today)
     if reading is not None:

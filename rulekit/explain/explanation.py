@@ -32,6 +32,7 @@ from rulekit.explain.values import (
     jsonable,
     label_info,
     snippet,
+    unreadable,
 )
 from rulekit.i18n import Msg
 from rulekit.model.params import shown_params
@@ -172,6 +173,8 @@ def explanation_document(ex: Explanation) -> ExplanationDocument:
                 "shown": (
                     _defaulted(describe_value(value, str(info.type), info.unit))
                     if name in tr.defaulted
+                    else unreadable(tr.bad[name].value, tr.bad[name].reason)
+                    if name in tr.bad and value is None
                     else describe_value(value, str(info.type), info.unit)
                 ),
             }

@@ -10,7 +10,7 @@ from decimal import Decimal
 from typing import Any
 
 from rulekit.documents import Hit, LabelInfo
-from rulekit.i18n import Msg
+from rulekit.i18n import N_, Msg
 from rulekit.model.program import HitPolicy, Program
 from rulekit.syntax import nodes as n
 
@@ -79,6 +79,40 @@ def describe_value(value: Any, type_name: str = "", unit: str | None = None) -> 
     if value == 1:  # 1 order, 1 order/window
         unit = re.sub(r"^([A-Za-z]{2,})s\b", r"\1", unit)
     return f"{text} {unit}"
+
+
+# the reasons of unreadable values (model/semantics.py, model/reading.py), after the value
+_REASONS = (
+    " is not a number",
+    " is not a duration (write 200, 200d or 6mo)",
+    " is not a date (write YYYY-MM-DD)",
+    " is not a timestamp (write YYYY-MM-DDTHH:MM)",
+    " is not true/false (write true/false, yes/no, 是/否 or 1/0)",
+)
+_REASON_WORDS = (  # the same, marked for the catalog
+    N_("is not a number"),
+    N_("is not a duration (write 200, 200d or 6mo)"),
+    N_("is not a date (write YYYY-MM-DD)"),
+    N_("is not a timestamp (write YYYY-MM-DDTHH:MM)"),
+    N_("is not true/false (write true/false, yes/no, 是/否 or 1/0)"),
+)
+
+
+def unreadable(value: Any, reason: str) -> str:
+    """A value the evaluation could not read (so it was missing), with why:
+    `'xyz' (unreadable: is not a number)`; an unknown reason is given whole."""
+    from rulekit.documents import json_value
+
+    shown = value if isinstance(value, str) else json_value(value)
+    for suffix, words in zip(_REASONS, _REASON_WORDS, strict=True):
+        if reason.endswith(suffix):
+            reason = Msg(words)
+            break
+    return Msg(
+        "{value} (unreadable: {reason})",
+        value=repr(shown) if isinstance(shown, str) else str(shown),
+        reason=reason,
+    )
 
 
 def snippet(program: Program, node: n.Node) -> str:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -142,26 +143,90 @@ def cell(value: Any) -> Any:
     return value
 
 
-def write_xlsx(
-    tmp: Path, names: Sequence[str], rows: Iterable[list[Any]], cell_text: Callable[[Any], str]
-) -> None:
-    """An .xlsx workbook: a bold header, the first row frozen, values as cells (text that
-    starts with `=` stays text, never a formula)."""
-    import openpyxl
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.styles import Font
+EXCEL_EPOCH = dt.datetime(1899, 12, 30)  # serial 1 is 1900-01-01 (Excel counts 1900-02-29)
+FIRST_SERIAL, LAST_SERIAL = 61, 2958465  # 1900-03-01 … 9999-12-31: one meaning only
 
-    book = openpyxl.Workbook(write_only=True)
-    sheet = book.create_sheet()
-    sheet.freeze_panes = "A2"
-    bold = Font(bold=True)
-    head = []
-    for name in names:
-        c = WriteOnlyCell(sheet, value=name)
-        c.font = bold
-        head.append(c)
-    sheet.append(head)
-    for values in rows:
+
+def serial_date(value: Any, kind: str) -> dt.date | dt.datetime | None:
+    """An Excel serial date number (a cell holding a date without a date number format, e.g.
+    45292 for 2024-01-01) as a date (kind "date": the day) or a timestamp (to the second);
+    None when the value is not a number in 1900-03-01 … 9999-12-31."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    if not FIRST_SERIAL <= value < LAST_SERIAL + 1:
+        return None
+    moment = EXCEL_EPOCH + dt.timedelta(seconds=round(float(value) * 86400))
+    return moment.date() if kind == "date" else moment
+
+
+@dataclass
+class SerialDates:
+    """The cells of one column read as Excel serial dates: how many, and the first."""
+
+    column: str
+    count: int = 0
+    first_index: int = 0
+    first_value: Any = None
+    first_read: Any = None
+
+
+def read_serial_dates(
+    rows: list[dict[str, Any]],
+    kinds: dict[str, str],
+    start: int = 0,
+    seen: dict[str, SerialDates] | None = None,
+) -> tuple[list[dict[str, Any]], dict[str, SerialDates]]:
+    """The rows of a workbook with the numbers in date and timestamp columns (`kinds`: column
+    → "date" or "timestamp") read as Excel serial dates; a row changed is a copy (the rows
+    given stay as the file has them). `seen` gathers, per column, what was read (for the
+    warning), rows numbered from `start`."""
+    seen = {} if seen is None else seen
+    if not kinds:
+        return rows, seen
+    out = rows
+    for i, row in enumerate(rows):
+        copy = None
+        for column, kind in kinds.items():
+            value = row.get(column)
+            read = serial_date(value, kind)
+            if read is None:
+                continue
+            if copy is None:
+                copy = dict(row)
+                if out is rows:
+                    out = list(rows)
+                out[i] = copy
+            copy[column] = read
+            note = seen.setdefault(column, SerialDates(column))
+            if not note.count:
+                note.first_index, note.first_value, note.first_read = start + i, value, read
+            note.count += 1
+    return out, seen
+
+
+class XlsxWriter:
+    """An .xlsx workbook written row by row (openpyxl's write-only mode): a bold header, the
+    first row frozen, values as cells (text that starts with `=` stays text, never a formula)."""
+
+    def __init__(self, names: Sequence[str], cell_text: Callable[[Any], str]):
+        import openpyxl
+        from openpyxl.cell import WriteOnlyCell
+        from openpyxl.styles import Font
+
+        self._cell = WriteOnlyCell
+        self.cell_text = cell_text
+        self.book = openpyxl.Workbook(write_only=True)
+        self.sheet = self.book.create_sheet()
+        self.sheet.freeze_panes = "A2"
+        bold = Font(bold=True)
+        head = []
+        for name in names:
+            c = WriteOnlyCell(self.sheet, value=name)
+            c.font = bold
+            head.append(c)
+        self.sheet.append(head)
+
+    def append(self, values: Iterable[Any]) -> None:
         out: list[Any] = []
         for value in values:
             if value is None or isinstance(value, (bool, int, float, Decimal)):
@@ -171,15 +236,35 @@ def write_xlsx(
             elif isinstance(value, (dt.date, dt.time)):
                 out.append(value)
             else:
-                text = value if isinstance(value, str) else cell_text(value)
+                text = value if isinstance(value, str) else self.cell_text(value)
                 if text.startswith("="):
-                    c = WriteOnlyCell(sheet, value=text)
+                    c = self._cell(self.sheet, value=text)
                     c.data_type = "s"
                     out.append(c)
                 else:
                     out.append(text)
-        sheet.append(out)
-    book.save(str(tmp))
+        self.sheet.append(out)
+
+    def save(self, tmp: Path) -> None:
+        self.book.save(str(tmp))
 
 
-__all__ = ["SheetError", "read_sheet", "write_xlsx"]
+def write_xlsx(
+    tmp: Path, names: Sequence[str], rows: Iterable[list[Any]], cell_text: Callable[[Any], str]
+) -> None:
+    """An .xlsx workbook of these rows (XlsxWriter)."""
+    writer = XlsxWriter(names, cell_text)
+    for values in rows:
+        writer.append(values)
+    writer.save(tmp)
+
+
+__all__ = [
+    "SerialDates",
+    "SheetError",
+    "XlsxWriter",
+    "read_serial_dates",
+    "read_sheet",
+    "serial_date",
+    "write_xlsx",
+]
