@@ -386,3 +386,28 @@ def test_lenovo_flat_label_is_the_path_of_its_decisions() -> None:
                 "end_user_commercial": 9,
             }
         ), engine  # fmt: skip
+
+
+def test_run_summary_counts_each_named_decision(cli, tmp_path) -> None:  # noqa: F811
+    """A file whose rules are all in named decisions: the summary shows each decision's labels
+    (not just "labelled 0"), and each decision's counts reconcile with the rows."""
+    summary = tmp_path / "s.json"
+    r = cli(
+        "run", "lenovo_hierarchical_segmentation", "--data",
+        str(ROOT / "examples" / "data" / "customers.csv"), "--as-of", "2024-06-30",
+        "--engine", "python", "--summary-json", str(summary),
+    )  # fmt: skip
+    assert r.code == 0, r.err
+    assert "decision channel" in r.out and "decision key_account" in r.out
+    doc = json.loads(summary.read_text(encoding="utf-8"))
+    entry = doc["rulesets"][0] if "rulesets" in doc else doc
+    decisions = {d["decision"]: d for d in entry["decisions"]}
+    assert list(decisions) == LENOVO_PATH
+    for d in decisions.values():
+        labelled = sum(lab["count"] for lab in d["labels"])
+        assert labelled == d["labelled"]
+        assert d["labelled"] + d["unlabelled"] + entry["rejected"] == entry["rows_in"] == 2000
+    assert {lab["label"]: lab["count"] for lab in decisions["channel"]["labels"]} == {
+        "channel": 320,
+        "end_user": 1680,
+    }

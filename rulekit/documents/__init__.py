@@ -341,6 +341,18 @@ class LabelCount(TypedDict):
     share: float
 
 
+class DecisionCount(TypedDict):
+    """One named decision (`decision NAME …`) over a run: rows per label. Its counts reconcile
+    with the run's: rows_in = labelled + unlabelled + rejected, where unlabelled includes the
+    rows it does not apply to (their parent gave another label)."""
+
+    decision: str
+    display: str | None
+    labels: list[LabelCount]
+    labelled: int
+    unlabelled: int
+
+
 class RejectedRow(TypedDict):
     """A record set aside: its 0-based index in the input, the field and value, and why."""
 
@@ -375,6 +387,7 @@ class RunSummaryDocument(TypedDict):
     seconds: float | None
     files: NotRequired[RunFiles]
     params: NotRequired[list[ParamDocument]]  # the shared parameters the rules read
+    decisions: NotRequired[list[DecisionCount]]  # a file with named decisions: each one's labels
 
 
 class RejectedValueCount(TypedDict):

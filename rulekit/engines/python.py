@@ -13,7 +13,7 @@ from rulekit.documents import RunSummaryDocument
 from rulekit.engines.decision import Decision as Decision
 from rulekit.engines.decision import RuleRef as RuleRef
 from rulekit.engines.population import FrozenPopulation, Population, PopulationInput
-from rulekit.engines.summary import label_counts, run_summary
+from rulekit.engines.summary import decision_counts, label_counts, run_summary
 from rulekit.errors import BadRecord, Diagnostic, RecordError, RulekitError
 from rulekit.model.outputs import attributes_of, has_results
 from rulekit.model.program import FieldInfo, HitPolicy, LabelInfo, Program
@@ -80,7 +80,7 @@ class BatchResult(Sequence[Decision | None]):
         first rejected rows."""
         if self.ruleset is None:
             raise RulekitError("this BatchResult was made without its ruleset: no summary")
-        return run_summary(
+        doc = run_summary(
             self.ruleset.program,
             label_counts(self.decisions),
             self.counts,
@@ -88,6 +88,10 @@ class BatchResult(Sequence[Decision | None]):
             self.rejected,
             seconds,
         )
+        if self.ruleset.named:  # each named decision's labels
+            named = {k: sub.program for k, sub in self.ruleset.named.items()}
+            doc["decisions"] = decision_counts(named, self.decisions, self.counts)
+        return doc
 
     to_dict = summary
 

@@ -10,6 +10,7 @@ from typing import Any
 
 from rulekit.documents import (
     SUMMARY_FORMAT,
+    DecisionCount,
     LabelCount,
     RejectedRow,
     RunFiles,
@@ -59,21 +60,7 @@ def run_summary(
     rejected), rows per label (declared labels first, each with its display names), the first
     rejected rows."""
     rows_in = counts["rows_in"]
-    labels: list[LabelCount] = []
-    names = list(program.labels) + [lab for lab in per_label if lab not in program.labels]
-    for label in names:
-        c = per_label.get(label, 0)
-        info = program.labels.get(label)
-        decl = info.decl if info else None
-        labels.append(
-            {
-                "label": label,
-                "display": decl.display.zh if decl else None,
-                "display_en": decl.display.en if decl else None,
-                "count": c,
-                "share": c / rows_in if rows_in else 0.0,
-            }
-        )
+    labels = label_rows(program, per_label, rows_in)
     out: RunSummaryDocument = {
         "format": SUMMARY_FORMAT,
         "ruleset": program.id,
@@ -92,4 +79,46 @@ def run_summary(
         out["files"] = files
     if program.params:
         out["params"] = shown_params(program.params)
+    return out
+
+
+def label_rows(program: Program, per_label: Mapping[str, int], rows_in: int) -> list[LabelCount]:
+    """Rows per label: the declared labels first (each with its display names), then any other."""
+    labels: list[LabelCount] = []
+    names = list(program.labels) + [lab for lab in per_label if lab not in program.labels]
+    for label in names:
+        c = per_label.get(label, 0)
+        info = program.labels.get(label)
+        decl = info.decl if info else None
+        labels.append(
+            {
+                "label": label,
+                "display": decl.display.zh if decl else None,
+                "display_en": decl.display.en if decl else None,
+                "count": c,
+                "share": c / rows_in if rows_in else 0.0,
+            }
+        )
+    return labels
+
+
+def decision_counts(
+    named: Mapping[str, Program], decisions: Sequence[Any], counts: Mapping[str, int]
+) -> list[DecisionCount]:
+    """Per named decision (its program by name), rows per label over the run's decisions (None
+    for a row set aside), reconciling with the run's counts."""
+    rows_in, rejected = counts["rows_in"], counts["rejected"]
+    out: list[DecisionCount] = []
+    for name, program in named.items():
+        subs = [None if d is None else d.decisions.get(name) for d in decisions]
+        labelled = sum(1 for sub in subs if sub is not None and sub.labels)
+        out.append(
+            {
+                "decision": name,
+                "display": program.display.zh,
+                "labels": label_rows(program, label_counts(subs), rows_in),
+                "labelled": labelled,
+                "unlabelled": rows_in - labelled - rejected,
+            }
+        )
     return out

@@ -10,9 +10,9 @@ from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
-from rulekit.documents import RunSummaryDocument
+from rulekit.documents import LabelCount, RunSummaryDocument
 from rulekit.engines.python import BatchResult, CompiledRuleset
-from rulekit.engines.summary import label_counts, run_summary
+from rulekit.engines.summary import decision_counts, label_counts, run_summary
 from rulekit.errors import BadRecord
 from rulekit.i18n import gettext
 from rulekit.render.common import bar
@@ -24,7 +24,11 @@ def summary_json(
     """Label counts of one ruleset over one run; rows in = labelled + no label + set aside.
     The same document as `batch.summary(seconds)`."""
     per_label = label_counts(batch.decisions)
-    return run_summary(rs.program, per_label, batch.counts, batch.as_of, batch.rejected, seconds)
+    doc = run_summary(rs.program, per_label, batch.counts, batch.as_of, batch.rejected, seconds)
+    if rs.named:  # each named decision's labels
+        named = {k: sub.program for k, sub in rs.named.items()}
+        doc["decisions"] = decision_counts(named, batch.decisions, batch.counts)
+    return doc
 
 
 def summary_of_counts(
@@ -43,34 +47,12 @@ def summary_text(s: RunSummaryDocument) -> RenderableType:
     title = Text(s["ruleset"], style="bold")
     if s["display"]:
         title.append("  " + s["display"])
-    table = Table(box=None, padding=(0, 1), pad_edge=False, header_style="bold")
-    table.add_column(gettext("label"), no_wrap=True)
-    table.add_column(gettext("name"))
-    table.add_column(gettext("count"), justify="right", no_wrap=True)
-    table.add_column(gettext("share"), justify="right", no_wrap=True)
-    table.add_column("", no_wrap=True, style="cyan")
     rows_in = s["rows_in"]
+    table = _labels_table(s["labels"], s["unlabelled"], rows_in)
 
     def share(c: int) -> float:
         return c / rows_in if rows_in else 0.0
 
-    for lab in s["labels"]:
-        display = lab["display"] if lab["display"] != lab["label"] else lab.get("display_en")
-        table.add_row(
-            lab["label"],
-            display or "",
-            f"{lab['count']:,}",
-            f"{100 * lab['share']:.1f}%",
-            bar(lab["share"]),
-        )
-    table.add_row(
-        Text(gettext("(no label)"), style="dim"),
-        "",
-        f"{s['unlabelled']:,}",
-        f"{100 * share(s['unlabelled']):.1f}%",
-        bar(share(s["unlabelled"])),
-        style="dim",
-    )
     if s["rejected"]:
         table.add_row(
             Text(gettext("(set aside)"), style="yellow"),
@@ -91,6 +73,11 @@ def summary_text(s: RunSummaryDocument) -> RenderableType:
         )
     )
     parts: list[RenderableType] = [title, table, line]
+    for d in s.get("decisions", []):  # named decisions: one table each
+        heading = Text(gettext("decision {name}").format(name=d["decision"]), style="bold")
+        if d["display"]:
+            heading.append("  " + d["display"])
+        parts += [Text(""), heading, _labels_table(d["labels"], d["unlabelled"], rows_in)]
     if s["hit"] == "all":
         parts.append(
             Text(
@@ -102,6 +89,35 @@ def summary_text(s: RunSummaryDocument) -> RenderableType:
             )
         )
     return Group(*parts)
+
+
+def _labels_table(labels: Sequence[LabelCount], unlabelled: int, rows_in: int) -> Table:
+    """Rows per label with their share and a bar, then the rows with no label."""
+    table = Table(box=None, padding=(0, 1), pad_edge=False, header_style="bold")
+    table.add_column(gettext("label"), no_wrap=True)
+    table.add_column(gettext("name"))
+    table.add_column(gettext("count"), justify="right", no_wrap=True)
+    table.add_column(gettext("share"), justify="right", no_wrap=True)
+    table.add_column("", no_wrap=True, style="cyan")
+    share = unlabelled / rows_in if rows_in else 0.0
+    for lab in labels:
+        display = lab["display"] if lab["display"] != lab["label"] else lab.get("display_en")
+        table.add_row(
+            lab["label"],
+            display or "",
+            f"{lab['count']:,}",
+            f"{100 * lab['share']:.1f}%",
+            bar(lab["share"]),
+        )
+    table.add_row(
+        Text(gettext("(no label)"), style="dim"),
+        "",
+        f"{unlabelled:,}",
+        f"{100 * share:.1f}%",
+        bar(share),
+        style="dim",
+    )
+    return table
 
 
 def preview_table(
