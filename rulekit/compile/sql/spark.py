@@ -20,8 +20,10 @@ from __future__ import annotations
 from rulekit.compile.sql.arithmetic import MUL_DECIMAL
 from rulekit.compile.sql.base import indent
 from rulekit.compile.sql.generator import Generator
+from rulekit.compile.sql.outputs import result_column_names, result_values_sql
 from rulekit.compile.sql.rawvalues import _DIGITS_FROM, _DIGITS_TO
 from rulekit.compile.sql.relation import Source
+from rulekit.model.outputs import has_results
 from rulekit.model.program import HitPolicy
 from rulekit.syntax import nodes as n
 
@@ -360,6 +362,11 @@ class SparkGenerator(Generator):
             f"{v if good is None else f'CASE WHEN {good} THEN {v} END'} AS {ident(name)}"
             for v, name in zip(values, names)
         ]
+        outputs = result_column_names(self) if has_results(self.p) else []
+        results += [  # outputs and label attributes (compile/sql/outputs.py)
+            f"{v if good is None else f'CASE WHEN {good} THEN {v} END'} AS {ident(name)}"
+            for v, name in zip(result_values_sql(self), outputs, strict=True)
+        ]
         index = self._bad_index_sql() if self.err_col else "CAST(NULL AS INTEGER)"
         conflict = self._conflict_sql() if self.p.hit is HitPolicy.UNIQUE else "FALSE"
         is_bad = f"({index} IS NOT NULL)" if self.err_col else "FALSE"
@@ -380,7 +387,9 @@ class SparkGenerator(Generator):
         ]
         known = source.columns or {}
         replaced = [
-            c for c in known if c in {*names, rid + "_rejected_field", rid + "_rejected_reason"}
+            c
+            for c in known
+            if c in {*names, *outputs, rid + "_rejected_field", rid + "_rejected_reason"}
         ]
         head = [self.star_sql(ident(N["raw"]), replaced + list(source.relation.hidden))]
         final = "SELECT\n" + indent(",\n".join(head + results + rejected)) + f"\nFROM {ident(last)}"
@@ -390,7 +399,8 @@ class SparkGenerator(Generator):
             if self.has_all_bad:
                 pop_index = f"COALESCE({ident(N['all_bad'])}, {pop_index})"
                 pop_stage = f"CASE WHEN {ident(N['all_bad'])} IS NOT NULL THEN 1 ELSE 2 END"
-            back = [f"CAST(NULL AS STRING) AS {ident(name)}" for name in names] + [
+            back = [f"NULL AS {ident(name)}" for name in names]  # a label, or hit all's list
+            back += [f"NULL AS {ident(name)}" for name in outputs] + [
                 f"{self._field_name_case(pop_index)} AS {ident(rid + '_rejected_field')}",
                 f"{self._field_case(pop_index, self.why_col)} AS {ident(rid + '_rejected_reason')}",
                 f"{pop_stage} AS {ident(N['stage'])}",
