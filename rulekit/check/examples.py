@@ -3,15 +3,12 @@ let, every given value fits its type, every expected label exists."""
 
 from __future__ import annotations
 
-from rulekit.check.outputs import check_example_results
-from rulekit.check.report import Report, a, did_you_mean
+from rulekit.check.outputs import check_example_results, check_given_value
+from rulekit.check.report import Report, did_you_mean
 from rulekit.i18n import Msg
-from rulekit.model import datatypes as T
 from rulekit.model.program import Program
-from rulekit.model.semantics import CoercionError, coerce
 from rulekit.suggest import nearest
 from rulekit.syntax import nodes as n
-from rulekit.syntax.nodes import literal_value
 
 
 def check_examples(program: Program, report: Report) -> None:
@@ -37,21 +34,7 @@ def check_example(program: Program, ex: n.Example, report: Report) -> None:
                 hint=Msg("did you mean `{guess}`?", guess=guess) if guess else None,
             )
             continue
-        value = literal_value(g.value_node)
-        try:
-            coerce(value, target.type)
-        except CoercionError as e:
-            report.error(
-                "bad-example",
-                Msg(
-                    "`{name}` is {type}: {reason}",
-                    name=g.name,
-                    type=a(target.type),
-                    reason=e.reason,
-                ),
-                g.value_node.span if g.value_node is not None else g.name_span,
-                hint=Msg("write a value such as {example}", example=T.example_of(target.type)),
-            )
+        check_given_value(report, g, target.type)
     for label in ex.expect or ():
         if label not in program.labels:
             guess = nearest(label, program.labels)

@@ -206,17 +206,18 @@ def check_example_results(program: Program, ex: n.Example, report: Report) -> No
                 else Msg("declare it with `output {name} = …`", name=g.name),
             )
             continue
-        try:
-            coerce(literal_value(g.value_node), target.type)
-        except CoercionError as e:
-            report.error(
-                "bad-example",
-                Msg(
-                    "`{name}` is {type}: {reason}",
-                    name=g.name,
-                    type=a(target.type),
-                    reason=e.reason,
-                ),
-                g.value_node.span if g.value_node is not None else g.name_span,
-                hint=Msg("write a value such as {example}", example=T.example_of(target.type)),
-            )
+        check_given_value(report, g, target.type)
+
+
+def check_given_value(report: Report, g: n.Given, type_: T.Type) -> None:
+    """An example's `name = value` (given, or checked after `expect … with`): a `bad-example`
+    error when the value cannot be read as the name's type."""
+    try:
+        coerce(literal_value(g.value_node), type_)
+    except CoercionError as e:
+        report.error(
+            "bad-example",
+            Msg("`{name}` is {type}: {reason}", name=g.name, type=a(type_), reason=e.reason),
+            g.value_node.span if g.value_node is not None else g.name_span,
+            hint=Msg("write a value such as {example}", example=T.example_of(type_)),
+        )
