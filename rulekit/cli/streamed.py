@@ -36,7 +36,7 @@ from rulekit.cli.report import (
 )
 from rulekit.engines.results import result_columns
 from rulekit.errors import BadRecord, RecordError
-from rulekit.model.outputs import column_of, result_names
+from rulekit.model.outputs import result_columns as output_columns
 
 if TYPE_CHECKING:
     from rich.progress import Progress, TaskID
@@ -135,7 +135,7 @@ def run_stream(
         if labels == "both":
             names.append(rs.id + "_display")
         names.append(rs.id + "_rule")
-        names.extend(column_of(rs.program, name) for name in result_names(rs.program))
+        names.extend(output_columns(rs.program))
     tallies = [Tally() for _ in loaded]
     values: Counter[tuple[str, str | None, str]] = Counter()
     head: list[dict[str, Any]] = []

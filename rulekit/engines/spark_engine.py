@@ -26,7 +26,7 @@ from rulekit.engines.python import CompiledRuleset, as_date
 from rulekit.engines.spark_population import register_frozen
 from rulekit.engines.spark_session import SparkError, check_session, require_pyspark
 from rulekit.errors import BadRecord, RecordError, RulekitError
-from rulekit.model.outputs import column_of, result_names
+from rulekit.model.outputs import result_columns
 
 if TYPE_CHECKING:
     from pyspark.sql import DataFrame
@@ -235,12 +235,7 @@ def _names(rs: CompiledRuleset) -> set[str]:
     replaced)."""
     rid = rs.id
     named = {rid, rid + "_rule", rid + "_name", rid + "_rejected_field", rid + "_rejected_reason"}
-    return named | set(result_columns(rs))
-
-
-def result_columns(rs: CompiledRuleset) -> list[str]:
-    """The columns of the ruleset's outputs and label attributes (`<id>_<name>`), in order."""
-    return [column_of(rs.program, name) for name in result_names(rs.program)]
+    return named | set(result_columns(rs.program))
 
 
 def _fail_on_first_bad(result: DataFrame, numbered: DataFrame, rs: CompiledRuleset) -> None:

@@ -90,7 +90,8 @@ def run_spark(
     frozen population, rank against its thresholds instead of the file's rows."""
     from pyspark.sql import functions as F
 
-    from rulekit.engines.spark_engine import _fail_on_first_bad, _stage, result_columns
+    from rulekit.engines.spark_engine import _fail_on_first_bad, _stage
+    from rulekit.model.outputs import result_columns
 
     check_session(spark)
     df = read(spark, data)
@@ -123,7 +124,7 @@ def run_spark(
                     F.col(f"`{rs.id}_rejected_reason`").alias("rejected_reason"),
                 )
             )
-        added = [ROW, rs.id, rs.id + "_rule", *result_columns(rs)]
+        added = [ROW, rs.id, rs.id + "_rule", *result_columns(rs.program)]
         if result is None:  # the first ruleset's result holds the input columns already
             inputs = [c for c in one.columns if c in df.columns and c not in added]
             result = one.select(*[F.col(_quoted(c)) for c in inputs], *added)

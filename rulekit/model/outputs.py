@@ -82,6 +82,11 @@ def result_names(program: Program) -> list[str]:
     return [*program.outputs, *program.attributes]
 
 
+def result_columns(program: Program) -> list[str]:
+    """`run`'s columns for them, `<ruleset id>_<name>`, in the order of result_names."""
+    return [column_of(program, name) for name in result_names(program)]
+
+
 def attributes_of(program: Program, label: str | None) -> dict[str, Any]:
     """The attributes a record with this (first) label gets: missing where it has none."""
     return {name: a.values.get(label) if label else None for name, a in program.attributes.items()}

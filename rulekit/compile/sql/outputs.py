@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from rulekit.model import datatypes as T
-from rulekit.model.outputs import column_of, result_names
+from rulekit.model.outputs import result_columns
 
 
 def output_value_sql(g: Any, name: str) -> str:
@@ -59,7 +59,7 @@ def attribute_value_sql(g: Any, name: str) -> str:
 
 def result_column_names(g: Any) -> list[str]:
     """The run columns: `<id>_<name>` per output, then per attribute."""
-    return [column_of(g.p, name) for name in result_names(g.p)]
+    return result_columns(g.p)
 
 
 def result_values_sql(g: Any) -> list[str]:
